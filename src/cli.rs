@@ -1,0 +1,139 @@
+//! The command line (clap derive): the command enum and the argument groups shared
+//! by several commands. Values are validated once, into [`crate::config::Settings`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Customer-service KPIs from raw service data: CSAT, CES, NPS (and more), by period
+/// and group, with intervals, n, and an account of every input row.
+#[derive(Debug, Parser)]
+#[command(name = "servq", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The servq commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute every KPI whose inputs are present, by period and group.
+    Report(ReportArgs),
+    /// Report data quality only: exit 0 when clean, 1 when anything was rejected.
+    Validate(ValidateArgs),
+}
+
+/// Input files, how to read them, and what to do with bad rows.
+#[derive(Debug, Clone, Default, Args)]
+pub struct InputArgs {
+    /// Config file [default: ./servq.toml when present].
+    #[arg(long, value_name = "FILE", env = "SERVQ_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Survey responses: CSV files or globs, read as one table.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub surveys: Vec<PathBuf>,
+    /// Field delimiter (`,` `;` `tab` `|` …) [default: sniffed from the header].
+    #[arg(long, value_name = "CHAR", value_parser = crate::input::source::parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Text encoding of the inputs (utf-8, gb18030, gbk, utf-16le, …) [default: utf-8;
+    /// UTF-8 and UTF-16 byte-order marks are honoured].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// strftime format for non-ISO dates, e.g. `%d-%m-%Y` or `%Y%m%d`.
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+    /// Time zone dates are bucketed in: UTC or a fixed offset such as +08:00.
+    #[arg(long, value_name = "TZ")]
+    pub tz: Option<String>,
+    /// Write every rejected row or value (file, line, field, value, reason) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Treat any rejected row or value as an error (exit code 2).
+    #[arg(long)]
+    pub strict: bool,
+    /// No data-quality summary on stderr (errors are still printed).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How rows are grouped.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GroupArgs {
+    /// Period length (ISO weeks) [default: month].
+    #[arg(long, value_enum)]
+    pub period: Option<PeriodArg>,
+    /// Group by these dimension columns, e.g. `--by channel,segment`.
+    #[arg(long, value_name = "COL", value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// Leave out rows before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Leave out rows after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// When the data was cut (YYYY-MM-DD): a period not over by then is partial
+    /// [default: the latest date seen].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Groups with fewer observations are flagged low-confidence [default: 30].
+    #[arg(long, value_name = "N")]
+    pub min_n: Option<u64>,
+}
+
+/// `--period` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    /// Calendar days.
+    Day,
+    /// ISO weeks (Monday to Sunday).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar quarters.
+    Quarter,
+    /// Calendar years.
+    Year,
+    /// One period over the whole range.
+    None,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A terminal table with a footer of definitions and data quality.
+    Table,
+    /// Tidy CSV: one row per period, group and metric.
+    Csv,
+    /// JSON: the records plus definitions and data quality.
+    Json,
+    /// Markdown tables.
+    Markdown,
+}
+
+/// `servq report`.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    /// Only these metrics, e.g. `--metrics nps,csat`.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+    /// Output format [default: from the -o extension, else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the report to FILE (the extension picks the format: .csv .json .md .txt).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `servq validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+}

@@ -1,0 +1,78 @@
+//! One file per subcommand; this module holds what they share: opening the output
+//! early, and the data-quality duties every command has (stderr summary,
+//! `--rejects`, `--strict`).
+
+pub mod report;
+pub mod validate;
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::compute::Results;
+use crate::config::Settings;
+use crate::input::DataQuality;
+
+/// Opens the output before any long work, so a bad path fails at once.
+/// `None` or `-` is stdout.
+pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            let file = File::create(p).with_context(|| format!("{}: cannot create output file", p.display()))?;
+            Ok(Box::new(BufWriter::new(file)))
+        }
+        _ => Ok(Box::new(BufWriter::new(std::io::stdout().lock()))),
+    }
+}
+
+/// Returns true if and only if output to stdout may be coloured: stdout is a
+/// terminal and `NO_COLOR` is unset.
+pub fn stdout_color(output: Option<&Path>) -> bool {
+    output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Writes every rejected row or value to `path` as CSV: file,line,field,value,reason.
+pub fn write_rejects(path: &Path, quality: &DataQuality) -> Result<()> {
+    let mut writer =
+        csv::Writer::from_path(path).with_context(|| format!("{}: cannot create rejects file", path.display()))?;
+    for reject in &quality.rejects {
+        writer.serialize(reject)?;
+    }
+    if quality.rejects.is_empty() {
+        writer.write_record(["file", "line", "field", "value", "reason"])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// The data-quality duties of every command: the stderr summary (unless `--quiet`),
+/// the notes, the `--rejects` file, and `--strict`.
+pub fn account(settings: &Settings, results: &Results) -> Result<()> {
+    if let Some(path) = &settings.rejects {
+        write_rejects(path, &results.quality)?;
+    }
+    let mut stderr = std::io::stderr().lock();
+    if !settings.quiet {
+        for line in results.quality.summary_lines() {
+            writeln!(stderr, "{line}")?;
+        }
+    }
+    for note in &results.notes {
+        writeln!(stderr, "note: {note}")?;
+    }
+    if settings.strict
+        && let Some(first) = results.quality.rejects.first()
+    {
+        bail!(
+            "--strict: {} rejected row(s) or value(s); the first is {}:{} ({}: {})",
+            results.quality.rejects.len(),
+            first.file,
+            first.line,
+            first.field,
+            first.reason
+        );
+    }
+    Ok(())
+}

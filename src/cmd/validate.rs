@@ -1,0 +1,31 @@
+//! `servq validate`: the data-quality report alone (SPEC §2). Exit 0 when every row
+//! and value was usable, 1 when anything was rejected.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+
+use crate::cli::ValidateArgs;
+use crate::compute;
+use crate::config::Settings;
+use crate::error::Outcome;
+use crate::metrics::MetricId;
+
+/// Runs `servq validate`: reads every field any metric uses.
+pub fn run(args: &ValidateArgs) -> Result<Outcome> {
+    let settings = Settings::resolve(&args.input, &args.group, &[])?;
+    if settings.inputs.is_empty() {
+        bail!("no input files: give --surveys FILE… or a config file with [inputs]");
+    }
+    let inputs = compute::load(&settings, &MetricId::ALL)?;
+    if let Some(path) = &settings.rejects {
+        super::write_rejects(path, &inputs.quality)?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    for line in inputs.quality.summary_lines() {
+        writeln!(stdout, "{line}")?;
+    }
+    let clean = inputs.quality.is_clean();
+    writeln!(stdout, "{}", if clean { "clean: every row and value is usable" } else { "rejects found" })?;
+    Ok(if clean { Outcome::Success } else { Outcome::Failure })
+}

@@ -1,0 +1,218 @@
+//! From settings to results: load the inputs the selected metrics need, run one
+//! aggregation per input, and turn the aggregated rows into [`Record`]s with their
+//! flags. Shared by `report`, `validate` (and later `check`).
+
+pub mod surveys;
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::config::Settings;
+use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, ValueKind};
+use crate::metrics::{Estimate, MetricId};
+use crate::period::Period;
+
+/// A flag on a figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// n is below `min_n`: low confidence.
+    LowN,
+    /// The period was not over at `--as-of`.
+    Partial,
+}
+
+impl Flag {
+    /// Returns the flag as written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::LowN => "low_n",
+            Flag::Partial => "partial",
+        }
+    }
+}
+
+/// One figure of one metric for one period and group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// The first day of the period (1970-01-01 for `--period none`).
+    pub period_start: NaiveDate,
+    /// The values of the `--by` columns, in order.
+    pub groups: Vec<String>,
+    /// Which metric.
+    pub metric: MetricId,
+    /// The figure.
+    pub estimate: Estimate,
+    /// low_n, partial.
+    pub flags: Vec<Flag>,
+}
+
+/// Everything a run computed.
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// The period length.
+    pub period: Period,
+    /// The `--by` columns.
+    pub by: Vec<String>,
+    /// The figures, sorted by period, group and metric.
+    pub records: Vec<Record>,
+    /// The definition of every metric computed.
+    pub definitions: Vec<(MetricId, String)>,
+    /// Why metrics were not computed, and other notes.
+    pub notes: Vec<String>,
+    /// The accounting of every input row.
+    pub quality: DataQuality,
+    /// When the data was cut.
+    pub as_of: Option<NaiveDate>,
+    /// First and last date of the used rows, over all inputs.
+    pub range: Option<(NaiveDate, NaiveDate)>,
+    /// The low-confidence threshold.
+    pub min_n: u64,
+}
+
+/// The loaded inputs.
+pub struct Inputs {
+    /// One table per kind that was read.
+    pub tables: BTreeMap<Kind, Table>,
+    /// Codes of dimension values and keys, shared by all tables.
+    pub dictionaries: Dictionaries,
+    /// The accounting of every row.
+    pub quality: DataQuality,
+}
+
+/// Returns the metrics to compute: the selection, or every metric.
+pub fn wanted(settings: &Settings) -> Vec<MetricId> {
+    settings.selected.clone().unwrap_or_else(|| MetricId::ALL.to_vec())
+}
+
+/// The fields of `kind` the given metrics need.
+fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<FieldRequest> {
+    let m = &settings.metrics;
+    let mut fields = Vec::new();
+    let mut add = |field, kind| {
+        if !fields.iter().any(|f: &FieldRequest| f.field == field) {
+            fields.push(FieldRequest { field, kind });
+        }
+    };
+    for metric in metrics.iter().filter(|metric| metric.input() == kind) {
+        match metric {
+            MetricId::Csat | MetricId::CsatMean => {
+                add("csat", ValueKind::Score { min: m.csat.scale.0, max: m.csat.scale.1 })
+            }
+            MetricId::Ces | MetricId::CesMean => {
+                add("ces", ValueKind::Score { min: m.ces.scale.0, max: m.ces.scale.1 })
+            }
+            MetricId::Nps => add("nps", ValueKind::Score { min: 0, max: 10 }),
+            _ => {}
+        }
+    }
+    fields
+}
+
+/// Reads every input the metrics need. Inputs that no wanted metric uses are not read.
+pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
+    let mut dictionaries = Dictionaries::default();
+    let mut quality = DataQuality::default();
+    let mut tables = BTreeMap::new();
+    let empty = BTreeMap::new();
+    for (&kind, patterns) in &settings.inputs {
+        let fields = field_requests(kind, metrics, settings);
+        if fields.is_empty() {
+            continue;
+        }
+        let files = input::source::expand(patterns)?;
+        let request = TableRequest {
+            kind,
+            files: &files,
+            mapping: settings.columns.get(&kind).unwrap_or(&empty),
+            fields,
+            required: Vec::new(),
+            date_required: settings.window.period != Period::None
+                || settings.window.from.is_some()
+                || settings.window.to.is_some(),
+            dims: &settings.by,
+            dims_required: kind != Kind::Transactions,
+            window: &settings.window,
+            read: &settings.read,
+        };
+        let table = input::table::load(&request, &mut dictionaries, &mut quality)?;
+        tables.insert(kind, table);
+    }
+    Ok(Inputs { tables, dictionaries, quality })
+}
+
+/// Loads the inputs and computes every wanted metric.
+pub fn run(settings: &Settings) -> Result<Results> {
+    let metrics = wanted(settings);
+    let inputs = load(settings, &metrics)?;
+    let mut results = Results {
+        period: settings.window.period,
+        by: settings.by.clone(),
+        min_n: settings.min_n,
+        ..Results::default()
+    };
+    results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+    results.as_of = settings.as_of.or(results.range.map(|r| r.1));
+    for metric in &metrics {
+        if !inputs.tables.contains_key(&metric.input()) && settings.selected.is_some() {
+            results.notes.push(format!(
+                "{metric}: not computed: no {} input (give --{} or [inputs] {})",
+                metric.input().as_str(),
+                metric.input().as_str(),
+                metric.input().as_str()
+            ));
+        }
+    }
+    if let Some(table) = inputs.tables.get(&Kind::Surveys) {
+        surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
+    }
+    finish(&mut results);
+    results.quality = inputs.quality;
+    Ok(results)
+}
+
+/// Sorts the records and sets their flags.
+fn finish(results: &mut Results) {
+    let period = results.period;
+    for record in &mut results.records {
+        if record.estimate.n < results.min_n {
+            record.flags.push(Flag::LowN);
+        }
+        let over = results.as_of.is_none_or(|as_of| period.end(record.period_start) <= as_of);
+        if period != Period::None && !over {
+            record.flags.push(Flag::Partial);
+        }
+    }
+    results.records.sort_by(|a, b| (a.period_start, &a.groups, a.metric).cmp(&(b.period_start, &b.groups, b.metric)));
+}
+
+/// The group keys of an aggregation: `period_start` and the `by.<dim>` columns.
+pub fn group_keys(by: &[String]) -> Vec<Expr> {
+    std::iter::once(col("period_start")).chain(by.iter().map(|d| col(input::dimension_column(d)))).collect()
+}
+
+/// Reads the group keys of every row of an aggregated frame.
+pub fn read_keys(df: &DataFrame, by: &[String], dictionaries: &Dictionaries) -> Result<Vec<(NaiveDate, Vec<String>)>> {
+    let days = crate::metrics::frame::integers(df, "period_start")?;
+    let mut dims = Vec::with_capacity(by.len());
+    for d in by {
+        let column = input::dimension_column(d);
+        let codes = crate::metrics::frame::integers(df, &column)?;
+        dims.push((column, codes));
+    }
+    Ok((0..df.height())
+        .map(|row| {
+            let start = crate::period::from_epoch_days(days[row].unwrap_or(0) as i32);
+            let groups = dims
+                .iter()
+                .map(|(column, codes)| {
+                    codes[row].map_or(String::new(), |c| dictionaries.value(column, c as u32).to_string())
+                })
+                .collect();
+            (start, groups)
+        })
+        .collect())
+}

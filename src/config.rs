@@ -1,0 +1,396 @@
+//! `servq.toml` and the command-line flags, merged into one validated [`Settings`]
+//! (SPEC §6). Every flag overrides the file; unknown keys are errors naming the key
+//! and the line; relative paths in the file are relative to the file's folder.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::cli::{GroupArgs, InputArgs, PeriodArg};
+use crate::input::parse::{DateParser, parse_tz};
+use crate::input::source::{self, ReadOptions};
+use crate::input::{Kind, Window};
+use crate::metrics::MetricId;
+use crate::metrics::ces::{CesDirection, CesOptions};
+use crate::metrics::csat::CsatOptions;
+use crate::metrics::nps::{NpsInterval, NpsOptions};
+use crate::period::Period;
+
+/// The file `servq` looks for when no `--config` is given.
+pub const DEFAULT_CONFIG: &str = "servq.toml";
+
+/// One path or a list of paths (globs allowed).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Paths {
+    /// `surveys = "data/s.csv"`.
+    One(String),
+    /// `surveys = ["a.csv", "b-*.csv"]`.
+    Many(Vec<String>),
+}
+
+impl Paths {
+    fn list(&self) -> Vec<String> {
+        match self {
+            Paths::One(p) => vec![p.clone()],
+            Paths::Many(ps) => ps.clone(),
+        }
+    }
+}
+
+/// `[inputs]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsConfig {
+    surveys: Option<Paths>,
+    interactions: Option<Paths>,
+    transactions: Option<Paths>,
+    delimiter: Option<String>,
+    encoding: Option<String>,
+    date_format: Option<String>,
+    tz: Option<String>,
+}
+
+/// `[columns.<kind>]`: canonical field (or dimension) → header in the file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnsConfig {
+    #[serde(default)]
+    surveys: BTreeMap<String, String>,
+    #[serde(default)]
+    interactions: BTreeMap<String, String>,
+    #[serde(default)]
+    transactions: BTreeMap<String, String>,
+}
+
+/// `[report]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    period: Option<String>,
+    by: Option<Vec<String>>,
+    min_n: Option<u64>,
+    metrics: Option<Vec<String>>,
+}
+
+/// `[metrics.csat]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsatConfig {
+    scale: Option<[i32; 2]>,
+    satisfied_min: Option<i32>,
+}
+
+/// `[metrics.ces]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CesConfig {
+    scale: Option<[i32; 2]>,
+    direction: Option<String>,
+    good_min: Option<i32>,
+    good_max: Option<i32>,
+}
+
+/// `[metrics.nps]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NpsConfig {
+    interval: Option<String>,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    #[serde(default)]
+    csat: CsatConfig,
+    #[serde(default)]
+    ces: CesConfig,
+    #[serde(default)]
+    nps: NpsConfig,
+}
+
+/// The whole `servq.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    inputs: InputsConfig,
+    #[serde(default)]
+    columns: ColumnsConfig,
+    #[serde(default)]
+    report: ReportConfig,
+    #[serde(default)]
+    metrics: MetricsConfig,
+}
+
+/// Parses a config file's text; an error names the file, the line and the key.
+pub fn parse_config(text: &str, file: &Path) -> Result<ConfigFile> {
+    toml::from_str(text).map_err(|err| {
+        let line = err.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let message = err.message().trim().replace('\n', " ");
+        match line {
+            Some(line) => anyhow::anyhow!("{}: line {line}: {message}", file.display()),
+            None => anyhow::anyhow!("{}: {message}", file.display()),
+        }
+    })
+}
+
+/// The options of every metric.
+#[derive(Debug, Clone, Default)]
+pub struct MetricSettings {
+    /// `[metrics.csat]`.
+    pub csat: CsatOptions,
+    /// `[metrics.ces]`.
+    pub ces: CesOptions,
+    /// `[metrics.nps]`.
+    pub nps: NpsOptions,
+}
+
+/// Everything a command needs, validated.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Input patterns per kind (globs not yet expanded).
+    pub inputs: BTreeMap<Kind, Vec<PathBuf>>,
+    /// Column mappings per kind.
+    pub columns: BTreeMap<Kind, BTreeMap<String, String>>,
+    /// Delimiter and encoding.
+    pub read: ReadOptions,
+    /// Dates, period and range.
+    pub window: Window,
+    /// `--by` dimensions.
+    pub by: Vec<String>,
+    /// `--as-of`, when given.
+    pub as_of: Option<NaiveDate>,
+    /// Groups below this n are flagged low-confidence.
+    pub min_n: u64,
+    /// Per-metric options.
+    pub metrics: MetricSettings,
+    /// `--metrics` (or `[report] metrics`); `None` means every metric whose input exists.
+    pub selected: Option<Vec<MetricId>>,
+    /// Any rejection is an error.
+    pub strict: bool,
+    /// Where to write rejected rows.
+    pub rejects: Option<PathBuf>,
+    /// No stderr summary.
+    pub quiet: bool,
+}
+
+impl Settings {
+    /// Reads the config file (if any) and merges the flags over it.
+    pub fn resolve(input: &InputArgs, group: &GroupArgs, metrics: &[String]) -> Result<Settings> {
+        let (file, base) = load_config_file(input.config.as_deref())?;
+        let config_name = input.config.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+        let cfg_name = config_name.display().to_string();
+        let mut settings = Settings {
+            min_n: group.min_n.or(file.report.min_n).unwrap_or(30),
+            strict: input.strict,
+            rejects: input.rejects.clone(),
+            quiet: input.quiet,
+            ..Settings::default()
+        };
+        settings.inputs = resolve_inputs(input, &file.inputs, &base);
+        settings.columns = BTreeMap::from([
+            (Kind::Surveys, file.columns.surveys.clone()),
+            (Kind::Interactions, file.columns.interactions.clone()),
+            (Kind::Transactions, file.columns.transactions.clone()),
+        ]);
+        settings.read = resolve_read(input, &file.inputs)?;
+        settings.window = resolve_window(input, group, &file, &cfg_name)?;
+        settings.by = if group.by.is_empty() { file.report.by.clone().unwrap_or_default() } else { group.by.clone() };
+        settings.by = settings.by.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect();
+        settings.as_of = group.as_of.as_deref().map(|d| parse_flag_date("--as-of", d)).transpose()?;
+        settings.metrics = resolve_metrics(&file.metrics, &cfg_name)?;
+        let names = if metrics.is_empty() { file.report.metrics.clone().unwrap_or_default() } else { metrics.to_vec() };
+        settings.selected = resolve_selection(&names)?;
+        Ok(settings)
+    }
+}
+
+fn load_config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(DEFAULT_CONFIG).is_file() => PathBuf::from(DEFAULT_CONFIG),
+        None => return Ok((ConfigFile::default(), PathBuf::from("."))),
+    };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read config file", path.display()))?;
+    let file = parse_config(&text, &path)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((file, base))
+}
+
+fn resolve_inputs(input: &InputArgs, file: &InputsConfig, base: &Path) -> BTreeMap<Kind, Vec<PathBuf>> {
+    let from_file = |paths: &Option<Paths>| -> Vec<PathBuf> {
+        paths.as_ref().map_or_else(Vec::new, |p| p.list().iter().map(|s| base.join(s)).collect())
+    };
+    let pick = |flag: &Vec<PathBuf>, cfg: &Option<Paths>| if flag.is_empty() { from_file(cfg) } else { flag.clone() };
+    let mut inputs = BTreeMap::new();
+    inputs.insert(Kind::Surveys, pick(&input.surveys, &file.surveys));
+    inputs.insert(Kind::Interactions, from_file(&file.interactions));
+    inputs.insert(Kind::Transactions, from_file(&file.transactions));
+    inputs.retain(|_, v| !v.is_empty());
+    inputs
+}
+
+fn resolve_read(input: &InputArgs, file: &InputsConfig) -> Result<ReadOptions> {
+    let delimiter = match (input.delimiter, &file.delimiter) {
+        (Some(d), _) => Some(d),
+        (None, Some(d)) => Some(source::parse_delimiter(d).map_err(|e| anyhow::anyhow!("[inputs] delimiter: {e}"))?),
+        (None, None) => None,
+    };
+    let encoding =
+        input.encoding.as_ref().or(file.encoding.as_ref()).map(|label| source::parse_encoding(label)).transpose()?;
+    Ok(ReadOptions { delimiter, encoding })
+}
+
+fn resolve_window(input: &InputArgs, group: &GroupArgs, file: &ConfigFile, cfg: &str) -> Result<Window> {
+    let period = match (group.period, &file.report.period) {
+        (Some(p), _) => period_of(p),
+        (None, Some(name)) => Period::parse(name).with_context(|| {
+            format!("{cfg}: [report] period = \"{name}\": use day, week, month, quarter, year or none")
+        })?,
+        (None, None) => Period::Month,
+    };
+    let tz = input.tz.as_ref().or(file.inputs.tz.as_ref());
+    let tz_offset_seconds = tz.map(|t| parse_tz(t)).transpose().map_err(anyhow::Error::msg)?.unwrap_or(0);
+    let format = input.date_format.clone().or_else(|| file.inputs.date_format.clone());
+    let from = group.from.as_deref().map(|d| parse_flag_date("--from", d)).transpose()?;
+    let to = group.to.as_deref().map(|d| parse_flag_date("--to", d)).transpose()?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}");
+    }
+    Ok(Window { period, from, to, dates: DateParser { format, tz_offset_seconds } })
+}
+
+fn period_of(p: PeriodArg) -> Period {
+    match p {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+        PeriodArg::Quarter => Period::Quarter,
+        PeriodArg::Year => Period::Year,
+        PeriodArg::None => Period::None,
+    }
+}
+
+/// Parses a YYYY-MM-DD flag value; the error names the flag.
+pub fn parse_flag_date(flag: &str, value: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{flag} {value}: not a date (use YYYY-MM-DD)"))
+}
+
+fn check_scale(cfg: &str, section: &str, scale: [i32; 2]) -> Result<(i32, i32)> {
+    if scale[0] >= scale[1] {
+        bail!(
+            "{cfg}: [metrics.{section}] scale = [{}, {}]: the first value must be below the second",
+            scale[0],
+            scale[1]
+        );
+    }
+    Ok((scale[0], scale[1]))
+}
+
+fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
+    let mut csat = CsatOptions::default();
+    if let Some(scale) = file.csat.scale {
+        csat.scale = check_scale(cfg, "csat", scale)?;
+        csat.satisfied_min = csat.scale.1 - 1;
+    }
+    if let Some(min) = file.csat.satisfied_min {
+        csat.satisfied_min = min;
+    }
+    if !(csat.scale.0..=csat.scale.1).contains(&csat.satisfied_min) {
+        bail!(
+            "{cfg}: [metrics.csat] satisfied_min = {} is outside the scale {}..{}",
+            csat.satisfied_min,
+            csat.scale.0,
+            csat.scale.1
+        );
+    }
+    let direction = match file.ces.direction.as_deref() {
+        None | Some("agree") => CesDirection::Agree,
+        Some("effort") => CesDirection::Effort,
+        Some(other) => bail!("{cfg}: [metrics.ces] direction = \"{other}\": use \"agree\" or \"effort\""),
+    };
+    let scale = file.ces.scale.map(|s| check_scale(cfg, "ces", s)).transpose()?.unwrap_or((1, 7));
+    let mut ces = CesOptions::new(scale, direction);
+    let threshold = match direction {
+        CesDirection::Agree => file.ces.good_min,
+        CesDirection::Effort => file.ces.good_max,
+    };
+    if let Some(t) = threshold {
+        ces.threshold = t;
+    }
+    if !(scale.0..=scale.1).contains(&ces.threshold) {
+        bail!("{cfg}: [metrics.ces] threshold {} is outside the scale {}..{}", ces.threshold, scale.0, scale.1);
+    }
+    let interval = match file.nps.interval.as_deref() {
+        None | Some("adjusted-wald") => NpsInterval::AdjustedWald,
+        Some("wald") => NpsInterval::Wald,
+        Some(other) => bail!("{cfg}: [metrics.nps] interval = \"{other}\": use \"adjusted-wald\" or \"wald\""),
+    };
+    Ok(MetricSettings { csat, ces, nps: NpsOptions { interval } })
+}
+
+fn resolve_selection(names: &[String]) -> Result<Option<Vec<MetricId>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let id = MetricId::parse(name).with_context(|| {
+            let known: Vec<&str> = MetricId::ALL.iter().map(|m| m.as_str()).collect();
+            format!("unknown metric '{name}'; known metrics: {}", known.join(", "))
+        })?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(Some(ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_the_line_and_key() {
+        let text = "[inputs]\nsurveys = \"s.csv\"\n\n[metrics.csat]\nscale = [1, 5]\nsatisfied = 4\n";
+        let err = parse_config(text, Path::new("servq.toml")).unwrap_err().to_string();
+        assert!(err.starts_with("servq.toml: line 6: unknown field `satisfied`"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = parse_config("[inputs\n", Path::new("c.toml")).unwrap_err().to_string();
+        assert!(err.starts_with("c.toml: line 1: "), "{err}");
+    }
+
+    #[test]
+    fn metric_options_from_the_file() {
+        let text = "[metrics.csat]\nscale = [1, 10]\n[metrics.ces]\ndirection = \"effort\"\nscale = [1, 5]\n[metrics.nps]\ninterval = \"wald\"\n";
+        let file = parse_config(text, Path::new("c.toml")).unwrap();
+        let m = resolve_metrics(&file.metrics, "c.toml").unwrap();
+        assert_eq!(m.csat, CsatOptions { scale: (1, 10), satisfied_min: 9 });
+        assert_eq!(m.ces.threshold, 2);
+        assert_eq!(m.nps.interval, NpsInterval::Wald);
+    }
+
+    #[test]
+    fn bad_metric_options_are_errors() {
+        let file = parse_config("[metrics.csat]\nsatisfied_min = 6\n", Path::new("c.toml")).unwrap();
+        let err = resolve_metrics(&file.metrics, "c.toml").unwrap_err().to_string();
+        assert_eq!(err, "c.toml: [metrics.csat] satisfied_min = 6 is outside the scale 1..5");
+        assert!(resolve_selection(&["nps".into(), "bogus".into()]).is_err());
+        assert_eq!(
+            resolve_selection(&["NPS".into(), "csat".into()]).unwrap(),
+            Some(vec![MetricId::Nps, MetricId::Csat])
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! Outcomes and error helpers.
+//!
+//! A run either completes with an [`Outcome`] (exit 0 or 1: "clean" or "something
+//! failed a check / was rejected"), or fails with an error (exit 2: usage, config or
+//! input could not be used). The two are different paths on purpose, as in grep.
+
+use std::process::ExitCode;
+
+/// How a command that ran to the end came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything passed (exit code 0).
+    Success,
+    /// The command ran, but a check failed or rows were rejected (exit code 1).
+    Failure,
+}
+
+impl Outcome {
+    /// Returns the process exit code of this outcome (0 or 1).
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::Failure => ExitCode::from(1),
+        }
+    }
+}
+
+/// Returns true if and only if the error chain holds a broken pipe: stdout was closed
+/// by the reader (`servq report | head`), which is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,44 @@
+//! Reading the three input kinds into polars frames, with full data-quality
+//! accounting: open (globs, gzip, encodings, delimiters), map columns, parse and
+//! validate every value, and intern dimension values.
+
+pub mod columns;
+pub mod dictionary;
+pub mod parse;
+pub mod quality;
+pub mod source;
+pub mod table;
+
+use serde::Serialize;
+
+pub use dictionary::{Dictionaries, Dictionary};
+pub use quality::DataQuality;
+pub use table::{FieldRequest, Table, TableRequest, ValueKind, Window};
+
+/// The three kinds of input table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// One survey response per row.
+    Surveys,
+    /// One support contact or ticket per row.
+    Interactions,
+    /// One order or billable transaction per row.
+    Transactions,
+}
+
+impl Kind {
+    /// Returns the kind's name as used in flags and config sections.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Surveys => "surveys",
+            Kind::Interactions => "interactions",
+            Kind::Transactions => "transactions",
+        }
+    }
+}
+
+/// The column name under which a `--by` dimension is stored in a frame.
+pub fn dimension_column(name: &str) -> String {
+    format!("by.{name}")
+}

@@ -1,0 +1,318 @@
+//! Parsing of single field values: dates, booleans, scores and numbers.
+//!
+//! Every parser returns `Ok(None)` for an empty field ("missing": in no denominator),
+//! `Ok(Some(v))` for a usable value and `Err(reason)` for a value that must be
+//! rejected; the reason is a short phrase that groups well in the data-quality report.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Why a value was rejected. Equal reasons group in the data-quality report.
+pub type Reason = String;
+
+/// A parsed timestamp: seconds since 1970-01-01T00:00:00 in the report's time zone.
+pub type LocalSeconds = i64;
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// Parses dates and datetimes into [`LocalSeconds`].
+///
+/// Without a format, ISO 8601 is read: `2025-03-14`, `2025-03-14T09:30`,
+/// `2025-03-14 09:30:15.250`, optionally followed by `Z`, `+08:00`, `+0800` or `+08`.
+/// A value with an offset is converted to the report time zone (`tz_offset_seconds`
+/// east of UTC); a value without one is taken as already local.
+#[derive(Debug, Clone, Default)]
+pub struct DateParser {
+    /// A chrono `strftime` format (`--date-format`), tried instead of ISO.
+    pub format: Option<String>,
+    /// The report time zone, as seconds east of UTC (`--tz`).
+    pub tz_offset_seconds: i32,
+}
+
+impl DateParser {
+    /// Parses one date field. Empty is `Ok(None)`.
+    pub fn parse(&self, raw: &str) -> Result<Option<LocalSeconds>, Reason> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        match &self.format {
+            Some(format) => self.parse_with_format(s, format).map(Some),
+            None => self.parse_iso(s).map(Some),
+        }
+    }
+
+    fn parse_with_format(&self, s: &str, format: &str) -> Result<LocalSeconds, Reason> {
+        if let Ok(dt) = DateTime::parse_from_str(s, format) {
+            return Ok(dt.naive_utc().and_utc().timestamp() + i64::from(self.tz_offset_seconds));
+        }
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
+            return Ok(dt.and_utc().timestamp());
+        }
+        NaiveDate::parse_from_str(s, format)
+            .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp())
+            .map_err(|_| format!("does not match --date-format {format}"))
+    }
+
+    fn parse_iso(&self, s: &str) -> Result<LocalSeconds, Reason> {
+        let b = s.as_bytes();
+        let not_iso = || "not an ISO date".to_string();
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(not_iso());
+        }
+        let year = digits(&b[0..4]).ok_or_else(not_iso)?;
+        let month = digits(&b[5..7]).ok_or_else(not_iso)?;
+        let day = digits(&b[8..10]).ok_or_else(not_iso)?;
+        let date = NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(|| "impossible date".to_string())?;
+        let midnight = date.and_time(NaiveTime::MIN).and_utc().timestamp();
+        if b.len() == 10 {
+            return Ok(midnight);
+        }
+        if b[10] != b'T' && b[10] != b' ' && b[10] != b't' {
+            return Err(not_iso());
+        }
+        let (seconds, rest) = parse_time(&b[11..]).ok_or_else(not_iso)?;
+        let local = midnight + seconds;
+        match parse_offset(rest).ok_or_else(not_iso)? {
+            None => Ok(local),
+            Some(offset) => Ok(local - offset + i64::from(self.tz_offset_seconds)),
+        }
+    }
+}
+
+/// Reads `HH:MM[:SS[.fff]]`; returns the seconds into the day and the rest of the input.
+fn parse_time(b: &[u8]) -> Option<(i64, &[u8])> {
+    if b.len() < 5 || b[2] != b':' {
+        return None;
+    }
+    let hour = digits(&b[0..2])?;
+    let minute = digits(&b[3..5])?;
+    let mut rest = &b[5..];
+    let mut second = 0;
+    if rest.first() == Some(&b':') {
+        second = digits(rest.get(1..3)?)?;
+        rest = &rest[3..];
+        if rest.first() == Some(&b'.') || rest.first() == Some(&b',') {
+            let frac = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if frac == 0 {
+                return None;
+            }
+            rest = &rest[1 + frac..];
+        }
+    }
+    // 24:00:00 is not accepted; a leap second 23:59:60 is read as 23:59:59.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let second = second.min(59);
+    Some((i64::from(hour * 3600 + minute * 60 + second), rest))
+}
+
+/// Reads an optional UTC offset (`Z`, `+HH:MM`, `+HHMM`, `+HH`) that must end the input.
+/// Returns the offset in seconds east of UTC; `Some(None)` when there is none.
+fn parse_offset(b: &[u8]) -> Option<Option<i64>> {
+    match b {
+        [] => Some(None),
+        [b'Z' | b'z'] => Some(Some(0)),
+        [sign @ (b'+' | b'-'), rest @ ..] => {
+            let (hours, minutes) = match rest {
+                [h1, h2] => (digits(&[*h1, *h2])?, 0),
+                [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?),
+                _ => return None,
+            };
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = i64::from(hours * 3600 + minutes * 60);
+            Some(Some(if *sign == b'-' { -seconds } else { seconds }))
+        }
+        _ => None,
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+}
+
+/// Returns the calendar date of a [`LocalSeconds`] value.
+pub fn date_of(seconds: LocalSeconds) -> NaiveDate {
+    crate::period::from_epoch_days(seconds.div_euclid(SECONDS_PER_DAY) as i32)
+}
+
+/// Parses a time zone given as `UTC`, `Z`, or a fixed offset `+08:00` / `-0530`.
+/// Returns seconds east of UTC.
+pub fn parse_tz(s: &str) -> Result<i32, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
+        return Ok(0);
+    }
+    let t = t.strip_prefix("UTC").unwrap_or(t);
+    match parse_offset(t.as_bytes()) {
+        Some(Some(seconds)) => Ok(seconds as i32),
+        _ => Err(format!("--tz {s}: give UTC or a fixed offset such as +08:00 (named zones are not supported)")),
+    }
+}
+
+/// Parses a boolean: true/false, yes/no, y/n, 1/0, t/f in any case; empty is missing.
+pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "t" => Ok(Some(true)),
+        "false" | "no" | "n" | "0" | "f" => Ok(Some(false)),
+        _ => Err("not a boolean".to_string()),
+    }
+}
+
+/// Parses an integer score on the inclusive scale `min..=max`.
+///
+/// `8.0` (a spreadsheet export) counts as 8; `8.5` is "not an integer"; a value off
+/// the scale is "outside min..max".
+pub fn parse_score(raw: &str, min: i32, max: i32) -> Result<Option<i32>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let value = parse_integer(s)?;
+    if value < i64::from(min) || value > i64::from(max) {
+        return Err(format!("outside {min}..{max}"));
+    }
+    Ok(Some(value as i32))
+}
+
+/// Parses a whole number, accepting a zero fraction (`3.0`).
+pub fn parse_integer(s: &str) -> Result<i64, Reason> {
+    if let Ok(v) = s.parse::<i64>() {
+        return Ok(v);
+    }
+    let x = parse_finite(s)?;
+    if x.fract() != 0.0 {
+        return Err("not an integer".to_string());
+    }
+    if x.abs() > 9.0e15 {
+        return Err("not a number".to_string());
+    }
+    Ok(x as i64)
+}
+
+/// Parses a finite decimal number (`.` as the decimal point).
+pub fn parse_finite(s: &str) -> Result<f64, Reason> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ if s.contains(',') && s.replace(',', ".").parse::<f64>().is_ok() => {
+            Err("not a number (decimal comma?)".to_string())
+        }
+        _ => Err("not a number".to_string()),
+    }
+}
+
+/// Parses an optional number that must be at least zero (durations, counts of money).
+pub fn parse_non_negative(raw: &str) -> Result<Option<f64>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let x = parse_finite(s)?;
+    if x < 0.0 {
+        return Err("negative".to_string());
+    }
+    Ok(Some(x))
+}
+
+/// Parses an optional number of any sign.
+pub fn parse_number(raw: &str) -> Result<Option<f64>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    parse_finite(s).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> Result<Option<i64>, Reason> {
+        DateParser::default().parse(s)
+    }
+
+    #[test]
+    fn iso_dates_and_datetimes() {
+        assert_eq!(iso("1970-01-02"), Ok(Some(86_400)));
+        assert_eq!(iso("1970-01-01T01:00"), Ok(Some(3600)));
+        assert_eq!(iso("1970-01-01 00:00:10.5"), Ok(Some(10)));
+        assert_eq!(iso("1970-01-01T08:00:00+08:00"), Ok(Some(0)));
+        assert_eq!(iso("1970-01-01T00:00:00Z"), Ok(Some(0)));
+        assert_eq!(iso("1970-01-01T00:00:00-0100"), Ok(Some(3600)));
+        assert_eq!(iso(""), Ok(None));
+        assert_eq!(iso("2025-02-30"), Err("impossible date".into()));
+        assert_eq!(iso("14/03/2025"), Err("not an ISO date".into()));
+        assert_eq!(iso("2025-03-14T25:00"), Err("not an ISO date".into()));
+        assert_eq!(iso("2025-03-14T10:00junk"), Err("not an ISO date".into()));
+    }
+
+    #[test]
+    fn offset_is_converted_to_report_zone_before_the_date_is_taken() {
+        let shanghai = DateParser { format: None, tz_offset_seconds: 8 * 3600 };
+        // 2025-01-31T20:00Z is 2025-02-01 04:00 in UTC+8.
+        let t = shanghai.parse("2025-01-31T20:00:00Z").unwrap().unwrap();
+        assert_eq!(date_of(t).to_string(), "2025-02-01");
+        // A naive value is already local.
+        let t = shanghai.parse("2025-01-31T20:00:00").unwrap().unwrap();
+        assert_eq!(date_of(t).to_string(), "2025-01-31");
+    }
+
+    #[test]
+    fn explicit_formats() {
+        let p = DateParser { format: Some("%d-%m-%Y".into()), tz_offset_seconds: 0 };
+        assert_eq!(date_of(p.parse("14-03-2025").unwrap().unwrap()).to_string(), "2025-03-14");
+        assert!(p.parse("2025-03-14").is_err());
+        let p = DateParser { format: Some("%Y%m%d".into()), tz_offset_seconds: 0 };
+        assert_eq!(date_of(p.parse("20250314").unwrap().unwrap()).to_string(), "2025-03-14");
+    }
+
+    #[test]
+    fn time_zones() {
+        assert_eq!(parse_tz("UTC"), Ok(0));
+        assert_eq!(parse_tz("+08:00"), Ok(28_800));
+        assert_eq!(parse_tz("-0530"), Ok(-19_800));
+        assert!(parse_tz("Asia/Shanghai").is_err());
+    }
+
+    #[test]
+    fn booleans() {
+        for t in ["true", "YES", "y", "1", "T"] {
+            assert_eq!(parse_bool(t), Ok(Some(true)), "{t}");
+        }
+        for f in ["false", "No", "n", "0", "f"] {
+            assert_eq!(parse_bool(f), Ok(Some(false)), "{f}");
+        }
+        assert_eq!(parse_bool(" "), Ok(None));
+        assert!(parse_bool("maybe").is_err());
+    }
+
+    #[test]
+    fn scores() {
+        assert_eq!(parse_score("8", 0, 10), Ok(Some(8)));
+        assert_eq!(parse_score("8.0", 0, 10), Ok(Some(8)));
+        assert_eq!(parse_score(" 10 ", 0, 10), Ok(Some(10)));
+        assert_eq!(parse_score("0", 0, 10), Ok(Some(0)));
+        assert_eq!(parse_score("", 0, 10), Ok(None));
+        assert_eq!(parse_score("8.5", 0, 10), Err("not an integer".into()));
+        assert_eq!(parse_score("11", 0, 10), Err("outside 0..10".into()));
+        assert_eq!(parse_score("-1", 0, 10), Err("outside 0..10".into()));
+        assert_eq!(parse_score("abc", 0, 10), Err("not a number".into()));
+        assert_eq!(parse_score("NaN", 0, 10), Err("not a number".into()));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_non_negative("4.25"), Ok(Some(4.25)));
+        assert_eq!(parse_non_negative("0"), Ok(Some(0.0)));
+        assert_eq!(parse_non_negative("-1"), Err("negative".into()));
+        assert_eq!(parse_non_negative("4,25"), Err("not a number (decimal comma?)".into()));
+        assert_eq!(parse_number("-3.5"), Ok(Some(-3.5)));
+        assert_eq!(parse_number("inf"), Err("not a number".into()));
+    }
+}

@@ -1,0 +1,116 @@
+//! CSAT, customer satisfaction (SPEC §4).
+//!
+//! - Scale default 1–5; a score is *satisfied* when `score ≥ satisfied_min`
+//!   (default 4: top-2-box).
+//! - `csat` = 100 × count(score ≥ satisfied_min) / count(valid scores), with a
+//!   Wilson 95% interval.
+//! - `csat_mean` = mean of valid scores, with a Student-t 95% interval.
+//! - Empty scores are missing and in no denominator; scores off the scale or not
+//!   whole numbers are rejected for CSAT only.
+
+use polars::prelude::*;
+
+use super::{Estimate, share};
+
+/// The column the CSAT score is read from.
+pub const COLUMN: &str = "csat";
+
+/// CSAT settings (`[metrics.csat]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsatOptions {
+    /// The inclusive scale of valid scores.
+    pub scale: (i32, i32),
+    /// The lowest score that counts as satisfied.
+    pub satisfied_min: i32,
+}
+
+impl Default for CsatOptions {
+    fn default() -> Self {
+        CsatOptions { scale: (1, 5), satisfied_min: 4 }
+    }
+}
+
+/// The aggregations that feed [`csat`] and [`csat_mean`]: `csat.n`, `csat.good`,
+/// `csat.mean`, `csat.sd` over the valid scores in the `csat` column.
+pub fn aggregations(options: &CsatOptions) -> Vec<Expr> {
+    share::aggregations(COLUMN, col(COLUMN).gt_eq(lit(options.satisfied_min)))
+}
+
+/// Groups `frame` by `keys` and computes the CSAT aggregations.
+pub fn aggregate(frame: LazyFrame, keys: &[Expr], options: &CsatOptions) -> LazyFrame {
+    frame.group_by(keys).agg(aggregations(options))
+}
+
+/// `csat` = 100 × satisfied / n, Wilson 95% interval. `None` value when n is 0.
+pub fn csat(satisfied: u64, n: u64) -> Estimate {
+    share::percent_good(satisfied, n)
+}
+
+/// `csat_mean` = mean of valid scores, Student-t 95% interval.
+pub fn csat_mean(mean: Option<f64>, sd: Option<f64>, n: u64) -> Estimate {
+    share::mean_score(mean, sd, n)
+}
+
+/// The definition as printed in report footers.
+pub fn definition(options: &CsatOptions) -> String {
+    format!(
+        "csat = 100 × count(score ≥ {}) / count(valid scores), scale {}–{}, 95% Wilson interval; csat_mean = mean score, t interval",
+        options.satisfied_min, options.scale.0, options.scale.1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::frame;
+
+    /// Runs the polars aggregation over `scores` (one group) and returns (csat, mean).
+    fn run(scores: &[Option<i32>], options: &CsatOptions) -> (Estimate, Estimate) {
+        let df = df!("g" => vec![1; scores.len()], "csat" => scores.to_vec()).unwrap();
+        let out = aggregate(df.lazy(), &[col("g")], options).collect().unwrap();
+        let n = frame::counts(&out, "csat.n").unwrap()[0];
+        let good = frame::counts(&out, "csat.good").unwrap()[0];
+        let mean = frame::floats(&out, "csat.mean").unwrap()[0];
+        let sd = frame::floats(&out, "csat.sd").unwrap()[0];
+        (csat(good, n), csat_mean(mean, sd, n))
+    }
+
+    #[test]
+    fn spec_example_eight_satisfied_two_not_is_80() {
+        let scores: Vec<Option<i32>> = [5, 5, 4, 4, 4, 5, 4, 4, 2, 3].into_iter().map(Some).collect();
+        let (pct, mean) = run(&scores, &CsatOptions::default());
+        assert_eq!(pct.value, Some(80.0));
+        assert_eq!(pct.n, 10);
+        let (lo, hi) = pct.ci.unwrap();
+        assert!((lo - 49.016_247_153_664_18).abs() < 1e-9 && (hi - 94.331_784_854_562_48).abs() < 1e-9);
+        assert_eq!(mean.value, Some(4.0));
+    }
+
+    #[test]
+    fn score_exactly_at_the_threshold_is_satisfied() {
+        let (pct, _) = run(&[Some(4), Some(3)], &CsatOptions::default());
+        assert_eq!(pct.value, Some(50.0));
+        let strict = CsatOptions { scale: (1, 5), satisfied_min: 5 };
+        let (pct, _) = run(&[Some(4), Some(5)], &strict);
+        assert_eq!(pct.value, Some(50.0));
+    }
+
+    #[test]
+    fn missing_scores_are_in_no_denominator() {
+        let (pct, mean) = run(&[Some(5), None, None, Some(1)], &CsatOptions::default());
+        assert_eq!(pct.n, 2);
+        assert_eq!(pct.value, Some(50.0));
+        assert_eq!(mean.value, Some(3.0));
+    }
+
+    #[test]
+    fn single_response_and_all_missing() {
+        let (pct, mean) = run(&[Some(5)], &CsatOptions::default());
+        assert_eq!((pct.value, pct.n), (Some(100.0), 1));
+        assert_eq!(mean.value, Some(5.0));
+        assert_eq!(mean.ci, None);
+        let (pct, mean) = run(&[None, None], &CsatOptions::default());
+        assert_eq!((pct.value, pct.n, pct.ci), (None, 0, None));
+        assert_eq!(mean.value, None);
+    }
+}

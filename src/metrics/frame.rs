@@ -1,0 +1,31 @@
+//! Reading aggregated polars frames back into plain Rust values.
+
+use polars::prelude::*;
+
+/// Returns a count column as `u64` values (null counts as 0).
+pub fn counts(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
+    let column = df.column(name)?.cast(&DataType::UInt64)?;
+    Ok(column.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+/// Returns a numeric column as optional `f64` values.
+pub fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    let column = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(column.f64()?.iter().collect())
+}
+
+/// Returns a code or day column as optional `i64` values.
+pub fn integers(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let column = df.column(name)?.to_physical_repr().cast(&DataType::Int64)?;
+    Ok(column.i64()?.iter().collect())
+}
+
+/// Returns the number of non-null values of `column` as an aggregation, named `alias`.
+pub fn count_valid(column: &str, alias: &str) -> Expr {
+    col(column).count().cast(DataType::UInt64).alias(alias)
+}
+
+/// Returns the number of rows where `condition` holds as an aggregation, named `alias`.
+pub fn count_true(condition: Expr, alias: &str) -> Expr {
+    condition.sum().cast(DataType::UInt64).alias(alias)
+}

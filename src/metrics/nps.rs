@@ -1,0 +1,187 @@
+//! NPS, Net Promoter Score (SPEC §4).
+//!
+//! - Answers 0–10, whole numbers only. Promoters 9–10, passives 7–8, detractors 0–6.
+//! - `nps` = 100 × (promoters − detractors) / respondents, on −100..+100.
+//! - Per-respondent variance (scores +1 / 0 / −1): `var = p + d − (p − d)²`,
+//!   `se = sqrt(var / n)` (reported in points: × 100).
+//! - 95% interval: adjusted Wald by default (add 3 to n, ¾ to promoters and ¾ to
+//!   detractors, then Wald on the adjusted shares); plain Wald as an option.
+
+use polars::prelude::*;
+
+use super::frame::{count_true, count_valid};
+use super::{Estimate, stats};
+
+/// The column the 0–10 answer is read from.
+pub const COLUMN: &str = "nps";
+
+/// The NPS answer scale.
+pub const SCALE: (i32, i32) = (0, 10);
+
+/// How the NPS interval is computed (`[metrics.nps] interval`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NpsInterval {
+    /// Adjusted Wald (the default).
+    #[default]
+    AdjustedWald,
+    /// Plain Wald: nps ± 1.96 se.
+    Wald,
+}
+
+/// NPS settings (`[metrics.nps]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NpsOptions {
+    /// The interval method.
+    pub interval: NpsInterval,
+}
+
+/// Promoter, passive and detractor counts of one group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NpsCounts {
+    /// Answers 9–10.
+    pub promoters: u64,
+    /// Answers 0–6.
+    pub detractors: u64,
+    /// All valid answers.
+    pub n: u64,
+}
+
+impl NpsCounts {
+    /// Counts the valid answers in `answers` (values outside 0–10 are ignored).
+    pub fn from_answers(answers: &[i32]) -> Self {
+        let valid = answers.iter().filter(|a| (0..=10).contains(*a));
+        let mut counts = NpsCounts::default();
+        for &a in valid {
+            counts.n += 1;
+            if a >= 9 {
+                counts.promoters += 1;
+            } else if a <= 6 {
+                counts.detractors += 1;
+            }
+        }
+        counts
+    }
+
+    /// Answers 7–8.
+    pub fn passives(&self) -> u64 {
+        self.n - self.promoters - self.detractors
+    }
+}
+
+/// The aggregations that feed [`nps`]: `nps.n`, `nps.promoters`, `nps.detractors`.
+pub fn aggregations() -> Vec<Expr> {
+    vec![
+        count_valid(COLUMN, "nps.n"),
+        count_true(col(COLUMN).gt_eq(lit(9)), "nps.promoters"),
+        count_true(col(COLUMN).lt_eq(lit(6)), "nps.detractors"),
+    ]
+}
+
+/// Groups `frame` by `keys` and computes the NPS aggregations.
+pub fn aggregate(frame: LazyFrame, keys: &[Expr]) -> LazyFrame {
+    frame.group_by(keys).agg(aggregations())
+}
+
+/// NPS with its 95% interval, se and composition. `None` value when n is 0.
+pub fn nps(counts: NpsCounts, options: &NpsOptions) -> Estimate {
+    let NpsCounts { promoters, detractors, n } = counts;
+    if n == 0 {
+        return Estimate::empty(0);
+    }
+    let value = 100.0 * (promoters as f64 - detractors as f64) / n as f64;
+    let interval = match options.interval {
+        NpsInterval::AdjustedWald => stats::nps_adjusted_wald(promoters, detractors, n),
+        NpsInterval::Wald => stats::nps_wald(promoters, detractors, n),
+    };
+    let se = stats::nps_se(promoters, detractors, n).unwrap_or(0.0);
+    Estimate {
+        value: Some(value),
+        n,
+        ci: interval.map(|(lo, hi)| (100.0 * lo, 100.0 * hi)),
+        details: vec![
+            ("promoters", promoters as f64),
+            ("passives", counts.passives() as f64),
+            ("detractors", detractors as f64),
+            ("se", 100.0 * se),
+        ],
+    }
+}
+
+/// The definition as printed in report footers.
+pub fn definition(options: &NpsOptions) -> String {
+    let interval = match options.interval {
+        NpsInterval::AdjustedWald => "adjusted-Wald",
+        NpsInterval::Wald => "Wald",
+    };
+    format!(
+        "nps = 100 × (promoters 9–10 − detractors 0–6) / respondents, answers 0–10; se = sqrt((p + d − (p − d)²) / n); 95% {interval} interval"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::frame;
+
+    fn of(answers: &[i32]) -> Estimate {
+        nps(NpsCounts::from_answers(answers), &NpsOptions::default())
+    }
+
+    fn detail(e: &Estimate, name: &str) -> f64 {
+        e.details.iter().find(|(k, _)| *k == name).unwrap().1
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn spec_examples() {
+        let e = of(&[0, 7, 7, 9, 9, 9]);
+        assert!(close(e.value.unwrap(), 100.0 / 3.0));
+        assert!(close(detail(&e, "se"), 30.429_030_972_509_225));
+        assert_eq!(detail(&e, "promoters"), 3.0);
+        assert_eq!(detail(&e, "passives"), 2.0);
+        assert_eq!(detail(&e, "detractors"), 1.0);
+        let (lo, hi) = e.ci.unwrap();
+        assert!(close(lo, -26.743_258_794_104_54) && close(hi, 71.187_703_238_548_98));
+
+        assert!(close(detail(&of(&[1, 9]), "se"), 70.710_678_118_654_76));
+        assert!(close(detail(&of(&[7, 9]), "se"), 35.355_339_059_327_38));
+        let e = of(&[0, 7, 9]);
+        assert_eq!(e.value, Some(0.0));
+        assert!(close(detail(&e, "se"), 47.140_452_079_103_17));
+        assert_eq!(of(&[0]).value, Some(-100.0));
+        assert_eq!(of(&[10]).value, Some(100.0));
+        assert_eq!(of(&[7]).value, Some(0.0));
+    }
+
+    #[test]
+    fn category_boundaries() {
+        // 6 is a detractor, 7 and 8 passives, 9 a promoter.
+        let e = of(&[6, 7, 8, 9]);
+        assert_eq!(e.value, Some(0.0));
+        assert_eq!(detail(&e, "passives"), 2.0);
+    }
+
+    #[test]
+    fn wald_option() {
+        let e = nps(NpsCounts::from_answers(&[0, 7, 7, 9, 9, 9]), &NpsOptions { interval: NpsInterval::Wald });
+        let (lo, hi) = e.ci.unwrap();
+        assert!(close(lo, -26.306_471_457_238_556) && close(hi, 92.973_138_123_905_23));
+    }
+
+    #[test]
+    fn polars_aggregation_matches_the_counts() {
+        let answers = vec![Some(0), Some(7), None, Some(7), Some(9), Some(9), Some(10)];
+        let df = df!("g" => vec!["a"; 7], "nps" => answers).unwrap();
+        let out = aggregate(df.lazy(), &[col("g")]).collect().unwrap();
+        let counts = NpsCounts {
+            promoters: frame::counts(&out, "nps.promoters").unwrap()[0],
+            detractors: frame::counts(&out, "nps.detractors").unwrap()[0],
+            n: frame::counts(&out, "nps.n").unwrap()[0],
+        };
+        assert_eq!(counts, NpsCounts { promoters: 3, detractors: 1, n: 6 });
+        assert_eq!(nps(NpsCounts::default(), &NpsOptions::default()), Estimate::empty(0));
+    }
+}

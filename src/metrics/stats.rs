@@ -1,0 +1,184 @@
+//! Intervals and tests shared by all KPIs.
+//!
+//! All functions work on the fraction scale (0..1, or −1..1 for NPS); the metric
+//! modules scale to percent or points. Every interval is a two-sided 95% interval.
+
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
+
+/// The 97.5% quantile of the standard normal distribution.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval for a proportion of `successes` out of `n` trials.
+/// Returns `None` when `n` is 0.
+pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let n = n as f64;
+    let p = successes as f64 / n;
+    let z2 = Z95 * Z95;
+    let denominator = 1.0 + z2 / n;
+    let centre = (p + z2 / (2.0 * n)) / denominator;
+    let half = Z95 / denominator * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// Per-respondent variance of NPS with scores +1 / 0 / −1:
+/// `var = p + d − (p − d)²` for promoter share `p` and detractor share `d`.
+pub fn nps_variance(p: f64, d: f64) -> f64 {
+    p + d - (p - d).powi(2)
+}
+
+/// Standard error of NPS (fraction scale): `sqrt(var / n)`. `None` when `n` is 0.
+pub fn nps_se(promoters: u64, detractors: u64, n: u64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let n = n as f64;
+    Some((nps_variance(promoters as f64 / n, detractors as f64 / n) / n).sqrt())
+}
+
+/// Wald 95% interval for NPS (fraction scale): `nps ± z·se`, clipped to −1..1.
+pub fn nps_wald(promoters: u64, detractors: u64, n: u64) -> Option<(f64, f64)> {
+    let se = nps_se(promoters, detractors, n)?;
+    let nps = (promoters as f64 - detractors as f64) / n as f64;
+    Some(clip_nps(nps - Z95 * se, nps + Z95 * se))
+}
+
+/// Adjusted-Wald 95% interval for NPS (fraction scale): add 3 to n and ¾ to both
+/// promoters and detractors, then Wald on the adjusted shares; clipped to −1..1.
+pub fn nps_adjusted_wald(promoters: u64, detractors: u64, n: u64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let n = n as f64 + 3.0;
+    let p = (promoters as f64 + 0.75) / n;
+    let d = (detractors as f64 + 0.75) / n;
+    let se = (nps_variance(p, d) / n).sqrt();
+    Some(clip_nps(p - d - Z95 * se, p - d + Z95 * se))
+}
+
+fn clip_nps(low: f64, high: f64) -> (f64, f64) {
+    (low.max(-1.0), high.min(1.0))
+}
+
+/// Exact (Garwood) 95% interval for a Poisson count `k`:
+/// lower = χ²(0.025; 2k) / 2 (0 when k = 0), upper = χ²(0.975; 2k + 2) / 2.
+pub fn poisson_garwood(k: u64) -> (f64, f64) {
+    let k = k as f64;
+    let lower = if k == 0.0 { 0.0 } else { ChiSquared::new(2.0 * k).map_or(f64::NAN, |c| c.inverse_cdf(0.025) / 2.0) };
+    let upper = ChiSquared::new(2.0 * k + 2.0).map_or(f64::NAN, |c| c.inverse_cdf(0.975) / 2.0);
+    (lower, upper)
+}
+
+/// Student-t 95% interval for a mean with sample standard deviation `sd` over `n`
+/// values. `None` when `n < 2`.
+pub fn mean_t_interval(mean: f64, sd: f64, n: u64) -> Option<(f64, f64)> {
+    if n < 2 {
+        return None;
+    }
+    let t = StudentsT::new(0.0, 1.0, n as f64 - 1.0).ok()?.inverse_cdf(0.975);
+    let half = t * sd / (n as f64).sqrt();
+    Some((mean - half, mean + half))
+}
+
+/// Two-sided p-value of a standard normal test statistic.
+pub fn two_sided_p(z: f64) -> f64 {
+    let normal = Normal::standard();
+    2.0 * (1.0 - normal.cdf(z.abs()))
+}
+
+/// z statistic of the difference of two estimates with standard errors `se1`, `se2`:
+/// `z = Δ / sqrt(se1² + se2²)`. `None` when both errors are 0.
+pub fn difference_z(delta: f64, se1: f64, se2: f64) -> Option<f64> {
+    let pooled = (se1 * se1 + se2 * se2).sqrt();
+    (pooled > 0.0).then(|| delta / pooled)
+}
+
+/// Standard error of a proportion `x / n` (fraction scale). `None` when `n` is 0.
+pub fn proportion_se(x: u64, n: u64) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let p = x as f64 / n as f64;
+    Some((p * (1.0 - p) / n as f64).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn wilson_eight_of_ten() {
+        let (lo, hi) = wilson(8, 10).unwrap();
+        assert!(close(lo, 0.490_162_471_536_641_8, 1e-12), "{lo}");
+        assert!(close(hi, 0.943_317_848_545_624_8, 1e-12), "{hi}");
+    }
+
+    #[test]
+    fn wilson_single_response_and_empty() {
+        let (lo, hi) = wilson(1, 1).unwrap();
+        assert!(close(lo, 0.206_549_314_377_237_45, 1e-12));
+        assert_eq!(hi, 1.0);
+        assert_eq!(wilson(0, 0), None);
+    }
+
+    #[test]
+    fn nps_variance_examples_from_the_spec() {
+        // (0,7,7,9,9,9): p = 1/2, d = 1/6 -> var 5/9, se 0.304
+        assert!(close(nps_variance(0.5, 1.0 / 6.0), 5.0 / 9.0, 1e-12));
+        assert!(close(nps_se(3, 1, 6).unwrap(), 0.304_290_309_725_092_25, 1e-12));
+        // (1,9): var 1, se 0.707
+        assert!(close(nps_se(1, 1, 2).unwrap(), std::f64::consts::FRAC_1_SQRT_2, 1e-12));
+        // (7,9): var 0.25, se 0.354
+        assert!(close(nps_variance(0.5, 0.0), 0.25, 1e-12));
+        assert!(close(nps_se(1, 0, 2).unwrap(), 0.353_553_390_593_273_8, 1e-12));
+        // (0,7,9): var 2/3, se 0.471
+        assert!(close(nps_se(1, 1, 3).unwrap(), 0.471_404_520_791_031_7, 1e-12));
+        assert_eq!(nps_se(0, 0, 0), None);
+    }
+
+    #[test]
+    fn nps_intervals() {
+        let (lo, hi) = nps_adjusted_wald(3, 1, 6).unwrap();
+        assert!(close(lo, -0.267_432_587_941_045_4, 1e-12), "{lo}");
+        assert!(close(hi, 0.711_877_032_385_489_8, 1e-12), "{hi}");
+        let (lo, hi) = nps_wald(3, 1, 6).unwrap();
+        assert!(close(lo, -0.263_064_714_572_385_56, 1e-12), "{lo}");
+        assert!(close(hi, 0.929_731_381_239_052_3, 1e-12), "{hi}");
+        // A single promoter: Wald has se 0, the adjusted interval does not.
+        assert_eq!(nps_wald(1, 0, 1), Some((1.0, 1.0)));
+        // n' = 4, p' = 1.75/4, d' = 0.75/4: nps' = 0.25, se' = sqrt(0.5625/4) = 0.375.
+        let (lo, hi) = nps_adjusted_wald(1, 0, 1).unwrap();
+        assert!(close(lo, 0.25 - Z95 * 0.375, 1e-12) && close(hi, 0.25 + Z95 * 0.375, 1e-12));
+    }
+
+    #[test]
+    fn garwood_known_values() {
+        let (lo, hi) = poisson_garwood(0);
+        assert_eq!(lo, 0.0);
+        assert!(close(hi, 3.688_879_454, 1e-6), "{hi}"); // −ln(0.025)
+        let (lo, hi) = poisson_garwood(1);
+        assert!(close(lo, 0.025_317_8, 1e-6), "{lo}");
+        assert!(close(hi, 5.571_643_6, 1e-5), "{hi}");
+        let (lo, hi) = poisson_garwood(10);
+        assert!(close(lo, 4.795_389, 1e-5), "{lo}");
+        assert!(close(hi, 18.390_356, 1e-5), "{hi}");
+    }
+
+    #[test]
+    fn t_interval_and_p_values() {
+        // mean 3, sd 1, n 2: t(0.975, 1) = 12.7062
+        let (lo, hi) = mean_t_interval(3.0, 1.0, 2).unwrap();
+        assert!(close(hi - 3.0, 12.706_204_736 / 2f64.sqrt(), 1e-6), "{lo} {hi}");
+        assert_eq!(mean_t_interval(3.0, 0.0, 1), None);
+        assert!(close(two_sided_p(Z95), 0.05, 1e-9));
+        assert!(close(two_sided_p(0.0), 1.0, 1e-12));
+        assert_eq!(difference_z(1.0, 0.0, 0.0), None);
+        assert!(close(difference_z(0.5, 0.3, 0.4).unwrap(), 1.0, 1e-12));
+    }
+}

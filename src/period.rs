@@ -1,0 +1,169 @@
+//! Calendar periods: bucketing dates into day, ISO week, month, quarter or year.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+/// A reporting period length (`--period`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    /// One calendar day.
+    Day,
+    /// One ISO week, Monday to Sunday.
+    Week,
+    /// One calendar month (the default).
+    #[default]
+    Month,
+    /// One calendar quarter.
+    Quarter,
+    /// One calendar year.
+    Year,
+    /// No bucketing: the whole (filtered) date range is one period.
+    None,
+}
+
+impl Period {
+    /// Returns the period's name as used in flags and config files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+            Period::Quarter => "quarter",
+            Period::Year => "year",
+            Period::None => "none",
+        }
+    }
+
+    /// Parses a period name (`day|week|month|quarter|year|none`).
+    pub fn parse(name: &str) -> Option<Period> {
+        [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year, Period::None]
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Returns the first day of the period that contains `date`.
+    /// For [`Period::None`] this is the Unix epoch, a fixed placeholder for "all".
+    pub fn start(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Period::Day => date,
+            Period::Week => date - Days::new(u64::from(date.weekday().num_days_from_monday())),
+            Period::Month => date.with_day(1).unwrap_or(date),
+            Period::Quarter => {
+                let month0 = (date.month0() / 3) * 3;
+                NaiveDate::from_ymd_opt(date.year(), month0 + 1, 1).unwrap_or(date)
+            }
+            Period::Year => NaiveDate::from_ymd_opt(date.year(), 1, 1).unwrap_or(date),
+            Period::None => NaiveDate::default(),
+        }
+    }
+
+    /// Returns the first day of the period after the one starting at `start`.
+    pub fn next_start(self, start: NaiveDate) -> NaiveDate {
+        let next = match self {
+            Period::Day => start.checked_add_days(Days::new(1)),
+            Period::Week => start.checked_add_days(Days::new(7)),
+            Period::Month => start.checked_add_months(Months::new(1)),
+            Period::Quarter => start.checked_add_months(Months::new(3)),
+            Period::Year => start.checked_add_months(Months::new(12)),
+            Period::None => None,
+        };
+        next.unwrap_or(NaiveDate::MAX)
+    }
+
+    /// Returns the first day of the period before the one starting at `start`.
+    pub fn previous_start(self, start: NaiveDate) -> NaiveDate {
+        let prev = match self {
+            Period::Day => start.checked_sub_days(Days::new(1)),
+            Period::Week => start.checked_sub_days(Days::new(7)),
+            Period::Month => start.checked_sub_months(Months::new(1)),
+            Period::Quarter => start.checked_sub_months(Months::new(3)),
+            Period::Year => start.checked_sub_months(Months::new(12)),
+            Period::None => None,
+        };
+        prev.unwrap_or(NaiveDate::MIN)
+    }
+
+    /// Returns the last day (inclusive) of the period starting at `start`.
+    pub fn end(self, start: NaiveDate) -> NaiveDate {
+        self.next_start(start).pred_opt().unwrap_or(start)
+    }
+
+    /// Returns the label of the period starting at `start`: `2025-03-14`, `2025-W11`,
+    /// `2025-03`, `2025-Q1`, `2025` or `all`.
+    pub fn label(self, start: NaiveDate) -> String {
+        match self {
+            Period::Day => start.format("%Y-%m-%d").to_string(),
+            Period::Week => {
+                let week = start.iso_week();
+                format!("{}-W{:02}", week.year(), week.week())
+            }
+            Period::Month => start.format("%Y-%m").to_string(),
+            Period::Quarter => format!("{}-Q{}", start.year(), start.month0() / 3 + 1),
+            Period::Year => start.year().to_string(),
+            Period::None => "all".to_string(),
+        }
+    }
+
+    /// Returns how many periods make a year (for converting an annual discount rate).
+    /// `None` counts as one year.
+    pub fn per_year(self) -> f64 {
+        match self {
+            Period::Day => 365.0,
+            Period::Week => 52.0,
+            Period::Month => 12.0,
+            Period::Quarter => 4.0,
+            Period::Year | Period::None => 1.0,
+        }
+    }
+}
+
+/// Days since 1970-01-01 of a date (the physical value of a polars `Date`).
+pub fn epoch_days(date: NaiveDate) -> i32 {
+    (date - NaiveDate::default()).num_days() as i32
+}
+
+/// The date of a day count since 1970-01-01.
+pub fn from_epoch_days(days: i32) -> NaiveDate {
+    NaiveDate::default().checked_add_signed(chrono::TimeDelta::days(i64::from(days))).unwrap_or(NaiveDate::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn iso_week_starts_on_monday_and_is_labelled_by_iso_year() {
+        // 2025-01-01 is a Wednesday in ISO week 2025-W01, which starts on 2024-12-30.
+        assert_eq!(Period::Week.start(d("2025-01-01")), d("2024-12-30"));
+        assert_eq!(Period::Week.label(d("2024-12-30")), "2025-W01");
+        assert_eq!(Period::Week.end(d("2024-12-30")), d("2025-01-05"));
+    }
+
+    #[test]
+    fn month_quarter_year_bounds() {
+        assert_eq!(Period::Month.start(d("2024-02-29")), d("2024-02-01"));
+        assert_eq!(Period::Month.end(d("2024-02-01")), d("2024-02-29"));
+        assert_eq!(Period::Quarter.start(d("2025-08-15")), d("2025-07-01"));
+        assert_eq!(Period::Quarter.end(d("2025-07-01")), d("2025-09-30"));
+        assert_eq!(Period::Quarter.label(d("2025-07-01")), "2025-Q3");
+        assert_eq!(Period::Year.end(d("2025-01-01")), d("2025-12-31"));
+        assert_eq!(Period::Month.previous_start(d("2025-01-01")), d("2024-12-01"));
+        assert_eq!(Period::Month.label(d("2025-01-01")), "2025-01");
+    }
+
+    #[test]
+    fn parse_names() {
+        assert_eq!(Period::parse("Quarter"), Some(Period::Quarter));
+        assert_eq!(Period::parse("fortnight"), None);
+    }
+
+    #[test]
+    fn epoch_days_round_trip() {
+        assert_eq!(epoch_days(d("1970-01-02")), 1);
+        assert_eq!(from_epoch_days(epoch_days(d("2025-03-14"))), d("2025-03-14"));
+    }
+}

@@ -1,0 +1,44 @@
+//! Tidy CSV, stable for cron jobs and warehouses (SPEC §5):
+//! `period,period_start,period_end,<group columns…>,metric,value,n,ci_low,ci_high,flags`.
+//! Numbers are written at full precision; missing values are empty.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{Exporter, flags_text, period_bounds, period_label};
+use crate::compute::Results;
+
+/// The CSV exporter.
+pub struct CsvExporter;
+
+fn number(value: Option<f64>) -> String {
+    value.map_or(String::new(), |v| v.to_string())
+}
+
+impl Exporter for CsvExporter {
+    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
+        let mut writer = ::csv::Writer::from_writer(out);
+        let mut header = vec!["period", "period_start", "period_end"];
+        header.extend(results.by.iter().map(String::as_str));
+        header.extend(["metric", "value", "n", "ci_low", "ci_high", "flags"]);
+        writer.write_record(&header)?;
+        for record in &results.records {
+            let (start, end) = period_bounds(results, record);
+            let mut row = vec![period_label(results, record), start.to_string(), end.to_string()];
+            row.extend(record.groups.iter().cloned());
+            let e = &record.estimate;
+            row.extend([
+                record.metric.as_str().to_string(),
+                number(e.value),
+                e.n.to_string(),
+                number(e.ci.map(|c| c.0)),
+                number(e.ci.map(|c| c.1)),
+                flags_text(record),
+            ]);
+            writer.write_record(&row)?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+}

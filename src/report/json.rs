@@ -1,0 +1,54 @@
+//! JSON: the same records as the CSV (group columns as keys), plus the details of
+//! each figure (NPS composition, se), the definitions, notes and data quality.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde_json::{Map, Value, json};
+
+use super::{Exporter, period_bounds, period_label};
+use crate::compute::{Record, Results};
+
+/// The JSON exporter.
+pub struct JsonExporter;
+
+fn record_json(results: &Results, record: &Record) -> Value {
+    let (start, end) = period_bounds(results, record);
+    let e = &record.estimate;
+    let mut object = Map::new();
+    object.insert("period".into(), json!(period_label(results, record)));
+    object.insert("period_start".into(), json!(start.to_string()));
+    object.insert("period_end".into(), json!(end.to_string()));
+    for (column, value) in results.by.iter().zip(&record.groups) {
+        object.insert(column.clone(), json!(value));
+    }
+    object.insert("metric".into(), json!(record.metric.as_str()));
+    object.insert("value".into(), json!(e.value));
+    object.insert("n".into(), json!(e.n));
+    object.insert("ci_low".into(), json!(e.ci.map(|c| c.0)));
+    object.insert("ci_high".into(), json!(e.ci.map(|c| c.1)));
+    object.insert("flags".into(), json!(record.flags));
+    let details: Map<String, Value> = e.details.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    object.insert("details".into(), Value::Object(details));
+    Value::Object(object)
+}
+
+impl Exporter for JsonExporter {
+    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
+        let definitions: Map<String, Value> =
+            results.definitions.iter().map(|(m, text)| (m.as_str().to_string(), json!(text))).collect();
+        let document = json!({
+            "period": results.period.as_str(),
+            "by": results.by,
+            "as_of": results.as_of.map(|d| d.to_string()),
+            "min_n": results.min_n,
+            "records": results.records.iter().map(|r| record_json(results, r)).collect::<Vec<_>>(),
+            "definitions": definitions,
+            "notes": results.notes,
+            "data_quality": results.quality,
+        });
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        writeln!(out)?;
+        Ok(())
+    }
+}

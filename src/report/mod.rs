@@ -1,0 +1,155 @@
+//! Output formats, one file each behind the [`Exporter`] trait, and the helpers they
+//! share (period labels, number formatting, the period × group pivot).
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+
+use crate::compute::{Flag, Record, Results};
+use crate::metrics::MetricId;
+use crate::period::Period;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Terminal table (comfy-table).
+    Table,
+    /// Tidy CSV.
+    Csv,
+    /// JSON.
+    Json,
+    /// Markdown.
+    Markdown,
+}
+
+impl Format {
+    /// Picks the format from an output file's extension.
+    pub fn from_extension(path: &Path) -> Result<Format> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        Ok(match ext.as_str() {
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            "md" | "markdown" => Format::Markdown,
+            "txt" | "" => Format::Table,
+            "html" | "htm" => bail!("{}: HTML output is not built yet; use .csv, .json, .md or .txt", path.display()),
+            other => bail!(
+                "{}: unknown output extension .{other}; use .csv, .json, .md or .txt (or --format)",
+                path.display()
+            ),
+        })
+    }
+}
+
+/// Renders results in one format.
+pub trait Exporter {
+    /// Writes the rendered results to `out`.
+    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()>;
+}
+
+/// Returns the exporter of a format; `color` is used by the terminal table only.
+pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
+    match format {
+        Format::Table => Box::new(table::TableExporter { color }),
+        Format::Csv => Box::new(csv::CsvExporter),
+        Format::Json => Box::new(json::JsonExporter),
+        Format::Markdown => Box::new(markdown::MarkdownExporter),
+    }
+}
+
+/// Returns the label of a record's period (`2025-03`, `2025-W11`, `all`, …).
+pub fn period_label(results: &Results, record: &Record) -> String {
+    results.period.label(record.period_start)
+}
+
+/// Returns the first and last day (inclusive) of a record's period. For
+/// `--period none` this is the range of the data used.
+pub fn period_bounds(results: &Results, record: &Record) -> (NaiveDate, NaiveDate) {
+    match results.period {
+        Period::None => results.range.unwrap_or((record.period_start, record.period_start)),
+        p => (record.period_start, p.end(record.period_start)),
+    }
+}
+
+/// Returns the record's flags joined with `;`.
+pub fn flags_text(record: &Record) -> String {
+    record.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(";")
+}
+
+/// Formats a value for people: means with 2 decimals, everything else with 1.
+pub fn human_value(metric: MetricId, value: f64) -> String {
+    match metric {
+        MetricId::CsatMean | MetricId::CesMean | MetricId::Clv => format!("{value:.2}"),
+        _ => format!("{value:.1}"),
+    }
+}
+
+/// Formats a record for a pivot cell: `82.4 (n=512)`, with `*` when n is low.
+pub fn cell_text(record: &Record) -> String {
+    let mark = if record.flags.contains(&Flag::LowN) { "*" } else { "" };
+    match record.estimate.value {
+        Some(v) => format!("{}{mark} ({})", human_value(record.metric, v), record.estimate.n),
+        None => format!("–{mark} (0)"),
+    }
+}
+
+/// One row of the pivot: a period and group, one cell per metric.
+pub struct PivotRow<'a> {
+    /// The period label, with ` (partial)` when the period was not over.
+    pub period: String,
+    /// The group values.
+    pub groups: Vec<String>,
+    /// One record per metric column, when there is one.
+    pub cells: Vec<Option<&'a Record>>,
+}
+
+/// Returns the metric columns and the rows of the period × group pivot.
+pub fn pivot(results: &Results) -> (Vec<MetricId>, Vec<PivotRow<'_>>) {
+    let mut metrics: Vec<MetricId> = results.records.iter().map(|r| r.metric).collect();
+    metrics.sort();
+    metrics.dedup();
+    let mut rows: Vec<PivotRow> = Vec::new();
+    let mut last_key: Option<(NaiveDate, &Vec<String>)> = None;
+    for record in &results.records {
+        let key = (record.period_start, &record.groups);
+        if last_key != Some(key) {
+            let partial = if record.flags.contains(&Flag::Partial) { " (partial)" } else { "" };
+            rows.push(PivotRow {
+                period: format!("{}{partial}", period_label(results, record)),
+                groups: record.groups.clone(),
+                cells: vec![None; metrics.len()],
+            });
+            last_key = Some(key);
+        }
+        let column = metrics.iter().position(|m| *m == record.metric).expect("metric listed");
+        if let Some(row) = rows.last_mut() {
+            row.cells[column] = Some(record);
+        }
+    }
+    (metrics, rows)
+}
+
+/// The lines under a human-readable report: legend, definitions, notes, data quality.
+pub fn footer_lines(results: &Results) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Cells: value (n). * fewer than {} observations: low confidence.{}",
+        results.min_n,
+        results.as_of.map_or(String::new(), |d| format!(" (partial): period not over at --as-of {d}."))
+    )];
+    let mut seen = Vec::new();
+    for (_, text) in &results.definitions {
+        if !seen.contains(&text) {
+            lines.push(format!("Definition: {text}"));
+            seen.push(text);
+        }
+    }
+    lines.extend(results.notes.iter().map(|n| format!("Note: {n}")));
+    lines.extend(results.quality.summary_lines().into_iter().map(|l| format!("Data quality: {l}")));
+    lines
+}

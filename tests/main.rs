@@ -1,0 +1,9 @@
+//! The one integration-test binary: one module per feature.
+
+mod util;
+
+mod errors;
+mod input_fuzz;
+mod library;
+mod report;
+mod validate;
