@@ -1,5 +1,6 @@
-//! Writes the bundled sample data: a realistic year (2025) of survey responses with
-//! a few empty and bad values, deterministically (the same bytes on every run).
+//! Writes the bundled sample data: a realistic year (2025) of survey responses (with a
+//! few empty and bad values), support interactions and transactions for the same
+//! 900 customers, deterministically (the same bytes on every run).
 //!
 //! Run: `cargo run --example gen_sample -- sample-data`
 
@@ -106,11 +107,85 @@ fn surveys(rng: &mut Rng) -> String {
     out
 }
 
+const TOPICS: [&str; 5] = ["billing", "delivery", "product", "account", "other"];
+
+fn interactions(rng: &mut Rng) -> String {
+    let mut out = String::from(
+        "ticket_id,customer_id,opened_at,channel,segment,topic,first_response_minutes,resolved,contacts_to_resolve,complaint\n",
+    );
+    let mut id = 0;
+    for (month, days) in MONTH_DAYS.iter().enumerate() {
+        for _ in 0..(500 + rng.below(100)) {
+            id += 1;
+            let channel = rng.below(CHANNELS.len());
+            let customer = rng.below(900);
+            // response minutes: chat fast, email slow, lognormal-ish spread
+            let scale = [6.0, 45.0, 1.5, 20.0, 4.0][channel];
+            let minutes = scale * (-(1.0 - rng.unit()).ln()) * (0.5 + rng.unit());
+            let response = if rng.unit() < 0.03 { String::new() } else { format!("{minutes:.1}") };
+            let resolved = rng.unit() < 0.9;
+            let contacts = if !resolved {
+                String::new()
+            } else if rng.unit() < 0.74 - 0.04 * (channel == 1) as u8 as f64 {
+                "1".to_string()
+            } else {
+                (2 + rng.below(3)).to_string()
+            };
+            let complaint = rng.unit() < 0.012;
+            let _ = writeln!(
+                out,
+                "I{id:05},C{customer:04},2025-{:02}-{:02}T{:02}:{:02}:00,{},{},{},{response},{resolved},{contacts},{complaint}",
+                month + 1,
+                1 + rng.below(*days),
+                7 + rng.below(14),
+                rng.below(60),
+                CHANNELS[channel],
+                SEGMENTS[customer % SEGMENTS.len()],
+                TOPICS[rng.below(TOPICS.len())],
+            );
+        }
+    }
+    out
+}
+
+fn transactions(rng: &mut Rng) -> String {
+    let mut out = String::from("order_id,customer_id,order_date,channel,segment,revenue,margin\n");
+    let mut id = 0;
+    for customer in 0..900 {
+        let start = rng.below(12);
+        let mut active = true;
+        for (month, days) in MONTH_DAYS.iter().enumerate().skip(start) {
+            if month > start && rng.unit() < 0.22 {
+                active = rng.unit() < 0.15;
+            }
+            if !active {
+                continue;
+            }
+            for _ in 0..(1 + rng.below(2)) {
+                id += 1;
+                let revenue = 10.0 + rng.unit() * 240.0;
+                let _ = writeln!(
+                    out,
+                    "O{id:05},C{customer:04},2025-{:02}-{:02},{},{},{revenue:.2},{:.2}",
+                    month + 1,
+                    1 + rng.below(*days),
+                    CHANNELS[rng.below(CHANNELS.len())],
+                    SEGMENTS[customer % SEGMENTS.len()],
+                    revenue * (0.15 + rng.unit() * 0.25)
+                );
+            }
+        }
+    }
+    out
+}
+
 fn main() -> std::io::Result<()> {
     let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "sample-data".into()));
     std::fs::create_dir_all(&dir)?;
     let mut rng = Rng(0x5EED_2025);
     std::fs::write(dir.join("surveys.csv"), surveys(&mut rng))?;
-    eprintln!("wrote {}", dir.join("surveys.csv").display());
+    std::fs::write(dir.join("interactions.csv"), interactions(&mut rng))?;
+    std::fs::write(dir.join("transactions.csv"), transactions(&mut rng))?;
+    eprintln!("wrote surveys.csv, interactions.csv and transactions.csv in {}", dir.display());
     Ok(())
 }

@@ -33,6 +33,12 @@ pub struct InputArgs {
     /// Survey responses: CSV files or globs, read as one table.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub surveys: Vec<PathBuf>,
+    /// Support interactions / tickets: CSV files or globs, read as one table.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub interactions: Vec<PathBuf>,
+    /// Transactions / orders: CSV files or globs, read as one table.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub transactions: Vec<PathBuf>,
     /// Field delimiter (`,` `;` `tab` `|` …) [default: sniffed from the header].
     #[arg(long, value_name = "CHAR", value_parser = crate::input::source::parse_delimiter)]
     pub delimiter: Option<u8>,

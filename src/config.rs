@@ -16,7 +16,9 @@ use crate::input::{Kind, Window};
 use crate::metrics::MetricId;
 use crate::metrics::ces::{CesDirection, CesOptions};
 use crate::metrics::csat::CsatOptions;
+use crate::metrics::fcr::{FcrMethod, FcrOptions};
 use crate::metrics::nps::{NpsInterval, NpsOptions};
+use crate::metrics::sla::SlaOptions;
 use crate::period::Period;
 
 /// The file `servq` looks for when no `--config` is given.
@@ -101,6 +103,32 @@ pub struct NpsConfig {
     interval: Option<String>,
 }
 
+/// `[metrics.fcr]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FcrConfig {
+    method: Option<String>,
+    window_days: Option<u32>,
+    denominator: Option<String>,
+}
+
+/// `[metrics.complaints]`: which interactions are complaints.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintsConfig {
+    column: Option<String>,
+    value: Option<String>,
+}
+
+/// `[metrics.sla]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaConfig {
+    minutes: Option<f64>,
+    #[serde(default)]
+    per_channel: BTreeMap<String, f64>,
+}
+
 /// `[metrics]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +139,12 @@ pub struct MetricsConfig {
     ces: CesConfig,
     #[serde(default)]
     nps: NpsConfig,
+    #[serde(default)]
+    fcr: FcrConfig,
+    #[serde(default)]
+    complaints: ComplaintsConfig,
+    #[serde(default)]
+    sla: SlaConfig,
 }
 
 /// The whole `servq.toml`.
@@ -148,6 +182,14 @@ pub struct MetricSettings {
     pub ces: CesOptions,
     /// `[metrics.nps]`.
     pub nps: NpsOptions,
+    /// `[metrics.fcr]`.
+    pub fcr: FcrOptions,
+    /// `[metrics.complaints]`: the value of the complaint column that marks a
+    /// complaint (the column itself is mapped as the `complaint` field); `None` means
+    /// the column is a boolean.
+    pub complaint_value: Option<String>,
+    /// `[metrics.sla]`.
+    pub sla: SlaOptions,
 }
 
 /// Everything a command needs, validated.
@@ -193,9 +235,13 @@ impl Settings {
             ..Settings::default()
         };
         settings.inputs = resolve_inputs(input, &file.inputs, &base);
+        let mut interaction_columns = file.columns.interactions.clone();
+        if let Some(column) = &file.metrics.complaints.column {
+            interaction_columns.entry("complaint".to_string()).or_insert_with(|| column.clone());
+        }
         settings.columns = BTreeMap::from([
             (Kind::Surveys, file.columns.surveys.clone()),
-            (Kind::Interactions, file.columns.interactions.clone()),
+            (Kind::Interactions, interaction_columns),
             (Kind::Transactions, file.columns.transactions.clone()),
         ]);
         settings.read = resolve_read(input, &file.inputs)?;
@@ -230,8 +276,8 @@ fn resolve_inputs(input: &InputArgs, file: &InputsConfig, base: &Path) -> BTreeM
     let pick = |flag: &Vec<PathBuf>, cfg: &Option<Paths>| if flag.is_empty() { from_file(cfg) } else { flag.clone() };
     let mut inputs = BTreeMap::new();
     inputs.insert(Kind::Surveys, pick(&input.surveys, &file.surveys));
-    inputs.insert(Kind::Interactions, from_file(&file.interactions));
-    inputs.insert(Kind::Transactions, from_file(&file.transactions));
+    inputs.insert(Kind::Interactions, pick(&input.interactions, &file.interactions));
+    inputs.insert(Kind::Transactions, pick(&input.transactions, &file.transactions));
     inputs.retain(|_, v| !v.is_empty());
     inputs
 }
@@ -335,7 +381,40 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
         Some("wald") => NpsInterval::Wald,
         Some(other) => bail!("{cfg}: [metrics.nps] interval = \"{other}\": use \"adjusted-wald\" or \"wald\""),
     };
-    Ok(MetricSettings { csat, ces, nps: NpsOptions { interval } })
+    let fcr = resolve_fcr(&file.fcr, cfg)?;
+    if let Some(m) =
+        file.sla.minutes.into_iter().chain(file.sla.per_channel.values().copied()).find(|m| *m < 0.0 || !m.is_finite())
+    {
+        bail!("{cfg}: [metrics.sla] {m} is not a number of minutes ≥ 0");
+    }
+    let sla = SlaOptions { minutes: file.sla.minutes, per_channel: file.sla.per_channel.clone() };
+    Ok(MetricSettings {
+        csat,
+        ces,
+        nps: NpsOptions { interval },
+        fcr,
+        complaint_value: file.complaints.value.clone(),
+        sla,
+    })
+}
+
+fn resolve_fcr(file: &FcrConfig, cfg: &str) -> Result<FcrOptions> {
+    let method = match file.method.as_deref() {
+        None | Some("auto") => None,
+        Some("flag") => Some(FcrMethod::Flag),
+        Some("repeat-window") => Some(FcrMethod::RepeatWindow),
+        Some(other) => bail!("{cfg}: [metrics.fcr] method = \"{other}\": use \"flag\" or \"repeat-window\""),
+    };
+    let denominator_all = match file.denominator.as_deref() {
+        None | Some("resolved") => false,
+        Some("all") => true,
+        Some(other) => bail!("{cfg}: [metrics.fcr] denominator = \"{other}\": use \"resolved\" or \"all\""),
+    };
+    let window_days = file.window_days.unwrap_or(7);
+    if window_days == 0 {
+        bail!("{cfg}: [metrics.fcr] window_days must be at least 1");
+    }
+    Ok(FcrOptions { method, window_days, denominator_all })
 }
 
 fn resolve_selection(names: &[String]) -> Result<Option<Vec<MetricId>>> {

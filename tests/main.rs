@@ -4,6 +4,7 @@ mod util;
 
 mod errors;
 mod input_fuzz;
+mod interactions;
 mod library;
 mod report;
 mod validate;

@@ -2,6 +2,7 @@
 //! aggregation per input, and turn the aggregated rows into [`Record`]s with their
 //! flags. Shared by `report`, `validate` (and later `check`).
 
+pub mod interactions;
 pub mod surveys;
 
 use std::collections::BTreeMap;
@@ -97,6 +98,33 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
             fields.push(FieldRequest { field, kind });
         }
     };
+    for metric in metrics {
+        match (kind, metric) {
+            (
+                Kind::Transactions,
+                MetricId::ComplaintsPer1000 | MetricId::Retention | MetricId::Churn | MetricId::Clv,
+            ) => add("customer_id", ValueKind::Key),
+            _ if metric.input() != kind => {}
+            (_, MetricId::Fcr) => {
+                add("resolved", ValueKind::Bool);
+                add("first_contact_resolved", ValueKind::Bool);
+                add("contacts_to_resolve", ValueKind::Count);
+                add("customer_id", ValueKind::Key);
+                add("topic", ValueKind::Key);
+            }
+            (_, MetricId::ComplaintsPer1000) => {
+                add("complaint", if m.complaint_value.is_some() { ValueKind::Key } else { ValueKind::Bool })
+            }
+            (_, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::SlaPct) => {
+                add("first_response_minutes", ValueKind::NonNegative);
+                add("first_response_at", ValueKind::MinutesAfterRowDate);
+                if !m.sla.per_channel.is_empty() {
+                    add("channel", ValueKind::Key);
+                }
+            }
+            _ => {}
+        }
+    }
     for metric in metrics.iter().filter(|metric| metric.input() == kind) {
         match metric {
             MetricId::Csat | MetricId::CsatMean => {
@@ -129,7 +157,7 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
             files: &files,
             mapping: settings.columns.get(&kind).unwrap_or(&empty),
             fields,
-            required: Vec::new(),
+            required: if kind == Kind::Transactions { vec!["customer_id"] } else { Vec::new() },
             date_required: settings.window.period != Period::None
                 || settings.window.from.is_some()
                 || settings.window.to.is_some(),
@@ -157,7 +185,10 @@ pub fn run(settings: &Settings) -> Result<Results> {
     results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     results.as_of = settings.as_of.or(results.range.map(|r| r.1));
     for metric in &metrics {
-        if !inputs.tables.contains_key(&metric.input()) && settings.selected.is_some() {
+        if !inputs.tables.contains_key(&metric.input())
+            && settings.selected.is_some()
+            && metric.input() != Kind::Transactions
+        {
             results.notes.push(format!(
                 "{metric}: not computed: no {} input (give --{} or [inputs] {})",
                 metric.input().as_str(),
@@ -169,6 +200,7 @@ pub fn run(settings: &Settings) -> Result<Results> {
     if let Some(table) = inputs.tables.get(&Kind::Surveys) {
         surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
     }
+    interactions::compute(&inputs, &metrics, settings, &mut results)?;
     finish(&mut results);
     results.quality = inputs.quality;
     Ok(results)

@@ -91,6 +91,7 @@ pub const INTERACTION_FIELDS: &[FieldDef] = &[
     ),
     def("first_response_at", &["first_response_at", "responded_at", "首次响应时间"]),
     def("topic", &["topic", "category", "reason", "主题", "问题类型", "类别"]),
+    def("channel", &["channel", "渠道", "通道"]),
 ];
 
 /// The fields of the transactions input.

@@ -44,6 +44,9 @@ pub enum ValueKind {
     Text,
     /// A date or datetime (Int64 local seconds).
     Timestamp,
+    /// A date or datetime after the row's own date: stored as the minutes elapsed
+    /// since it (Float64); a value before the row date is rejected as negative.
+    MinutesAfterRowDate,
 }
 
 /// One field the caller needs.
@@ -128,7 +131,7 @@ impl Builder {
     fn new(kind: ValueKind) -> Self {
         match kind {
             ValueKind::Score { .. } | ValueKind::Count => Builder::Int(Vec::new()),
-            ValueKind::NonNegative | ValueKind::Number => Builder::Float(Vec::new()),
+            ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => Builder::Float(Vec::new()),
             ValueKind::Bool => Builder::Bool(Vec::new()),
             ValueKind::Key => Builder::Key(Vec::new()),
             ValueKind::Text => Builder::Text(Vec::new()),
@@ -339,7 +342,7 @@ impl LoadState {
                     continue;
                 };
                 let raw = &record[i];
-                let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &request.window.dates));
+                let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &request.window.dates, ts));
                 let counts = fq.field(req.field);
                 match parsed {
                     Ok(Some(value)) => {
@@ -397,7 +400,7 @@ fn text(raw: &[u8]) -> Result<&str, Reason> {
     std::str::from_utf8(raw).map_err(|_| "not valid UTF-8 (set --encoding)".to_string())
 }
 
-fn parse_value(s: &str, kind: ValueKind, dates: &DateParser) -> Result<Option<Parsed>, Reason> {
+fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>) -> Result<Option<Parsed>, Reason> {
     Ok(match kind {
         ValueKind::Score { min, max } => parse::parse_score(s, min, max)?.map(Parsed::Int),
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
@@ -418,6 +421,16 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser) -> Result<Option<Pa
             t => Some(Parsed::Text(t.to_string())),
         },
         ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Seconds),
+        ValueKind::MinutesAfterRowDate => match dates.parse(s)? {
+            None => None,
+            Some(at) => {
+                let start = row_ts.ok_or_else(|| "no row date to measure from".to_string())?;
+                if at < start {
+                    return Err("negative (before the row date)".to_string());
+                }
+                Some(Parsed::Float((at - start) as f64 / 60.0))
+            }
+        },
     })
 }
 

@@ -8,10 +8,14 @@
 //! turn those counts into an [`Estimate`] with its 95% interval.
 
 pub mod ces;
+pub mod complaints;
 pub mod csat;
+pub mod fcr;
 pub mod frame;
 pub mod nps;
+pub mod response;
 pub mod share;
+pub mod sla;
 pub mod stats;
 
 use serde::Serialize;

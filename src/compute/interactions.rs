@@ -1,0 +1,255 @@
+//! The interaction metrics (fcr, complaints_per_1000, response_median_min,
+//! response_p90_min, sla_pct) from one aggregation over the interactions table,
+//! with complaints set against the transactions of the same period and group.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::{Inputs, Record, Results, group_keys, read_keys};
+use crate::config::Settings;
+use crate::input::{Kind, Table};
+use crate::metrics::complaints::{self, Denominator};
+use crate::metrics::fcr::{self, FcrColumns, FcrMethod};
+use crate::metrics::{Estimate, MetricId, response, sla};
+use crate::period::epoch_days;
+
+/// A period and group: the key that joins interactions and transactions.
+type GroupKey = (NaiveDate, Vec<String>);
+
+/// Computes the wanted interaction metrics into `results`.
+pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, results: &mut Results) -> Result<()> {
+    let Some(table) = inputs.tables.get(&Kind::Interactions) else { return Ok(()) };
+    let want = |m: MetricId| wanted.contains(&m);
+    let mut frame = table.frame.clone().lazy();
+    let mut aggregations = Vec::new();
+
+    let fcr_plan = if want(MetricId::Fcr) { fcr_plan(table, settings, results) } else { None };
+    if let Some((method, columns)) = fcr_plan {
+        let as_of_end = results.as_of.map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
+        frame = fcr::with_flags(frame, method, &settings.metrics.fcr, &columns, as_of_end)?;
+        aggregations.extend(fcr::aggregations(&settings.metrics.fcr));
+    }
+    let complaint =
+        if want(MetricId::ComplaintsPer1000) { complaint_rule(table, inputs, settings, results) } else { None };
+    if let Some((condition, _)) = &complaint {
+        aggregations.extend(complaints::aggregations(condition.clone()));
+    }
+    let response_wanted = [MetricId::ResponseMedianMin, MetricId::ResponseP90Min, MetricId::SlaPct]
+        .into_iter()
+        .filter(|m| want(*m))
+        .collect::<Vec<_>>();
+    let response_column =
+        if response_wanted.is_empty() { None } else { response_minutes(table, &response_wanted, results) };
+    if let Some(expr) = response_column {
+        frame = frame.with_column(expr.alias(response::COLUMN));
+        aggregations.extend(response::aggregations());
+        let channels = inputs.dictionaries.get("channel");
+        let target = sla::target(&settings.metrics.sla, |c| channels.and_then(|d| d.lookup(c)));
+        aggregations.extend(sla::aggregations(target));
+    }
+    if aggregations.is_empty() {
+        return Ok(());
+    }
+    let df = frame.group_by(group_keys(&settings.by)).agg(aggregations).collect()?;
+    let keys = read_keys(&df, &settings.by, &inputs.dictionaries)?;
+    if let Some((method, columns)) = fcr_plan {
+        push(
+            results,
+            &keys,
+            MetricId::Fcr,
+            fcr::estimates(&df)?,
+            fcr::definition(method, &settings.metrics.fcr, &columns),
+        );
+    }
+    if response_column_present(&df) {
+        let (median, p90) = response::estimates(&df)?;
+        if want(MetricId::ResponseMedianMin) {
+            push(results, &keys, MetricId::ResponseMedianMin, median, response::definition());
+        }
+        if want(MetricId::ResponseP90Min) {
+            push(results, &keys, MetricId::ResponseP90Min, p90, response::definition());
+        }
+        if want(MetricId::SlaPct) {
+            push(results, &keys, MetricId::SlaPct, sla::estimates(&df)?, sla::definition(&settings.metrics.sla));
+        }
+    }
+    if let Some((_, rule)) = complaint {
+        complaint_records(&df, &keys, inputs, settings, &rule, results)?;
+    }
+    Ok(())
+}
+
+fn response_column_present(df: &DataFrame) -> bool {
+    df.column("response.n").is_ok()
+}
+
+/// Adds one record per row, and the metric's definition.
+fn push(results: &mut Results, keys: &[GroupKey], metric: MetricId, estimates: Vec<Estimate>, definition: String) {
+    results.definitions.push((metric, definition));
+    for ((start, groups), estimate) in keys.iter().zip(estimates) {
+        results.records.push(Record {
+            period_start: *start,
+            groups: groups.clone(),
+            metric,
+            estimate,
+            flags: Vec::new(),
+        });
+    }
+}
+
+/// Picks the FCR method and the columns it uses, or notes why FCR cannot be computed.
+fn fcr_plan(table: &Table, settings: &Settings, results: &mut Results) -> Option<(FcrMethod, FcrColumns)> {
+    let columns = FcrColumns {
+        resolved: table.has("resolved"),
+        first_contact_resolved: table.has("first_contact_resolved"),
+        contacts_to_resolve: table.has("contacts_to_resolve"),
+        topic: table.has("topic"),
+    };
+    let has_flag = columns.first_contact_resolved || columns.contacts_to_resolve;
+    let method =
+        settings.metrics.fcr.method.unwrap_or(if has_flag { FcrMethod::Flag } else { FcrMethod::RepeatWindow });
+    let missing = match method {
+        FcrMethod::Flag if !has_flag => Some("no first_contact_resolved or contacts_to_resolve column"),
+        FcrMethod::RepeatWindow if !table.has("customer_id") => Some("method repeat-window needs a customer_id column"),
+        _ => None,
+    };
+    if let Some(why) = missing {
+        results.notes.push(format!("fcr: not computed: {why} in interactions"));
+        return None;
+    }
+    Some((method, columns))
+}
+
+/// The per-row complaint condition and its description, or a note when there is no
+/// complaint column. Notes the denominator when there are no transactions.
+fn complaint_rule(
+    table: &Table,
+    inputs: &Inputs,
+    settings: &Settings,
+    results: &mut Results,
+) -> Option<(Expr, String)> {
+    if !table.has("complaint") {
+        results.notes.push("complaints_per_1000: not computed: no complaint column in interactions (map one with [columns.interactions] complaint = \"…\" or [metrics.complaints] column and value)".to_string());
+        return None;
+    }
+    let rule = match &settings.metrics.complaint_value {
+        None => (col("complaint").eq(lit(true)), "complaint = true".to_string()),
+        Some(value) => {
+            let code = inputs.dictionaries.get("complaint").and_then(|d| d.lookup(value));
+            let condition = code.map_or(lit(false), |c| col("complaint").eq(lit(c)));
+            (condition, format!("complaint column = {value}"))
+        }
+    };
+    Some(rule)
+}
+
+/// The first-response minutes: `first_response_minutes`, else the minutes from the
+/// row date to `first_response_at`; a note when neither column exists.
+fn response_minutes(table: &Table, wanted: &[MetricId], results: &mut Results) -> Option<Expr> {
+    match (table.has("first_response_minutes"), table.has("first_response_at")) {
+        (true, true) => Some(
+            when(col("first_response_minutes").is_not_null())
+                .then(col("first_response_minutes"))
+                .otherwise(col("first_response_at")),
+        ),
+        (true, false) => Some(col("first_response_minutes")),
+        (false, true) => Some(col("first_response_at")),
+        (false, false) => {
+            for metric in wanted {
+                results.notes.push(format!(
+                    "{metric}: not computed: no first_response_minutes or first_response_at column in interactions"
+                ));
+            }
+            None
+        }
+    }
+}
+
+/// Reads a per-key count column of an aggregated frame.
+fn counts_by_key(df: &DataFrame, keys: &[GroupKey], column: &str) -> Result<BTreeMap<GroupKey, u64>> {
+    let values = crate::metrics::frame::counts(df, column)?;
+    Ok(keys.iter().cloned().zip(values).collect())
+}
+
+/// The complaint records: against transactions of the same period and group, or,
+/// without transactions, against interactions. When a `--by` column is missing from
+/// the transactions, the rate is given per period over all groups, with a note.
+fn complaint_records(
+    df: &DataFrame,
+    keys: &[GroupKey],
+    inputs: &Inputs,
+    settings: &Settings,
+    rule: &str,
+    results: &mut Results,
+) -> Result<()> {
+    let Some(transactions) = inputs.tables.get(&Kind::Transactions) else {
+        results.notes.push("complaints_per_1000: no transactions input: the rate is per 1000 interactions".to_string());
+        let complaints = counts_by_key(df, keys, "complaints.count")?;
+        let interactions = counts_by_key(df, keys, "interactions.n")?;
+        let estimates = keys.iter().map(|k| complaints::complaints_per_1000(complaints[k], interactions[k])).collect();
+        push(
+            results,
+            keys,
+            MetricId::ComplaintsPer1000,
+            estimates,
+            complaints::definition(Denominator::Interactions, rule),
+        );
+        return Ok(());
+    };
+    let (by, complaints) = if transactions.missing_dims.is_empty() {
+        (settings.by.clone(), counts_by_key(df, keys, "complaints.count")?)
+    } else {
+        results.notes.push(format!(
+            "complaints_per_1000: transactions have no {} column: the rate is given per period over all groups",
+            transactions.missing_dims.join(", ")
+        ));
+        (Vec::new(), complaints_per_period(df, keys)?)
+    };
+    let tx_df = transactions
+        .frame
+        .clone()
+        .lazy()
+        .group_by(group_keys(&by))
+        .agg([len().cast(DataType::UInt64).alias("transactions.n")])
+        .collect()?;
+    let tx_keys = read_keys(&tx_df, &by, &inputs.dictionaries)?;
+    let tx_counts = counts_by_key(&tx_df, &tx_keys, "transactions.n")?;
+    let mut all_keys: Vec<GroupKey> = complaints.keys().chain(tx_counts.keys()).cloned().collect();
+    all_keys.sort();
+    all_keys.dedup();
+    let estimates = all_keys
+        .iter()
+        .map(|k| {
+            complaints::complaints_per_1000(
+                complaints.get(k).copied().unwrap_or(0),
+                tx_counts.get(k).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    let width = settings.by.len();
+    let shown: Vec<GroupKey> = all_keys
+        .into_iter()
+        .map(|(d, g)| if g.len() == width { (d, g) } else { (d, vec!["(all)".to_string(); width]) })
+        .collect();
+    push(
+        results,
+        &shown,
+        MetricId::ComplaintsPer1000,
+        estimates,
+        complaints::definition(Denominator::Transactions, rule),
+    );
+    Ok(())
+}
+
+/// Sums the complaint counts of every group into one count per period.
+fn complaints_per_period(df: &DataFrame, keys: &[GroupKey]) -> Result<BTreeMap<GroupKey, u64>> {
+    let values = crate::metrics::frame::counts(df, "complaints.count")?;
+    let mut out: BTreeMap<GroupKey, u64> = BTreeMap::new();
+    for ((start, _), count) in keys.iter().zip(values) {
+        *out.entry((*start, Vec::new())).or_default() += count;
+    }
+    Ok(out)
+}

@@ -1,0 +1,93 @@
+//! Complaint rate per thousand (SPEC §4).
+//!
+//! - `complaints_per_1000` = 1000 × complaints / transactions in the same period and
+//!   group. A complaint is an interaction with `complaint` true (or, configured, an
+//!   interaction whose `column` equals `value`, e.g. `type = complaint`).
+//! - Without a transactions input the denominator is interactions, and the output
+//!   says "per 1000 interactions".
+//! - 95% interval: exact Poisson (Garwood) interval on the complaint count, scaled
+//!   the same way: 1000 × bound / denominator.
+
+use polars::prelude::*;
+
+use super::frame::count_true;
+use super::{Estimate, stats};
+
+/// What the rate is per.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denominator {
+    /// Per 1000 transactions (the default, when transactions are given).
+    Transactions,
+    /// Per 1000 interactions (no transactions input).
+    Interactions,
+}
+
+/// The aggregations over interactions: `complaints.count` (complaint true) and
+/// `interactions.n` (all interactions). `is_complaint` is the per-row condition.
+pub fn aggregations(is_complaint: Expr) -> Vec<Expr> {
+    vec![count_true(is_complaint, "complaints.count"), len().cast(DataType::UInt64).alias("interactions.n")]
+}
+
+/// `complaints_per_1000` = 1000 × complaints / denominator, Garwood 95% interval.
+/// `None` value when the denominator is 0.
+pub fn complaints_per_1000(complaints: u64, denominator: u64) -> Estimate {
+    if denominator == 0 {
+        return Estimate { details: vec![("complaints", complaints as f64)], ..Estimate::empty(0) };
+    }
+    let scale = 1000.0 / denominator as f64;
+    let (lo, hi) = stats::poisson_garwood(complaints);
+    Estimate {
+        value: Some(complaints as f64 * scale),
+        n: denominator,
+        ci: Some((lo * scale, hi * scale)),
+        details: vec![("complaints", complaints as f64)],
+    }
+}
+
+/// The definition as printed in report footers.
+pub fn definition(denominator: Denominator, complaint_rule: &str) -> String {
+    let per = match denominator {
+        Denominator::Transactions => "transactions",
+        Denominator::Interactions => "interactions (no transactions input: per 1000 interactions)",
+    };
+    format!(
+        "complaints_per_1000 = 1000 × count({complaint_rule}) / {per} in the same period and group; 95% exact Poisson (Garwood) interval"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_and_interval() {
+        let e = complaints_per_1000(3, 2000);
+        assert_eq!(e.value, Some(1.5));
+        assert_eq!(e.n, 2000);
+        let (lo, hi) = e.ci.unwrap();
+        let (plo, phi) = stats::poisson_garwood(3);
+        assert!((lo - plo / 2.0).abs() < 1e-12 && (hi - phi / 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn zero_complaints_upper_bound_is_3_689_per_n() {
+        let e = complaints_per_1000(0, 1000);
+        assert_eq!(e.value, Some(0.0));
+        let (lo, hi) = e.ci.unwrap();
+        assert_eq!(lo, 0.0);
+        assert!((hi - 3.688_879_454).abs() < 1e-6, "{hi}");
+    }
+
+    #[test]
+    fn no_denominator_no_value() {
+        assert_eq!(complaints_per_1000(2, 0).value, None);
+    }
+
+    #[test]
+    fn polars_counts_complaints_and_interactions() {
+        let df = df!("g" => [1, 1, 1, 1], "complaint" => [Some(true), Some(false), None, Some(true)]).unwrap();
+        let out = df.lazy().group_by([col("g")]).agg(aggregations(col("complaint").eq(lit(true)))).collect().unwrap();
+        assert_eq!(super::super::frame::counts(&out, "complaints.count").unwrap(), vec![2]);
+        assert_eq!(super::super::frame::counts(&out, "interactions.n").unwrap(), vec![4]);
+    }
+}

@@ -1,0 +1,261 @@
+//! FCR, first-contact resolution (SPEC §4).
+//!
+//! - Method `flag` (the data has `first_contact_resolved`, or `contacts_to_resolve`
+//!   where 1 means resolved on first contact):
+//!   `fcr` = 100 × count(resolved and resolved on first contact) / count(resolved).
+//!   Unresolved interactions are in no denominator; they are counted (`unresolved`).
+//!   Without a `resolved` column, an interaction with a known flag counts as resolved.
+//! - Method `repeat-window` (no flag column): an interaction was resolved on first
+//!   contact when the same customer (and the same `topic`, when that column exists)
+//!   has no further interaction within `window_days` (default 7) after it; a repeat
+//!   exactly `window_days` later is within the window. An interaction whose window is
+//!   not over at `--as-of` (end of that day) is "not yet known" (`unknown`) and in no
+//!   denominator. With a `resolved` column only resolved interactions are judged.
+//! - Variant `denominator = "all"`: divide by all interactions instead.
+//! - 95% Wilson interval.
+
+use polars::prelude::*;
+
+use super::frame::{count_true, counts};
+use super::{Estimate, stats};
+
+/// How first-contact resolution is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FcrMethod {
+    /// From `first_contact_resolved` or `contacts_to_resolve`.
+    Flag,
+    /// From repeat contacts of the same customer (and topic) within a window.
+    RepeatWindow,
+}
+
+impl FcrMethod {
+    /// The method's name in config and output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FcrMethod::Flag => "flag",
+            FcrMethod::RepeatWindow => "repeat-window",
+        }
+    }
+}
+
+/// FCR settings (`[metrics.fcr]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FcrOptions {
+    /// The method; `None` picks `flag` when a flag column exists, else `repeat-window`.
+    pub method: Option<FcrMethod>,
+    /// The repeat window in days.
+    pub window_days: u32,
+    /// Divide by all interactions instead of resolved ones.
+    pub denominator_all: bool,
+}
+
+impl Default for FcrOptions {
+    fn default() -> Self {
+        FcrOptions { method: None, window_days: 7, denominator_all: false }
+    }
+}
+
+/// Which columns the interactions frame has, for building the expressions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FcrColumns {
+    /// A `resolved` column.
+    pub resolved: bool,
+    /// A `first_contact_resolved` column.
+    pub first_contact_resolved: bool,
+    /// A `contacts_to_resolve` column.
+    pub contacts_to_resolve: bool,
+    /// A `topic` column (repeat-window matches on it).
+    pub topic: bool,
+}
+
+/// The per-row first-contact flag of the `flag` method: `first_contact_resolved`,
+/// else `contacts_to_resolve == 1`; null when unknown.
+pub fn first_contact_flag(columns: &FcrColumns) -> Expr {
+    match (columns.first_contact_resolved, columns.contacts_to_resolve) {
+        (true, true) => when(col("first_contact_resolved").is_not_null())
+            .then(col("first_contact_resolved"))
+            .otherwise(col("contacts_to_resolve").eq(lit(1))),
+        (true, false) => col("first_contact_resolved"),
+        (false, true) => col("contacts_to_resolve").eq(lit(1)),
+        (false, false) => lit(NULL).cast(DataType::Boolean),
+    }
+}
+
+/// Adds the boolean column `fcr.first` (resolved on first contact; null = unknown)
+/// and `fcr.resolved` for the chosen method. The repeat-window method needs `ts`
+/// (seconds) and `customer_id`; `as_of_end` is the end of the `--as-of` day in the
+/// same seconds.
+pub fn with_flags(
+    frame: LazyFrame,
+    method: FcrMethod,
+    options: &FcrOptions,
+    columns: &FcrColumns,
+    as_of_end: i64,
+) -> PolarsResult<LazyFrame> {
+    let resolved = |known: Expr| if columns.resolved { col("resolved") } else { known.is_not_null() };
+    Ok(match method {
+        FcrMethod::Flag => {
+            let first = first_contact_flag(columns);
+            frame.with_columns([first.clone().alias("fcr.first"), resolved(first).alias("fcr.resolved")])
+        }
+        FcrMethod::RepeatWindow => {
+            let window = i64::from(options.window_days) * 86_400;
+            let mut partition = vec![col("customer_id")];
+            if columns.topic {
+                partition.push(col("topic"));
+            }
+            let next = col("ts").shift(lit(-1)).over(partition)?;
+            let known = col("customer_id").is_not_null().and((col("ts") + lit(window)).lt_eq(lit(as_of_end)));
+            let first =
+                when(known).then(next.clone().is_null().or((next - col("ts")).gt(lit(window)))).otherwise(lit(NULL));
+            let resolved = if columns.resolved { col("resolved") } else { lit(true) };
+            frame
+                .sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))
+                .with_columns([first.alias("fcr.first"), resolved.alias("fcr.resolved")])
+        }
+    })
+}
+
+/// The aggregations over the flags of [`with_flags`]: `fcr.n` (denominator),
+/// `fcr.good`, `fcr.unresolved`, `fcr.unknown`.
+pub fn aggregations(options: &FcrOptions) -> Vec<Expr> {
+    let resolved = col("fcr.resolved").eq(lit(true));
+    let known = col("fcr.first").is_not_null();
+    let n = if options.denominator_all {
+        len().cast(DataType::UInt64).alias("fcr.n")
+    } else {
+        count_true(resolved.clone().and(known.clone()), "fcr.n")
+    };
+    vec![
+        n,
+        count_true(resolved.clone().and(col("fcr.first").eq(lit(true))), "fcr.good"),
+        count_true(col("fcr.resolved").eq(lit(false)), "fcr.unresolved"),
+        count_true(resolved.and(known.not()), "fcr.unknown"),
+    ]
+}
+
+/// `fcr` = 100 × good / n with a Wilson interval; details: unresolved, unknown.
+pub fn fcr(good: u64, n: u64, unresolved: u64, unknown: u64) -> Estimate {
+    if n == 0 {
+        return Estimate::empty(0);
+    }
+    Estimate {
+        value: Some(100.0 * good as f64 / n as f64),
+        n,
+        ci: stats::wilson(good, n).map(|(lo, hi)| (100.0 * lo, 100.0 * hi)),
+        details: vec![
+            ("first_contact", good as f64),
+            ("unresolved", unresolved as f64),
+            ("not_yet_known", unknown as f64),
+        ],
+    }
+}
+
+/// Reads the estimates of every row of an aggregated frame.
+pub fn estimates(df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
+    let n = counts(df, "fcr.n")?;
+    let good = counts(df, "fcr.good")?;
+    let unresolved = counts(df, "fcr.unresolved")?;
+    let unknown = counts(df, "fcr.unknown")?;
+    Ok((0..n.len()).map(|i| fcr(good[i], n[i], unresolved[i], unknown[i])).collect())
+}
+
+/// The definition as printed in report footers.
+pub fn definition(method: FcrMethod, options: &FcrOptions, columns: &FcrColumns) -> String {
+    let base = if options.denominator_all { "all interactions" } else { "resolved interactions" };
+    match method {
+        FcrMethod::Flag => format!(
+            "fcr (method flag) = 100 × count(resolved on first contact) / count({base}); unresolved in no denominator; 95% Wilson interval"
+        ),
+        FcrMethod::RepeatWindow => format!(
+            "fcr (method repeat-window) = 100 × count(no further contact by the same customer{} within {} days) / count({base} whose window is over at as-of); 95% Wilson interval",
+            if columns.topic { " and topic" } else { "" },
+            options.window_days
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(df: DataFrame, method: FcrMethod, options: &FcrOptions, columns: &FcrColumns, as_of_end: i64) -> Estimate {
+        let lf = with_flags(df.lazy().with_column(lit(1).alias("g")), method, options, columns, as_of_end).unwrap();
+        let out = lf.group_by([col("g")]).agg(aggregations(options)).collect().unwrap();
+        estimates(&out).unwrap().remove(0)
+    }
+
+    #[test]
+    fn spec_example_280_of_400_is_70() {
+        let mut contacts = vec![Some(1); 280];
+        contacts.extend(vec![Some(2); 120]);
+        contacts.extend(vec![None; 50]);
+        let mut resolved = vec![Some(true); 400];
+        resolved.extend(vec![Some(false); 50]);
+        let df = df!("resolved" => resolved, "contacts_to_resolve" => contacts).unwrap();
+        let columns = FcrColumns { resolved: true, contacts_to_resolve: true, ..Default::default() };
+        let e = run(df.clone(), FcrMethod::Flag, &FcrOptions::default(), &columns, 0);
+        assert_eq!((e.value, e.n), (Some(70.0), 400));
+        assert!(e.details.contains(&("unresolved", 50.0)));
+        let all = FcrOptions { denominator_all: true, ..FcrOptions::default() };
+        let e = run(df, FcrMethod::Flag, &all, &columns, 0);
+        assert_eq!(e.n, 450);
+        assert!((e.value.unwrap() - 100.0 * 280.0 / 450.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn first_contact_resolved_column_wins_over_contacts() {
+        let df = df!(
+            "first_contact_resolved" => [Some(true), Some(false), None],
+            "contacts_to_resolve" => [Some(3), Some(1), Some(1)]
+        )
+        .unwrap();
+        let columns = FcrColumns { first_contact_resolved: true, contacts_to_resolve: true, ..Default::default() };
+        let e = run(df, FcrMethod::Flag, &FcrOptions::default(), &columns, 0);
+        // true, false, then contacts 1 -> true: 2 of 3
+        assert_eq!(e.n, 3);
+        assert!((e.value.unwrap() - 200.0 / 3.0).abs() < 1e-12);
+    }
+
+    const DAY: i64 = 86_400;
+
+    fn repeat(customers: &[&str], topics: Option<&[&str]>, days: &[i64], as_of_day: i64) -> Estimate {
+        let mut df = df!("customer_id" => customers, "ts" => days.iter().map(|d| d * DAY).collect::<Vec<_>>()).unwrap();
+        if let Some(t) = topics {
+            df.with_column(Column::new("topic".into(), t)).unwrap();
+        }
+        let columns = FcrColumns { topic: topics.is_some(), ..Default::default() };
+        run(df, FcrMethod::RepeatWindow, &FcrOptions::default(), &columns, (as_of_day + 1) * DAY)
+    }
+
+    #[test]
+    fn repeat_six_days_later_is_not_first_contact_eight_days_later_is() {
+        // a: day 0 and day 6 (repeat); b: day 0 and day 8 (no repeat within 7)
+        let e = repeat(&["a", "a", "b", "b"], None, &[0, 6, 0, 8], 100);
+        // a@0 no, a@6 yes, b@0 yes, b@8 yes
+        assert_eq!(e.n, 4);
+        assert_eq!(e.value, Some(75.0));
+        // exactly 7 days later is within the window
+        let e = repeat(&["a", "a"], None, &[0, 7], 100);
+        assert_eq!(e.value, Some(50.0));
+    }
+
+    #[test]
+    fn the_same_customer_on_another_topic_is_not_a_repeat() {
+        let e = repeat(&["a", "a"], Some(&["billing", "delivery"]), &[0, 2], 100);
+        assert_eq!(e.value, Some(100.0));
+        let e = repeat(&["a", "a"], Some(&["billing", "billing"]), &[0, 2], 100);
+        assert_eq!(e.value, Some(50.0));
+    }
+
+    #[test]
+    fn a_window_still_open_at_as_of_is_not_yet_known() {
+        // as-of day 10: the window of day 0 is over (ends day 7), day 5's is not (ends day 12).
+        let e = repeat(&["a", "b"], None, &[0, 5], 10);
+        assert_eq!((e.value, e.n), (Some(100.0), 1));
+        assert!(e.details.contains(&("not_yet_known", 1.0)));
+        // a window ending exactly at the end of the as-of day is over
+        let e = repeat(&["a"], None, &[3], 9);
+        assert_eq!(e.n, 1);
+    }
+}
