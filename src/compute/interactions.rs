@@ -5,19 +5,15 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{Inputs, Record, Results, group_keys, read_keys};
+use super::{GroupKey, Inputs, Results, group_keys, read_keys};
 use crate::config::Settings;
 use crate::input::{Kind, Table};
 use crate::metrics::complaints::{self, Denominator};
 use crate::metrics::fcr::{self, FcrColumns, FcrMethod};
-use crate::metrics::{Estimate, MetricId, response, sla};
+use crate::metrics::{MetricId, response, sla};
 use crate::period::epoch_days;
-
-/// A period and group: the key that joins interactions and transactions.
-type GroupKey = (NaiveDate, Vec<String>);
 
 /// Computes the wanted interaction metrics into `results`.
 pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, results: &mut Results) -> Result<()> {
@@ -56,8 +52,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
     let df = frame.group_by(group_keys(&settings.by)).agg(aggregations).collect()?;
     let keys = read_keys(&df, &settings.by, &inputs.dictionaries)?;
     if let Some((method, columns)) = fcr_plan {
-        push(
-            results,
+        results.push_metric(
             &keys,
             MetricId::Fcr,
             fcr::estimates(&df)?,
@@ -67,13 +62,13 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
     if response_column_present(&df) {
         let (median, p90) = response::estimates(&df)?;
         if want(MetricId::ResponseMedianMin) {
-            push(results, &keys, MetricId::ResponseMedianMin, median, response::definition());
+            results.push_metric(&keys, MetricId::ResponseMedianMin, median, response::definition());
         }
         if want(MetricId::ResponseP90Min) {
-            push(results, &keys, MetricId::ResponseP90Min, p90, response::definition());
+            results.push_metric(&keys, MetricId::ResponseP90Min, p90, response::definition());
         }
         if want(MetricId::SlaPct) {
-            push(results, &keys, MetricId::SlaPct, sla::estimates(&df)?, sla::definition(&settings.metrics.sla));
+            results.push_metric(&keys, MetricId::SlaPct, sla::estimates(&df)?, sla::definition(&settings.metrics.sla));
         }
     }
     if let Some((_, rule)) = complaint {
@@ -84,20 +79,6 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
 
 fn response_column_present(df: &DataFrame) -> bool {
     df.column("response.n").is_ok()
-}
-
-/// Adds one record per row, and the metric's definition.
-fn push(results: &mut Results, keys: &[GroupKey], metric: MetricId, estimates: Vec<Estimate>, definition: String) {
-    results.definitions.push((metric, definition));
-    for ((start, groups), estimate) in keys.iter().zip(estimates) {
-        results.records.push(Record {
-            period_start: *start,
-            groups: groups.clone(),
-            metric,
-            estimate,
-            flags: Vec::new(),
-        });
-    }
 }
 
 /// Picks the FCR method and the columns it uses, or notes why FCR cannot be computed.
@@ -190,8 +171,7 @@ fn complaint_records(
         let complaints = counts_by_key(df, keys, "complaints.count")?;
         let interactions = counts_by_key(df, keys, "interactions.n")?;
         let estimates = keys.iter().map(|k| complaints::complaints_per_1000(complaints[k], interactions[k])).collect();
-        push(
-            results,
+        results.push_metric(
             keys,
             MetricId::ComplaintsPer1000,
             estimates,
@@ -234,8 +214,7 @@ fn complaint_records(
         .into_iter()
         .map(|(d, g)| if g.len() == width { (d, g) } else { (d, vec!["(all)".to_string(); width]) })
         .collect();
-    push(
-        results,
+    results.push_metric(
         &shown,
         MetricId::ComplaintsPer1000,
         estimates,

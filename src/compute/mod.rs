@@ -74,6 +74,25 @@ pub struct Results {
     pub min_n: u64,
 }
 
+/// A period and group: the key records are computed for, and that joins inputs.
+pub type GroupKey = (NaiveDate, Vec<String>);
+
+impl Results {
+    /// Adds the metric's definition and one record per group key.
+    pub fn push_metric(&mut self, keys: &[GroupKey], metric: MetricId, estimates: Vec<Estimate>, definition: String) {
+        self.definitions.push((metric, definition));
+        for ((start, groups), estimate) in keys.iter().zip(estimates) {
+            self.records.push(Record {
+                period_start: *start,
+                groups: groups.clone(),
+                metric,
+                estimate,
+                flags: Vec::new(),
+            });
+        }
+    }
+}
+
 /// The loaded inputs.
 pub struct Inputs {
     /// One table per kind that was read.
@@ -227,7 +246,7 @@ pub fn group_keys(by: &[String]) -> Vec<Expr> {
 }
 
 /// Reads the group keys of every row of an aggregated frame.
-pub fn read_keys(df: &DataFrame, by: &[String], dictionaries: &Dictionaries) -> Result<Vec<(NaiveDate, Vec<String>)>> {
+pub fn read_keys(df: &DataFrame, by: &[String], dictionaries: &Dictionaries) -> Result<Vec<GroupKey>> {
     let days = crate::metrics::frame::integers(df, "period_start")?;
     let mut dims = Vec::with_capacity(by.len());
     for d in by {

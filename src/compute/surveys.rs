@@ -4,7 +4,7 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{Record, Results, group_keys, read_keys};
+use super::{Results, group_keys, read_keys};
 use crate::config::Settings;
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::nps::NpsCounts;
@@ -70,16 +70,7 @@ pub fn compute(
             ));
             continue;
         }
-        results.definitions.push((metric, definition(metric, settings)));
-        for ((start, groups), estimate) in keys.iter().zip(estimates) {
-            results.records.push(Record {
-                period_start: *start,
-                groups: groups.clone(),
-                metric,
-                estimate,
-                flags: Vec::new(),
-            });
-        }
+        results.push_metric(&keys, metric, estimates, definition(metric, settings));
     }
     Ok(())
 }
