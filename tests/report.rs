@@ -319,3 +319,18 @@ fn sample_config_runs_from_another_folder() {
         .stdout(predicate::str::contains("2025-12"))
         .stdout(predicate::str::contains("Definition: nps"));
 }
+
+#[test]
+fn gzip_compressed_csv_is_read_like_the_plain_file() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let plain = std::fs::read(fixture("surveys_small.csv")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).unwrap();
+    let path = w.write("surveys.csv.gz", gz.finish().unwrap());
+    let args = |file: &str| ["report", "--surveys", file, "--format", "csv", "-q"].map(String::from);
+    let from_gz = stdout_of(w.servq().args(args(&path)));
+    let from_plain = stdout_of(w.servq().args(args(&fixture("surveys_small.csv"))));
+    assert_eq!(from_gz, from_plain);
+    assert_eq!(csv_rows(&from_gz).len(), 10);
+}
