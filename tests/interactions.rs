@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 
-use crate::util::{Workdir, assert_close, csv_rows, fixture, stdout_of};
+use crate::util::{Workdir, assert_close, csv_rows, csv_rows_with_stderr, fixture, stdout_of};
 
 type Row = std::collections::BTreeMap<String, String>;
 
@@ -16,21 +16,13 @@ fn value<'a>(rows: &'a [Row], period: &str, metric: &str) -> &'a Row {
 #[test]
 fn flag_fcr_response_sla_and_complaints_per_interaction() {
     let w = Workdir::new();
-    let out = w
-        .servq()
-        .args(["report", "--interactions", &fixture("interactions_small.csv"), "--format", "csv"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains(
+    let rows = csv_rows_with_stderr(
+        w.servq().args(["report", "--interactions", &fixture("interactions_small.csv"), "--format", "csv"]),
+        &[
             "first_response_minutes: value excluded from first_response_minutes only: negative × 1 (line 6)",
-        ))
-        .stderr(predicate::str::contains(
             "note: complaints_per_1000: no transactions input: the rate is per 1000 interactions",
-        ))
-        .get_output()
-        .stdout
-        .clone();
-    let rows = csv_rows(&String::from_utf8(out).unwrap());
+        ],
+    );
     // January: resolved with a flag T1 (1), T2 (2), T3 (1), T5 (1) -> 3 of 4; T4 unresolved.
     let fcr = value(&rows, "2025-01", "fcr");
     assert_eq!((fcr["value"].as_str(), fcr["n"].as_str()), ("75", "4"));
@@ -118,16 +110,18 @@ fn repeat_window_fcr_with_topics_and_an_open_window() {
 #[test]
 fn response_from_first_response_at_and_negative_is_rejected() {
     let w = Workdir::new();
-    let out = w
-        .servq()
-        .args(["report", "--interactions", &fixture("interactions_response_at.csv"), "--metrics", "response_median_min,sla_pct", "--format", "csv"])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("first_response_at: value excluded from first_response_at only: negative (before the row date) × 1 (line 4)"))
-        .get_output()
-        .stdout
-        .clone();
-    let rows = csv_rows(&String::from_utf8(out).unwrap());
+    let rows = csv_rows_with_stderr(
+        w.servq().args([
+            "report",
+            "--interactions",
+            &fixture("interactions_response_at.csv"),
+            "--metrics",
+            "response_median_min,sla_pct",
+            "--format",
+            "csv",
+        ]),
+        &["first_response_at: value excluded from first_response_at only: negative (before the row date) × 1 (line 4)"],
+    );
     assert_eq!(value(&rows, "2025-03", "response_median_min")["value"], "17.5");
     assert_eq!(value(&rows, "2025-03", "sla_pct")["value"], "50");
 }

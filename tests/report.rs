@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::util::{Workdir, assert_close, csv_rows, fixture, sample, stdout_of};
+use crate::util::{Workdir, assert_close, csv_rows, csv_rows_with_stderr, fixture, sample, stdout_of};
 
 fn find<'a>(
     rows: &'a [std::collections::BTreeMap<String, String>],
@@ -233,9 +233,8 @@ fn date_format_reads_day_first_dates() {
 #[test]
 fn from_and_to_filter_rows_and_account_for_them() {
     let w = Workdir::new();
-    let out = w
-        .servq()
-        .args([
+    let rows = csv_rows_with_stderr(
+        w.servq().args([
             "report",
             "--surveys",
             &fixture("surveys_small.csv"),
@@ -249,14 +248,9 @@ fn from_and_to_filter_rows_and_account_for_them() {
             "csat",
             "--period",
             "none",
-        ])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("10 rows read, 5 used, 1 rejected, 4 outside --from/--to"))
-        .get_output()
-        .stdout
-        .clone();
-    let rows = csv_rows(&String::from_utf8(out).unwrap());
+        ]),
+        &["10 rows read, 5 used, 1 rejected, 4 outside --from/--to"],
+    );
     // csat on 01-06..01-10: 4, 3, (empty), 2, 4 -> 2 of 4
     assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("50", "4"));
     assert_eq!((rows[0]["period_start"].as_str(), rows[0]["period_end"].as_str()), ("2025-01-06", "2025-01-10"));

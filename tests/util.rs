@@ -70,3 +70,14 @@ pub fn assert_close(actual: &str, expected: f64) {
     let a: f64 = actual.parse().unwrap_or_else(|_| panic!("not a number: {actual:?}"));
     assert!((a - expected).abs() < 1e-9, "{a} != {expected}");
 }
+
+/// Runs the binary, asserts exit code 0 and that stderr contains every `expected`
+/// line, and returns stdout parsed as CSV rows.
+pub fn csv_rows_with_stderr(cmd: &mut Command, expected: &[&str]) -> Vec<std::collections::BTreeMap<String, String>> {
+    let output = cmd.assert().success().get_output().clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for line in expected {
+        assert!(stderr.contains(line), "stderr lacks {line:?}:\n{stderr}");
+    }
+    csv_rows(&String::from_utf8(output.stdout).expect("utf-8 stdout"))
+}
