@@ -22,6 +22,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Report data quality only: exit 0 when clean, 1 when anything was rejected.
     Validate(ValidateArgs),
+    /// The cohort retention matrix (cohort = period of the first transaction).
+    Cohorts(CohortsArgs),
+    /// Discounted customer lifetime value, with every parameter used.
+    Clv(ClvArgs),
 }
 
 /// Input files, how to read them, and what to do with bad rows.
@@ -142,4 +146,64 @@ pub struct ValidateArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub group: GroupArgs,
+}
+
+/// `servq cohorts`.
+#[derive(Debug, Clone, Args)]
+pub struct CohortsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    /// Output format [default: from the -o extension, else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the matrix to FILE (the extension picks the format).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--timing` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimingArg {
+    /// Margin at the end of each period.
+    End,
+    /// Margin at the start: the current period counts too.
+    Start,
+}
+
+/// `servq clv`.
+#[derive(Debug, Clone, Args)]
+pub struct ClvArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    /// What-if: retention per period as a fraction (e.g. 0.8) instead of the estimate.
+    #[arg(long, value_name = "R")]
+    pub retention: Option<f64>,
+    /// What-if: margin per customer per period instead of the estimate.
+    #[arg(long, value_name = "M")]
+    pub margin: Option<f64>,
+    /// Annual discount rate as a fraction [default: 0.10].
+    #[arg(long, value_name = "D")]
+    pub annual_discount_rate: Option<f64>,
+    /// Periods to sum over: a number, or `infinite` [default: infinite].
+    #[arg(long, value_name = "H")]
+    pub horizon: Option<String>,
+    /// When margin arrives in a period [default: end].
+    #[arg(long, value_enum)]
+    pub timing: Option<TimingArg>,
+    /// Subtracted from clv.
+    #[arg(long, value_name = "COST")]
+    pub acquisition_cost: Option<f64>,
+    /// Margin as a share of revenue, when there is no margin column.
+    #[arg(long, value_name = "RATE")]
+    pub margin_rate: Option<f64>,
+    /// Output format [default: from the -o extension, else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the table to FILE (the extension picks the format).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }

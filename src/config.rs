@@ -15,9 +15,11 @@ use crate::input::source::{self, ReadOptions};
 use crate::input::{Kind, Window};
 use crate::metrics::MetricId;
 use crate::metrics::ces::{CesDirection, CesOptions};
+use crate::metrics::clv::{ClvOptions, Timing};
 use crate::metrics::csat::CsatOptions;
 use crate::metrics::fcr::{FcrMethod, FcrOptions};
 use crate::metrics::nps::{NpsInterval, NpsOptions};
+use crate::metrics::retention::RetentionVariant;
 use crate::metrics::sla::SlaOptions;
 use crate::period::Period;
 
@@ -129,6 +131,34 @@ pub struct SlaConfig {
     per_channel: BTreeMap<String, f64>,
 }
 
+/// `[metrics.retention]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    variant: Option<String>,
+}
+
+/// A horizon: `"infinite"` or a number of periods.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HorizonConfig {
+    /// `horizon = 12`.
+    Periods(u32),
+    /// `horizon = "infinite"`.
+    Named(String),
+}
+
+/// `[metrics.clv]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClvConfig {
+    annual_discount_rate: Option<f64>,
+    horizon: Option<HorizonConfig>,
+    timing: Option<String>,
+    acquisition_cost: Option<f64>,
+    margin_rate: Option<f64>,
+}
+
 /// `[metrics]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +175,10 @@ pub struct MetricsConfig {
     complaints: ComplaintsConfig,
     #[serde(default)]
     sla: SlaConfig,
+    #[serde(default)]
+    retention: RetentionConfig,
+    #[serde(default)]
+    clv: ClvConfig,
 }
 
 /// The whole `servq.toml`.
@@ -190,6 +224,10 @@ pub struct MetricSettings {
     pub complaint_value: Option<String>,
     /// `[metrics.sla]`.
     pub sla: SlaOptions,
+    /// `[metrics.retention] variant`.
+    pub retention: RetentionVariant,
+    /// `[metrics.clv]` (and the clv command's what-if flags).
+    pub clv: ClvOptions,
 }
 
 /// Everything a command needs, validated.
@@ -395,7 +433,46 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
         fcr,
         complaint_value: file.complaints.value.clone(),
         sla,
+        retention: match file.retention.variant.as_deref() {
+            None | Some("classic") => RetentionVariant::Classic,
+            Some("crr") => RetentionVariant::Crr,
+            Some(other) => bail!("{cfg}: [metrics.retention] variant = \"{other}\": use \"classic\" or \"crr\""),
+        },
+        clv: resolve_clv(&file.clv, cfg)?,
     })
+}
+
+fn resolve_clv(file: &ClvConfig, cfg: &str) -> Result<ClvOptions> {
+    let mut options = ClvOptions::default();
+    if let Some(rate) = file.annual_discount_rate {
+        options.annual_discount_rate = check_rate(rate, &format!("{cfg}: [metrics.clv] annual_discount_rate"))?;
+    }
+    options.horizon = match &file.horizon {
+        None => None,
+        Some(HorizonConfig::Periods(0)) => bail!("{cfg}: [metrics.clv] horizon must be at least 1 period"),
+        Some(HorizonConfig::Periods(h)) => Some(*h),
+        Some(HorizonConfig::Named(name)) if name == "infinite" => None,
+        Some(HorizonConfig::Named(other)) => {
+            bail!("{cfg}: [metrics.clv] horizon = \"{other}\": use \"infinite\" or a number of periods")
+        }
+    };
+    options.timing = match file.timing.as_deref() {
+        None | Some("end") => Timing::End,
+        Some("start") => Timing::Start,
+        Some(other) => bail!("{cfg}: [metrics.clv] timing = \"{other}\": use \"end\" or \"start\""),
+    };
+    options.acquisition_cost = file.acquisition_cost;
+    options.margin_rate =
+        file.margin_rate.map(|r| check_rate(r, &format!("{cfg}: [metrics.clv] margin_rate"))).transpose()?;
+    Ok(options)
+}
+
+/// Checks a rate given as a fraction (0.10 = 10%): finite and in −1..=10.
+pub fn check_rate(rate: f64, what: &str) -> Result<f64> {
+    if !rate.is_finite() || !(-1.0..=10.0).contains(&rate) {
+        bail!("{what} = {rate}: give a fraction, e.g. 0.10 for 10%");
+    }
+    Ok(rate)
 }
 
 fn resolve_fcr(file: &FcrConfig, cfg: &str) -> Result<FcrOptions> {

@@ -21,5 +21,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
     match &cli.command {
         cli::Command::Report(args) => cmd::report::run(args),
         cli::Command::Validate(args) => cmd::validate::run(args),
+        cli::Command::Cohorts(args) => cmd::cohorts::run(args),
+        cli::Command::Clv(args) => cmd::clv::run(args),
     }
 }

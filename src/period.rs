@@ -117,6 +117,36 @@ impl Period {
     }
 }
 
+impl Period {
+    /// Returns the running number of the period that contains `date`: consecutive
+    /// periods have consecutive numbers (days since 1970-01-01, ISO weeks since the
+    /// week of 1970-01-01, months since year 0, …; always 0 for `None`).
+    pub fn index(self, date: NaiveDate) -> i32 {
+        match self {
+            Period::Day => epoch_days(date),
+            Period::Week => (epoch_days(date) + 3).div_euclid(7),
+            Period::Month => date.year() * 12 + date.month0() as i32,
+            Period::Quarter => date.year() * 4 + (date.month0() / 3) as i32,
+            Period::Year => date.year(),
+            Period::None => 0,
+        }
+    }
+
+    /// Returns the first day of the period with running number `index` (the inverse
+    /// of [`Period::index`]).
+    pub fn start_of_index(self, index: i32) -> NaiveDate {
+        let date = match self {
+            Period::Day => Some(from_epoch_days(index)),
+            Period::Week => Some(from_epoch_days(index * 7 - 3)),
+            Period::Month => NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1),
+            Period::Quarter => NaiveDate::from_ymd_opt(index.div_euclid(4), index.rem_euclid(4) as u32 * 3 + 1, 1),
+            Period::Year => NaiveDate::from_ymd_opt(index, 1, 1),
+            Period::None => Some(NaiveDate::default()),
+        };
+        date.unwrap_or_default()
+    }
+}
+
 /// Days since 1970-01-01 of a date (the physical value of a polars `Date`).
 pub fn epoch_days(date: NaiveDate) -> i32 {
     (date - NaiveDate::default()).num_days() as i32
@@ -159,6 +189,18 @@ mod tests {
     fn parse_names() {
         assert_eq!(Period::parse("Quarter"), Some(Period::Quarter));
         assert_eq!(Period::parse("fortnight"), None);
+    }
+
+    #[test]
+    fn running_numbers_are_consecutive_and_invert() {
+        for p in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+            let start = p.start(d("2024-12-30"));
+            let next = p.next_start(start);
+            assert_eq!(p.index(next), p.index(start) + 1, "{p:?}");
+            assert_eq!(p.start_of_index(p.index(start)), start, "{p:?}");
+            assert_eq!(p.start_of_index(p.index(next)), next, "{p:?}");
+        }
+        assert_eq!(Period::Week.start_of_index(Period::Week.index(d("1970-01-01"))), d("1969-12-29"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod util;
 
+mod customers;
 mod errors;
 mod input_fuzz;
 mod interactions;

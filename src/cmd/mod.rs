@@ -2,6 +2,8 @@
 //! early, and the data-quality duties every command has (stderr summary,
 //! `--rejects`, `--strict`).
 
+pub mod clv;
+pub mod cohorts;
 pub mod report;
 pub mod validate;
 
@@ -11,9 +13,23 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::cli::FormatArg;
 use crate::compute::Results;
 use crate::config::Settings;
 use crate::input::DataQuality;
+use crate::report::Format;
+
+/// Picks the format: `--format`, else the `-o` extension, else the table.
+pub fn format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
+    Ok(match (format, output) {
+        (Some(FormatArg::Table), _) => Format::Table,
+        (Some(FormatArg::Csv), _) => Format::Csv,
+        (Some(FormatArg::Json), _) => Format::Json,
+        (Some(FormatArg::Markdown), _) => Format::Markdown,
+        (None, Some(path)) if path.as_os_str() != "-" => Format::from_extension(path)?,
+        (None, _) => Format::Table,
+    })
+}
 
 /// Opens the output before any long work, so a bad path fails at once.
 /// `None` or `-` is stdout.
@@ -50,24 +66,29 @@ pub fn write_rejects(path: &Path, quality: &DataQuality) -> Result<()> {
 /// The data-quality duties of every command: the stderr summary (unless `--quiet`),
 /// the notes, the `--rejects` file, and `--strict`.
 pub fn account(settings: &Settings, results: &Results) -> Result<()> {
+    account_quality(settings, &results.quality, &results.notes)
+}
+
+/// [`account`] for commands without [`Results`].
+pub fn account_quality(settings: &Settings, quality: &DataQuality, notes: &[String]) -> Result<()> {
     if let Some(path) = &settings.rejects {
-        write_rejects(path, &results.quality)?;
+        write_rejects(path, quality)?;
     }
     let mut stderr = std::io::stderr().lock();
     if !settings.quiet {
-        for line in results.quality.summary_lines() {
+        for line in quality.summary_lines() {
             writeln!(stderr, "{line}")?;
         }
     }
-    for note in &results.notes {
+    for note in notes {
         writeln!(stderr, "note: {note}")?;
     }
     if settings.strict
-        && let Some(first) = results.quality.rejects.first()
+        && let Some(first) = quality.rejects.first()
     {
         bail!(
             "--strict: {} rejected row(s) or value(s); the first is {}:{} ({}: {})",
-            results.quality.rejects.len(),
+            quality.rejects.len(),
             first.file,
             first.line,
             first.field,

@@ -3,23 +3,11 @@
 
 use anyhow::{Result, bail};
 
-use super::{account, open_output, stdout_color};
-use crate::cli::{FormatArg, ReportArgs};
+use super::{account, format_of, open_output, stdout_color};
+use crate::cli::ReportArgs;
 use crate::config::Settings;
 use crate::error::Outcome;
-use crate::report::{Format, exporter};
-
-/// Picks the format: `--format`, else the `-o` extension, else the table.
-fn format_of(args: &ReportArgs) -> Result<Format> {
-    Ok(match (args.format, &args.output) {
-        (Some(FormatArg::Table), _) => Format::Table,
-        (Some(FormatArg::Csv), _) => Format::Csv,
-        (Some(FormatArg::Json), _) => Format::Json,
-        (Some(FormatArg::Markdown), _) => Format::Markdown,
-        (None, Some(path)) => Format::from_extension(path)?,
-        (None, None) => Format::Table,
-    })
-}
+use crate::report::exporter;
 
 /// Runs `servq report`.
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
@@ -27,7 +15,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     if settings.inputs.is_empty() {
         bail!("no input files: give --surveys FILE… or a config file with [inputs] (see servq report --help)");
     }
-    let format = format_of(args)?;
+    let format = format_of(args.format, args.output.as_deref())?;
     let mut out = open_output(args.output.as_deref())?;
     let results = crate::compute::run(&settings)?;
     account(&settings, &results)?;

@@ -2,6 +2,7 @@
 //! aggregation per input, and turn the aggregated rows into [`Record`]s with their
 //! flags. Shared by `report`, `validate` (and later `check`).
 
+pub mod customers;
 pub mod interactions;
 pub mod surveys;
 
@@ -49,6 +50,8 @@ pub struct Record {
     pub estimate: Estimate,
     /// low_n, partial.
     pub flags: Vec<Flag>,
+    /// The figure covers the whole date range, not one period (clv).
+    pub whole_window: bool,
 }
 
 /// Everything a run computed.
@@ -88,6 +91,7 @@ impl Results {
                 metric,
                 estimate,
                 flags: Vec::new(),
+                whole_window: false,
             });
         }
     }
@@ -119,10 +123,14 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
     };
     for metric in metrics {
         match (kind, metric) {
-            (
-                Kind::Transactions,
-                MetricId::ComplaintsPer1000 | MetricId::Retention | MetricId::Churn | MetricId::Clv,
-            ) => add("customer_id", ValueKind::Key),
+            (Kind::Transactions, MetricId::ComplaintsPer1000 | MetricId::Retention | MetricId::Churn) => {
+                add("customer_id", ValueKind::Key)
+            }
+            (Kind::Transactions, MetricId::Clv) => {
+                add("customer_id", ValueKind::Key);
+                add("revenue", ValueKind::NonNegative);
+                add("margin", ValueKind::Number);
+            }
             _ if metric.input() != kind => {}
             (_, MetricId::Fcr) => {
                 add("resolved", ValueKind::Bool);
@@ -220,6 +228,7 @@ pub fn run(settings: &Settings) -> Result<Results> {
         surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
     }
     interactions::compute(&inputs, &metrics, settings, &mut results)?;
+    customers::compute(&inputs, &metrics, settings, &mut results)?;
     finish(&mut results);
     results.quality = inputs.quality;
     Ok(results)
@@ -233,7 +242,7 @@ fn finish(results: &mut Results) {
             record.flags.push(Flag::LowN);
         }
         let over = results.as_of.is_none_or(|as_of| period.end(record.period_start) <= as_of);
-        if period != Period::None && !over {
+        if period != Period::None && !over && !record.whole_window {
             record.flags.push(Flag::Partial);
         }
     }

@@ -1,8 +1,8 @@
 //! The loader: reads every file of one input kind into one polars frame, validating
 //! each value it needs and accounting for every row (SPEC §2).
 //!
-//! The frame has `period_start` (Date), `ts` (Int64, local seconds, null without a
-//! date column), one column per requested field under its canonical name, and one
+//! The frame has `period_start` (Date), `period_index` (Int32, the period's running
+//! number, see [`Period::index`]), `ts` (Int64, local seconds, null without a date column), one column per requested field under its canonical name, and one
 //! `by.<dim>` column (UInt32 codes, see [`Dictionaries`]) per `--by` dimension.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -191,6 +191,7 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
 
 struct LoadState {
     period_start: Vec<i32>,
+    period_index: Vec<i32>,
     ts: Vec<Option<i64>>,
     builders: Vec<Builder>,
     dims: Vec<Vec<u32>>,
@@ -203,6 +204,7 @@ impl LoadState {
     fn new(request: &TableRequest) -> Self {
         LoadState {
             period_start: Vec::new(),
+            period_index: Vec::new(),
             ts: Vec::new(),
             builders: request.fields.iter().map(|f| Builder::new(f.kind)).collect(),
             dims: vec![Vec::new(); request.dims.len()],
@@ -336,6 +338,7 @@ impl LoadState {
             fq.rows_used += 1;
             self.ts.push(ts);
             self.period_start.push(date.map_or(0, |d| epoch_days(request.window.period.start(d))));
+            self.period_index.push(date.map_or(0, |d| request.window.period.index(d)));
             for (j, req) in request.fields.iter().enumerate() {
                 let Some(i) = layout.fields[j] else {
                     self.builders[j].push_missing();
@@ -378,6 +381,7 @@ impl LoadState {
         let mut columns = Vec::with_capacity(2 + self.builders.len() + self.dims.len());
         let period_start = Column::new("period_start".into(), self.period_start).cast(&DataType::Date)?;
         columns.push(period_start);
+        columns.push(Column::new("period_index".into(), self.period_index));
         columns.push(Column::new("ts".into(), self.ts));
         for (builder, req) in self.builders.into_iter().zip(&request.fields) {
             columns.push(builder.into_column(req.field));

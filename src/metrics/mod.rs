@@ -8,12 +8,15 @@
 //! turn those counts into an [`Estimate`] with its 95% interval.
 
 pub mod ces;
+pub mod clv;
+pub mod cohorts;
 pub mod complaints;
 pub mod csat;
 pub mod fcr;
 pub mod frame;
 pub mod nps;
 pub mod response;
+pub mod retention;
 pub mod share;
 pub mod sla;
 pub mod stats;

@@ -24,8 +24,9 @@ impl Exporter for CsvExporter {
         header.extend(["metric", "value", "n", "ci_low", "ci_high", "flags"]);
         writer.write_record(&header)?;
         for record in &results.records {
-            let (start, end) = period_bounds(results, record);
-            let mut row = vec![period_label(results, record), start.to_string(), end.to_string()];
+            let bounds = period_bounds(results, record);
+            let day = |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.to_string());
+            let mut row = vec![period_label(results, record), day(bounds.map(|b| b.0)), day(bounds.map(|b| b.1))];
             row.extend(record.groups.iter().cloned());
             let e = &record.estimate;
             row.extend([

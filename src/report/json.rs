@@ -13,12 +13,12 @@ use crate::compute::{Record, Results};
 pub struct JsonExporter;
 
 fn record_json(results: &Results, record: &Record) -> Value {
-    let (start, end) = period_bounds(results, record);
+    let bounds = period_bounds(results, record);
     let e = &record.estimate;
     let mut object = Map::new();
     object.insert("period".into(), json!(period_label(results, record)));
-    object.insert("period_start".into(), json!(start.to_string()));
-    object.insert("period_end".into(), json!(end.to_string()));
+    object.insert("period_start".into(), json!(bounds.map(|b| b.0.to_string())));
+    object.insert("period_end".into(), json!(bounds.map(|b| b.1.to_string())));
     for (column, value) in results.by.iter().zip(&record.groups) {
         object.insert(column.clone(), json!(value));
     }

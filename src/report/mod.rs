@@ -1,6 +1,8 @@
 //! Output formats, one file each behind the [`Exporter`] trait, and the helpers they
 //! share (period labels, number formatting, the period × group pivot).
 
+pub mod clv;
+pub mod cohorts;
 pub mod csv;
 pub mod json;
 pub mod markdown;
@@ -65,15 +67,18 @@ pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
 
 /// Returns the label of a record's period (`2025-03`, `2025-W11`, `all`, …).
 pub fn period_label(results: &Results, record: &Record) -> String {
-    results.period.label(record.period_start)
+    let period = if record.whole_window { Period::None } else { results.period };
+    period.label(record.period_start)
 }
 
 /// Returns the first and last day (inclusive) of a record's period. For
-/// `--period none` this is the range of the data used.
-pub fn period_bounds(results: &Results, record: &Record) -> (NaiveDate, NaiveDate) {
+/// `--period none` this is the range of the data used; a whole-window figure (clv)
+/// has none.
+pub fn period_bounds(results: &Results, record: &Record) -> Option<(NaiveDate, NaiveDate)> {
     match results.period {
-        Period::None => results.range.unwrap_or((record.period_start, record.period_start)),
-        p => (record.period_start, p.end(record.period_start)),
+        _ if record.whole_window => None,
+        Period::None => Some(results.range.unwrap_or((record.period_start, record.period_start))),
+        p => Some((record.period_start, p.end(record.period_start))),
     }
 }
 

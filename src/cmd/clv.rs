@@ -1,0 +1,97 @@
+//! `servq clv`: discounted customer lifetime value per group, with every parameter
+//! used, and what-if overrides (`--retention`, `--margin`, `--annual-discount-rate`).
+
+use anyhow::{Context, Result, bail};
+
+use super::{account_quality, format_of, open_output};
+use crate::cli::{ClvArgs, TimingArg};
+use crate::compute::customers::{clv_by_group, retention_counts};
+use crate::config::{Settings, check_rate};
+use crate::error::Outcome;
+use crate::input::{DataQuality, Kind};
+use crate::metrics::MetricId;
+use crate::metrics::clv::{self, Timing};
+use crate::period::Period;
+use crate::report::clv::{ClvReport, render};
+
+/// Applies the command-line what-if flags over `[metrics.clv]`.
+fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
+    let options = &mut settings.metrics.clv;
+    if let Some(r) = args.retention {
+        if !(0.0..=1.0).contains(&r) {
+            bail!("--retention {r}: give retention per period as a fraction between 0 and 1 (e.g. 0.8)");
+        }
+        options.retention = Some(r);
+    }
+    if let Some(m) = args.margin {
+        if !m.is_finite() {
+            bail!("--margin {m}: not a number");
+        }
+        options.margin = Some(m);
+    }
+    if let Some(d) = args.annual_discount_rate {
+        options.annual_discount_rate = check_rate(d, "--annual-discount-rate")?;
+    }
+    if let Some(h) = &args.horizon {
+        options.horizon = match h.as_str() {
+            "infinite" => None,
+            text => match text.parse::<u32>() {
+                Ok(n) if n >= 1 => Some(n),
+                _ => bail!("--horizon {text}: give a number of periods (≥ 1) or infinite"),
+            },
+        };
+    }
+    if let Some(t) = args.timing {
+        options.timing = match t {
+            TimingArg::End => Timing::End,
+            TimingArg::Start => Timing::Start,
+        };
+    }
+    if let Some(c) = args.acquisition_cost {
+        options.acquisition_cost = Some(c);
+    }
+    if let Some(rate) = args.margin_rate {
+        options.margin_rate = Some(check_rate(rate, "--margin-rate")?);
+    }
+    Ok(())
+}
+
+/// Runs `servq clv`.
+pub fn run(args: &ClvArgs) -> Result<Outcome> {
+    let mut settings = Settings::resolve(&args.input, &args.group, &[])?;
+    apply_flags(args, &mut settings)?;
+    if settings.window.period == Period::None {
+        bail!("--period none: clv needs a period length (the retention and discount rate are per period)");
+    }
+    let format = format_of(args.format, args.output.as_deref())?;
+    let mut out = open_output(args.output.as_deref())?;
+    let options = settings.metrics.clv;
+    let empty = DataQuality::default();
+    let loaded;
+    let (rows, quality) = if settings.inputs.contains_key(&Kind::Transactions) {
+        loaded = crate::compute::load(&settings, &[MetricId::Clv])?;
+        account_quality(&settings, &loaded.quality, &[])?;
+        let table = loaded.tables.get(&Kind::Transactions).context("transactions were not read")?;
+        if let Some(dim) = table.missing_dims.first() {
+            bail!("unknown column '{dim}' for --by: the transactions do not have it");
+        }
+        let counts = retention_counts(table, &settings.by, settings.window.period, &loaded.dictionaries)?;
+        (clv_by_group(table, &settings.by, &counts, &settings, &loaded.dictionaries)?, &loaded.quality)
+    } else if let (Some(r), Some(m)) = (options.retention, options.margin) {
+        if !settings.by.is_empty() {
+            bail!("--by needs transactions: a what-if without data has no groups");
+        }
+        (vec![(Vec::new(), clv::clv(0, m, r, settings.window.period.per_year(), &options), 0)], &empty)
+    } else {
+        bail!("clv needs transactions (--transactions FILE…), or both --retention and --margin for a what-if");
+    };
+    if rows.is_empty() {
+        bail!(
+            "clv: no group has a period with active customers followed by another period: retention cannot be estimated"
+        );
+    }
+    let report = ClvReport { by: &settings.by, rows, options, period: settings.window.period, quality };
+    render(&report, format, &mut out)?;
+    out.flush()?;
+    Ok(Outcome::Success)
+}
