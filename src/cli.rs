@@ -26,6 +26,8 @@ pub enum Command {
     Cohorts(CohortsArgs),
     /// Discounted customer lifetime value, with every parameter used.
     Clv(ClvArgs),
+    /// Evaluate KPI thresholds: exit 0 when no error-level check fails, 1 when one does.
+    Check(CheckArgs),
 }
 
 /// Input files, how to read them, and what to do with bad rows.
@@ -206,4 +208,41 @@ pub struct ClvArgs {
     /// Write the table to FILE (the extension picks the format).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `servq check` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormatArg {
+    /// A terminal table.
+    Table,
+    /// GitHub Actions annotations (`::error::`, `::warning::`, `::notice::`).
+    Github,
+    /// A Markdown table (for CI step summaries).
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// `servq check`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    /// An error-level threshold, e.g. `--require 'nps>=30'` (repeatable).
+    #[arg(long, value_name = "EXPR")]
+    pub require: Vec<String>,
+    /// A warning-level threshold, e.g. `--warn 'csat>=85'` (repeatable).
+    #[arg(long, value_name = "EXPR")]
+    pub warn: Vec<String>,
+    /// Judge every period, not only the latest complete one.
+    #[arg(long)]
+    pub all_periods: bool,
+    /// Output format [default: table].
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormatArg>,
+    /// Also write JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }

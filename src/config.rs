@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::check::{Bound, CheckSpec, Level, Scope};
 use crate::cli::{GroupArgs, InputArgs, PeriodArg};
 use crate::input::parse::{DateParser, parse_tz};
 use crate::input::source::{self, ReadOptions};
@@ -181,6 +182,25 @@ pub struct MetricsConfig {
     clv: ClvConfig,
 }
 
+/// `[[check]]`: one KPI gate (validated into a [`CheckSpec`]).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    metric: toml::Spanned<String>,
+    min: Option<f64>,
+    max: Option<f64>,
+    level: Option<String>,
+    bound: Option<String>,
+    min_n: Option<u64>,
+    #[serde(rename = "where", default)]
+    filter: BTreeMap<String, String>,
+    period: Option<String>,
+    max_drop: Option<f64>,
+    significant: Option<bool>,
+    alpha: Option<f64>,
+    insufficient: Option<String>,
+}
+
 /// The whole `servq.toml`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -193,6 +213,8 @@ pub struct ConfigFile {
     report: ReportConfig,
     #[serde(default)]
     metrics: MetricsConfig,
+    #[serde(default, rename = "check")]
+    checks: Vec<CheckConfig>,
 }
 
 /// Parses a config file's text; an error names the file, the line and the key.
@@ -257,12 +279,14 @@ pub struct Settings {
     pub rejects: Option<PathBuf>,
     /// No stderr summary.
     pub quiet: bool,
+    /// The `[[check]]` tables.
+    pub checks: Vec<CheckSpec>,
 }
 
 impl Settings {
     /// Reads the config file (if any) and merges the flags over it.
     pub fn resolve(input: &InputArgs, group: &GroupArgs, metrics: &[String]) -> Result<Settings> {
-        let (file, base) = load_config_file(input.config.as_deref())?;
+        let (file, base, text) = load_config_file(input.config.as_deref())?;
         let config_name = input.config.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
         let cfg_name = config_name.display().to_string();
         let mut settings = Settings {
@@ -290,21 +314,22 @@ impl Settings {
         settings.metrics = resolve_metrics(&file.metrics, &cfg_name)?;
         let names = if metrics.is_empty() { file.report.metrics.clone().unwrap_or_default() } else { metrics.to_vec() };
         settings.selected = resolve_selection(&names)?;
+        settings.checks = file.checks.iter().map(|c| resolve_check(c, &text, &cfg_name)).collect::<Result<_>>()?;
         Ok(settings)
     }
 }
 
-fn load_config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf)> {
+fn load_config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf, String)> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None if Path::new(DEFAULT_CONFIG).is_file() => PathBuf::from(DEFAULT_CONFIG),
-        None => return Ok((ConfigFile::default(), PathBuf::from("."))),
+        None => return Ok((ConfigFile::default(), PathBuf::from("."), String::new())),
     };
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read config file", path.display()))?;
     let file = parse_config(&text, &path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok((file, base))
+    Ok((file, base, text))
 }
 
 fn resolve_inputs(input: &InputArgs, file: &InputsConfig, base: &Path) -> BTreeMap<Kind, Vec<PathBuf>> {
@@ -492,6 +517,47 @@ fn resolve_fcr(file: &FcrConfig, cfg: &str) -> Result<FcrOptions> {
         bail!("{cfg}: [metrics.fcr] window_days must be at least 1");
     }
     Ok(FcrOptions { method, window_days, denominator_all })
+}
+
+fn resolve_check(c: &CheckConfig, text: &str, cfg: &str) -> Result<CheckSpec> {
+    let line = text[..c.metric.span().start.min(text.len())].matches('\n').count() + 1;
+    let at = format!("{cfg}: line {line}");
+    let name = c.metric.get_ref();
+    let metric = MetricId::parse(name).with_context(|| {
+        let known: Vec<&str> = MetricId::ALL.iter().map(|m| m.as_str()).collect();
+        format!("{at}: [[check]] metric = \"{name}\": unknown metric; known metrics: {}", known.join(", "))
+    })?;
+    let mut spec = CheckSpec::new(metric, &at);
+    spec.min = c.min;
+    spec.max = c.max;
+    spec.level = match c.level.as_deref() {
+        None | Some("error") => Level::Error,
+        Some("warn") | Some("warning") => Level::Warn,
+        Some(other) => bail!("{at}: [[check]] level = \"{other}\": use \"error\" or \"warn\""),
+    };
+    spec.bound = match c.bound.as_deref() {
+        None | Some("value") => Bound::Value,
+        Some("ci_low") => Bound::CiLow,
+        Some("ci_high") => Bound::CiHigh,
+        Some(other) => bail!("{at}: [[check]] bound = \"{other}\": use \"value\", \"ci_low\" or \"ci_high\""),
+    };
+    spec.scope = match c.period.as_deref() {
+        None | Some("latest") => Scope::Latest,
+        Some("all") => Scope::All,
+        Some(other) => bail!("{at}: [[check]] period = \"{other}\": use \"latest\" or \"all\""),
+    };
+    spec.insufficient_fails = match c.insufficient.as_deref() {
+        None | Some("skip") => false,
+        Some("fail") => true,
+        Some(other) => bail!("{at}: [[check]] insufficient = \"{other}\": use \"skip\" or \"fail\""),
+    };
+    spec.min_n = c.min_n;
+    spec.filter = c.filter.clone();
+    spec.max_drop = c.max_drop;
+    spec.significant = c.significant.unwrap_or(false);
+    spec.alpha = c.alpha.unwrap_or(0.05);
+    crate::check::validate(&spec, &at)?;
+    Ok(spec)
 }
 
 fn resolve_selection(names: &[String]) -> Result<Option<Vec<MetricId>>> {

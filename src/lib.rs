@@ -4,6 +4,7 @@
 //! returns an [`Outcome`] (exit 0 or 1) or an error (exit 2). Other Rust programs use
 //! [`metrics`] to compute the same numbers over their own polars frames.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod compute;
@@ -23,5 +24,6 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Validate(args) => cmd::validate::run(args),
         cli::Command::Cohorts(args) => cmd::cohorts::run(args),
         cli::Command::Clv(args) => cmd::clv::run(args),
+        cli::Command::Check(args) => cmd::check::run(args),
     }
 }

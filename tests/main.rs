@@ -2,6 +2,7 @@
 
 mod util;
 
+mod check;
 mod customers;
 mod errors;
 mod input_fuzz;

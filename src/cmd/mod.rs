@@ -2,6 +2,7 @@
 //! early, and the data-quality duties every command has (stderr summary,
 //! `--rejects`, `--strict`).
 
+pub mod check;
 pub mod clv;
 pub mod cohorts;
 pub mod report;

@@ -138,4 +138,40 @@ impl Estimate {
     pub fn empty(n: u64) -> Self {
         Estimate { value: None, n, ci: None, details: Vec::new() }
     }
+
+    /// Returns a named detail, such as `se` or `promoters`.
+    pub fn detail(&self, name: &str) -> Option<f64> {
+        self.details.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    }
+}
+
+/// Returns the standard error of an estimate on its reporting scale, for the
+/// two-sample test `z = Δ / sqrt(se₁² + se₂²)`:
+/// - shares (csat, ces, fcr, sla_pct, retention, churn): 100 × sqrt(p(1 − p) / n);
+/// - nps: the per-respondent se (SPEC §4), in points;
+/// - means: sd / sqrt(n);
+/// - complaints_per_1000: 1000 × sqrt(complaints) / n (Poisson).
+///
+/// `None` for quantiles and clv (no test is defined) or when n is 0.
+pub fn standard_error(metric: MetricId, estimate: &Estimate) -> Option<f64> {
+    let value = estimate.value?;
+    if estimate.n == 0 {
+        return None;
+    }
+    let n = estimate.n as f64;
+    match metric {
+        MetricId::Csat | MetricId::Ces | MetricId::Fcr | MetricId::SlaPct | MetricId::Retention | MetricId::Churn => {
+            let p = (value / 100.0).clamp(0.0, 1.0);
+            Some(100.0 * (p * (1.0 - p) / n).sqrt())
+        }
+        MetricId::Nps => estimate.detail("se"),
+        MetricId::CsatMean | MetricId::CesMean => estimate.detail("sd").map(|sd| sd / n.sqrt()),
+        MetricId::ComplaintsPer1000 => estimate.detail("complaints").map(|k| 1000.0 * k.sqrt() / n),
+        MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv => None,
+    }
+}
+
+/// Returns true if and only if a two-sample test is defined for the metric.
+pub fn has_test(metric: MetricId) -> bool {
+    !matches!(metric, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv)
 }

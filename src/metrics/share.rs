@@ -34,5 +34,6 @@ pub fn mean_score(mean: Option<f64>, sd: Option<f64>, n: u64) -> Estimate {
         return Estimate::empty(n);
     };
     let ci = sd.and_then(|sd| stats::mean_t_interval(mean, sd, n));
-    Estimate { value: Some(mean), n, ci, details: Vec::new() }
+    let details = sd.map(|sd| vec![("sd", sd)]).unwrap_or_default();
+    Estimate { value: Some(mean), n, ci, details }
 }

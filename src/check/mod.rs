@@ -1,0 +1,408 @@
+//! KPI gates (SPEC §5 `servq check`, §6 `[[check]]`): threshold specs, and their
+//! evaluation against computed records. A failed check is an outcome (exit 1), not
+//! an error.
+
+pub mod output;
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+use serde::Serialize;
+
+use crate::compute::{Flag, Record, Results};
+use crate::metrics::{MetricId, standard_error, stats};
+use crate::report::{human_value, period_label};
+
+/// How bad a failure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A failure fails the run (exit 1).
+    Error,
+    /// A failure is reported but the run passes.
+    Warn,
+}
+
+/// Which number is compared with the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// The estimate.
+    Value,
+    /// The lower end of its 95% interval.
+    CiLow,
+    /// The upper end of its 95% interval.
+    CiHigh,
+}
+
+/// Which periods are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The latest complete period (the default).
+    Latest,
+    /// Every period.
+    All,
+}
+
+/// One check, validated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckSpec {
+    /// The metric judged.
+    pub metric: MetricId,
+    /// Fail when the bound is below this.
+    pub min: Option<f64>,
+    /// Fail when the bound is above this.
+    pub max: Option<f64>,
+    /// error or warn.
+    pub level: Level,
+    /// value, ci_low or ci_high.
+    pub bound: Bound,
+    /// Fewer observations: "insufficient data".
+    pub min_n: Option<u64>,
+    /// Only groups with these column values.
+    pub filter: BTreeMap<String, String>,
+    /// latest or all periods.
+    pub scope: Scope,
+    /// Fail when the value dropped by more than this against the previous period.
+    pub max_drop: Option<f64>,
+    /// With `max_drop`: only when the drop is significant at `alpha`.
+    pub significant: bool,
+    /// The significance level.
+    pub alpha: f64,
+    /// Count "insufficient data" as a failure.
+    pub insufficient_fails: bool,
+    /// Where the check came from (`servq.toml line 12`, `--require`).
+    pub source: String,
+}
+
+impl CheckSpec {
+    /// A check with defaults: error level, on the value, latest period.
+    pub fn new(metric: MetricId, source: &str) -> Self {
+        CheckSpec {
+            metric,
+            min: None,
+            max: None,
+            level: Level::Error,
+            bound: Bound::Value,
+            min_n: None,
+            filter: BTreeMap::new(),
+            scope: Scope::Latest,
+            max_drop: None,
+            significant: false,
+            alpha: 0.05,
+            insufficient_fails: false,
+            source: source.to_string(),
+        }
+    }
+
+    /// A short description: `nps >= 30`, `csat drop <= 3 (significant, alpha 0.05)`.
+    pub fn describe(&self) -> String {
+        let bound = match self.bound {
+            Bound::Value => String::new(),
+            Bound::CiLow => " ci_low".to_string(),
+            Bound::CiHigh => " ci_high".to_string(),
+        };
+        let mut parts = Vec::new();
+        if let Some(min) = self.min {
+            parts.push(format!("{}{bound} >= {min}", self.metric));
+        }
+        if let Some(max) = self.max {
+            parts.push(format!("{}{bound} <= {max}", self.metric));
+        }
+        if let Some(drop) = self.max_drop {
+            let test =
+                if self.significant { format!(" unless not significant at {}", self.alpha) } else { String::new() };
+            parts.push(format!("{} drop <= {drop}{test}", self.metric));
+        }
+        let filter: Vec<String> = self.filter.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let scope = if filter.is_empty() { String::new() } else { format!(" where {}", filter.join(",")) };
+        format!("{}{scope}", parts.join(" and "))
+    }
+}
+
+/// Parses a quick threshold: `nps>=30`, `complaints_per_1000<=1` (also `>`, `<`,
+/// which are read as `>=` and `<=` of the same number).
+pub fn parse_requirement(text: &str, level: Level) -> Result<CheckSpec> {
+    let flag = if level == Level::Error { "--require" } else { "--warn" };
+    let bad = || anyhow::anyhow!("{flag} '{text}': write METRIC>=NUMBER or METRIC<=NUMBER, e.g. 'nps>=30'");
+    let at = text.find(['<', '>']).ok_or_else(bad)?;
+    let (name, rest) = text.split_at(at);
+    let (is_min, number) = match rest {
+        r if r.starts_with(">=") => (true, &r[2..]),
+        r if r.starts_with("<=") => (false, &r[2..]),
+        r if r.starts_with('>') => (true, &r[1..]),
+        r => (false, &r[1..]),
+    };
+    if !name.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(bad());
+    }
+    let metric =
+        MetricId::parse(name).ok_or_else(|| anyhow::anyhow!("{flag} '{text}': unknown metric '{}'", name.trim()))?;
+    let value: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !value.is_finite() {
+        return Err(bad());
+    }
+    let mut spec = CheckSpec::new(metric, &format!("{flag} '{text}'"));
+    spec.level = level;
+    if is_min {
+        spec.min = Some(value);
+    } else {
+        spec.max = Some(value);
+    }
+    Ok(spec)
+}
+
+/// How a check came out for one period and group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Within the thresholds.
+    Pass,
+    /// Outside them.
+    Fail,
+    /// Too few observations (or no previous period) to judge.
+    InsufficientData,
+}
+
+impl Status {
+    /// The status as printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::InsufficientData => "insufficient data",
+        }
+    }
+}
+
+/// The result of one check on one period and group.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    /// The check's description.
+    pub check: String,
+    /// Where it came from.
+    pub source: String,
+    /// The metric.
+    pub metric: MetricId,
+    /// error or warn.
+    pub level: Level,
+    /// The period label.
+    pub period: String,
+    /// Group column = value pairs.
+    pub group: Vec<(String, String)>,
+    /// The estimate.
+    pub value: Option<f64>,
+    /// Its n.
+    pub n: u64,
+    /// Its 95% interval.
+    pub ci: Option<(f64, f64)>,
+    /// The previous period's value, for drop checks.
+    pub previous: Option<f64>,
+    /// The two-sided p-value of the change, for drop checks.
+    pub p_value: Option<f64>,
+    /// The outcome.
+    pub status: Status,
+    /// Why, in words.
+    pub reason: String,
+}
+
+impl CheckResult {
+    /// Returns true if and only if this result fails the run.
+    pub fn fails_run(&self) -> bool {
+        self.status == Status::Fail && self.level == Level::Error
+    }
+
+    /// The group as `channel=chat, segment=smb` ("all" without groups).
+    pub fn group_text(&self) -> String {
+        if self.group.is_empty() {
+            return "all".to_string();
+        }
+        self.group.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Returns true if and only if `record` belongs to the groups the check filters on.
+fn matches_filter(spec: &CheckSpec, results: &Results, record: &Record) -> bool {
+    spec.filter.iter().all(|(column, value)| {
+        results.by.iter().position(|b| b == column).is_some_and(|i| record.groups.get(i) == Some(value))
+    })
+}
+
+/// Picks the records a check judges: its metric and groups, in the latest complete
+/// period (or all periods).
+fn judged_records<'a>(spec: &CheckSpec, results: &'a Results) -> Vec<&'a Record> {
+    let candidates: Vec<&Record> =
+        results.records.iter().filter(|r| r.metric == spec.metric && matches_filter(spec, results, r)).collect();
+    if spec.scope == Scope::All {
+        return candidates;
+    }
+    let latest = candidates.iter().filter(|r| !r.flags.contains(&Flag::Partial)).map(|r| r.period_start).max();
+    candidates.into_iter().filter(|r| Some(r.period_start) == latest && !r.flags.contains(&Flag::Partial)).collect()
+}
+
+/// Evaluates one check against computed results: one result per judged period and
+/// group, or a single "insufficient data" result when there is nothing to judge.
+pub fn evaluate(spec: &CheckSpec, results: &Results) -> Vec<CheckResult> {
+    let records = judged_records(spec, results);
+    if records.is_empty() {
+        let reason = match spec.scope {
+            Scope::Latest => "no complete period with this metric and group",
+            Scope::All => "no period with this metric and group",
+        };
+        return vec![CheckResult {
+            check: spec.describe(),
+            source: spec.source.clone(),
+            metric: spec.metric,
+            level: spec.level,
+            period: String::new(),
+            group: spec.filter.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            value: None,
+            n: 0,
+            ci: None,
+            previous: None,
+            p_value: None,
+            status: if spec.insufficient_fails { Status::Fail } else { Status::InsufficientData },
+            reason: reason.to_string(),
+        }];
+    }
+    records.into_iter().map(|record| judge(spec, results, record)).collect()
+}
+
+fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
+    let e = &record.estimate;
+    let mut result = CheckResult {
+        check: spec.describe(),
+        source: spec.source.clone(),
+        metric: spec.metric,
+        level: spec.level,
+        period: period_label(results, record),
+        group: results.by.iter().cloned().zip(record.groups.iter().cloned()).collect(),
+        value: e.value,
+        n: e.n,
+        ci: e.ci,
+        previous: None,
+        p_value: None,
+        status: Status::Pass,
+        reason: String::new(),
+    };
+    let insufficient = |result: &mut CheckResult, why: String| {
+        result.status = if spec.insufficient_fails { Status::Fail } else { Status::InsufficientData };
+        result.reason = why;
+    };
+    if let Some(min_n) = spec.min_n.filter(|&m| e.n < m) {
+        insufficient(&mut result, format!("n = {} < min_n {min_n}", e.n));
+        return result;
+    }
+    let bound = match spec.bound {
+        Bound::Value => e.value,
+        Bound::CiLow => e.ci.map(|c| c.0),
+        Bound::CiHigh => e.ci.map(|c| c.1),
+    };
+    let Some(x) = bound else {
+        insufficient(&mut result, "no value (n = 0 or no interval)".to_string());
+        return result;
+    };
+    let shown = human_value(spec.metric, x);
+    let mut failures = Vec::new();
+    if let Some(min) = spec.min.filter(|&min| x < min) {
+        failures.push(format!("{shown} < {min}"));
+    }
+    if let Some(max) = spec.max.filter(|&max| x > max) {
+        failures.push(format!("{shown} > {max}"));
+    }
+    if let Some(max_drop) = spec.max_drop {
+        match drop_against_previous(spec, results, record) {
+            None => {
+                if failures.is_empty() {
+                    insufficient(&mut result, "no previous period to compare with".to_string());
+                    return result;
+                }
+            }
+            Some((previous, p_value)) => {
+                result.previous = Some(previous);
+                result.p_value = p_value;
+                let drop = previous - e.value.unwrap_or(previous);
+                let significant = !spec.significant || p_value.is_some_and(|p| p < spec.alpha);
+                if drop > max_drop && significant {
+                    let p = p_value.map_or(String::new(), |p| format!(", p = {p:.4}"));
+                    failures.push(format!(
+                        "dropped {drop:.2} from {} (> {max_drop}{p})",
+                        human_value(spec.metric, previous)
+                    ));
+                } else if drop > max_drop {
+                    let p = p_value.map_or("n/a".to_string(), |p| format!("{p:.4}"));
+                    result.reason = format!("dropped {drop:.2} but not significant (p = {p})");
+                }
+            }
+        }
+    }
+    if !failures.is_empty() {
+        result.status = Status::Fail;
+        result.reason = failures.join("; ");
+    }
+    result
+}
+
+/// The previous period's value and the p-value of the change (two-sample z test).
+fn drop_against_previous(spec: &CheckSpec, results: &Results, record: &Record) -> Option<(f64, Option<f64>)> {
+    let previous_start = results.period.previous_start(record.period_start);
+    let previous = results
+        .records
+        .iter()
+        .find(|r| r.metric == record.metric && r.groups == record.groups && r.period_start == previous_start)?;
+    let value = previous.estimate.value?;
+    let p_value = match (standard_error(spec.metric, &previous.estimate), standard_error(spec.metric, &record.estimate))
+    {
+        (Some(se1), Some(se2)) => stats::difference_z(record.estimate.value? - value, se1, se2).map(stats::two_sided_p),
+        _ => None,
+    };
+    Some((value, p_value))
+}
+
+/// Checks a spec read from a config file; `at` names the file and line.
+pub fn validate(spec: &CheckSpec, at: &str) -> Result<()> {
+    if spec.min.is_none() && spec.max.is_none() && spec.max_drop.is_none() {
+        bail!("{at}: [[check]] for {} needs min, max or max_drop", spec.metric);
+    }
+    if spec.significant && spec.max_drop.is_none() {
+        bail!("{at}: [[check]] significant = true goes with max_drop");
+    }
+    if spec.significant && !crate::metrics::has_test(spec.metric) {
+        bail!("{at}: [[check]] significant = true: no two-sample test is defined for {}", spec.metric);
+    }
+    if !(0.0..1.0).contains(&spec.alpha) || spec.alpha == 0.0 {
+        bail!("{at}: [[check]] alpha = {} must be between 0 and 1", spec.alpha);
+    }
+    Ok(())
+}
+
+/// Returns the `--by` columns each check needs: the run's own plus its `where` keys.
+pub fn grouping(spec: &CheckSpec, by: &[String]) -> Vec<String> {
+    let mut columns = by.to_vec();
+    for column in spec.filter.keys() {
+        if !columns.contains(column) {
+            columns.push(column.clone());
+        }
+    }
+    columns
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_requirements() {
+        let spec = parse_requirement("nps>=30", Level::Error).unwrap();
+        assert_eq!((spec.metric, spec.min, spec.max), (MetricId::Nps, Some(30.0), None));
+        let spec = parse_requirement("complaints_per_1000<=1", Level::Warn).unwrap();
+        assert_eq!((spec.metric, spec.max, spec.level), (MetricId::ComplaintsPer1000, Some(1.0), Level::Warn));
+        assert_eq!(spec.describe(), "complaints_per_1000 <= 1");
+        assert!(parse_requirement("nps=30", Level::Error).unwrap_err().to_string().contains("write METRIC>=NUMBER"));
+        assert!(
+            parse_requirement("bogus>=1", Level::Error).unwrap_err().to_string().contains("unknown metric 'bogus'")
+        );
+        assert!(parse_requirement("nps>=abc", Level::Error).is_err());
+    }
+}
