@@ -112,7 +112,7 @@ impl CheckSpec {
         }
         if let Some(drop) = self.max_drop {
             let test =
-                if self.significant { format!(" unless not significant at {}", self.alpha) } else { String::new() };
+                if self.significant { format!(" (or not significant at {})", self.alpha) } else { String::new() };
             parts.push(format!("{} drop <= {drop}{test}", self.metric));
         }
         let filter: Vec<String> = self.filter.iter().map(|(k, v)| format!("{k}={v}")).collect();
