@@ -72,3 +72,16 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_config_text_never_panics(text in "(\\[[a-z.\\[\\]]{0,12}\\]\n|[a-z_]{1,10} = (\"[a-z*./]{0,8}\"|-?[0-9]{1,3}(\\.[0-9])?|true|\\[[0-9, ]{0,6}\\]|\\{ [a-z]+ = \"x\" \\})\n|#.*\n){0,8}") {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("servq.toml");
+        std::fs::write(&path, &text).unwrap();
+        let input = servq::cli::InputArgs { config: Some(path), ..Default::default() };
+        let _ = servq::config::Settings::resolve(&input, &Default::default(), &[]);
+    }
+}

@@ -2,6 +2,7 @@
 
 mod util;
 
+mod bad_input;
 mod check;
 mod customers;
 mod errors;

@@ -4,6 +4,7 @@
 
 pub mod columns;
 pub mod dictionary;
+pub mod hints;
 pub mod parse;
 pub mod quality;
 pub mod source;

@@ -57,23 +57,130 @@ pub fn expand(patterns: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Opens a CSV file (gzip-compressed or not, in the given encoding) with its
-/// delimiter sniffed or given. Records may have any number of fields: the loader
-/// rejects ragged rows itself, with their line numbers.
-pub fn open_csv(path: &Path, options: &ReadOptions) -> Result<csv::Reader<Box<dyn Read>>> {
+/// The data rows of one input file, CSV or Parquet, as byte records.
+pub enum Records {
+    /// A CSV reader (after gzip and encoding layers).
+    Csv(csv::Reader<Box<dyn Read>>),
+    /// A Parquet file read into memory, every column as text.
+    Parquet {
+        /// The columns, as strings.
+        columns: Vec<polars::prelude::StringChunked>,
+        /// The next row.
+        row: usize,
+        /// The number of rows.
+        height: usize,
+    },
+}
+
+impl Records {
+    /// Reads the next record into `record`; returns its line number (header = line 1;
+    /// for Parquet, the row number + 1), or `None` at the end.
+    pub fn next(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
+        match self {
+            Records::Csv(reader) => loop {
+                match reader.read_byte_record(record) {
+                    // A blank CRLF line ("\r" alone) is no row, as a blank LF line is none.
+                    Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
+                    Ok(true) => return Ok(Some(record.position().map_or(0, |p| p.line()))),
+                    Ok(false) => return Ok(None),
+                    Err(err) => {
+                        let line = err.position().map_or(0, |p| p.line());
+                        bail!("line {line}: not readable as CSV: {err}")
+                    }
+                }
+            },
+            Records::Parquet { columns, row, height } => {
+                if *row >= *height {
+                    return Ok(None);
+                }
+                record.clear();
+                for column in columns.iter() {
+                    record.push_field(column.get(*row).unwrap_or("").as_bytes());
+                }
+                *row += 1;
+                Ok(Some(*row as u64 + 1))
+            }
+        }
+    }
+}
+
+/// Opens an input file: Parquet (by its magic bytes), else CSV (gzip-compressed or
+/// not, in the given or detected encoding, with its delimiter sniffed or given).
+/// Returns the header names and the records.
+pub fn open(path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Records)> {
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let mut raw = BufReader::with_capacity(1 << 20, file);
     let head = raw.fill_buf().with_context(|| format!("{}: cannot read", path.display()))?;
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
+    if head.starts_with(b"PAR1") {
+        return open_parquet(path);
+    }
+    let mut reader = open_csv_reader(raw, path, options)?;
+    let headers = reader
+        .byte_headers()
+        .with_context(|| format!("{}: cannot read the header", path.display()))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
+    Ok((headers, Records::Csv(reader)))
+}
+
+fn open_parquet(path: &Path) -> Result<(Vec<String>, Records)> {
+    use polars::prelude::*;
+    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let frame = ParquetReader::new(file)
+        .finish()
+        .map_err(|err| anyhow::anyhow!("{}: not a readable Parquet file: {err}", path.display()))?;
+    let headers = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+    let mut columns = Vec::with_capacity(frame.width());
+    for column in frame.columns() {
+        let text = column.cast(&DataType::String).map_err(|err| {
+            anyhow::anyhow!("{}: column {} cannot be read as text: {err}", path.display(), column.name())
+        })?;
+        columns.push(text.str()?.clone());
+    }
+    Ok((headers, Records::Parquet { columns, row: 0, height: frame.height() }))
+}
+
+/// Picks the encoding: the given one; else UTF-8 (a BOM, UTF-8 or UTF-16, is honoured
+/// later) unless the first block is not valid UTF-8 but decodes cleanly as GB18030.
+fn detect_encoding(head: &[u8], given: Option<&'static Encoding>) -> Option<&'static Encoding> {
+    if given.is_some()
+        || head.starts_with(&[0xef, 0xbb, 0xbf])
+        || head.starts_with(&[0xff, 0xfe])
+        || head.starts_with(&[0xfe, 0xff])
+    {
+        return given;
+    }
+    // Judge whole lines only, so a character cut at the block's end does not count.
+    let complete = head.iter().rposition(|&b| b == b'\n').map_or(head, |i| &head[..=i]);
+    if std::str::from_utf8(complete).is_ok() {
+        return None;
+    }
+    let gb18030 = encoding_rs::GB18030;
+    gb18030.decode_without_bom_handling_and_without_replacement(complete).map(|_| gb18030)
+}
+
+fn open_csv_reader(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<csv::Reader<Box<dyn Read>>> {
+    let gzip = raw.buffer().starts_with(&[0x1f, 0x8b]);
     let bytes: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
-    let decoded =
-        DecodeReaderBytesBuilder::new().encoding(options.encoding).bom_sniffing(true).strip_bom(true).build(bytes);
+    let mut bytes = BufReader::with_capacity(1 << 20, bytes);
+    let head = bytes.fill_buf().with_context(|| format!("{}: cannot read", path.display()))?;
+    let encoding = detect_encoding(head, options.encoding);
+    let decoded = DecodeReaderBytesBuilder::new().encoding(encoding).bom_sniffing(true).strip_bom(true).build(bytes);
     let mut text = BufReader::with_capacity(1 << 20, decoded);
     let mut first_line = Vec::new();
     text.read_until(b'\n', &mut first_line).with_context(|| format!("{}: cannot read", path.display()))?;
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&first_line));
     let rest: Box<dyn Read> = Box::new(Cursor::new(first_line).chain(text));
-    Ok(csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(rest))
+    // Records end at '\n' only: with the default CRLF terminator the csv crate's line
+    // numbers fall behind on CRLF files (rust-csv#395). A trailing '\r' stays in the
+    // last field, and every value is trimmed before use.
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(rest))
 }
 
 /// Picks the delimiter among `,` `;` tab `|` that occurs most often, outside quotes,
@@ -111,6 +218,16 @@ mod tests {
         assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
         assert_eq!(parse_delimiter(";"), Ok(b';'));
         assert!(parse_delimiter(";;").is_err());
+    }
+
+    #[test]
+    fn gb18030_is_detected_only_when_utf8_fails() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("日期,满意度\n2025-01-01,5\n");
+        assert_eq!(detect_encoding(&gbk, None).map(|e| e.name()), Some("gb18030"));
+        assert_eq!(detect_encoding("日期,满意度\n".as_bytes(), None), None);
+        assert_eq!(detect_encoding(b"\xff\xfed\x00", None), None);
+        let given = encoding_rs::UTF_16LE;
+        assert_eq!(detect_encoding(&gbk, Some(given)), Some(given));
     }
 
     #[test]

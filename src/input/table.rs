@@ -266,115 +266,106 @@ impl LoadState {
         quality: &mut DataQuality,
     ) -> Result<()> {
         let file_name: Arc<str> = path.display().to_string().into();
-        let mut reader = source::open_csv(path, request.read)?;
-        let header_record =
-            reader.byte_headers().with_context(|| format!("{file_name}: cannot read the header"))?.clone();
-        let header_names: Vec<String> = header_record.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+        let (header_names, mut records) = source::open(path, request.read)?;
         if header_names.iter().all(|h| h.trim().is_empty()) {
             bail!("{file_name}: empty file (no header row)");
         }
         let headers = Headers::new(&file_name, header_names);
         let layout = self.layout(&headers, request, &file_name)?;
-        let mut fq = FileQuality::new(request.kind, &file_name);
-        let dim_columns: Vec<String> = request.dims.iter().map(|d| dimension_column(d)).collect();
-        let mut record = csv::ByteRecord::new();
-        loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(err) => {
-                    let line = err.position().map_or(0, |p| p.line());
-                    bail!("{file_name}: line {line}: cannot read CSV: {err}");
-                }
-            }
-            let line = record.position().map_or(0, |p| p.line());
-            fq.rows_read += 1;
-            let mut reject = |field: &str, value: &[u8], reason: Reason, fq: &mut FileQuality| {
-                fq.count_reason(field, &reason, line);
-                quality.rejects.push(Reject {
-                    file: file_name.clone(),
-                    line,
-                    field: field.to_string(),
-                    value: String::from_utf8_lossy(value).into_owned(),
-                    reason,
-                });
-            };
-            if record.len() != layout.width {
-                let joined = record.iter().collect::<Vec<_>>().join(&b","[..]);
-                let reason = format!("wrong number of fields (expected {}, found {})", layout.width, record.len());
-                reject(quality::ROW, &joined, reason, &mut fq);
-                fq.rows_rejected += 1;
-                continue;
-            }
-            let ts = match layout.date {
-                None => None,
-                Some(i) => match text(&record[i]).and_then(|s| request.window.dates.parse(s)) {
-                    Ok(Some(ts)) => Some(ts),
-                    Ok(None) => {
-                        reject(quality::DATE, &record[i], "missing date".into(), &mut fq);
-                        fq.rows_rejected += 1;
-                        continue;
-                    }
-                    Err(reason) => {
-                        reject(quality::DATE, &record[i], reason, &mut fq);
-                        fq.rows_rejected += 1;
-                        continue;
-                    }
-                },
-            };
-            let date = ts.map(parse::date_of);
-            if let Some(d) = date {
-                let early = request.window.from.is_some_and(|from| d < from);
-                let late = request.window.to.is_some_and(|to| d > to);
-                if early || late {
-                    fq.rows_outside_range += 1;
-                    continue;
-                }
-                self.range = Some(match self.range {
-                    None => (d, d),
-                    Some((lo, hi)) => (lo.min(d), hi.max(d)),
-                });
-            }
-            fq.rows_used += 1;
-            self.ts.push(ts);
-            self.period_start.push(date.map_or(0, |d| epoch_days(request.window.period.start(d))));
-            self.period_index.push(date.map_or(0, |d| request.window.period.index(d)));
-            for (j, req) in request.fields.iter().enumerate() {
-                let Some(i) = layout.fields[j] else {
-                    self.builders[j].push_missing();
-                    continue;
-                };
-                let raw = &record[i];
-                let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &request.window.dates, ts));
-                let counts = fq.field(req.field);
-                match parsed {
-                    Ok(Some(value)) => {
-                        counts.valid += 1;
-                        push_value(&mut self.builders[j], value, req.field, dictionaries);
-                    }
-                    Ok(None) => {
-                        counts.missing += 1;
-                        self.builders[j].push_missing();
-                    }
-                    Err(reason) => {
-                        counts.rejected += 1;
-                        note_out_of_scale(counts, raw, req.kind);
-                        reject(req.field, raw, reason, &mut fq);
-                        self.builders[j].push_missing();
-                    }
-                }
-            }
-            for (k, index) in layout.dims.iter().enumerate() {
-                let value = index.map_or(Ok(""), |i| text(&record[i])).unwrap_or("");
-                self.dims[k].push(dictionaries.get_mut(&dim_columns[k]).code(value.trim()));
-            }
+        let mut row = Row {
+            file: file_name.clone(),
+            fq: FileQuality::new(request.kind, &file_name),
+            dim_columns: request.dims.iter().map(|d| dimension_column(d)).collect(),
+            record: csv::ByteRecord::new(),
+            line: 0,
+        };
+        while let Some(line) = records.next(&mut row.record).with_context(|| format!("{file_name}: cannot read"))? {
+            row.line = line;
+            row.fq.rows_read += 1;
+            self.add_row(&mut row, &layout, request, dictionaries, quality);
         }
+        let fq = row.fq;
         if fq.rows_read == 0 {
             bail!("{file_name}: no data rows (the file has only a header)");
         }
-        add_hints(&fq, request, quality);
+        super::hints::add_hints(&fq, &request.fields, quality);
         quality.files.push(fq);
         Ok(())
+    }
+
+    /// Validates one record and adds it to the columns, or rejects it with a reason.
+    fn add_row(
+        &mut self,
+        row: &mut Row,
+        layout: &FileLayout,
+        request: &TableRequest,
+        dictionaries: &mut Dictionaries,
+        quality: &mut DataQuality,
+    ) {
+        if row.record.len() != layout.width {
+            let mut joined = row.record.iter().collect::<Vec<_>>().join(&b","[..]);
+            if joined.last() == Some(&b'\r') {
+                joined.pop();
+            }
+            let reason = format!("wrong number of fields (expected {}, found {})", layout.width, row.record.len());
+            row.reject_row(quality::ROW, &joined, reason, quality);
+            return;
+        }
+        let ts = match layout.date {
+            None => None,
+            Some(i) => match text(&row.record[i]).and_then(|s| request.window.dates.parse(s)) {
+                Ok(Some(ts)) => Some(ts),
+                Ok(None) => return row.reject_date(i, "missing date".into(), quality),
+                Err(reason) => return row.reject_date(i, reason, quality),
+            },
+        };
+        let date = ts.map(parse::date_of);
+        if let Some(d) = date {
+            let early = request.window.from.is_some_and(|from| d < from);
+            let late = request.window.to.is_some_and(|to| d > to);
+            if early || late {
+                row.fq.rows_outside_range += 1;
+                return;
+            }
+            self.range = Some(match self.range {
+                None => (d, d),
+                Some((lo, hi)) => (lo.min(d), hi.max(d)),
+            });
+        }
+        row.fq.rows_used += 1;
+        self.ts.push(ts);
+        self.period_start.push(date.map_or(0, |d| epoch_days(request.window.period.start(d))));
+        self.period_index.push(date.map_or(0, |d| request.window.period.index(d)));
+        for (j, req) in request.fields.iter().enumerate() {
+            let Some(i) = layout.fields[j] else {
+                self.builders[j].push_missing();
+                continue;
+            };
+            let raw = &row.record[i];
+            let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &request.window.dates, ts));
+            let counts = row.fq.field(req.field);
+            match parsed {
+                Ok(Some(value)) => {
+                    counts.valid += 1;
+                    push_value(&mut self.builders[j], value, req.field, dictionaries);
+                }
+                Ok(None) => {
+                    counts.missing += 1;
+                    self.builders[j].push_missing();
+                }
+                Err(reason) => {
+                    counts.rejected += 1;
+                    note_out_of_scale(counts, raw, req.kind);
+                    let raw = raw.to_vec();
+                    row.reject_value(req.field, &raw, reason, quality);
+                    self.builders[j].push_missing();
+                }
+            }
+        }
+        for (k, index) in layout.dims.iter().enumerate() {
+            let value = index.map_or(Ok(""), |i| text(&row.record[i])).unwrap_or("");
+            self.dims[k].push(dictionaries.get_mut(&row.dim_columns[k]).code(value.trim()));
+        }
     }
 
     fn finish(self, request: &TableRequest) -> Result<Table> {
@@ -397,6 +388,41 @@ impl LoadState {
             missing_dims: self.missing_dims.into_iter().collect(),
             date_range: self.range,
         })
+    }
+}
+
+/// The record being read and the accounting of its file.
+struct Row {
+    file: Arc<str>,
+    fq: FileQuality,
+    dim_columns: Vec<String>,
+    record: csv::ByteRecord,
+    line: u64,
+}
+
+impl Row {
+    /// Counts and keeps a rejected value of `field`.
+    fn reject_value(&mut self, field: &str, value: &[u8], reason: Reason, quality: &mut DataQuality) {
+        self.fq.count_reason(field, &reason, self.line);
+        quality.rejects.push(Reject {
+            file: self.file.clone(),
+            line: self.line,
+            field: field.to_string(),
+            value: String::from_utf8_lossy(value).into_owned(),
+            reason,
+        });
+    }
+
+    /// Rejects the whole row because its date (field `index`) is missing or bad.
+    fn reject_date(&mut self, index: usize, reason: Reason, quality: &mut DataQuality) {
+        let value = self.record[index].to_vec();
+        self.reject_row(quality::DATE, &value, reason, quality);
+    }
+
+    /// Rejects the whole row because of `field`.
+    fn reject_row(&mut self, field: &str, value: &[u8], reason: Reason, quality: &mut DataQuality) {
+        self.reject_value(field, value, reason, quality);
+        self.fq.rows_rejected += 1;
     }
 }
 
@@ -460,49 +486,4 @@ fn note_out_of_scale(counts: &mut quality::FieldQuality, raw: &[u8], kind: Value
         None => (v, v),
         Some((lo, hi)) => (lo.min(v), hi.max(v)),
     });
-}
-
-/// Adds "what you probably meant" hints when most values of a field fail the same way.
-fn add_hints(fq: &FileQuality, request: &TableRequest, quality: &mut DataQuality) {
-    if fq.rows_rejected * 2 > fq.rows_read
-        && let Some(r) = fq.reasons.iter().find(|r| r.field == quality::DATE)
-    {
-        quality.hints.push(format!(
-            "{} of {} dates in {} are rejected as '{}': are they in another format? set --date-format (e.g. '%d/%m/%Y')",
-            quality::thousands(r.count),
-            quality::thousands(fq.rows_read),
-            fq.file,
-            r.reason
-        ));
-    }
-    for req in &request.fields {
-        let ValueKind::Score { min, max } = req.kind else { continue };
-        let Some(counts) = fq.fields.get(req.field) else { continue };
-        let judged = counts.valid + counts.rejected;
-        let Some((lo, hi)) = counts.out_of_scale else { continue };
-        if counts.rejected * 2 <= judged {
-            continue;
-        }
-        let guess = if hi <= 7 && lo >= 1 {
-            "1..7"
-        } else if hi <= 10 && lo >= 1 {
-            "1..10"
-        } else if hi <= 10 && lo >= 0 {
-            "0..10"
-        } else {
-            "0..100"
-        };
-        let setting = if req.field == "nps" {
-            "NPS answers must be 0..10".to_string()
-        } else {
-            format!("set metrics.{}.scale", req.field)
-        };
-        quality.hints.push(format!(
-            "{} of {} {} values in {} are outside {min}..{max}: is the scale {guess}? {setting}",
-            quality::thousands(counts.rejected),
-            quality::thousands(judged),
-            req.field,
-            fq.file
-        ));
-    }
 }
