@@ -28,6 +28,14 @@ pub enum Command {
     Clv(ClvArgs),
     /// Evaluate KPI thresholds: exit 0 when no error-level check fails, 1 when one does.
     Check(CheckArgs),
+    /// The closed-loop list: detractors and unhappy CSAT, newest first, to call back.
+    Followup(FollowupArgs),
+    /// Print a starter servq.toml with the column mapping detected in FILES.
+    Init(InitArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
 }
 
 /// Input files, how to read them, and what to do with bad rows.
@@ -245,4 +253,47 @@ pub struct CheckArgs {
     /// Also write JUnit XML to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+}
+
+/// `servq followup`.
+#[derive(Debug, Clone, Args)]
+pub struct FollowupArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    /// Only rows whose column has this value, e.g. `--where channel=chat` (repeatable).
+    #[arg(long = "where", value_name = "COL=VALUE")]
+    pub filter: Vec<String>,
+    /// CSAT at or below this is unhappy [default: 2].
+    #[arg(long, value_name = "SCORE")]
+    pub csat_max: Option<i32>,
+    /// Output format [default: from the -o extension, else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write the list to FILE (the extension picks the format).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `servq init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// Input files (CSV or Parquet) whose headers are read.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Text encoding of the files [default: utf-8, BOMs honoured, GB18030 detected].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
+    /// Field delimiter [default: sniffed].
+    #[arg(long, value_name = "CHAR", value_parser = crate::input::source::parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+/// `servq completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

@@ -281,6 +281,8 @@ pub struct Settings {
     pub quiet: bool,
     /// The `[[check]]` tables.
     pub checks: Vec<CheckSpec>,
+    /// Show a spinner on stderr while reading (stderr is a terminal, no `--quiet`).
+    pub progress: bool,
 }
 
 impl Settings {
@@ -294,6 +296,7 @@ impl Settings {
             strict: input.strict,
             rejects: input.rejects.clone(),
             quiet: input.quiet,
+            progress: !input.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             ..Settings::default()
         };
         settings.inputs = resolve_inputs(input, &file.inputs, &base);

@@ -25,5 +25,9 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Cohorts(args) => cmd::cohorts::run(args),
         cli::Command::Clv(args) => cmd::clv::run(args),
         cli::Command::Check(args) => cmd::check::run(args),
+        cli::Command::Followup(args) => cmd::followup::run(args),
+        cli::Command::Init(args) => cmd::init::run(args),
+        cli::Command::Completions(args) => cmd::shell::completions(args.shell),
+        cli::Command::Man => cmd::shell::man(),
     }
 }

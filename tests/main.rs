@@ -10,4 +10,5 @@ mod input_fuzz;
 mod interactions;
 mod library;
 mod report;
+mod tools;
 mod validate;

@@ -5,7 +5,10 @@
 pub mod check;
 pub mod clv;
 pub mod cohorts;
+pub mod followup;
+pub mod init;
 pub mod report;
+pub mod shell;
 pub mod validate;
 
 use std::fs::File;

@@ -167,6 +167,14 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
     fields
 }
 
+/// A spinner on stderr (only made when stderr is a terminal and not `--quiet`).
+fn spinner(message: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
 /// Reads every input the metrics need. Inputs that no wanted metric uses are not read.
 pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
     let mut dictionaries = Dictionaries::default();
@@ -193,7 +201,12 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
             window: &settings.window,
             read: &settings.read,
         };
+        let spinner =
+            settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
         let table = input::table::load(&request, &mut dictionaries, &mut quality)?;
+        if let Some(bar) = spinner {
+            bar.finish_and_clear();
+        }
         tables.insert(kind, table);
     }
     Ok(Inputs { tables, dictionaries, quality })

@@ -138,6 +138,12 @@ pub fn date_of(seconds: LocalSeconds) -> NaiveDate {
     crate::period::from_epoch_days(seconds.div_euclid(SECONDS_PER_DAY) as i32)
 }
 
+/// Formats a [`LocalSeconds`] value as `YYYY-MM-DD HH:MM:SS`.
+pub fn date_time_of(seconds: LocalSeconds) -> String {
+    let time = seconds.rem_euclid(SECONDS_PER_DAY);
+    format!("{} {:02}:{:02}:{:02}", date_of(seconds), time / 3600, time % 3600 / 60, time % 60)
+}
+
 /// Parses a time zone given as `UTC`, `Z`, or a fixed offset `+08:00` / `-0530`.
 /// Returns seconds east of UTC.
 pub fn parse_tz(s: &str) -> Result<i32, String> {

@@ -4,6 +4,7 @@
 pub mod clv;
 pub mod cohorts;
 pub mod csv;
+pub mod followup;
 pub mod json;
 pub mod markdown;
 pub mod table;

@@ -1,0 +1,26 @@
+//! `servq completions SHELL` and `servq man`, generated from the clap definition.
+
+use std::io::Write;
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::error::Outcome;
+
+/// Prints the completion script of `shell` to stdout.
+pub fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
+    let mut command = Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut command, "servq", &mut out);
+    out.flush()?;
+    Ok(Outcome::Success)
+}
+
+/// Prints the manual page (roff) to stdout.
+pub fn man() -> Result<Outcome> {
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    out.flush()?;
+    Ok(Outcome::Success)
+}
