@@ -129,6 +129,8 @@ pub enum FormatArg {
     Json,
     /// Markdown tables.
     Markdown,
+    /// One self-contained HTML page with charts.
+    Html,
 }
 
 /// `servq report`.

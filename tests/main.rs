@@ -6,6 +6,7 @@ mod bad_input;
 mod check;
 mod customers;
 mod errors;
+mod html;
 mod input_fuzz;
 mod interactions;
 mod library;

@@ -30,6 +30,7 @@ pub fn format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<For
         (Some(FormatArg::Csv), _) => Format::Csv,
         (Some(FormatArg::Json), _) => Format::Json,
         (Some(FormatArg::Markdown), _) => Format::Markdown,
+        (Some(FormatArg::Html), _) => Format::Html,
         (None, Some(path)) if path.as_os_str() != "-" => Format::from_extension(path)?,
         (None, _) => Format::Table,
     })

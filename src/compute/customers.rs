@@ -10,6 +10,7 @@ use super::{GroupKey, Inputs, Record, Results};
 use crate::config::Settings;
 use crate::input::{Dictionaries, Kind, Table, dimension_column};
 use crate::metrics::clv::{self, Clv, ClvOptions};
+use crate::metrics::cohorts::{self, Matrix};
 use crate::metrics::frame::{counts, floats, integers};
 use crate::metrics::retention::{self, RetentionVariant};
 use crate::metrics::{Estimate, MetricId};
@@ -44,6 +45,9 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
             let churn = estimates.iter().map(retention::churn).collect();
             results.push_metric(&keys, MetricId::Churn, churn, retention::definition(variant));
         }
+    }
+    if want.contains(&MetricId::Retention) {
+        results.cohorts = Some(cohort_matrix(table)?);
     }
     if want.contains(&MetricId::Clv) {
         match clv_by_group(table, &by, &counts, settings, &inputs.dictionaries) {
@@ -232,6 +236,24 @@ fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings:
             whole_window: true,
         });
     }
+}
+
+/// The cohort matrix of all customers in the transactions table.
+pub fn cohort_matrix(table: &Table) -> Result<Matrix> {
+    let active = retention::active(table.frame.clone().lazy(), &[]);
+    let size_frame = cohorts::sizes(active.clone()).collect()?;
+    let sizes: Vec<(i32, u64)> = integers(&size_frame, "cohort_index")?
+        .into_iter()
+        .zip(counts(&size_frame, "cohort.customers")?)
+        .map(|(c, n)| (c.unwrap_or(0) as i32, n))
+        .collect();
+    let active_frame = cohorts::active_counts(active).collect()?;
+    let (cohort, offset) = (integers(&active_frame, "cohort_index")?, integers(&active_frame, "offset")?);
+    let n = counts(&active_frame, "cohort.active")?;
+    let cells: Vec<(i32, i32, u64)> =
+        (0..n.len()).map(|i| (cohort[i].unwrap_or(0) as i32, offset[i].unwrap_or(0) as i32, n[i])).collect();
+    let last_index = cells.iter().map(|(c, j, _)| c + j).max().unwrap_or(0);
+    Ok(cohorts::matrix(&sizes, &cells, last_index))
 }
 
 /// The retention variant's name for output.

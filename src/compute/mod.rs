@@ -75,6 +75,8 @@ pub struct Results {
     pub range: Option<(NaiveDate, NaiveDate)>,
     /// The low-confidence threshold.
     pub min_n: u64,
+    /// The cohort matrix, when transactions were read (for the HTML heatmap).
+    pub cohorts: Option<crate::metrics::cohorts::Matrix>,
 }
 
 /// A period and group: the key records are computed for, and that joins inputs.

@@ -63,6 +63,9 @@ impl ClvReport<'_> {
 /// Writes the CLV table in `format`.
 pub fn render(report: &ClvReport, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
+        Format::Html => {
+            anyhow::bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
+        }
         Format::Csv => csv(report, out),
         Format::Json => json(report, out),
         Format::Markdown | Format::Table => human(report, format, out),

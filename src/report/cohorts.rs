@@ -76,6 +76,9 @@ impl CohortReport<'_> {
 /// Writes the matrix in `format`.
 pub fn render(report: &CohortReport, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
+        Format::Html => {
+            anyhow::bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
+        }
         Format::Csv => csv(report, out),
         Format::Json => json(report, out),
         Format::Markdown => markdown(report, out),

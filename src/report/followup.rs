@@ -62,6 +62,9 @@ const HEADER: [&str; 8] = ["date", "customer_id", "ticket_id", "channel", "nps",
 /// Writes the list in `format`.
 pub fn render(rows: &[FollowupRow], csat_max: i32, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
+        Format::Html => {
+            anyhow::bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
+        }
         Format::Csv => {
             let mut writer = ::csv::Writer::from_writer(out);
             writer.write_record(HEADER)?;

@@ -5,6 +5,7 @@ pub mod clv;
 pub mod cohorts;
 pub mod csv;
 pub mod followup;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod table;
@@ -30,6 +31,8 @@ pub enum Format {
     Json,
     /// Markdown.
     Markdown,
+    /// One self-contained HTML page.
+    Html,
 }
 
 impl Format {
@@ -41,7 +44,7 @@ impl Format {
             "json" => Format::Json,
             "md" | "markdown" => Format::Markdown,
             "txt" | "" => Format::Table,
-            "html" | "htm" => bail!("{}: HTML output is not built yet; use .csv, .json, .md or .txt", path.display()),
+            "html" | "htm" => Format::Html,
             other => bail!(
                 "{}: unknown output extension .{other}; use .csv, .json, .md or .txt (or --format)",
                 path.display()
@@ -63,6 +66,7 @@ pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
         Format::Csv => Box::new(csv::CsvExporter),
         Format::Json => Box::new(json::JsonExporter),
         Format::Markdown => Box::new(markdown::MarkdownExporter),
+        Format::Html => Box::new(html::HtmlExporter),
     }
 }
 

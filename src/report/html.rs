@@ -1,0 +1,294 @@
+//! HTML: one self-contained file (no script, no external URL): KPI tiles with the
+//! change against the previous period, an SVG trend chart per KPI, NPS composition
+//! bars, response-time bars, the cohort heatmap, definitions and data quality.
+//! Readable printed and on a phone (a fluid grid, SVGs scale to the width).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::{Exporter, human_value};
+use crate::compute::{Flag, Record, Results};
+use crate::metrics::MetricId;
+use crate::metrics::cohorts::pct;
+
+/// The HTML exporter.
+pub struct HtmlExporter;
+
+const CSS: &str = r#"
+:root { --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; --good: #15803d; --bad: #b91c1c; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1100px; padding: 1rem; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin: 0.2rem 0; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid var(--line); padding-bottom: 0.3rem; }
+.meta, .note { color: var(--muted); font-size: 0.9rem; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0.8rem; }
+.tile { border: 1px solid var(--line); border-radius: 8px; padding: 0.7rem; break-inside: avoid; }
+.tile .name { font-size: 0.8rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.03em; }
+.tile .value { font-size: 1.7rem; font-weight: 600; }
+.tile .group { font-size: 0.9rem; }
+.up { color: var(--good); } .down { color: var(--bad); } .flat { color: var(--muted); }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 1rem; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 0.5rem; break-inside: avoid; }
+figcaption { font-weight: 600; font-size: 0.9rem; }
+svg { width: 100%; height: auto; display: block; }
+svg text { font-size: 11px; fill: var(--muted); }
+.legend span { display: inline-block; margin-right: 0.8rem; font-size: 0.8rem; }
+.legend i { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.25rem; vertical-align: middle; }
+table { border-collapse: collapse; font-size: 0.85rem; }
+.scroll { overflow-x: auto; }
+td, th { border: 1px solid var(--line); padding: 0.25rem 0.45rem; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+dt { font-weight: 600; } dd { margin: 0 0 0.6rem 0; color: var(--muted); }
+@media print { body { max-width: none; } h2 { break-after: avoid; } }
+"#;
+
+const PALETTE: [&str; 8] = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4d7c0f", "#be185d"];
+
+/// The records of one metric, by group, in period order.
+fn series(results: &Results, metric: MetricId) -> BTreeMap<Vec<String>, Vec<&Record>> {
+    let mut out: BTreeMap<Vec<String>, Vec<&Record>> = BTreeMap::new();
+    for r in results.records.iter().filter(|r| r.metric == metric) {
+        out.entry(r.groups.clone()).or_default().push(r);
+    }
+    out
+}
+
+fn metrics_in(results: &Results) -> Vec<MetricId> {
+    let mut metrics: Vec<MetricId> = results.records.iter().map(|r| r.metric).collect();
+    metrics.sort();
+    metrics.dedup();
+    metrics
+}
+
+fn group_name(results: &Results, groups: &[String]) -> String {
+    if groups.is_empty() {
+        return "all".to_string();
+    }
+    results.by.iter().zip(groups).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The latest complete record of a series, and the one before it.
+fn latest_pair<'a>(records: &[&'a Record]) -> (Option<&'a Record>, Option<&'a Record>) {
+    let complete: Vec<&&Record> =
+        records.iter().filter(|r| !r.flags.contains(&Flag::Partial) && r.estimate.value.is_some()).collect();
+    let last = complete.last().map(|r| **r).or_else(|| records.last().copied());
+    let previous = last.and_then(|l| complete.iter().rev().find(|r| r.period_start < l.period_start).map(|r| **r));
+    (last, previous)
+}
+
+/// Returns true if and only if a fall of the metric is an improvement.
+fn lower_is_better(metric: MetricId) -> bool {
+    matches!(
+        metric,
+        MetricId::ComplaintsPer1000 | MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Churn
+    )
+}
+
+fn tile(results: &Results, metric: MetricId) -> Markup {
+    let series = series(results, metric);
+    html! {
+        div.tile {
+            div.name { (metric.as_str()) }
+            @for (groups, records) in series.iter().take(6) {
+                @let (last, previous) = latest_pair(records);
+                @if let Some(last) = last {
+                    div.group {
+                        @if !groups.is_empty() { span.note { (group_name(results, groups)) ": " } }
+                        span.value { (last.estimate.value.map_or("–".to_string(), |v| human_value(metric, v))) }
+                        " "
+                        @if let (Some(v), Some(p)) = (last.estimate.value, previous.and_then(|p| p.estimate.value)) {
+                            @let change = v - p;
+                            @let better = if lower_is_better(metric) { -change } else { change };
+                            @let class = if better > 0.0 { "up" } else if better < 0.0 { "down" } else { "flat" };
+                            span class=(class) { (if change >= 0.0 { "▲ " } else { "▼ " }) (format!("{change:+.1}")) }
+                        }
+                        div.note { (super::period_label(results, last)) " · n = " (last.estimate.n) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A line chart of one metric: one line per group (at most eight), periods on x.
+fn trend(results: &Results, metric: MetricId) -> Markup {
+    let series = series(results, metric);
+    let mut periods: Vec<NaiveDate> = series.values().flatten().map(|r| r.period_start).collect();
+    periods.sort();
+    periods.dedup();
+    let values: Vec<f64> = series.values().flatten().filter_map(|r| r.estimate.value).collect();
+    let (mut lo, mut hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    if values.is_empty() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    if hi - lo < 1e-9 {
+        (lo, hi) = (lo - 1.0, hi + 1.0);
+    }
+    let (w, h, left, bottom, top) = (600.0, 220.0, 48.0, 24.0, 10.0);
+    let x = |i: usize| {
+        left + (w - left - 10.0) * if periods.len() > 1 { i as f64 / (periods.len() - 1) as f64 } else { 0.5 }
+    };
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - lo) / (hi - lo));
+    let index = |d: NaiveDate| periods.iter().position(|p| *p == d).unwrap_or(0);
+    html! {
+        figure {
+            figcaption { (metric.as_str()) }
+            svg viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("{} by period", metric.as_str())) {
+                line x1=(left) y1=(y(hi)) x2=(w - 10.0) y2=(y(hi)) stroke="#e5e7eb" {}
+                line x1=(left) y1=(y(lo)) x2=(w - 10.0) y2=(y(lo)) stroke="#e5e7eb" {}
+                text x="2" y=(y(hi) + 4.0) { (human_value(metric, hi)) }
+                text x="2" y=(y(lo) + 4.0) { (human_value(metric, lo)) }
+                @if let (Some(first), Some(last)) = (series.values().flatten().next(), series.values().flatten().last()) {
+                    text x=(left) y=(h - 6.0) { (super::period_label(results, first)) }
+                    text x=(w - 10.0) y=(h - 6.0) text-anchor="end" { (super::period_label(results, last)) }
+                }
+                @for (k, (groups, records)) in series.iter().take(PALETTE.len()).enumerate() {
+                    @let points: Vec<String> = records.iter().filter_map(|r| r.estimate.value.map(|v| format!("{:.1},{:.1}", x(index(r.period_start)), y(v)))).collect();
+                    polyline points=(points.join(" ")) fill="none" stroke=(PALETTE[k]) stroke-width="2" {}
+                    @for r in records {
+                        @if let Some(v) = r.estimate.value {
+                            circle cx=(format!("{:.1}", x(index(r.period_start)))) cy=(format!("{:.1}", y(v))) r="3" fill=(PALETTE[k]) {
+                                title { (group_name(results, groups)) " " (super::period_label(results, r)) ": " (human_value(metric, v)) " (n = " (r.estimate.n) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+            @if series.len() > 1 {
+                div.legend {
+                    @for (k, groups) in series.keys().take(PALETTE.len()).enumerate() {
+                        span { i style=(format!("background:{}", PALETTE[k])) {} (group_name(results, groups)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Stacked bars of promoters / passives / detractors per period (first group).
+fn nps_composition(results: &Results) -> Option<Markup> {
+    let series = series(results, MetricId::Nps);
+    let (groups, records) = series.iter().next()?;
+    let rows: Vec<(&Record, f64, f64, f64)> = records
+        .iter()
+        .filter(|r| r.estimate.n > 0)
+        .map(|r| {
+            let n = r.estimate.n as f64;
+            let share = |k: &str| 100.0 * r.estimate.detail(k).unwrap_or(0.0) / n;
+            (*r, share("promoters"), share("passives"), share("detractors"))
+        })
+        .collect();
+    let h = 22.0 * rows.len() as f64 + 10.0;
+    Some(html! {
+        figure {
+            figcaption { "NPS composition (" (group_name(results, groups)) ")" }
+            svg viewBox=(format!("0 0 600 {h}")) role="img" aria-label="NPS composition by period" {
+                @for (i, (r, p, pa, d)) in rows.iter().enumerate() {
+                    @let y = 5.0 + 22.0 * i as f64;
+                    text x="0" y=(y + 13.0) { (super::period_label(results, r)) }
+                    rect x="80" y=(y) width=(format!("{:.1}", 5.0 * d)) height="16" fill="#dc2626" { title { "detractors " (format!("{d:.1}")) "%" } }
+                    rect x=(format!("{:.1}", 80.0 + 5.0 * d)) y=(y) width=(format!("{:.1}", 5.0 * pa)) height="16" fill="#9ca3af" { title { "passives " (format!("{pa:.1}")) "%" } }
+                    rect x=(format!("{:.1}", 80.0 + 5.0 * (d + pa))) y=(y) width=(format!("{:.1}", 5.0 * p)) height="16" fill="#16a34a" { title { "promoters " (format!("{p:.1}")) "%" } }
+                }
+            }
+            div.legend { span { i style="background:#dc2626" {} "detractors 0–6" } span { i style="background:#9ca3af" {} "passives 7–8" } span { i style="background:#16a34a" {} "promoters 9–10" } }
+        }
+    })
+}
+
+/// Median and p90 first-response minutes per period (first group), as bars.
+fn response_bars(results: &Results) -> Option<Markup> {
+    let medians = series(results, MetricId::ResponseMedianMin);
+    let p90s = series(results, MetricId::ResponseP90Min);
+    let (groups, median) = medians.iter().next()?;
+    let p90 = p90s.get(groups)?;
+    let top = p90.iter().filter_map(|r| r.estimate.value).fold(1.0_f64, f64::max);
+    let h = 22.0 * median.len() as f64 + 10.0;
+    Some(html! {
+        figure {
+            figcaption { "First-response minutes: median and p90 (" (group_name(results, groups)) ")" }
+            svg viewBox=(format!("0 0 600 {h}")) role="img" aria-label="response time distribution by period" {
+                @for (i, (m, p)) in median.iter().zip(p90.iter()).enumerate() {
+                    @let y = 5.0 + 22.0 * i as f64;
+                    @let (mv, pv) = (m.estimate.value.unwrap_or(0.0), p.estimate.value.unwrap_or(0.0));
+                    text x="0" y=(y + 13.0) { (super::period_label(results, m)) }
+                    rect x="80" y=(y) width=(format!("{:.1}", 420.0 * pv / top)) height="16" fill="#bfdbfe" { title { "p90 " (format!("{pv:.1}")) " min" } }
+                    rect x="80" y=(y) width=(format!("{:.1}", 420.0 * mv / top)) height="16" fill="#2563eb" { title { "median " (format!("{mv:.1}")) " min" } }
+                    text x=(format!("{:.1}", 84.0 + 420.0 * pv / top)) y=(y + 13.0) { (format!("{mv:.1} / {pv:.1}")) }
+                }
+            }
+        }
+    })
+}
+
+fn heatmap(results: &Results) -> Option<Markup> {
+    let matrix = results.cohorts.as_ref()?;
+    let width = matrix.summary.len();
+    Some(html! {
+        div.scroll {
+            table {
+                tr { th { "cohort" } th { "customers" } @for j in 0..width { th { "+" (j) } } }
+                @for c in &matrix.cohorts {
+                    tr {
+                        td { (results.period.label(results.period.start_of_index(c.index))) }
+                        td { (c.customers) }
+                        @for j in 0..width {
+                            @match c.active.get(j).and_then(|&a| pct(a, c.customers)) {
+                                Some(p) => td style=(format!("background: rgba(37, 99, 235, {:.2})", p / 100.0 * 0.85)) { (format!("{p:.0}")) },
+                                None => td {},
+                            }
+                        }
+                    }
+                }
+                tr { td { "all (weighted)" } td {} @for s in &matrix.summary { td { (s.pct().map_or(String::new(), |p| format!("{p:.0}"))) } } }
+            }
+        }
+    })
+}
+
+/// Renders the whole page.
+pub fn page(results: &Results) -> Markup {
+    let metrics = metrics_in(results);
+    let range = results.range.map_or(String::new(), |(a, b)| format!("data {a} to {b}"));
+    let as_of = results.as_of.map_or(String::new(), |d| format!(" · as of {d}"));
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "servq service KPIs" }
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                header {
+                    h1 { "Service KPIs" }
+                    p.meta { "Period: " (results.period.as_str()) " · " (range) (as_of) @if !results.by.is_empty() { " · by " (results.by.join(", ")) } }
+                }
+                section.tiles { @for m in &metrics { (tile(results, *m)) } }
+                p.note { "Tiles: the latest complete period, with the change against the period before (green: better, red: worse)." }
+                h2 { "Trends" }
+                div.charts { @for m in metrics.iter().filter(|m| **m != MetricId::Clv) { (trend(results, *m)) } }
+                @if let Some(bars) = nps_composition(results) { h2 { "NPS composition" } (bars) }
+                @if let Some(bars) = response_bars(results) { h2 { "Response time" } (bars) }
+                @if let Some(table) = heatmap(results) { h2 { "Cohort retention (% of cohort active)" } (table) }
+                h2 { "Definitions" }
+                dl { @for (m, text) in &results.definitions { dt { (m.as_str()) } dd { (text) } } }
+                @if !results.notes.is_empty() { h2 { "Notes" } ul { @for n in &results.notes { li { (n) } } } }
+                h2 { "Data quality" }
+                ul { @for line in results.quality.summary_lines() { li { (line) } } }
+                p.note { "Generated by servq. Figures with n below " (results.min_n) " are low-confidence." }
+            }
+        }
+    }
+}
+
+impl Exporter for HtmlExporter {
+    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
+        out.write_all(page(results).into_string().as_bytes())?;
+        Ok(())
+    }
+}
