@@ -122,3 +122,54 @@ fn every_fixture_accounts_for_every_row_and_value() {
         }
     }
 }
+
+#[test]
+fn a_file_of_many_blocks_keeps_line_numbers_counts_and_codes() {
+    // 400k rows (~13 MB: several blocks parsed in parallel); row 10 holds a quoted
+    // newline, so every later row starts one line further down.
+    let w = Workdir::new();
+    let mut text = String::from("submitted_at,channel,csat,comment\n");
+    let mut satisfied = 0u64;
+    let mut valid = 0u64;
+    for i in 0..400_000u64 {
+        let channel = ["chat", "phone", "email"][(i % 3) as usize];
+        let csat = if i == 150_000 || i == 390_000 { 9 } else { 1 + i % 5 };
+        if csat <= 5 {
+            valid += 1;
+            satisfied += u64::from(csat >= 4);
+        }
+        let comment = if i == 10 { "\"two\nlines\"" } else { "ok" };
+        text.push_str(&format!("2025-{:02}-{:02},{channel},{csat},{comment}\n", 1 + i % 12, 1 + i % 28));
+    }
+    let path = w.write("big.csv", text);
+    // data row i is on line i + 2, or i + 3 after the two-line record
+    w.servq()
+        .args(["validate", "--surveys", &path])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("400,000 rows read, 400,000 used, 0 rejected"))
+        .stdout(predicate::str::contains(
+            "csat: value excluded from csat only: outside 1..5 × 2 (line 150003, 390003)",
+        ));
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &path,
+        "--period",
+        "none",
+        "--metrics",
+        "csat",
+        "--by",
+        "channel",
+        "--format",
+        "csv",
+        "-q",
+    ])));
+    let channels: Vec<&str> = rows.iter().map(|r| r["channel"].as_str()).collect();
+    assert_eq!(channels, ["chat", "email", "phone"]);
+    let n: u64 = rows.iter().map(|r| r["n"].parse::<u64>().unwrap()).sum();
+    let good: f64 =
+        rows.iter().map(|r| r["value"].parse::<f64>().unwrap() * r["n"].parse::<f64>().unwrap() / 100.0).sum();
+    assert_eq!(n, valid);
+    assert!((good - satisfied as f64).abs() < 1e-6);
+}

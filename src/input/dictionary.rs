@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Codes for the distinct values of one text column.
 #[derive(Debug, Clone, Default)]
 pub struct Dictionary {
-    index: HashMap<Box<str>, u32>,
+    index: HashMap<Box<str>, u32, foldhash::fast::RandomState>,
     values: Vec<Box<str>>,
 }
 
@@ -25,6 +25,11 @@ impl Dictionary {
     /// Returns the value of a code ("" for an unknown code).
     pub fn value(&self, code: u32) -> &str {
         self.values.get(code as usize).map_or("", |v| v)
+    }
+
+    /// Returns every value, in code order.
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
     }
 
     /// Returns the code of `value` if it has been seen.

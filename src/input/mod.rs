@@ -2,6 +2,7 @@
 //! accounting: open (globs, gzip, encodings, delimiters), map columns, parse and
 //! validate every value, and intern dimension values.
 
+pub mod chunk;
 pub mod columns;
 pub mod dictionary;
 pub mod hints;

@@ -120,6 +120,34 @@ impl FileQuality {
         }
     }
 
+    /// Adds the counts of a later part of the same file (reasons keep line order).
+    pub fn absorb(&mut self, part: &FileQuality) {
+        self.rows_read += part.rows_read;
+        self.rows_used += part.rows_used;
+        self.rows_rejected += part.rows_rejected;
+        self.rows_outside_range += part.rows_outside_range;
+        for (name, counts) in &part.fields {
+            let mine = self.field(name);
+            mine.valid += counts.valid;
+            mine.missing += counts.missing;
+            mine.rejected += counts.rejected;
+            mine.out_of_scale = match (mine.out_of_scale, counts.out_of_scale) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (x, y) => x.or(y),
+            };
+        }
+        for r in &part.reasons {
+            match self.reasons.iter_mut().find(|mine| mine.field == r.field && mine.reason == r.reason) {
+                Some(mine) => {
+                    mine.count += r.count;
+                    let room = FIRST_LINES.saturating_sub(mine.first_lines.len());
+                    mine.first_lines.extend(r.first_lines.iter().take(room));
+                }
+                None => self.reasons.push(r.clone()),
+            }
+        }
+    }
+
     /// Returns the counts of `field`, created on first use.
     pub fn field(&mut self, field: &str) -> &mut FieldQuality {
         if !self.fields.contains_key(field) {

@@ -2,7 +2,7 @@
 //! No other module opens an input file by hand.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -57,74 +57,137 @@ pub fn expand(patterns: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// The data rows of one input file, CSV or Parquet, as byte records.
-pub enum Records {
-    /// A CSV reader (after gzip and encoding layers).
-    Csv(csv::Reader<Box<dyn Read>>),
+/// Target size of a block of CSV text parsed in one piece.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// The rows of one input file.
+pub enum Source {
+    /// CSV text, cut into blocks at record boundaries (parsed in parallel).
+    Csv(Blocks),
     /// A Parquet file read into memory, every column as text.
-    Parquet {
-        /// The columns, as strings.
-        columns: Vec<polars::prelude::StringChunked>,
-        /// The next row.
-        row: usize,
-        /// The number of rows.
-        height: usize,
-    },
+    Parquet(ParquetRows),
 }
 
-impl Records {
-    /// Reads the next record into `record`; returns its line number (header = line 1;
-    /// for Parquet, the row number + 1), or `None` at the end.
-    pub fn next(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>> {
-        match self {
-            Records::Csv(reader) => loop {
-                match reader.read_byte_record(record) {
-                    // A blank CRLF line ("\r" alone) is no row, as a blank LF line is none.
-                    Ok(true) if record.len() == 1 && &record[0] == b"\r" => continue,
-                    Ok(true) => return Ok(Some(record.position().map_or(0, |p| p.line()))),
-                    Ok(false) => return Ok(None),
-                    Err(err) => {
-                        let line = err.position().map_or(0, |p| p.line());
-                        bail!("line {line}: not readable as CSV: {err}")
-                    }
-                }
-            },
-            Records::Parquet { columns, row, height } => {
-                if *row >= *height {
-                    return Ok(None);
-                }
-                record.clear();
-                for column in columns.iter() {
-                    record.push_field(column.get(*row).unwrap_or("").as_bytes());
-                }
-                *row += 1;
-                Ok(Some(*row as u64 + 1))
-            }
+/// CSV text after the header, cut into blocks that end at a record boundary.
+pub struct Blocks {
+    reader: Box<dyn Read>,
+    carry: Vec<u8>,
+    next_line: u64,
+    done: bool,
+    /// The field delimiter.
+    pub delimiter: u8,
+}
+
+/// A run of whole CSV records and the line number of its first byte.
+pub struct Block {
+    /// The text.
+    pub bytes: Vec<u8>,
+    /// The original line number where the block starts (header = line 1).
+    pub first_line: u64,
+}
+
+/// Returns the end of the last complete record in `bytes`: one past the last line feed
+/// that is outside quotes. `None` when there is none.
+pub fn last_record_end(bytes: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    let mut end = None;
+    for i in memchr::memchr2_iter(b'"', b'\n', bytes) {
+        if bytes[i] == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            end = Some(i + 1);
         }
     }
+    end
+}
+
+impl Blocks {
+    /// Reads the next block, or `None` at the end of the file.
+    pub fn next_block(&mut self) -> Result<Option<Block>> {
+        let mut buffer = std::mem::take(&mut self.carry);
+        // Read until the buffer holds a full block with a record end in it, or the input ends.
+        while !self.done && (buffer.len() < BLOCK_BYTES || last_record_end(&buffer).is_none()) {
+            let start = buffer.len();
+            buffer.resize(start + BLOCK_BYTES, 0);
+            let read = read_full(&mut self.reader, &mut buffer[start..])?;
+            buffer.truncate(start + read);
+            self.done = read < BLOCK_BYTES;
+        }
+        if buffer.is_empty() {
+            return Ok(None);
+        }
+        let end = if self.done { buffer.len() } else { last_record_end(&buffer).unwrap_or(buffer.len()) };
+        self.carry = buffer.split_off(end);
+        let first_line = self.next_line;
+        self.next_line += memchr::memchr_iter(b'\n', &buffer).count() as u64;
+        Ok(Some(Block { bytes: buffer, first_line }))
+    }
+}
+
+/// Reads until `buffer` is full or the input ends; returns the bytes read.
+fn read_full(reader: &mut dyn Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The rows of a Parquet file, as text.
+pub struct ParquetRows {
+    columns: Vec<polars::prelude::StringChunked>,
+    row: usize,
+    height: usize,
+}
+
+impl ParquetRows {
+    /// Reads the next row into `record`; returns its row number + 1 (as if there were
+    /// a header line), or `None` at the end.
+    pub fn next(&mut self, record: &mut csv::ByteRecord) -> Option<u64> {
+        if self.row >= self.height {
+            return None;
+        }
+        record.clear();
+        for column in &self.columns {
+            record.push_field(column.get(self.row).unwrap_or("").as_bytes());
+        }
+        self.row += 1;
+        Some(self.row as u64 + 1)
+    }
+}
+
+/// Returns a CSV reader over one block of whole records.
+pub fn block_reader(block: &Block, delimiter: u8) -> csv::Reader<&[u8]> {
+    // Records end at '\n' only: with the default CRLF terminator the csv crate's line
+    // numbers fall behind on CRLF files (rust-csv#395). A trailing '\r' stays in the
+    // last field, and every value is trimmed before use.
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&block.bytes[..])
 }
 
 /// Opens an input file: Parquet (by its magic bytes), else CSV (gzip-compressed or
 /// not, in the given or detected encoding, with its delimiter sniffed or given).
-/// Returns the header names and the records.
-pub fn open(path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Records)> {
+/// Returns the header names and the rows.
+pub fn open(path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Source)> {
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let mut raw = BufReader::with_capacity(1 << 20, file);
     let head = raw.fill_buf().with_context(|| format!("{}: cannot read", path.display()))?;
     if head.starts_with(b"PAR1") {
         return open_parquet(path);
     }
-    let mut reader = open_csv_reader(raw, path, options)?;
-    let headers = reader
-        .byte_headers()
-        .with_context(|| format!("{}: cannot read the header", path.display()))?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).into_owned())
-        .collect();
-    Ok((headers, Records::Csv(reader)))
+    open_csv(raw, path, options)
 }
 
-fn open_parquet(path: &Path) -> Result<(Vec<String>, Records)> {
+fn open_parquet(path: &Path) -> Result<(Vec<String>, Source)> {
     use polars::prelude::*;
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let frame = ParquetReader::new(file)
@@ -138,7 +201,7 @@ fn open_parquet(path: &Path) -> Result<(Vec<String>, Records)> {
         })?;
         columns.push(text.str()?.clone());
     }
-    Ok((headers, Records::Parquet { columns, row: 0, height: frame.height() }))
+    Ok((headers, Source::Parquet(ParquetRows { columns, row: 0, height: frame.height() })))
 }
 
 /// Picks the encoding: the given one; else UTF-8 (a BOM, UTF-8 or UTF-16, is honoured
@@ -160,7 +223,7 @@ fn detect_encoding(head: &[u8], given: Option<&'static Encoding>) -> Option<&'st
     gb18030.decode_without_bom_handling_and_without_replacement(complete).map(|_| gb18030)
 }
 
-fn open_csv_reader(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<csv::Reader<Box<dyn Read>>> {
+fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Source)> {
     let gzip = raw.buffer().starts_with(&[0x1f, 0x8b]);
     let bytes: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
     let mut bytes = BufReader::with_capacity(1 << 20, bytes);
@@ -171,16 +234,14 @@ fn open_csv_reader(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> 
     let mut first_line = Vec::new();
     text.read_until(b'\n', &mut first_line).with_context(|| format!("{}: cannot read", path.display()))?;
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&first_line));
-    let rest: Box<dyn Read> = Box::new(Cursor::new(first_line).chain(text));
-    // Records end at '\n' only: with the default CRLF terminator the csv crate's line
-    // numbers fall behind on CRLF files (rust-csv#395). A trailing '\r' stays in the
-    // last field, and every value is trimmed before use.
-    Ok(csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(rest))
+    let header_block = Block { bytes: first_line, first_line: 1 };
+    let mut header = csv::ByteRecord::new();
+    block_reader(&header_block, delimiter)
+        .read_byte_record(&mut header)
+        .with_context(|| format!("{}: cannot read the header", path.display()))?;
+    let names = header.iter().map(|h| String::from_utf8_lossy(h).trim_end_matches('\r').to_string()).collect();
+    let blocks = Blocks { reader: Box::new(text), carry: Vec::new(), next_line: 2, done: false, delimiter };
+    Ok((names, Source::Csv(blocks)))
 }
 
 /// Picks the delimiter among `,` `;` tab `|` that occurs most often, outside quotes,
@@ -211,6 +272,38 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
         assert_eq!(sniff_delimiter(b"\"x,y,z\"|b|c\n"), b'|');
         assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn record_ends_skip_newlines_inside_quotes() {
+        assert_eq!(last_record_end(b"a,b\nc,d\ne"), Some(8));
+        assert_eq!(last_record_end(b"a,\"x\ny\"\nb"), Some(8));
+        assert_eq!(last_record_end(b"a,\"x\ny"), None);
+        assert_eq!(last_record_end(b"a,\"\"\"q\"\"\"\n"), Some(10));
+    }
+
+    #[test]
+    fn blocks_cover_the_text_and_count_lines() {
+        let text = "1,\"a\nb\"\n2,c\n3,d\n".repeat(600_000);
+        let mut blocks = Blocks {
+            reader: Box::new(std::io::Cursor::new(text.clone().into_bytes())),
+            carry: Vec::new(),
+            next_line: 2,
+            done: false,
+            delimiter: b',',
+        };
+        let mut total = 0;
+        let mut expected_line = 2;
+        let mut count = 0;
+        while let Some(block) = blocks.next_block().unwrap() {
+            assert_eq!(block.first_line, expected_line);
+            assert!(block.bytes.ends_with(b"\n"));
+            expected_line += block.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            total += block.bytes.len();
+            count += 1;
+        }
+        assert_eq!(total, text.len());
+        assert!(count > 1, "several blocks");
     }
 
     #[test]

@@ -1,0 +1,301 @@
+//! One block of rows, parsed on its own (in parallel with other blocks): typed
+//! columns, local dictionary codes, and the block's own accounting, merged in file
+//! order by [`super::table`].
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::parse::{self, DateParser, Reason};
+use super::quality::{self, FileQuality, Reject};
+use super::table::{FieldRequest, FileLayout, ValueKind, Window};
+use super::{Dictionaries, dimension_column};
+use crate::period::epoch_days;
+
+/// A growing column of parsed values.
+pub(crate) enum Builder {
+    Int(Vec<Option<i32>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Key(Vec<Option<u32>>),
+    Text(Vec<Option<String>>),
+    Seconds(Vec<Option<i64>>),
+}
+
+impl Builder {
+    fn new(kind: ValueKind) -> Self {
+        match kind {
+            ValueKind::Score { .. } | ValueKind::Count => Builder::Int(Vec::new()),
+            ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => Builder::Float(Vec::new()),
+            ValueKind::Bool => Builder::Bool(Vec::new()),
+            ValueKind::Key => Builder::Key(Vec::new()),
+            ValueKind::Text => Builder::Text(Vec::new()),
+            ValueKind::Timestamp => Builder::Seconds(Vec::new()),
+        }
+    }
+
+    fn push_missing(&mut self) {
+        match self {
+            Builder::Int(v) => v.push(None),
+            Builder::Float(v) => v.push(None),
+            Builder::Bool(v) => v.push(None),
+            Builder::Key(v) => v.push(None),
+            Builder::Text(v) => v.push(None),
+            Builder::Seconds(v) => v.push(None),
+        }
+    }
+
+    pub(crate) fn into_column(self, name: &str) -> Column {
+        let name: PlSmallStr = name.into();
+        match self {
+            Builder::Int(v) => Column::new(name, v),
+            Builder::Float(v) => Column::new(name, v),
+            Builder::Bool(v) => Column::new(name, v),
+            Builder::Key(v) => Column::new(name, v),
+            Builder::Text(v) => Column::new(name, v),
+            Builder::Seconds(v) => Column::new(name, v),
+        }
+    }
+}
+
+/// A value parsed from one field.
+enum Parsed {
+    Int(i32),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+    Seconds(i64),
+}
+
+/// The rows of one block, parsed.
+pub struct Chunk {
+    /// The file the block came from.
+    file: Arc<str>,
+    /// The block's share of the file's accounting.
+    pub fq: FileQuality,
+    /// The block's rejects, in line order.
+    pub rejects: Vec<Reject>,
+    period_start: Vec<i32>,
+    period_index: Vec<i32>,
+    ts: Vec<Option<i64>>,
+    builders: Vec<Builder>,
+    /// Dimension codes, local to this block's [`Chunk::dictionaries`].
+    dims: Vec<Vec<u32>>,
+    /// Local dictionaries of the dimension and key columns.
+    pub dictionaries: Dictionaries,
+    /// First and last date of the used rows.
+    pub range: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl Chunk {
+    /// An empty chunk for a file.
+    pub fn new(file: Arc<str>, fq: FileQuality, fields: &[FieldRequest], dims: usize) -> Self {
+        Chunk {
+            file,
+            fq,
+            rejects: Vec::new(),
+            period_start: Vec::new(),
+            period_index: Vec::new(),
+            ts: Vec::new(),
+            builders: fields.iter().map(|f| Builder::new(f.kind)).collect(),
+            dims: vec![Vec::new(); dims],
+            dictionaries: Dictionaries::default(),
+            range: None,
+        }
+    }
+
+    fn reject(&mut self, line: u64, field: &str, value: &[u8], reason: Reason) {
+        self.fq.count_reason(field, &reason, line);
+        self.rejects.push(Reject {
+            file: self.file.clone(),
+            line,
+            field: field.to_string(),
+            value: String::from_utf8_lossy(value).into_owned(),
+            reason,
+        });
+    }
+
+    fn reject_row(&mut self, line: u64, field: &str, value: &[u8], reason: Reason) {
+        self.reject(line, field, value, reason);
+        self.fq.rows_rejected += 1;
+    }
+
+    /// Validates one record and adds it to the columns, or rejects it with a reason.
+    pub fn add_row(
+        &mut self,
+        record: &csv::ByteRecord,
+        line: u64,
+        layout: &FileLayout,
+        fields: &[FieldRequest],
+        dim_names: &[String],
+        window: &Window,
+    ) {
+        self.fq.rows_read += 1;
+        if record.len() != layout.width {
+            let mut joined = record.iter().collect::<Vec<_>>().join(&b","[..]);
+            if joined.last() == Some(&b'\r') {
+                joined.pop();
+            }
+            let reason = format!("wrong number of fields (expected {}, found {})", layout.width, record.len());
+            return self.reject_row(line, quality::ROW, &joined, reason);
+        }
+        let ts = match layout.date {
+            None => None,
+            Some(i) => match text(&record[i]).and_then(|s| window.dates.parse(s)) {
+                Ok(Some(ts)) => Some(ts),
+                Ok(None) => return self.reject_row(line, quality::DATE, &record[i], "missing date".into()),
+                Err(reason) => return self.reject_row(line, quality::DATE, &record[i], reason),
+            },
+        };
+        let date = ts.map(parse::date_of);
+        if let Some(d) = date {
+            let early = window.from.is_some_and(|from| d < from);
+            let late = window.to.is_some_and(|to| d > to);
+            if early || late {
+                self.fq.rows_outside_range += 1;
+                return;
+            }
+            self.range = Some(match self.range {
+                None => (d, d),
+                Some((lo, hi)) => (lo.min(d), hi.max(d)),
+            });
+        }
+        self.fq.rows_used += 1;
+        self.ts.push(ts);
+        self.period_start.push(date.map_or(0, |d| epoch_days(window.period.start(d))));
+        self.period_index.push(date.map_or(0, |d| window.period.index(d)));
+        for (j, req) in fields.iter().enumerate() {
+            let Some(i) = layout.fields[j] else {
+                self.builders[j].push_missing();
+                continue;
+            };
+            let raw = &record[i];
+            let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &window.dates, ts));
+            let counts = self.fq.field(req.field);
+            match parsed {
+                Ok(Some(value)) => {
+                    counts.valid += 1;
+                    push_value(&mut self.builders[j], value, req.field, &mut self.dictionaries);
+                }
+                Ok(None) => {
+                    counts.missing += 1;
+                    self.builders[j].push_missing();
+                }
+                Err(reason) => {
+                    counts.rejected += 1;
+                    note_out_of_scale(counts, raw, req.kind);
+                    self.reject(line, req.field, raw, reason);
+                    self.builders[j].push_missing();
+                }
+            }
+        }
+        for (k, index) in layout.dims.iter().enumerate() {
+            let value = index.map_or(Ok(""), |i| text(&record[i])).unwrap_or("");
+            self.dims[k].push(self.dictionaries.get_mut(&dim_names[k]).code(value.trim()));
+        }
+    }
+
+    /// Turns the chunk into a frame, translating its local codes into `global` ones.
+    pub fn into_frame(
+        mut self,
+        fields: &[FieldRequest],
+        dim_names: &[String],
+        global: &mut Dictionaries,
+    ) -> PolarsResult<DataFrame> {
+        for (codes, name) in self.dims.iter_mut().zip(dim_names) {
+            let map = remap(self.dictionaries.get(name), global, name);
+            codes.iter_mut().for_each(|c| *c = map[*c as usize]);
+        }
+        for (builder, req) in self.builders.iter_mut().zip(fields) {
+            if let Builder::Key(codes) = builder {
+                let map = remap(self.dictionaries.get(req.field), global, req.field);
+                codes.iter_mut().flatten().for_each(|c| *c = map[*c as usize]);
+            }
+        }
+        let mut columns = Vec::with_capacity(3 + self.builders.len() + self.dims.len());
+        columns.push(Column::new("period_start".into(), self.period_start).cast(&DataType::Date)?);
+        columns.push(Column::new("period_index".into(), self.period_index));
+        columns.push(Column::new("ts".into(), self.ts));
+        for (builder, req) in self.builders.into_iter().zip(fields) {
+            columns.push(builder.into_column(req.field));
+        }
+        for (codes, name) in self.dims.into_iter().zip(dim_names) {
+            columns.push(Column::new(name.as_str().into(), codes));
+        }
+        DataFrame::new_infer_height(columns)
+    }
+}
+
+/// Maps every local code of a column to its code in the global dictionary.
+fn remap(local: Option<&super::Dictionary>, global: &mut Dictionaries, name: &str) -> Vec<u32> {
+    let global = global.get_mut(name);
+    local.map_or_else(Vec::new, |d| d.values().iter().map(|v| global.code(v)).collect())
+}
+
+/// The column names of the `--by` dimensions.
+pub fn dimension_names(dims: &[String]) -> Vec<String> {
+    dims.iter().map(|d| dimension_column(d)).collect()
+}
+
+fn text(raw: &[u8]) -> Result<&str, Reason> {
+    std::str::from_utf8(raw).map_err(|_| "not valid UTF-8 (set --encoding)".to_string())
+}
+
+fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>) -> Result<Option<Parsed>, Reason> {
+    Ok(match kind {
+        ValueKind::Score { min, max } => parse::parse_score(s, min, max)?.map(Parsed::Int),
+        ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
+        ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
+        ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),
+        ValueKind::Count => match s.trim() {
+            "" => None,
+            t => {
+                let n = parse::parse_integer(t)?;
+                if !(1..=i64::from(i32::MAX)).contains(&n) {
+                    return Err("not a count ≥ 1".to_string());
+                }
+                Some(Parsed::Int(n as i32))
+            }
+        },
+        ValueKind::Key | ValueKind::Text => match s.trim() {
+            "" => None,
+            t => Some(Parsed::Text(t.to_string())),
+        },
+        ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Seconds),
+        ValueKind::MinutesAfterRowDate => match dates.parse(s)? {
+            None => None,
+            Some(at) => {
+                let start = row_ts.ok_or_else(|| "no row date to measure from".to_string())?;
+                if at < start {
+                    return Err("negative (before the row date)".to_string());
+                }
+                Some(Parsed::Float((at - start) as f64 / 60.0))
+            }
+        },
+    })
+}
+
+fn push_value(builder: &mut Builder, value: Parsed, field: &str, dictionaries: &mut Dictionaries) {
+    match (builder, value) {
+        (Builder::Int(v), Parsed::Int(x)) => v.push(Some(x)),
+        (Builder::Float(v), Parsed::Float(x)) => v.push(Some(x)),
+        (Builder::Bool(v), Parsed::Bool(x)) => v.push(Some(x)),
+        (Builder::Key(v), Parsed::Text(x)) => v.push(Some(dictionaries.get_mut(field).code(&x))),
+        (Builder::Text(v), Parsed::Text(x)) => v.push(Some(x)),
+        (Builder::Seconds(v), Parsed::Seconds(x)) => v.push(Some(x)),
+        (b, _) => b.push_missing(),
+    }
+}
+
+/// Remembers the range of whole numbers rejected as off-scale, for the scale hint.
+fn note_out_of_scale(counts: &mut quality::FieldQuality, raw: &[u8], kind: ValueKind) {
+    let ValueKind::Score { .. } = kind else { return };
+    let Some(v) = text(raw).ok().and_then(|s| parse::parse_integer(s.trim()).ok()) else {
+        return;
+    };
+    counts.out_of_scale = Some(match counts.out_of_scale {
+        None => (v, v),
+        Some((lo, hi)) => (lo.min(v), hi.max(v)),
+    });
+}
