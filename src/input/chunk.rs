@@ -84,14 +84,23 @@ pub struct Chunk {
     dims: Vec<Vec<u32>>,
     /// Local dictionaries of the dimension and key columns.
     pub dictionaries: Dictionaries,
+    /// Whether the file has each requested field.
+    present: Vec<bool>,
+    /// The number of rows used so far.
+    period_start_len: usize,
+    /// Per requested field: valid / missing / rejected counts (kept by index on the
+    /// hot path, moved into `fq` by [`Chunk::finish_counts`]).
+    field_counts: Vec<quality::FieldQuality>,
     /// First and last date of the used rows.
     pub range: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl Chunk {
     /// An empty chunk for a file.
-    pub fn new(file: Arc<str>, fq: FileQuality, fields: &[FieldRequest], dims: usize) -> Self {
+    pub fn new(file: Arc<str>, fq: FileQuality, fields: &[FieldRequest], present: Vec<bool>, dims: usize) -> Self {
         Chunk {
+            present,
+            period_start_len: 0,
             file,
             fq,
             rejects: Vec::new(),
@@ -101,6 +110,7 @@ impl Chunk {
             builders: fields.iter().map(|f| Builder::new(f.kind)).collect(),
             dims: vec![Vec::new(); dims],
             dictionaries: Dictionaries::default(),
+            field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
         }
     }
@@ -162,17 +172,16 @@ impl Chunk {
             });
         }
         self.fq.rows_used += 1;
+        self.period_start_len += 1;
         self.ts.push(ts);
         self.period_start.push(date.map_or(0, |d| epoch_days(window.period.start(d))));
         self.period_index.push(date.map_or(0, |d| window.period.index(d)));
         for (j, req) in fields.iter().enumerate() {
-            let Some(i) = layout.fields[j] else {
-                self.builders[j].push_missing();
-                continue;
-            };
+            // A field the file lacks becomes one all-null column in `into_frame`.
+            let Some(i) = layout.fields[j] else { continue };
             let raw = &record[i];
             let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &window.dates, ts));
-            let counts = self.fq.field(req.field);
+            let counts = &mut self.field_counts[j];
             match parsed {
                 Ok(Some(value)) => {
                     counts.valid += 1;
@@ -193,6 +202,16 @@ impl Chunk {
         for (k, index) in layout.dims.iter().enumerate() {
             let value = index.map_or(Ok(""), |i| text(&record[i])).unwrap_or("");
             self.dims[k].push(self.dictionaries.get_mut(&dim_names[k]).code(value.trim()));
+        }
+    }
+
+    /// Moves the per-field counts into the chunk's [`FileQuality`] (for fields that
+    /// the file has).
+    pub fn finish_counts(&mut self, fields: &[FieldRequest], layout: &FileLayout) {
+        for ((counts, req), index) in self.field_counts.drain(..).zip(fields).zip(&layout.fields) {
+            if index.is_some() {
+                *self.fq.field(req.field) = counts;
+            }
         }
     }
 
@@ -217,14 +236,32 @@ impl Chunk {
         columns.push(Column::new("period_start".into(), self.period_start).cast(&DataType::Date)?);
         columns.push(Column::new("period_index".into(), self.period_index));
         columns.push(Column::new("ts".into(), self.ts));
-        for (builder, req) in self.builders.into_iter().zip(fields) {
-            columns.push(builder.into_column(req.field));
+        let height = self.period_start_len;
+        for ((builder, req), present) in self.builders.into_iter().zip(fields).zip(&self.present) {
+            columns.push(if *present { builder.into_column(req.field) } else { null_column(req, height) });
         }
         for (codes, name) in self.dims.into_iter().zip(dim_names) {
             columns.push(Column::new(name.as_str().into(), codes));
         }
         DataFrame::new_infer_height(columns)
     }
+}
+
+/// The polars type a field is stored as.
+pub fn dtype_of(kind: ValueKind) -> DataType {
+    match kind {
+        ValueKind::Score { .. } | ValueKind::Count => DataType::Int32,
+        ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => DataType::Float64,
+        ValueKind::Bool => DataType::Boolean,
+        ValueKind::Key => DataType::UInt32,
+        ValueKind::Text => DataType::String,
+        ValueKind::Timestamp => DataType::Int64,
+    }
+}
+
+/// An all-null column for a field a file lacks (no values stored).
+pub fn null_column(req: &FieldRequest, height: usize) -> Column {
+    Column::full_null(req.field.into(), height, &dtype_of(req.kind))
 }
 
 /// Maps every local code of a column to its code in the global dictionary.

@@ -157,13 +157,23 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
     let mut frames = loaded.frames.into_iter();
     let mut frame = match frames.next() {
         Some(first) => first,
-        None => Chunk::new(Arc::from(""), FileQuality::new(request.kind, ""), &request.fields, dim_names.len())
-            .into_frame(&request.fields, &dim_names, dictionaries)?,
+        None => Chunk::new(
+            Arc::from(""),
+            FileQuality::new(request.kind, ""),
+            &request.fields,
+            vec![false; request.fields.len()],
+            dim_names.len(),
+        )
+        .into_frame(&request.fields, &dim_names, dictionaries)?,
     };
     for next in frames {
         frame.vstack_mut_owned(next)?;
     }
     frame.rechunk_mut_par();
+    // A field no file has is one all-null column that stores no values.
+    for req in request.fields.iter().filter(|f| !loaded.found.contains(f.field)) {
+        frame.with_column(super::chunk::null_column(req, frame.height()))?;
+    }
     Ok(Table {
         kind: request.kind,
         frame,
@@ -227,7 +237,9 @@ fn parse_block(
     request: &TableRequest,
     dim_names: &[String],
 ) -> Result<Chunk> {
-    let mut chunk = Chunk::new(file.clone(), FileQuality::new(request.kind, file), &request.fields, dim_names.len());
+    let present = layout.fields.iter().map(Option::is_some).collect();
+    let mut chunk =
+        Chunk::new(file.clone(), FileQuality::new(request.kind, file), &request.fields, present, dim_names.len());
     let mut reader = source::block_reader(block, delimiter);
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).with_context(|| format!("{file}: not readable as CSV"))? {
@@ -238,6 +250,7 @@ fn parse_block(
         let line = block.first_line + record.position().map_or(1, |p| p.line()) - 1;
         chunk.add_row(&record, line, layout, &request.fields, dim_names, request.window);
     }
+    chunk.finish_counts(&request.fields, layout);
     Ok(chunk)
 }
 
@@ -299,12 +312,18 @@ fn read_file(
             }
         },
         Source::Parquet(mut rows) => {
-            let mut chunk =
-                Chunk::new(file.clone(), FileQuality::new(request.kind, &file), &request.fields, dim_names.len());
+            let mut chunk = Chunk::new(
+                file.clone(),
+                FileQuality::new(request.kind, &file),
+                &request.fields,
+                layout.fields.iter().map(Option::is_some).collect(),
+                dim_names.len(),
+            );
             let mut record = csv::ByteRecord::new();
             while let Some(line) = rows.next(&mut record) {
                 chunk.add_row(&record, line, &layout, &request.fields, &dim_names, request.window);
             }
+            chunk.finish_counts(&request.fields, &layout);
             merge(chunk, &mut fq, request, &dim_names, dictionaries, quality, loaded)?;
         }
     }
