@@ -283,6 +283,8 @@ pub struct Settings {
     pub checks: Vec<CheckSpec>,
     /// Show a spinner on stderr while reading (stderr is a terminal, no `--quiet`).
     pub progress: bool,
+    /// Also compute the cohort matrix (for the HTML heatmap).
+    pub cohorts: bool,
 }
 
 impl Settings {

@@ -11,11 +11,12 @@ use crate::report::exporter;
 
 /// Runs `servq report`.
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
-    let settings = Settings::resolve(&args.input, &args.group, &args.metrics)?;
+    let mut settings = Settings::resolve(&args.input, &args.group, &args.metrics)?;
     if settings.inputs.is_empty() {
         bail!("no input files: give --surveys FILE… or a config file with [inputs] (see servq report --help)");
     }
     let format = format_of(args.format, args.output.as_deref())?;
+    settings.cohorts = format == crate::report::Format::Html;
     let mut out = open_output(args.output.as_deref())?;
     let results = crate::compute::run(&settings)?;
     account(&settings, &results)?;

@@ -46,7 +46,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
             results.push_metric(&keys, MetricId::Churn, churn, retention::definition(variant));
         }
     }
-    if want.contains(&MetricId::Retention) {
+    if settings.cohorts {
         results.cohorts = Some(cohort_matrix(table)?);
     }
     if want.contains(&MetricId::Clv) {
@@ -123,7 +123,8 @@ pub fn retention_counts(
     dictionaries: &Dictionaries,
 ) -> Result<Vec<RetentionCounts>> {
     let columns = dim_columns(by);
-    let active = retention::active(table.frame.clone().lazy(), &columns);
+    // Materialised once: the retention plan uses the active set five times.
+    let active = retention::active(table.frame.clone().lazy(), &columns).collect()?.lazy();
     let df = retention::counts_by_period(active, &columns).collect()?;
     let index = integers(&df, "period_index")?;
     let groups = read_groups(&df, by, dictionaries)?;
@@ -177,7 +178,7 @@ pub fn clv_by_group(
     columns.extend(dim_columns(by));
     let keys: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
     let frame = table.frame.clone().lazy().with_column(lit(0u32).alias("clv.all"));
-    let active = retention::active(frame.clone(), &columns);
+    let active = retention::active(frame.clone(), &columns).collect()?.lazy();
     let mut customer_keys = keys.clone();
     customer_keys.push(col("customer_id"));
     let customers = active

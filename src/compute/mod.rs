@@ -114,6 +114,33 @@ pub fn wanted(settings: &Settings) -> Vec<MetricId> {
     settings.selected.clone().unwrap_or_else(|| MetricId::ALL.to_vec())
 }
 
+/// Returns true if and only if FCR will use the repeat-window method, which needs
+/// customer ids and topics: configured so, or (auto) no interactions file has a
+/// first-contact flag column (the headers are peeked).
+fn fcr_needs_customers(settings: &Settings) -> bool {
+    use crate::metrics::fcr::FcrMethod;
+    match settings.metrics.fcr.method {
+        Some(FcrMethod::RepeatWindow) => true,
+        Some(FcrMethod::Flag) => false,
+        None => {
+            let empty = BTreeMap::new();
+            let mapping = settings.columns.get(&Kind::Interactions).unwrap_or(&empty);
+            let patterns = settings.inputs.get(&Kind::Interactions).map_or(&[][..], |p| &p[..]);
+            let files = input::source::expand(patterns).unwrap_or_default();
+            !files.iter().any(|f| {
+                input::source::open(f, &settings.read).is_ok_and(|(names, _)| {
+                    let headers = input::columns::Headers::new("", names);
+                    ["first_contact_resolved", "contacts_to_resolve"].iter().any(|field| {
+                        input::columns::field_def(Kind::Interactions, field).is_some_and(|def| {
+                            headers.find_field(Kind::Interactions, def, mapping).ok().flatten().is_some()
+                        })
+                    })
+                })
+            })
+        }
+    }
+}
+
 /// The fields of `kind` the given metrics need.
 fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<FieldRequest> {
     let m = &settings.metrics;
@@ -138,8 +165,10 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
                 add("resolved", ValueKind::Bool);
                 add("first_contact_resolved", ValueKind::Bool);
                 add("contacts_to_resolve", ValueKind::Count);
-                add("customer_id", ValueKind::Key);
-                add("topic", ValueKind::Key);
+                if fcr_needs_customers(settings) {
+                    add("customer_id", ValueKind::Key);
+                    add("topic", ValueKind::Key);
+                }
             }
             (_, MetricId::ComplaintsPer1000) => {
                 add("complaint", if m.complaint_value.is_some() { ValueKind::Key } else { ValueKind::Bool })
@@ -215,6 +244,7 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
 }
 
 /// Loads the inputs and computes every wanted metric.
+/// The cohort matrix is computed too when `settings.cohorts` is set (HTML).
 pub fn run(settings: &Settings) -> Result<Results> {
     let metrics = wanted(settings);
     let inputs = load(settings, &metrics)?;

@@ -180,6 +180,19 @@ impl Chunk {
             // A field the file lacks becomes one all-null column in `into_frame`.
             let Some(i) = layout.fields[j] else { continue };
             let raw = &record[i];
+            // Keys go straight into the dictionary: no string is allocated per row.
+            if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, text(raw), &mut self.builders[j]) {
+                let key = key.trim();
+                let counts = &mut self.field_counts[j];
+                if key.is_empty() {
+                    counts.missing += 1;
+                    codes.push(None);
+                } else {
+                    counts.valid += 1;
+                    codes.push(Some(self.dictionaries.get_mut(req.field).code(key)));
+                }
+                continue;
+            }
             let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &window.dates, ts));
             let counts = &mut self.field_counts[j];
             match parsed {

@@ -169,7 +169,6 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
     for next in frames {
         frame.vstack_mut_owned(next)?;
     }
-    frame.rechunk_mut_par();
     // A field no file has is one all-null column that stores no values.
     for req in request.fields.iter().filter(|f| !loaded.found.contains(f.field)) {
         frame.with_column(super::chunk::null_column(req, frame.height()))?;
