@@ -4,12 +4,10 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::Table;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{CheckResult, Level, Status};
-use crate::report::human_value;
+use crate::report::{grid, human_value};
 
 /// Check output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,21 +100,11 @@ pub fn render(results: &[CheckResult], format: CheckFormat, out: &mut dyn Write)
         }
         CheckFormat::Markdown => {
             let (header, rows) = rows(results);
-            writeln!(out, "| {} |", header.join(" | "))?;
-            writeln!(out, "|{}", " --- |".repeat(header.len()))?;
-            for row in rows {
-                let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-                writeln!(out, "| {} |", cells.join(" | "))?;
-            }
+            grid::write_markdown(out, &grid::header(&header), &rows, &[])?;
         }
         CheckFormat::Table => {
             let (header, rows) = rows(results);
-            let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).force_no_tty().set_header(header);
-            for row in rows {
-                table.add_row(row);
-            }
-            writeln!(out, "{table}")?;
+            grid::write_table(out, &grid::header(&header), &rows, &[], false)?;
         }
     }
     let failed = results.iter().filter(|r| r.fails_run()).count();

@@ -5,11 +5,9 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::Table;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
 use serde_json::{Map, Value, json};
 
-use super::Format;
+use super::{Format, grid};
 use crate::input::DataQuality;
 use crate::metrics::clv::{self, Clv, ClvOptions};
 use crate::period::Period;
@@ -63,9 +61,7 @@ impl ClvReport<'_> {
 /// Writes the CLV table in `format`.
 pub fn render(report: &ClvReport, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
-        Format::Html => {
-            anyhow::bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
-        }
+        Format::Html => grid::html_is_for_report(),
         Format::Csv => csv(report, out),
         Format::Json => json(report, out),
         Format::Markdown | Format::Table => human(report, format, out),
@@ -152,25 +148,7 @@ fn human(report: &ClvReport, format: Format, out: &mut dyn Write) -> Result<()> 
         })
         .collect();
     if format == Format::Markdown {
-        writeln!(out, "| {} |", header.join(" | "))?;
-        writeln!(out, "|{}", " --- |".repeat(header.len()))?;
-        for row in rows {
-            writeln!(out, "| {} |", row.join(" | "))?;
-        }
-        writeln!(out)?;
-        for line in report.footer() {
-            writeln!(out, "- {line}")?;
-        }
-        return Ok(());
+        return grid::write_markdown(out, &header, &rows, &report.footer());
     }
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).force_no_tty().set_header(header);
-    for row in rows {
-        table.add_row(row);
-    }
-    writeln!(out, "{table}")?;
-    for line in report.footer() {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    grid::write_table(out, &header, &rows, &report.footer(), false)
 }

@@ -5,11 +5,9 @@ use std::io::Write;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use comfy_table::Table;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
 use serde_json::json;
 
-use super::Format;
+use super::{Format, grid};
 use crate::input::DataQuality;
 use crate::metrics::cohorts::{Matrix, pct};
 use crate::period::Period;
@@ -76,9 +74,7 @@ impl CohortReport<'_> {
 /// Writes the matrix in `format`.
 pub fn render(report: &CohortReport, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
-        Format::Html => {
-            anyhow::bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
-        }
+        Format::Html => grid::html_is_for_report(),
         Format::Csv => csv(report, out),
         Format::Json => json(report, out),
         Format::Markdown => markdown(report, out),
@@ -142,28 +138,10 @@ fn json(report: &CohortReport, out: &mut dyn Write) -> Result<()> {
 
 fn markdown(report: &CohortReport, out: &mut dyn Write) -> Result<()> {
     let (header, rows) = report.rows();
-    writeln!(out, "| {} |", header.join(" | "))?;
-    writeln!(out, "|{}", " --- |".repeat(header.len()))?;
-    for row in rows {
-        writeln!(out, "| {} |", row.join(" | "))?;
-    }
-    writeln!(out)?;
-    for line in report.footer() {
-        writeln!(out, "- {line}")?;
-    }
-    Ok(())
+    grid::write_markdown(out, &header, &rows, &report.footer())
 }
 
 fn table(report: &CohortReport, out: &mut dyn Write) -> Result<()> {
     let (header, rows) = report.rows();
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).force_no_tty().set_header(header);
-    for row in rows {
-        table.add_row(row);
-    }
-    writeln!(out, "{table}")?;
-    for line in report.footer() {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    grid::write_table(out, &header, &rows, &report.footer(), false)
 }

@@ -4,11 +4,9 @@
 use std::io::Write;
 
 use anyhow::Result;
-use comfy_table::Table;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
 use serde::Serialize;
 
-use super::Format;
+use super::{Format, grid};
 
 /// One response to follow up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,9 +60,7 @@ const HEADER: [&str; 8] = ["date", "customer_id", "ticket_id", "channel", "nps",
 /// Writes the list in `format`.
 pub fn render(rows: &[FollowupRow], csat_max: i32, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
-        Format::Html => {
-            anyhow::bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
-        }
+        Format::Html => grid::html_is_for_report()?,
         Format::Csv => {
             let mut writer = ::csv::Writer::from_writer(out);
             writer.write_record(HEADER)?;
@@ -86,21 +82,13 @@ pub fn render(rows: &[FollowupRow], csat_max: i32, format: Format, out: &mut dyn
             writeln!(out)?;
         }
         Format::Markdown => {
-            writeln!(out, "| {} |", HEADER.join(" | "))?;
-            writeln!(out, "|{}", " --- |".repeat(HEADER.len()))?;
-            for row in rows {
-                let cells: Vec<String> = row.cells(csat_max).iter().map(|c| c.replace('|', "\\|")).collect();
-                writeln!(out, "| {} |", cells.join(" | "))?;
-            }
+            let rows: Vec<Vec<String>> = rows.iter().map(|r| r.cells(csat_max)).collect();
+            grid::write_markdown(out, &grid::header(&HEADER), &rows, &[])?;
         }
         Format::Table => {
-            let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED).force_no_tty().set_header(HEADER);
-            for row in rows {
-                table.add_row(row.cells(csat_max));
-            }
-            writeln!(out, "{table}")?;
-            writeln!(out, "{} responses to follow up (NPS 0–6, CSAT ≤ {csat_max}), newest first", rows.len())?;
+            let cells: Vec<Vec<String>> = rows.iter().map(|r| r.cells(csat_max)).collect();
+            let footer = format!("{} responses to follow up (NPS 0–6, CSAT ≤ {csat_max}), newest first", rows.len());
+            grid::write_table(out, &grid::header(&HEADER), &cells, &[footer], false)?;
         }
     }
     Ok(())

@@ -5,6 +5,7 @@ pub mod clv;
 pub mod cohorts;
 pub mod csv;
 pub mod followup;
+pub mod grid;
 pub mod html;
 pub mod json;
 pub mod markdown;
@@ -143,6 +144,24 @@ pub fn pivot(results: &Results) -> (Vec<MetricId>, Vec<PivotRow<'_>>) {
         }
     }
     (metrics, rows)
+}
+
+/// The pivot as text cells: header (period, group columns, metrics) and rows.
+pub fn pivot_cells(results: &Results) -> (Vec<String>, Vec<Vec<String>>) {
+    let (metrics, rows) = pivot(results);
+    let mut header = vec!["period".to_string()];
+    header.extend(results.by.iter().cloned());
+    header.extend(metrics.iter().map(|m| m.as_str().to_string()));
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let mut cells = vec![row.period];
+            cells.extend(row.groups);
+            cells.extend(row.cells.iter().map(|c| c.map_or(String::new(), cell_text)));
+            cells
+        })
+        .collect();
+    (header, rows)
 }
 
 /// The lines under a human-readable report: legend, definitions, notes, data quality.
