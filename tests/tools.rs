@@ -170,3 +170,15 @@ fn piped_stdout_holds_only_the_data() {
     assert!(stderr.contains("rows read"));
     assert!(!stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'));
 }
+
+#[test]
+fn html_is_refused_at_once_by_commands_without_a_page() {
+    let w = Workdir::new();
+    for command in ["cohorts", "clv", "followup"] {
+        w.servq()
+            .args([command, "--transactions", "missing.csv", "--surveys", "missing.csv", "-o", "x.html"])
+            .assert()
+            .code(2)
+            .stderr("servq: HTML output is made by servq report only; use --format table, csv, json or markdown\n");
+    }
+}

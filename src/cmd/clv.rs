@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::{account_quality, format_of, open_output};
+use super::{account_quality, open_output, table_format_of};
 use crate::cli::{ClvArgs, TimingArg};
 use crate::compute::customers::{clv_by_group, retention_counts};
 use crate::config::{Settings, check_rate};
@@ -63,7 +63,7 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     if settings.window.period == Period::None {
         bail!("--period none: clv needs a period length (the retention and discount rate are per period)");
     }
-    let format = format_of(args.format, args.output.as_deref())?;
+    let format = table_format_of(args.format, args.output.as_deref())?;
     let mut out = open_output(args.output.as_deref())?;
     let options = settings.metrics.clv;
     let empty = DataQuality::default();

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::{account_quality, format_of, open_output};
+use super::{account_quality, open_output, table_format_of};
 use crate::cli::CohortsArgs;
 use crate::compute::customers::cohort_matrix;
 use crate::config::Settings;
@@ -24,7 +24,7 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     if !settings.by.is_empty() {
         bail!("--by is not supported by servq cohorts yet: filter the input per group instead");
     }
-    let format = format_of(args.format, args.output.as_deref())?;
+    let format = table_format_of(args.format, args.output.as_deref())?;
     let mut out = open_output(args.output.as_deref())?;
     let inputs = crate::compute::load(&settings, &[MetricId::Retention])?;
     account_quality(&settings, &inputs.quality, &[])?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
-use super::{account_quality, format_of, open_output};
+use super::{account_quality, open_output, table_format_of};
 use crate::cli::FollowupArgs;
 use crate::config::Settings;
 use crate::error::Outcome;
@@ -36,7 +36,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         .context("followup needs surveys: give --surveys FILE… or [inputs] surveys")?;
     let filters = filters(args)?;
     let csat_max = args.csat_max.unwrap_or(2);
-    let format = format_of(args.format, args.output.as_deref())?;
+    let format = table_format_of(args.format, args.output.as_deref())?;
     let mut out = open_output(args.output.as_deref())?;
     let files = input::source::expand(patterns)?;
     let csat = settings.metrics.csat.scale;

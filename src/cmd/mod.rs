@@ -36,6 +36,16 @@ pub fn format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<For
     })
 }
 
+/// [`format_of`] for the commands without an HTML page: `--format html` (or `-o x.html`)
+/// fails at once, before any input is read.
+pub fn table_format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
+    let format = format_of(format, output)?;
+    if format == Format::Html {
+        crate::report::grid::html_is_for_report()?;
+    }
+    Ok(format)
+}
+
 /// Opens the output before any long work, so a bad path fails at once.
 /// `None` or `-` is stdout.
 pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>> {
