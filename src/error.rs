@@ -28,7 +28,15 @@ impl Outcome {
 /// Returns true if and only if the error chain holds a broken pipe: stdout was closed
 /// by the reader (`servq report | head`), which is not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     err.chain().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        // The csv and JSON writers wrap I/O errors in their own types, without a source.
+        let from_csv = cause.downcast_ref::<csv::Error>().and_then(|e| match e.kind() {
+            csv::ErrorKind::Io(io) => Some(io.kind()),
+            _ => None,
+        });
+        let from_json = cause.downcast_ref::<serde_json::Error>().and_then(|e| e.io_error_kind());
+        cause.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || from_csv.or(from_json) == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

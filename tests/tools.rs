@@ -182,3 +182,29 @@ fn html_is_refused_at_once_by_commands_without_a_page() {
             .stderr("servq: HTML output is made by servq report only; use --format table, csv, json or markdown\n");
     }
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let w = Workdir::new();
+    let config = sample("servq.toml");
+    for args in [
+        vec!["followup", "--config", &config, "--format", "csv", "-q"],
+        vec!["report", "--config", &config, "--format", "json", "-q"],
+        vec!["completions", "zsh"],
+    ] {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("servq"))
+            .args(&args)
+            .current_dir(w.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+    }
+}

@@ -11,8 +11,11 @@ use crate::error::Outcome;
 /// Prints the completion script of `shell` to stdout.
 pub fn completions(shell: clap_complete::Shell) -> Result<Outcome> {
     let mut command = Cli::command();
+    // Generated into memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "servq", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut command, "servq", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(Outcome::Success)
 }
