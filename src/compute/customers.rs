@@ -124,7 +124,7 @@ pub fn retention_counts(
 ) -> Result<Vec<RetentionCounts>> {
     let columns = dim_columns(by);
     // Materialised once: the retention plan uses the active set five times.
-    let active = retention::active(table.frame.clone().lazy(), &columns).collect()?.lazy();
+    let active = retention::active(table.frame.clone().lazy(), &columns)?.collect()?.lazy();
     let df = retention::counts_by_period(active, &columns).collect()?;
     let index = integers(&df, "period_index")?;
     let groups = read_groups(&df, by, dictionaries)?;
@@ -178,7 +178,7 @@ pub fn clv_by_group(
     columns.extend(dim_columns(by));
     let keys: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
     let frame = table.frame.clone().lazy().with_column(lit(0u32).alias("clv.all"));
-    let active = retention::active(frame.clone(), &columns).collect()?.lazy();
+    let active = retention::active(frame.clone(), &columns)?.collect()?.lazy();
     let mut customer_keys = keys.clone();
     customer_keys.push(col("customer_id"));
     let customers = active
@@ -241,7 +241,7 @@ fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings:
 
 /// The cohort matrix of all customers in the transactions table.
 pub fn cohort_matrix(table: &Table) -> Result<Matrix> {
-    let active = retention::active(table.frame.clone().lazy(), &[]);
+    let active = retention::active(table.frame.clone().lazy(), &[])?;
     let size_frame = cohorts::sizes(active.clone()).collect()?;
     let sizes: Vec<(i32, u64)> = integers(&size_frame, "cohort_index")?
         .into_iter()
