@@ -101,6 +101,18 @@ pub struct GroupArgs {
     pub min_n: Option<u64>,
 }
 
+/// Where the output goes and in which format.
+#[derive(Debug, Clone, Default, Args)]
+pub struct OutputArgs {
+    /// Output format [default: from the -o extension, else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Write to FILE instead of stdout (the extension picks the format: .csv .json .md
+    /// .html .txt).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
 /// `--period` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PeriodArg {
@@ -143,12 +155,8 @@ pub struct ReportArgs {
     /// Only these metrics, e.g. `--metrics nps,csat`.
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub metrics: Vec<String>,
-    /// Output format [default: from the -o extension, else table].
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
-    /// Write the report to FILE (the extension picks the format: .csv .json .md .txt).
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `servq validate`.
@@ -167,12 +175,8 @@ pub struct CohortsArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub group: GroupArgs,
-    /// Output format [default: from the -o extension, else table].
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
-    /// Write the matrix to FILE (the extension picks the format).
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `--timing` values.
@@ -212,12 +216,8 @@ pub struct ClvArgs {
     /// Margin as a share of revenue, when there is no margin column.
     #[arg(long, value_name = "RATE")]
     pub margin_rate: Option<f64>,
-    /// Output format [default: from the -o extension, else table].
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
-    /// Write the table to FILE (the extension picks the format).
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `servq check` output formats.
@@ -270,12 +270,8 @@ pub struct FollowupArgs {
     /// CSAT at or below this is unhappy [default: 2].
     #[arg(long, value_name = "SCORE")]
     pub csat_max: Option<i32>,
-    /// Output format [default: from the -o extension, else table].
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
-    /// Write the list to FILE (the extension picks the format).
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `servq init`.

@@ -63,8 +63,8 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     if settings.window.period == Period::None {
         bail!("--period none: clv needs a period length (the retention and discount rate are per period)");
     }
-    let format = table_format_of(args.format, args.output.as_deref())?;
-    let mut out = open_output(args.output.as_deref())?;
+    let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    let mut out = open_output(args.out.output.as_deref())?;
     let options = settings.metrics.clv;
     let empty = DataQuality::default();
     let loaded;

@@ -24,8 +24,8 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     if !settings.by.is_empty() {
         bail!("--by is not supported by servq cohorts yet: filter the input per group instead");
     }
-    let format = table_format_of(args.format, args.output.as_deref())?;
-    let mut out = open_output(args.output.as_deref())?;
+    let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    let mut out = open_output(args.out.output.as_deref())?;
     let inputs = crate::compute::load(&settings, &[MetricId::Retention])?;
     account_quality(&settings, &inputs.quality, &[])?;
     let table = inputs.tables.get(&Kind::Transactions).context("transactions were not read")?;

@@ -36,8 +36,8 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         .context("followup needs surveys: give --surveys FILE… or [inputs] surveys")?;
     let filters = filters(args)?;
     let csat_max = args.csat_max.unwrap_or(2);
-    let format = table_format_of(args.format, args.output.as_deref())?;
-    let mut out = open_output(args.output.as_deref())?;
+    let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    let mut out = open_output(args.out.output.as_deref())?;
     let files = input::source::expand(patterns)?;
     let csat = settings.metrics.csat.scale;
     let mut dims = vec!["channel".to_string()];
