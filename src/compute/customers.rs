@@ -179,18 +179,12 @@ pub fn clv_by_group(
     let keys: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
     let frame = table.frame.clone().lazy().with_column(lit(0u32).alias("clv.all"));
     let active = retention::active(frame.clone(), &columns)?.collect()?.lazy();
-    let mut customer_keys = keys.clone();
-    customer_keys.push(col("customer_id"));
-    let customers = active
-        .clone()
-        .select(customer_keys)
-        .unique(None, UniqueKeepStrategy::Any)
-        .group_by(keys.clone())
-        .agg([len().cast(DataType::UInt64).alias("clv.customers")]);
     let per_group = active
         .group_by(keys.clone())
-        .agg([len().cast(DataType::UInt64).alias("clv.customer_periods")])
-        .join(customers, &keys, &keys, JoinArgs::new(JoinType::Inner))
+        .agg([
+            len().cast(DataType::UInt64).alias("clv.customer_periods"),
+            col("customer_id").n_unique().cast(DataType::UInt64).alias("clv.customers"),
+        ])
         .join(clv::margin_sums(frame, &keys, margin), &keys, &keys, JoinArgs::new(JoinType::Left))
         .collect()?;
     let groups = read_groups(&per_group, by, dictionaries)?;
