@@ -328,3 +328,19 @@ fn gzip_compressed_csv_is_read_like_the_plain_file() {
     assert_eq!(from_gz, from_plain);
     assert_eq!(csv_rows(&from_gz).len(), 10);
 }
+
+#[test]
+fn whole_window_clv_has_its_own_row_after_the_periods() {
+    let w = Workdir::new();
+    let table = stdout_of(w.servq().args(["report", "--config", &sample("servq.toml"), "-q"]));
+    let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("│ ")).collect();
+    let cells = |line: &str| line.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).count();
+    let january = rows.iter().find(|l| l.starts_with("│ 2025-01")).unwrap();
+    let all = rows.last().unwrap();
+    assert!(all.starts_with("│ all"), "{all}");
+    assert_eq!(cells(all), 2, "period and clv only: {all}");
+    assert!(!january.contains("(2901)"), "{january}");
+    let csv =
+        csv_rows(&stdout_of(w.servq().args(["report", "--config", &sample("servq.toml"), "--format", "csv", "-q"])));
+    assert_eq!(csv.last().unwrap()["metric"], "clv");
+}

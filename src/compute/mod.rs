@@ -291,7 +291,15 @@ fn finish(results: &mut Results) {
             record.flags.push(Flag::Partial);
         }
     }
-    results.records.sort_by(|a, b| (a.period_start, &a.groups, a.metric).cmp(&(b.period_start, &b.groups, b.metric)));
+    // Whole-window figures (clv) come after every period.
+    results.records.sort_by(|a, b| {
+        (a.whole_window, a.period_start, &a.groups, a.metric).cmp(&(
+            b.whole_window,
+            b.period_start,
+            &b.groups,
+            b.metric,
+        ))
+    });
 }
 
 /// The group keys of an aggregation: `period_start` and the `by.<dim>` columns.

@@ -126,9 +126,9 @@ pub fn pivot(results: &Results) -> (Vec<MetricId>, Vec<PivotRow<'_>>) {
     metrics.sort();
     metrics.dedup();
     let mut rows: Vec<PivotRow> = Vec::new();
-    let mut last_key: Option<(NaiveDate, &Vec<String>)> = None;
+    let mut last_key: Option<(bool, NaiveDate, &Vec<String>)> = None;
     for record in &results.records {
-        let key = (record.period_start, &record.groups);
+        let key = (record.whole_window, record.period_start, &record.groups);
         if last_key != Some(key) {
             let partial = if record.flags.contains(&Flag::Partial) { " (partial)" } else { "" };
             rows.push(PivotRow {
