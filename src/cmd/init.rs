@@ -90,7 +90,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         if !path.is_file() {
             bail!("{file}: no such file");
         }
-        let (names, _) = source::open(path, &read)?;
+        let names = source::headers(path, &read)?;
         let detected = detect(names, &file)?;
         by_kind.entry(detected.kind).or_default().push((path.clone(), detected));
     }

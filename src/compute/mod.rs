@@ -128,7 +128,7 @@ fn fcr_needs_customers(settings: &Settings) -> bool {
             let patterns = settings.inputs.get(&Kind::Interactions).map_or(&[][..], |p| &p[..]);
             let files = input::source::expand(patterns).unwrap_or_default();
             !files.iter().any(|f| {
-                input::source::open(f, &settings.read).is_ok_and(|(names, _)| {
+                input::source::headers(f, &settings.read).is_ok_and(|names| {
                     let headers = input::columns::Headers::new("", names);
                     ["first_contact_resolved", "contacts_to_resolve"].iter().any(|field| {
                         input::columns::field_def(Kind::Interactions, field).is_some_and(|def| {

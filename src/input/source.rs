@@ -187,6 +187,22 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Source)>
     open_csv(raw, path, options)
 }
 
+/// Returns only the header names of an input file (a Parquet file's schema is read,
+/// not its data).
+pub fn headers(path: &Path, options: &ReadOptions) -> Result<Vec<String>> {
+    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let mut raw = BufReader::with_capacity(1 << 16, file);
+    if raw.fill_buf().with_context(|| format!("{}: cannot read", path.display()))?.starts_with(b"PAR1") {
+        use polars::prelude::{ParquetReader, SerReader};
+        let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+        let schema = ParquetReader::new(file)
+            .schema()
+            .map_err(|err| anyhow::anyhow!("{}: not a readable Parquet file: {err}", path.display()))?;
+        return Ok(schema.iter_names().map(|n| n.to_string()).collect());
+    }
+    open_csv(raw, path, options).map(|(names, _)| names)
+}
+
 fn open_parquet(path: &Path) -> Result<(Vec<String>, Source)> {
     use polars::prelude::*;
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
