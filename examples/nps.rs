@@ -27,6 +27,7 @@ fn main() -> anyhow::Result<()> {
         dims_required: true,
         window: &window,
         read: &Default::default(),
+        compaction: None,
     };
     let mut quality = DataQuality::default();
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut quality)?;

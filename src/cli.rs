@@ -75,6 +75,11 @@ pub struct InputArgs {
     /// No data-quality summary on stderr (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Streaming engine: compact each block of rows as it is read, so memory grows
+    /// with the distinct values, not the rows (for inputs larger than memory; same
+    /// figures as the default in-memory engine).
+    #[arg(long)]
+    pub streaming: bool,
 }
 
 /// How rows are grouped.

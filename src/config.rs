@@ -285,6 +285,9 @@ pub struct Settings {
     pub progress: bool,
     /// Also compute the cohort matrix (for the HTML heatmap).
     pub cohorts: bool,
+    /// Compact each block as it is read (`--streaming`): memory bounded by the
+    /// distinct values, not the rows.
+    pub streaming: bool,
 }
 
 impl Settings {
@@ -298,6 +301,7 @@ impl Settings {
             strict: input.strict,
             rejects: input.rejects.clone(),
             quiet: input.quiet,
+            streaming: input.streaming,
             progress: !input.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             ..Settings::default()
         };

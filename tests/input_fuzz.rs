@@ -28,6 +28,7 @@ fn load(bytes: &[u8]) -> (anyhow::Result<usize>, DataQuality) {
         dims_required: false,
         window: &window,
         read: &Default::default(),
+        compaction: None,
     };
     let mut quality = DataQuality::default();
     let result = input::table::load(&request, &mut Dictionaries::default(), &mut quality).map(|t| t.frame.height());

@@ -60,6 +60,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         dims_required: false,
         window: &settings.window,
         read: &settings.read,
+        compaction: None,
     };
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality::default();

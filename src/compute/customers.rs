@@ -143,13 +143,14 @@ pub fn retention_counts(
     Ok(rows)
 }
 
-/// The per-row margin: `margin`, else `revenue × margin_rate`.
-fn margin_expr(table: &Table, options: &ClvOptions) -> Result<Expr> {
+/// The margin: the `margin` column, else `revenue` times `margin_rate` (applied to
+/// the sums, so that row-by-row and compacted tables give the same figure).
+fn margin_source(table: &Table, options: &ClvOptions) -> Result<(Expr, f64)> {
     if table.has("margin") {
-        return Ok(col("margin"));
+        return Ok((col("margin"), 1.0));
     }
     match (options.margin_rate, table.has("revenue")) {
-        (Some(rate), true) => Ok(col("revenue") * lit(rate)),
+        (Some(rate), true) => Ok((col("revenue"), rate)),
         (Some(_), false) => bail!("no margin or revenue column in transactions"),
         (None, _) => bail!(
             "no margin column in transactions (set [metrics.clv] margin_rate or --margin-rate to use revenue × rate)"
@@ -172,7 +173,7 @@ pub fn clv_by_group(
         entry.0 += c.kept;
         entry.1 += c.at_risk;
     }
-    let margin = if options.margin.is_some() { lit(0.0) } else { margin_expr(table, options)? };
+    let (margin, rate) = if options.margin.is_some() { (lit(0.0), 1.0) } else { margin_source(table, options)? };
     // A constant column keeps one code path (and a join key) when there are no groups.
     let mut columns = vec!["clv.all".to_string()];
     columns.extend(dim_columns(by));
@@ -185,7 +186,7 @@ pub fn clv_by_group(
             len().cast(DataType::UInt64).alias("clv.customer_periods"),
             col("customer_id").n_unique().cast(DataType::UInt64).alias("clv.customers"),
         ])
-        .join(clv::margin_sums(frame, &keys, margin), &keys, &keys, JoinArgs::new(JoinType::Left))
+        .join(clv::margin_sums(frame, &keys, margin, rate), &keys, &keys, JoinArgs::new(JoinType::Left))
         .collect()?;
     let groups = read_groups(&per_group, by, dictionaries)?;
     let customer_periods = counts(&per_group, "clv.customer_periods")?;

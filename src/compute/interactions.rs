@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::input::{Kind, Table};
 use crate::metrics::complaints::{self, Denominator};
 use crate::metrics::fcr::{self, FcrColumns, FcrMethod};
+use crate::metrics::frame::Rows;
 use crate::metrics::{MetricId, response, sla};
 use crate::period::epoch_days;
 
@@ -26,12 +27,12 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
     if let Some((method, columns)) = fcr_plan {
         let as_of_end = results.as_of.map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
         frame = fcr::with_flags(frame, method, &settings.metrics.fcr, &columns, as_of_end)?;
-        aggregations.extend(fcr::aggregations(&settings.metrics.fcr));
+        aggregations.extend(fcr::aggregations(&settings.metrics.fcr, table.rows));
     }
     let complaint =
         if want(MetricId::ComplaintsPer1000) { complaint_rule(table, inputs, settings, results) } else { None };
     if let Some((condition, _)) = &complaint {
-        aggregations.extend(complaints::aggregations(condition.clone()));
+        aggregations.extend(complaints::aggregations(condition.clone(), table.rows));
     }
     let response_wanted = [MetricId::ResponseMedianMin, MetricId::ResponseP90Min, MetricId::SlaPct]
         .into_iter()
@@ -39,17 +40,22 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         .collect::<Vec<_>>();
     let response_column =
         if response_wanted.is_empty() { None } else { response_minutes(table, &response_wanted, results) };
-    if let Some(expr) = response_column {
+    if let Some(expr) = response_column.clone() {
         frame = frame.with_column(expr.alias(response::COLUMN));
-        aggregations.extend(response::aggregations());
+        aggregations.extend(response::aggregations(table.rows));
         let channels = inputs.dictionaries.get("channel");
         let target = sla::target(&settings.metrics.sla, |c| channels.and_then(|d| d.lookup(c)));
-        aggregations.extend(sla::aggregations(target));
+        aggregations.extend(sla::aggregations(target, table.rows));
     }
     if aggregations.is_empty() {
         return Ok(());
     }
-    let df = frame.group_by(group_keys(&settings.by)).agg(aggregations).collect()?;
+    let keys = group_keys(&settings.by);
+    let mut df = frame.clone().group_by(keys.clone()).agg(aggregations).collect()?;
+    if response_column.is_some() && table.rows == Rows::Weighted {
+        let quantiles = response::weighted_quantiles(frame, &keys)?.lazy();
+        df = df.lazy().join(quantiles, &keys, &keys, JoinArgs::new(JoinType::Left)).collect()?;
+    }
     let keys = read_keys(&df, &settings.by, &inputs.dictionaries)?;
     if let Some((method, columns)) = fcr_plan {
         results.push_metric(
@@ -193,7 +199,7 @@ fn complaint_records(
         .clone()
         .lazy()
         .group_by(group_keys(&by))
-        .agg([len().cast(DataType::UInt64).alias("transactions.n")])
+        .agg([transactions.rows.count_all("transactions.n")])
         .collect()?;
     let tx_keys = read_keys(&tx_df, &by, &inputs.dictionaries)?;
     let tx_counts = counts_by_key(&tx_df, &tx_keys, "transactions.n")?;

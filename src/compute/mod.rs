@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::config::Settings;
+use crate::input::compact::Compaction;
 use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, ValueKind};
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
@@ -157,8 +158,8 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
             }
             (Kind::Transactions, MetricId::Clv) => {
                 add("customer_id", ValueKind::Key);
-                add("revenue", ValueKind::NonNegative);
-                add("margin", ValueKind::Number);
+                add("revenue", ValueKind::Money { negative: false });
+                add("margin", ValueKind::Money { negative: true });
             }
             _ if metric.input() != kind => {}
             (_, MetricId::Fcr) => {
@@ -198,6 +199,20 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
     fields
 }
 
+/// How the streaming engine compacts a table: row timestamps dropped (periods are
+/// kept), money summed per customer-period; none for interactions when FCR uses the
+/// repeat-window method, which needs each contact's time.
+fn compaction(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Option<Compaction> {
+    let ts = "ts".to_string();
+    let period_index = "period_index".to_string();
+    match kind {
+        Kind::Surveys => Some(Compaction { drop: vec![ts, period_index], sums: Vec::new() }),
+        Kind::Interactions if metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings) => None,
+        Kind::Interactions => Some(Compaction { drop: vec![ts, period_index], sums: Vec::new() }),
+        Kind::Transactions => Some(Compaction { drop: vec![ts], sums: vec!["revenue".into(), "margin".into()] }),
+    }
+}
+
 /// A spinner on stderr (only made when stderr is a terminal and not `--quiet`).
 fn spinner(message: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner();
@@ -231,6 +246,7 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
             dims_required: kind != Kind::Transactions,
             window: &settings.window,
             read: &settings.read,
+            compaction: if settings.streaming { compaction(kind, metrics, settings) } else { None },
         };
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));

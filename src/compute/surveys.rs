@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::nps::NpsCounts;
 use crate::metrics::{Estimate, MetricId};
-use crate::metrics::{ces, csat, frame, nps};
+use crate::metrics::{ces, csat, frame, nps, share};
 
 /// The survey metrics and the column each is computed from.
 const SURVEY_METRICS: [(MetricId, &str); 5] = [
@@ -51,13 +51,13 @@ pub fn compute(
     let mut aggregations = Vec::new();
     let uses = |id: MetricId, other: MetricId| metrics.contains(&id) || metrics.contains(&other);
     if uses(MetricId::Csat, MetricId::CsatMean) {
-        aggregations.extend(csat::aggregations(&m.csat));
+        aggregations.extend(csat::aggregations(&m.csat, table.rows));
     }
     if uses(MetricId::Ces, MetricId::CesMean) {
-        aggregations.extend(ces::aggregations(&m.ces));
+        aggregations.extend(ces::aggregations(&m.ces, table.rows));
     }
     if metrics.contains(&MetricId::Nps) {
-        aggregations.extend(nps::aggregations());
+        aggregations.extend(nps::aggregations(table.rows));
     }
     let df = table.frame.clone().lazy().group_by(group_keys(&settings.by)).agg(aggregations).collect()?;
     let keys = read_keys(&df, &settings.by, dictionaries)?;
@@ -100,10 +100,8 @@ fn estimates(df: &DataFrame, metric: MetricId, settings: &Settings) -> Result<Ve
             rows.map(|i| share(good[i], n[i])).collect()
         }
         _ => {
-            let mean = frame::floats(df, &format!("{column}.mean"))?;
-            let sd = frame::floats(df, &format!("{column}.sd"))?;
             let average = if metric == MetricId::CsatMean { csat::csat_mean } else { ces::ces_mean };
-            rows.map(|i| average(mean[i], sd[i], n[i])).collect()
+            share::score_sums(df, column)?.into_iter().map(average).collect()
         }
     })
 }

@@ -20,7 +20,7 @@ pub(crate) enum Builder {
     Bool(Vec<Option<bool>>),
     Key(Vec<Option<u32>>),
     Text(Vec<Option<String>>),
-    Seconds(Vec<Option<i64>>),
+    Long(Vec<Option<i64>>),
 }
 
 impl Builder {
@@ -31,7 +31,7 @@ impl Builder {
             ValueKind::Bool => Builder::Bool(Vec::new()),
             ValueKind::Key => Builder::Key(Vec::new()),
             ValueKind::Text => Builder::Text(Vec::new()),
-            ValueKind::Timestamp => Builder::Seconds(Vec::new()),
+            ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(Vec::new()),
         }
     }
 
@@ -42,7 +42,7 @@ impl Builder {
             Builder::Bool(v) => v.push(None),
             Builder::Key(v) => v.push(None),
             Builder::Text(v) => v.push(None),
-            Builder::Seconds(v) => v.push(None),
+            Builder::Long(v) => v.push(None),
         }
     }
 
@@ -54,7 +54,7 @@ impl Builder {
             Builder::Bool(v) => Column::new(name, v),
             Builder::Key(v) => Column::new(name, v),
             Builder::Text(v) => Column::new(name, v),
-            Builder::Seconds(v) => Column::new(name, v),
+            Builder::Long(v) => Column::new(name, v),
         }
     }
 }
@@ -65,7 +65,7 @@ enum Parsed {
     Float(f64),
     Bool(bool),
     Text(String),
-    Seconds(i64),
+    Long(i64),
 }
 
 /// The rows of one block, parsed.
@@ -268,7 +268,7 @@ pub fn dtype_of(kind: ValueKind) -> DataType {
         ValueKind::Bool => DataType::Boolean,
         ValueKind::Key => DataType::UInt32,
         ValueKind::Text => DataType::String,
-        ValueKind::Timestamp => DataType::Int64,
+        ValueKind::Timestamp | ValueKind::Money { .. } => DataType::Int64,
     }
 }
 
@@ -298,6 +298,12 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
         ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
         ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),
+        ValueKind::Money { negative: true } => {
+            parse::parse_number(s)?.map(parse::money_units).transpose()?.map(Parsed::Long)
+        }
+        ValueKind::Money { negative: false } => {
+            parse::parse_non_negative(s)?.map(parse::money_units).transpose()?.map(Parsed::Long)
+        }
         ValueKind::Count => match s.trim() {
             "" => None,
             t => {
@@ -312,7 +318,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
             "" => None,
             t => Some(Parsed::Text(t.to_string())),
         },
-        ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Seconds),
+        ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Long),
         ValueKind::MinutesAfterRowDate => match dates.parse(s)? {
             None => None,
             Some(at) => {
@@ -333,7 +339,7 @@ fn push_value(builder: &mut Builder, value: Parsed, field: &str, dictionaries: &
         (Builder::Bool(v), Parsed::Bool(x)) => v.push(Some(x)),
         (Builder::Key(v), Parsed::Text(x)) => v.push(Some(dictionaries.get_mut(field).code(&x))),
         (Builder::Text(v), Parsed::Text(x)) => v.push(Some(x)),
-        (Builder::Seconds(v), Parsed::Seconds(x)) => v.push(Some(x)),
+        (Builder::Long(v), Parsed::Long(x)) => v.push(Some(x)),
         (b, _) => b.push_missing(),
     }
 }

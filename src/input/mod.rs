@@ -4,6 +4,7 @@
 
 pub mod chunk;
 pub mod columns;
+pub mod compact;
 pub mod dictionary;
 pub mod hints;
 pub mod parse;

@@ -235,12 +235,34 @@ pub fn parse_number(raw: &str) -> Result<Option<f64>, Reason> {
     parse_finite(s).map(Some)
 }
 
+/// Amounts of money are stored as whole multiples of 1 / MONEY_UNITS.
+pub const MONEY_UNITS: f64 = 1e6;
+
+/// Converts an amount to whole millionths, rounding anything finer. Exact for every
+/// amount written with up to six decimals below 9 billion.
+pub fn money_units(x: f64) -> Result<i64, Reason> {
+    let units = (x * MONEY_UNITS).round();
+    if units.abs() >= 9.2e18 {
+        return Err("too large for an amount (over 9.2 trillion)".to_string());
+    }
+    Ok(units as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn iso(s: &str) -> Result<Option<i64>, Reason> {
         DateParser::default().parse(s)
+    }
+
+    #[test]
+    fn money_is_counted_in_exact_millionths() {
+        assert_eq!(money_units(12.34), Ok(12_340_000));
+        assert_eq!(money_units(-0.000_001), Ok(-1));
+        assert_eq!(money_units(0.1 + 0.2), Ok(300_000));
+        assert_eq!(money_units(123_456_789.123_456), Ok(123_456_789_123_456));
+        assert!(money_units(1e13).is_err());
     }
 
     #[test]

@@ -21,10 +21,12 @@ use rayon::prelude::*;
 
 use super::chunk::{Chunk, dimension_names};
 use super::columns::{self, FieldDef, Headers};
+use super::compact::{Compaction, Pile};
 use super::parse::DateParser;
 use super::quality::{DataQuality, FileQuality};
 use super::source::{self, ReadOptions, Source};
 use super::{Dictionaries, Kind};
+use crate::metrics::frame::Rows;
 use crate::period::Period;
 
 /// How many blocks are read ahead and parsed at once.
@@ -46,6 +48,13 @@ pub enum ValueKind {
     NonNegative,
     /// Any finite number (Float64).
     Number,
+    /// An amount of money, stored exactly as whole millionths (Int64) so that sums
+    /// do not depend on the order rows are added in; negative amounts are rejected
+    /// unless `negative` is set.
+    Money {
+        /// Whether amounts below zero are valid (margins, refunds).
+        negative: bool,
+    },
     /// A whole number ≥ 1, such as a contact count (Int32).
     Count,
     /// A text key interned as a code (UInt32): ids, topics.
@@ -104,6 +113,8 @@ pub struct TableRequest<'a> {
     pub window: &'a Window,
     /// Delimiter and encoding.
     pub read: &'a ReadOptions,
+    /// Compact blocks as they are read (the streaming engine), or keep every row.
+    pub compaction: Option<Compaction>,
 }
 
 /// One input kind, loaded.
@@ -118,6 +129,8 @@ pub struct Table {
     pub missing_dims: Vec<String>,
     /// The first and last date of the used rows.
     pub date_range: Option<(NaiveDate, NaiveDate)>,
+    /// Whether the frame holds every row, or is compacted (see [`super::compact`]).
+    pub rows: Rows,
 }
 
 impl Table {
@@ -142,6 +155,7 @@ pub struct FileLayout {
 /// What the files of one request add up to.
 struct Loaded {
     frames: Vec<DataFrame>,
+    pile: Option<Pile>,
     found: BTreeSet<&'static str>,
     missing_dims: BTreeSet<String>,
     range: Option<(NaiveDate, NaiveDate)>,
@@ -149,26 +163,48 @@ struct Loaded {
 
 /// Reads every file of a request into one [`Table`], adding to the data quality.
 pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &mut DataQuality) -> Result<Table> {
-    let mut loaded = Loaded { frames: Vec::new(), found: BTreeSet::new(), missing_dims: BTreeSet::new(), range: None };
+    let mut loaded = Loaded {
+        frames: Vec::new(),
+        pile: request.compaction.clone().map(Pile::new),
+        found: BTreeSet::new(),
+        missing_dims: BTreeSet::new(),
+        range: None,
+    };
     for path in request.files {
         read_file(path, request, dictionaries, quality, &mut loaded)?;
     }
     let dim_names = dimension_names(request.dims);
-    let mut frames = loaded.frames.into_iter();
-    let mut frame = match frames.next() {
-        Some(first) => first,
-        None => Chunk::new(
+    let empty = |dictionaries: &mut Dictionaries| {
+        let chunk = Chunk::new(
             Arc::from(""),
             FileQuality::new(request.kind, ""),
             &request.fields,
             vec![false; request.fields.len()],
             dim_names.len(),
-        )
-        .into_frame(&request.fields, &dim_names, dictionaries)?,
+        );
+        let frame = chunk.into_frame(&request.fields, &dim_names, dictionaries)?;
+        match &request.compaction {
+            Some(compaction) => compaction.apply(frame),
+            None => Ok(frame),
+        }
     };
-    for next in frames {
-        frame.vstack_mut_owned(next)?;
-    }
+    let mut frame = match loaded.pile.take() {
+        Some(pile) => match pile.finish()? {
+            Some(frame) => frame,
+            None => empty(dictionaries)?,
+        },
+        None => {
+            let mut frames = loaded.frames.into_iter();
+            let mut frame = match frames.next() {
+                Some(first) => first,
+                None => empty(dictionaries)?,
+            };
+            for next in frames {
+                frame.vstack_mut_owned(next)?;
+            }
+            frame
+        }
+    };
     // A field no file has is one all-null column that stores no values.
     for req in request.fields.iter().filter(|f| !loaded.found.contains(f.field)) {
         frame.with_column(super::chunk::null_column(req, frame.height()))?;
@@ -179,6 +215,7 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
         fields: loaded.found,
         missing_dims: loaded.missing_dims.into_iter().collect(),
         date_range: loaded.range,
+        rows: if request.compaction.is_some() { Rows::Weighted } else { Rows::Each },
     })
 }
 
@@ -270,7 +307,11 @@ fn merge(
     let mut chunk = chunk;
     quality.rejects.append(&mut chunk.rejects);
     if chunk.fq.rows_used > 0 {
-        loaded.frames.push(chunk.into_frame(&request.fields, dim_names, dictionaries)?);
+        let frame = chunk.into_frame(&request.fields, dim_names, dictionaries)?;
+        match &mut loaded.pile {
+            Some(pile) => pile.push(frame)?,
+            None => loaded.frames.push(frame),
+        }
     }
     Ok(())
 }

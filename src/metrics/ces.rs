@@ -9,6 +9,8 @@
 
 use polars::prelude::*;
 
+use super::frame::Rows;
+use super::share::ScoreSums;
 use super::{Estimate, share};
 
 /// The column the CES score is read from.
@@ -65,13 +67,13 @@ pub fn good(options: &CesOptions) -> Expr {
 
 /// The aggregations that feed [`ces`] and [`ces_mean`]: `ces.n`, `ces.good`,
 /// `ces.mean`, `ces.sd`.
-pub fn aggregations(options: &CesOptions) -> Vec<Expr> {
-    share::aggregations(COLUMN, good(options))
+pub fn aggregations(options: &CesOptions, rows: Rows) -> Vec<Expr> {
+    share::aggregations(COLUMN, good(options), rows)
 }
 
 /// Groups `frame` by `keys` and computes the CES aggregations.
 pub fn aggregate(frame: LazyFrame, keys: &[Expr], options: &CesOptions) -> LazyFrame {
-    frame.group_by(keys).agg(aggregations(options))
+    frame.group_by(keys).agg(aggregations(options, Rows::Each))
 }
 
 /// `ces` = 100 × good / n, Wilson 95% interval.
@@ -80,8 +82,8 @@ pub fn ces(good: u64, n: u64) -> Estimate {
 }
 
 /// `ces_mean` = mean of valid scores, Student-t 95% interval.
-pub fn ces_mean(mean: Option<f64>, sd: Option<f64>, n: u64) -> Estimate {
-    share::mean_score(mean, sd, n)
+pub fn ces_mean(sums: ScoreSums) -> Estimate {
+    share::mean_score(sums)
 }
 
 /// The definition as printed in report footers.

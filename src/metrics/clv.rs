@@ -120,10 +120,12 @@ pub fn clv(customers: u64, m: f64, r: f64, periods_per_year: f64, options: &ClvO
     Clv { customers, m, r, d, margin_multiple: multiple, clv: m * multiple - options.acquisition_cost.unwrap_or(0.0) }
 }
 
-/// Per group: `clv.margin` (Σ margin) of the transactions, where `margin` is the
-/// per-row margin expression.
-pub fn margin_sums(transactions: LazyFrame, groups: &[Expr], margin: Expr) -> LazyFrame {
-    transactions.group_by(groups).agg([margin.sum().alias("clv.margin")])
+/// Per group: `clv.margin` = rate × Σ margin over the transactions, where `margin` is
+/// the margin (or revenue) column in whole millionths (summed exactly); the rate
+/// multiplies the sum, not each row.
+pub fn margin_sums(transactions: LazyFrame, groups: &[Expr], margin: Expr, rate: f64) -> LazyFrame {
+    let total = margin.sum().cast(DataType::Float64) / lit(crate::input::parse::MONEY_UNITS);
+    transactions.group_by(groups).agg([(total * lit(rate)).alias("clv.margin")])
 }
 
 /// The definition as printed in report footers.

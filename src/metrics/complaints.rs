@@ -10,7 +10,7 @@
 
 use polars::prelude::*;
 
-use super::frame::count_true;
+use super::frame::Rows;
 use super::{Estimate, stats};
 
 /// What the rate is per.
@@ -24,8 +24,8 @@ pub enum Denominator {
 
 /// The aggregations over interactions: `complaints.count` (complaint true) and
 /// `interactions.n` (all interactions). `is_complaint` is the per-row condition.
-pub fn aggregations(is_complaint: Expr) -> Vec<Expr> {
-    vec![count_true(is_complaint, "complaints.count"), len().cast(DataType::UInt64).alias("interactions.n")]
+pub fn aggregations(is_complaint: Expr, rows: Rows) -> Vec<Expr> {
+    vec![rows.count_true(is_complaint, "complaints.count"), rows.count_all("interactions.n")]
 }
 
 /// `complaints_per_1000` = 1000 × complaints / denominator, Garwood 95% interval.
@@ -86,7 +86,12 @@ mod tests {
     #[test]
     fn polars_counts_complaints_and_interactions() {
         let df = df!("g" => [1, 1, 1, 1], "complaint" => [Some(true), Some(false), None, Some(true)]).unwrap();
-        let out = df.lazy().group_by([col("g")]).agg(aggregations(col("complaint").eq(lit(true)))).collect().unwrap();
+        let out = df
+            .lazy()
+            .group_by([col("g")])
+            .agg(aggregations(col("complaint").eq(lit(true)), Rows::Each))
+            .collect()
+            .unwrap();
         assert_eq!(super::super::frame::counts(&out, "complaints.count").unwrap(), vec![2]);
         assert_eq!(super::super::frame::counts(&out, "interactions.n").unwrap(), vec![4]);
     }

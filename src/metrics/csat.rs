@@ -10,6 +10,8 @@
 
 use polars::prelude::*;
 
+use super::frame::Rows;
+use super::share::ScoreSums;
 use super::{Estimate, share};
 
 /// The column the CSAT score is read from.
@@ -31,14 +33,14 @@ impl Default for CsatOptions {
 }
 
 /// The aggregations that feed [`csat`] and [`csat_mean`]: `csat.n`, `csat.good`,
-/// `csat.mean`, `csat.sd` over the valid scores in the `csat` column.
-pub fn aggregations(options: &CsatOptions) -> Vec<Expr> {
-    share::aggregations(COLUMN, col(COLUMN).gt_eq(lit(options.satisfied_min)))
+/// `csat.sum`, `csat.sumsq` over the valid scores in the `csat` column.
+pub fn aggregations(options: &CsatOptions, rows: Rows) -> Vec<Expr> {
+    share::aggregations(COLUMN, col(COLUMN).gt_eq(lit(options.satisfied_min)), rows)
 }
 
 /// Groups `frame` by `keys` and computes the CSAT aggregations.
 pub fn aggregate(frame: LazyFrame, keys: &[Expr], options: &CsatOptions) -> LazyFrame {
-    frame.group_by(keys).agg(aggregations(options))
+    frame.group_by(keys).agg(aggregations(options, Rows::Each))
 }
 
 /// `csat` = 100 × satisfied / n, Wilson 95% interval. `None` value when n is 0.
@@ -47,8 +49,8 @@ pub fn csat(satisfied: u64, n: u64) -> Estimate {
 }
 
 /// `csat_mean` = mean of valid scores, Student-t 95% interval.
-pub fn csat_mean(mean: Option<f64>, sd: Option<f64>, n: u64) -> Estimate {
-    share::mean_score(mean, sd, n)
+pub fn csat_mean(sums: ScoreSums) -> Estimate {
+    share::mean_score(sums)
 }
 
 /// The definition as printed in report footers.
@@ -70,9 +72,8 @@ mod tests {
         let out = aggregate(df.lazy(), &[col("g")], options).collect().unwrap();
         let n = frame::counts(&out, "csat.n").unwrap()[0];
         let good = frame::counts(&out, "csat.good").unwrap()[0];
-        let mean = frame::floats(&out, "csat.mean").unwrap()[0];
-        let sd = frame::floats(&out, "csat.sd").unwrap()[0];
-        (csat(good, n), csat_mean(mean, sd, n))
+        let sums = share::score_sums(&out, "csat").unwrap()[0];
+        (csat(good, n), csat_mean(sums))
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use polars::prelude::*;
 
-use super::frame::{count_true, counts};
+use super::frame::{Rows, counts};
 use super::{Estimate, stats};
 
 /// How first-contact resolution is decided.
@@ -118,19 +118,19 @@ pub fn with_flags(
 
 /// The aggregations over the flags of [`with_flags`]: `fcr.n` (denominator),
 /// `fcr.good`, `fcr.unresolved`, `fcr.unknown`.
-pub fn aggregations(options: &FcrOptions) -> Vec<Expr> {
+pub fn aggregations(options: &FcrOptions, rows: Rows) -> Vec<Expr> {
     let resolved = col("fcr.resolved").eq(lit(true));
     let known = col("fcr.first").is_not_null();
     let n = if options.denominator_all {
-        len().cast(DataType::UInt64).alias("fcr.n")
+        rows.count_all("fcr.n")
     } else {
-        count_true(resolved.clone().and(known.clone()), "fcr.n")
+        rows.count_true(resolved.clone().and(known.clone()), "fcr.n")
     };
     vec![
         n,
-        count_true(resolved.clone().and(col("fcr.first").eq(lit(true))), "fcr.good"),
-        count_true(col("fcr.resolved").eq(lit(false)), "fcr.unresolved"),
-        count_true(resolved.and(known.not()), "fcr.unknown"),
+        rows.count_true(resolved.clone().and(col("fcr.first").eq(lit(true))), "fcr.good"),
+        rows.count_true(col("fcr.resolved").eq(lit(false)), "fcr.unresolved"),
+        rows.count_true(resolved.and(known.not()), "fcr.unknown"),
     ]
 }
 
@@ -181,7 +181,7 @@ mod tests {
 
     fn run(df: DataFrame, method: FcrMethod, options: &FcrOptions, columns: &FcrColumns, as_of_end: i64) -> Estimate {
         let lf = with_flags(df.lazy().with_column(lit(1).alias("g")), method, options, columns, as_of_end).unwrap();
-        let out = lf.group_by([col("g")]).agg(aggregations(options)).collect().unwrap();
+        let out = lf.group_by([col("g")]).agg(aggregations(options, Rows::Each)).collect().unwrap();
         estimates(&out).unwrap().remove(0)
     }
 

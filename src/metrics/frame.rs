@@ -20,12 +20,56 @@ pub fn integers(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
     Ok(column.i64()?.iter().collect())
 }
 
-/// Returns the number of non-null values of `column` as an aggregation, named `alias`.
-pub fn count_valid(column: &str, alias: &str) -> Expr {
-    col(column).count().cast(DataType::UInt64).alias(alias)
+pub use crate::input::compact::WEIGHT;
+
+/// How the rows of a frame are counted: one input row each (the in-memory engine),
+/// or [`WEIGHT`] input rows each (the compacted frames of the streaming engine, where
+/// identical rows are stored once with their count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rows {
+    /// One input row per frame row.
+    #[default]
+    Each,
+    /// [`WEIGHT`] input rows per frame row.
+    Weighted,
 }
 
-/// Returns the number of rows where `condition` holds as an aggregation, named `alias`.
-pub fn count_true(condition: Expr, alias: &str) -> Expr {
-    condition.sum().cast(DataType::UInt64).alias(alias)
+impl Rows {
+    /// The number of input rows where `condition` holds, as an aggregation named `alias`.
+    pub fn count_true(self, condition: Expr, alias: &str) -> Expr {
+        match self {
+            Rows::Each => condition.sum(),
+            Rows::Weighted => col(WEIGHT).filter(condition).sum(),
+        }
+        .cast(DataType::UInt64)
+        .alias(alias)
+    }
+
+    /// The number of input rows where `column` is not null, as an aggregation named `alias`.
+    pub fn count_valid(self, column: &str, alias: &str) -> Expr {
+        match self {
+            Rows::Each => col(column).count().cast(DataType::UInt64).alias(alias),
+            Rows::Weighted => self.count_true(col(column).is_not_null(), alias),
+        }
+    }
+
+    /// The number of input rows, as an aggregation named `alias`.
+    pub fn count_all(self, alias: &str) -> Expr {
+        match self {
+            Rows::Each => len(),
+            Rows::Weighted => col(WEIGHT).sum(),
+        }
+        .cast(DataType::UInt64)
+        .alias(alias)
+    }
+
+    /// The sum of an integer `value` over input rows (Int64, exact), named `alias`.
+    pub fn sum_integers(self, value: Expr, alias: &str) -> Expr {
+        let value = value.cast(DataType::Int64);
+        match self {
+            Rows::Each => value.sum(),
+            Rows::Weighted => (value * col(WEIGHT).cast(DataType::Int64)).sum(),
+        }
+        .alias(alias)
+    }
 }

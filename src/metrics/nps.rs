@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use super::frame::{count_true, count_valid};
+use super::frame::Rows;
 use super::{Estimate, stats};
 
 /// The column the 0–10 answer is read from.
@@ -69,17 +69,17 @@ impl NpsCounts {
 }
 
 /// The aggregations that feed [`nps`]: `nps.n`, `nps.promoters`, `nps.detractors`.
-pub fn aggregations() -> Vec<Expr> {
+pub fn aggregations(rows: Rows) -> Vec<Expr> {
     vec![
-        count_valid(COLUMN, "nps.n"),
-        count_true(col(COLUMN).gt_eq(lit(9)), "nps.promoters"),
-        count_true(col(COLUMN).lt_eq(lit(6)), "nps.detractors"),
+        rows.count_valid(COLUMN, "nps.n"),
+        rows.count_true(col(COLUMN).gt_eq(lit(9)), "nps.promoters"),
+        rows.count_true(col(COLUMN).lt_eq(lit(6)), "nps.detractors"),
     ]
 }
 
 /// Groups `frame` by `keys` and computes the NPS aggregations.
 pub fn aggregate(frame: LazyFrame, keys: &[Expr]) -> LazyFrame {
-    frame.group_by(keys).agg(aggregations())
+    frame.group_by(keys).agg(aggregations(Rows::Each))
 }
 
 /// NPS with its 95% interval, se and composition. `None` value when n is 0.

@@ -5,22 +5,91 @@
 //! Quantiles are linear-interpolated (type 7: position h = (n − 1)·q, value =
 //! x⌊h⌋ + (h − ⌊h⌋)(x⌊h⌋+1 − x⌊h⌋)). A negative response time is rejected at input.
 //! No interval is given for the quantiles.
+//!
+//! On a compacted frame (see [`Rows::Weighted`]) the same quantiles come from the
+//! sorted distinct values and their counts ([`weighted_quantile`]), with the same
+//! arithmetic as polars' linear quantile, so both engines give identical figures.
 
 use polars::prelude::*;
 
 use super::Estimate;
-use super::frame::{count_valid, counts, floats};
+use super::frame::{Rows, WEIGHT, counts, floats};
 
 /// The column the response minutes are in (derived at input).
 pub const COLUMN: &str = "response_minutes";
 
-/// The aggregations: `response.n`, `response.median`, `response.p90`.
-pub fn aggregations() -> Vec<Expr> {
-    vec![
-        count_valid(COLUMN, "response.n"),
-        col(COLUMN).quantile(lit(0.5), QuantileMethod::Linear).alias("response.median"),
-        col(COLUMN).quantile(lit(0.9), QuantileMethod::Linear).alias("response.p90"),
-    ]
+/// The quantiles reported.
+const QUANTILES: [(f64, &str); 2] = [(0.5, "response.median"), (0.9, "response.p90")];
+
+/// The aggregations: `response.n`, and (one row per input row only) `response.median`
+/// and `response.p90`; for a compacted frame the quantiles come from
+/// [`weighted_quantiles`].
+pub fn aggregations(rows: Rows) -> Vec<Expr> {
+    let mut out = vec![rows.count_valid(COLUMN, "response.n")];
+    if rows == Rows::Each {
+        out.extend(QUANTILES.map(|(q, name)| col(COLUMN).quantile(lit(q), QuantileMethod::Linear).alias(name)));
+    }
+    out
+}
+
+/// The linear (type 7) quantile `q` of a group given as its count of missing values
+/// and its distinct values in ascending order with their counts, computed exactly as
+/// polars computes it over the rows (missing values sorted first): position
+/// h = (N − 1)·q + missing over the N values, then the value at ⌊h⌋ plus (h − ⌊h⌋)
+/// times the step to the next one. `None` when there are no values.
+pub fn weighted_quantile(missing: u64, values: &[(f64, u64)], q: f64) -> Option<f64> {
+    let total: u64 = values.iter().map(|v| v.1).sum();
+    if total == 0 {
+        return None;
+    }
+    let at = |position: u64| {
+        let mut seen = missing;
+        values.iter().find(|(_, count)| {
+            seen += count;
+            seen > position
+        })
+    };
+    let h = (total as f64 - 1.0) * q + missing as f64;
+    let lower_position = (h as u64).min(missing + total - 1);
+    let lower = at(lower_position)?.0;
+    if h.ceil() as u64 == lower_position {
+        return Some(lower);
+    }
+    let upper = at(lower_position + 1)?.0;
+    Some(if lower == upper { lower } else { (h - lower_position as f64) * (upper - lower) + lower })
+}
+
+/// Per group of a compacted frame: `response.median` and `response.p90` of [`COLUMN`]
+/// weighted by [`WEIGHT`], one row per group, keyed by the `keys` columns (to join
+/// onto the other aggregations).
+pub fn weighted_quantiles(frame: LazyFrame, keys: &[Expr]) -> PolarsResult<DataFrame> {
+    let mut order = keys.to_vec();
+    order.push(col(COLUMN));
+    // Missing values sort first, as in polars' own quantile.
+    let sorted = frame
+        .group_by(order.clone())
+        .agg([col(WEIGHT).sum()])
+        .sort_by_exprs(order, SortMultipleOptions::default())
+        .collect()?;
+    let mut groups = sorted.clone().lazy().group_by_stable(keys).agg([len().alias("response.rows")]).collect()?;
+    let values = floats(&sorted, COLUMN)?;
+    let weights = counts(&sorted, WEIGHT)?;
+    let mut start = 0;
+    let mut quantiles = QUANTILES.map(|_| Vec::with_capacity(groups.height()));
+    for rows in counts(&groups, "response.rows")? {
+        let end = start + rows as usize;
+        let missing = (start..end).filter(|&i| values[i].is_none()).map(|i| weights[i]).sum();
+        let group: Vec<(f64, u64)> = (start..end).filter_map(|i| values[i].map(|v| (v, weights[i]))).collect();
+        for ((q, _), out) in QUANTILES.iter().zip(quantiles.iter_mut()) {
+            out.push(weighted_quantile(missing, &group, *q));
+        }
+        start = end;
+    }
+    groups.drop_in_place("response.rows")?;
+    for ((_, name), values) in QUANTILES.iter().zip(quantiles) {
+        groups.with_column(Column::new((*name).into(), values))?;
+    }
+    Ok(groups)
 }
 
 /// Reads (median, p90) estimates for every row of an aggregated frame.
@@ -45,7 +114,7 @@ mod tests {
     fn linear_quantiles_on_a_hand_computed_set() {
         // sorted 1, 2, 4, 7, 10: median 4; p90 h = 4·0.9 = 3.6 -> 7 + 0.6·3 = 8.8
         let df = df!("g" => [1; 6], COLUMN => [Some(10.0), Some(1.0), None, Some(4.0), Some(7.0), Some(2.0)]).unwrap();
-        let out = df.lazy().group_by([col("g")]).agg(aggregations()).collect().unwrap();
+        let out = df.lazy().group_by([col("g")]).agg(aggregations(Rows::Each)).collect().unwrap();
         let (median, p90) = estimates(&out).unwrap();
         assert_eq!((median[0].value, median[0].n), (Some(4.0), 5));
         assert!((p90[0].value.unwrap() - 8.8).abs() < 1e-12);
@@ -54,7 +123,13 @@ mod tests {
     #[test]
     fn even_count_median_interpolates_and_single_value() {
         let df = df!("g" => [1, 1, 1, 1, 2], COLUMN => [1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
-        let out = df.lazy().group_by([col("g")]).agg(aggregations()).sort(["g"], Default::default()).collect().unwrap();
+        let out = df
+            .lazy()
+            .group_by([col("g")])
+            .agg(aggregations(Rows::Each))
+            .sort(["g"], Default::default())
+            .collect()
+            .unwrap();
         let (median, p90) = estimates(&out).unwrap();
         assert_eq!(median[0].value, Some(2.5));
         assert!((p90[0].value.unwrap() - 3.7).abs() < 1e-12);

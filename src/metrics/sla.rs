@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::frame::{count_true, count_valid, counts};
+use super::frame::{Rows, counts};
 use super::response::COLUMN;
 use super::{Estimate, share};
 
@@ -39,8 +39,8 @@ pub fn target(options: &SlaOptions, channel_code: impl Fn(&str) -> Option<u32>) 
 }
 
 /// The aggregations: `sla.n` (responses) and `sla.good` (within the target).
-pub fn aggregations(target: Expr) -> Vec<Expr> {
-    vec![count_valid(COLUMN, "sla.n"), count_true(col(COLUMN).lt_eq(target), "sla.good")]
+pub fn aggregations(target: Expr, rows: Rows) -> Vec<Expr> {
+    vec![rows.count_valid(COLUMN, "sla.n"), rows.count_true(col(COLUMN).lt_eq(target), "sla.good")]
 }
 
 /// Reads the estimates of every row of an aggregated frame.
@@ -69,7 +69,8 @@ mod tests {
         let df = df!("g" => [1; 5], "channel" => [0u32, 0, 1, 1, 1], COLUMN => [Some(10.0), Some(10.5), Some(2.0), Some(3.0), None]).unwrap();
         let options = SlaOptions { minutes: None, per_channel: BTreeMap::from([("chat".to_string(), 2.0)]) };
         let code = |c: &str| (c == "chat").then_some(1);
-        let out = df.lazy().group_by([col("g")]).agg(aggregations(target(&options, code))).collect().unwrap();
+        let out =
+            df.lazy().group_by([col("g")]).agg(aggregations(target(&options, code), Rows::Each)).collect().unwrap();
         let e = estimates(&out).unwrap().remove(0);
         // 10.0 meets 10; 10.5 does not; chat 2.0 meets 2, 3.0 does not; no response: not counted
         assert_eq!((e.value, e.n), (Some(50.0), 4));
