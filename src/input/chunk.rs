@@ -280,7 +280,7 @@ pub fn null_column(req: &FieldRequest, height: usize) -> Column {
 /// Maps every local code of a column to its code in the global dictionary.
 fn remap(local: Option<&super::Dictionary>, global: &mut Dictionaries, name: &str) -> Vec<u32> {
     let global = global.get_mut(name);
-    local.map_or_else(Vec::new, |d| d.values().iter().map(|v| global.code(v)).collect())
+    local.map_or_else(Vec::new, |d| d.iter().map(|v| global.code(v)).collect())
 }
 
 /// The column names of the `--by` dimensions.
