@@ -40,20 +40,34 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         .collect::<Vec<_>>();
     let response_column =
         if response_wanted.is_empty() { None } else { response_minutes(table, &response_wanted, results) };
+    // The response columns: in the table's frame, or in a frame of their own.
+    let mut values = table.apart.clone().map(IntoLazy::lazy);
+    let mut value_aggregations = Vec::new();
     if let Some(expr) = response_column.clone() {
-        frame = frame.with_column(expr.alias(response::COLUMN));
-        aggregations.extend(response::aggregations(table.rows));
+        let target_frame = values.as_mut().unwrap_or(&mut frame);
+        *target_frame = target_frame.clone().with_column(expr.alias(response::COLUMN));
+        value_aggregations.extend(response::aggregations(table.rows));
         let channels = inputs.dictionaries.get("channel");
         let target = sla::target(&settings.metrics.sla, |c| channels.and_then(|d| d.lookup(c)));
-        aggregations.extend(sla::aggregations(target, table.rows));
+        value_aggregations.extend(sla::aggregations(target, table.rows));
     }
-    if aggregations.is_empty() {
+    if aggregations.is_empty() && value_aggregations.is_empty() {
         return Ok(());
     }
     let keys = group_keys(&settings.by);
-    let mut df = frame.clone().group_by(keys.clone()).agg(aggregations).collect()?;
+    let aggregate = |frame: LazyFrame, aggregations: Vec<Expr>| frame.group_by(keys.clone()).agg(aggregations);
+    let mut df = match &values {
+        None => {
+            aggregations.extend(value_aggregations);
+            aggregate(frame.clone(), aggregations).collect()?
+        }
+        Some(values) if aggregations.is_empty() => aggregate(values.clone(), value_aggregations).collect()?,
+        Some(values) => aggregate(frame.clone(), aggregations)
+            .join(aggregate(values.clone(), value_aggregations), &keys, &keys, JoinArgs::new(JoinType::Left))
+            .collect()?,
+    };
     if response_column.is_some() && table.rows == Rows::Weighted {
-        let quantiles = response::weighted_quantiles(frame, &keys)?.lazy();
+        let quantiles = response::weighted_quantiles(values.unwrap_or(frame), &keys)?.lazy();
         df = df.lazy().join(quantiles, &keys, &keys, JoinArgs::new(JoinType::Left)).collect()?;
     }
     let keys = read_keys(&df, &settings.by, &inputs.dictionaries)?;

@@ -203,13 +203,19 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
 /// kept), money summed per customer-period; none for interactions when FCR uses the
 /// repeat-window method, which needs each contact's time.
 fn compaction(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Option<Compaction> {
-    let ts = "ts".to_string();
-    let period_index = "period_index".to_string();
+    let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     match kind {
-        Kind::Surveys => Some(Compaction { drop: vec![ts, period_index], sums: Vec::new() }),
+        Kind::Surveys => Some(Compaction { drop: names(&["ts", "period_index"]), ..Compaction::default() }),
         Kind::Interactions if metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings) => None,
-        Kind::Interactions => Some(Compaction { drop: vec![ts, period_index], sums: Vec::new() }),
-        Kind::Transactions => Some(Compaction { drop: vec![ts], sums: vec!["revenue".into(), "margin".into()] }),
+        Kind::Interactions => Some(Compaction {
+            drop: names(&["ts", "period_index"]),
+            sums: Vec::new(),
+            // Response times have thousands of values: apart from the flags.
+            apart: names(&["first_response_minutes", "first_response_at", "channel"]),
+        }),
+        Kind::Transactions => {
+            Some(Compaction { drop: names(&["ts"]), sums: names(&["revenue", "margin"]), apart: Vec::new() })
+        }
     }
 }
 

@@ -24,49 +24,66 @@ pub struct Compaction {
     /// Columns summed instead of grouped on (revenue, margin). Every other column is
     /// a grouping column.
     pub sums: Vec<String>,
+    /// Columns compacted apart, in a second frame with only the period and `--by`
+    /// columns: values with many distinct values (response times) would otherwise
+    /// multiply the distinct combinations of the other columns.
+    pub apart: Vec<String>,
+}
+
+/// The columns a second frame keeps besides its own: period and `--by` columns.
+fn is_group_column(name: &str) -> bool {
+    name == "period_start" || name.starts_with("by.")
 }
 
 impl Compaction {
     /// Reduces `frame` (plain rows, or already compacted) to one row per distinct
-    /// combination of its grouping columns, with the [`WEIGHT`] and the sums.
+    /// combination of its grouping columns, with the [`WEIGHT`] and the sums; the
+    /// columns compacted apart are left out.
     pub fn apply(&self, frame: DataFrame) -> PolarsResult<DataFrame> {
-        let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
-        let weighted = names.iter().any(|n| n == WEIGHT);
-        let keys: Vec<Expr> = names
-            .iter()
-            .filter(|n| *n != WEIGHT && !self.drop.contains(n) && !self.sums.contains(n))
-            .map(|n| col(n.as_str()))
-            .collect();
-        let mut aggregations =
-            vec![if weighted { col(WEIGHT).sum() } else { len().cast(DataType::UInt64) }.alias(WEIGHT)];
+        let names = column_names(&frame);
+        let skip = |n: &String| n == WEIGHT || self.drop.contains(n) || self.apart.contains(n) || self.sums.contains(n);
+        let keys: Vec<Expr> = names.iter().filter(|n| !skip(n)).map(|n| col(n.as_str())).collect();
+        let mut aggregations = vec![weight(&names)];
         aggregations
             .extend(self.sums.iter().filter(|s| names.contains(s)).map(|s| col(s.as_str()).sum().alias(s.as_str())));
         frame.lazy().group_by(keys).agg(aggregations).collect()
     }
+
+    /// The frame of the columns compacted apart (`None` when there are none).
+    pub fn apply_apart(&self, frame: &DataFrame) -> PolarsResult<Option<DataFrame>> {
+        if self.apart.is_empty() {
+            return Ok(None);
+        }
+        let names = column_names(frame);
+        let keys: Vec<Expr> =
+            names.iter().filter(|n| is_group_column(n) || self.apart.contains(n)).map(|n| col(n.as_str())).collect();
+        frame.clone().lazy().group_by(keys).agg([weight(&names)]).collect().map(Some)
+    }
 }
 
-/// Frames being compacted as they arrive: each is compacted on its own, and the
-/// pile is merged into one frame when it grows.
-pub struct Pile {
-    compaction: Compaction,
+fn column_names(frame: &DataFrame) -> Vec<String> {
+    frame.get_column_names().iter().map(|n| n.to_string()).collect()
+}
+
+/// The weight of a compacted row: the sum of the weights, or the number of plain rows.
+fn weight(names: &[String]) -> Expr {
+    if names.iter().any(|n| n == WEIGHT) { col(WEIGHT).sum() } else { len().cast(DataType::UInt64) }.alias(WEIGHT)
+}
+
+/// Compacted frames of one kind, merged into one when they grow.
+#[derive(Default)]
+struct Heap {
     frames: Vec<DataFrame>,
     rows: usize,
     merged_rows: usize,
 }
 
-impl Pile {
-    /// An empty pile.
-    pub fn new(compaction: Compaction) -> Self {
-        Pile { compaction, frames: Vec::new(), rows: 0, merged_rows: 0 }
-    }
-
-    /// Adds a frame of plain rows.
-    pub fn push(&mut self, frame: DataFrame) -> PolarsResult<()> {
-        let frame = self.compaction.apply(frame)?;
+impl Heap {
+    fn push(&mut self, frame: DataFrame, compact: impl Fn(DataFrame) -> PolarsResult<DataFrame>) -> PolarsResult<()> {
         self.rows += frame.height();
         self.frames.push(frame);
         if self.rows > 2 * self.merged_rows + MERGE_ROWS {
-            let merged = self.merge()?;
+            let merged = self.merge(compact)?;
             self.merged_rows = merged.height();
             self.rows = merged.height();
             self.frames = vec![merged];
@@ -74,21 +91,53 @@ impl Pile {
         Ok(())
     }
 
-    /// Compacts everything added into one frame (`None` when nothing was added).
-    pub fn finish(mut self) -> PolarsResult<Option<DataFrame>> {
-        if self.frames.is_empty() {
-            return Ok(None);
-        }
-        self.merge().map(Some)
-    }
-
-    fn merge(&mut self) -> PolarsResult<DataFrame> {
+    fn merge(&mut self, compact: impl Fn(DataFrame) -> PolarsResult<DataFrame>) -> PolarsResult<DataFrame> {
         let mut frames = std::mem::take(&mut self.frames).into_iter();
-        let mut all = frames.next().expect("merge is called on a non-empty pile");
+        let mut all = frames.next().unwrap_or_default();
         for next in frames {
             all.vstack_mut_owned(next)?;
         }
-        self.compaction.apply(all)
+        compact(all)
+    }
+}
+
+/// Frames being compacted as they arrive: each is compacted on its own, and the
+/// pile is merged into one frame when it grows.
+pub struct Pile {
+    compaction: Compaction,
+    main: Heap,
+    apart: Heap,
+}
+
+impl Pile {
+    /// An empty pile.
+    pub fn new(compaction: Compaction) -> Self {
+        Pile { compaction, main: Heap::default(), apart: Heap::default() }
+    }
+
+    /// Adds a frame of plain rows.
+    pub fn push(&mut self, frame: DataFrame) -> PolarsResult<()> {
+        let c = &self.compaction;
+        if let Some(apart) = c.apply_apart(&frame)? {
+            self.apart.push(apart, |f| Ok(c.apply_apart(&f)?.unwrap_or_default()))?;
+        }
+        self.main.push(c.apply(frame)?, |f| c.apply(f))
+    }
+
+    /// Compacts everything added into one frame, and the columns kept apart into
+    /// another (`None` when nothing was added).
+    pub fn finish(mut self) -> PolarsResult<Option<(DataFrame, Option<DataFrame>)>> {
+        if self.main.frames.is_empty() {
+            return Ok(None);
+        }
+        let c = &self.compaction;
+        let main = self.main.merge(|f| c.apply(f))?;
+        let apart = if c.apart.is_empty() {
+            None
+        } else {
+            Some(self.apart.merge(|f| Ok(c.apply_apart(&f)?.unwrap_or_default()))?)
+        };
+        Ok(Some((main, apart)))
     }
 }
 
@@ -106,7 +155,7 @@ mod tests {
         let rows = df!("g" => [1u32, 1, 2, 1], "ts" => [5i64, 6, 7, 8], "v" => [Some(1.5), Some(1.5), None, Some(2.0)],
             "margin" => [1.0, 2.0, 4.0, 8.0])
         .unwrap();
-        let c = Compaction { drop: vec!["ts".into()], sums: vec!["margin".into()] };
+        let c = Compaction { drop: vec!["ts".into()], sums: vec!["margin".into()], apart: Vec::new() };
         let out = sorted(c.apply(rows).unwrap());
         let expected = df!("g" => [1u32, 1, 2], "v" => [Some(1.5), Some(2.0), None], WEIGHT => [2u64, 1, 1],
             "margin" => [3.0, 8.0, 4.0])
@@ -117,11 +166,11 @@ mod tests {
     #[test]
     fn compacting_piecewise_equals_compacting_at_once() {
         let make = |g: Vec<u32>| df!("g" => g.clone(), "margin" => g.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
-        let c = Compaction { drop: Vec::new(), sums: vec!["margin".into()] };
+        let c = Compaction { drop: Vec::new(), sums: vec!["margin".into()], apart: Vec::new() };
         let mut pile = Pile::new(c.clone());
         pile.push(make(vec![1, 2, 2]).unwrap()).unwrap();
         pile.push(make(vec![2, 3]).unwrap()).unwrap();
-        let piecewise = sorted(pile.finish().unwrap().unwrap());
+        let piecewise = sorted(pile.finish().unwrap().unwrap().0);
         let once = sorted(c.apply(make(vec![1, 2, 2, 2, 3]).unwrap()).unwrap());
         assert_eq!(piecewise, once);
         assert_eq!(piecewise.column(WEIGHT).unwrap().u64().unwrap().to_vec(), vec![Some(1), Some(3), Some(1)]);

@@ -131,6 +131,9 @@ pub struct Table {
     pub date_range: Option<(NaiveDate, NaiveDate)>,
     /// Whether the frame holds every row, or is compacted (see [`super::compact`]).
     pub rows: Rows,
+    /// The columns compacted apart, with the period and `--by` columns (see
+    /// [`Compaction::apart`]); `None` when every column is in `frame`.
+    pub apart: Option<DataFrame>,
 }
 
 impl Table {
@@ -182,16 +185,16 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
             vec![false; request.fields.len()],
             dim_names.len(),
         );
-        let frame = chunk.into_frame(&request.fields, &dim_names, dictionaries)?;
-        match &request.compaction {
-            Some(compaction) => compaction.apply(frame),
-            None => Ok(frame),
-        }
+        chunk.into_frame(&request.fields, &dim_names, dictionaries)
     };
-    let mut frame = match loaded.pile.take() {
+    let (mut frame, apart) = match loaded.pile.take() {
         Some(pile) => match pile.finish()? {
-            Some(frame) => frame,
-            None => empty(dictionaries)?,
+            Some(frames) => frames,
+            None => {
+                let frame = empty(dictionaries)?;
+                let compaction = request.compaction.as_ref().expect("a pile has a compaction");
+                (compaction.apply(frame.clone())?, compaction.apply_apart(&frame)?)
+            }
         },
         None => {
             let mut frames = loaded.frames.into_iter();
@@ -202,12 +205,17 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
             for next in frames {
                 frame.vstack_mut_owned(next)?;
             }
-            frame
+            (frame, None)
         }
     };
     // A field no file has is one all-null column that stores no values.
+    let apart_fields = request.compaction.as_ref().map_or(&[][..], |c| &c.apart[..]);
+    let mut apart = apart;
     for req in request.fields.iter().filter(|f| !loaded.found.contains(f.field)) {
-        frame.with_column(super::chunk::null_column(req, frame.height()))?;
+        match apart.as_mut().filter(|_| apart_fields.iter().any(|a| a == req.field)) {
+            Some(values) => values.with_column(super::chunk::null_column(req, values.height()))?,
+            None => frame.with_column(super::chunk::null_column(req, frame.height()))?,
+        };
     }
     Ok(Table {
         kind: request.kind,
@@ -216,6 +224,7 @@ pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &m
         missing_dims: loaded.missing_dims.into_iter().collect(),
         date_range: loaded.range,
         rows: if request.compaction.is_some() { Rows::Weighted } else { Rows::Each },
+        apart,
     })
 }
 
