@@ -75,8 +75,9 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
         if let Some(dim) = table.missing_dims.first() {
             bail!("unknown column '{dim}' for --by: the transactions do not have it");
         }
-        let counts = retention_counts(table, &settings.by, settings.window.period, &loaded.dictionaries)?;
-        (clv_by_group(table, &settings.by, &counts, &settings, &loaded.dictionaries)?, &loaded.quality)
+        let data = loaded.customers.as_ref().context("transactions were not summarised")?;
+        let counts = retention_counts(data, settings.window.period, &loaded.dictionaries);
+        (clv_by_group(table, data, &counts, &settings, &loaded.dictionaries)?, &loaded.quality)
     } else if let (Some(r), Some(m)) = (options.retention, options.margin) {
         if !settings.by.is_empty() {
             bail!("--by needs transactions: a what-if without data has no groups");

@@ -29,9 +29,10 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     let inputs = crate::compute::load(&settings, &[MetricId::Retention])?;
     account_quality(&settings, &inputs.quality, &[])?;
     let table = inputs.tables.get(&Kind::Transactions).context("transactions were not read")?;
+    let data = inputs.customers.as_ref().context("transactions were not summarised")?;
     let report = CohortReport {
         period: settings.window.period,
-        matrix: cohort_matrix(table)?,
+        matrix: cohort_matrix(data),
         as_of: settings.as_of.or(table.date_range.map(|r| r.1)),
         quality: &inputs.quality,
     };

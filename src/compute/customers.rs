@@ -1,5 +1,8 @@
-//! The customer metrics (retention, churn, clv) from the transactions table: the
-//! distinct customer-periods feed retention by period and the pooled CLV inputs.
+//! The customer metrics (retention, churn, clv) and the cohort matrix, from the
+//! transactions summarised as [`CustomerData`]: the distinct customer-periods
+//! (see [`customer_periods`]), the transactions per period and group, and the
+//! money per group. The summary is built block by block ([`CustomerFold`]), from
+//! the loader (streaming) or from the whole table (in memory), with the same result.
 
 use std::collections::BTreeMap;
 
@@ -8,17 +11,179 @@ use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Record, Results};
 use crate::config::Settings;
+use crate::input::parse::MONEY_UNITS;
 use crate::input::{Dictionaries, Kind, Table, dimension_column};
 use crate::metrics::clv::{self, Clv, ClvOptions};
 use crate::metrics::cohorts::{self, Matrix};
-use crate::metrics::frame::{counts, floats, integers};
+use crate::metrics::customer_periods::{self, KeySet};
+use crate::metrics::frame::integers;
 use crate::metrics::retention::{self, RetentionVariant};
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
 
+/// What the customer metrics need from the transactions.
+#[derive(Debug)]
+pub struct CustomerData {
+    /// The distinct (group, customer, period) keys, sorted.
+    keys: Vec<u64>,
+    /// The `--by` dimension columns the groups are made of.
+    dims: Vec<String>,
+    /// The dimension codes of each group code.
+    groups: Vec<Vec<u32>>,
+    /// `period_start`, the dimension columns and `transactions.n`.
+    transactions: DataFrame,
+    /// The dimension columns and the sums of `margin` and `revenue` (millionths).
+    money: DataFrame,
+}
+
+/// Builds [`CustomerData`] from frames of transactions, one block at a time.
+pub struct CustomerFold {
+    dims: Vec<String>,
+    keys: KeySet,
+    groups: Vec<Vec<u32>>,
+    group_codes: std::collections::HashMap<Vec<u32>, u16>,
+    transactions: Vec<DataFrame>,
+    money: Vec<DataFrame>,
+}
+
+/// Groups by `keys`, or aggregates the whole frame when there are none.
+fn aggregate(frame: LazyFrame, keys: &[Expr], aggregations: Vec<Expr>) -> LazyFrame {
+    if keys.is_empty() { frame.select(aggregations) } else { frame.group_by(keys).agg(aggregations) }
+}
+
+fn columns(names: &[String]) -> Vec<Expr> {
+    names.iter().map(|n| col(n.as_str())).collect()
+}
+
+impl CustomerFold {
+    /// An empty fold for the `--by` dimensions.
+    pub fn new(by: &[String]) -> Self {
+        CustomerFold {
+            dims: by.iter().map(|d| dimension_column(d)).collect(),
+            keys: KeySet::default(),
+            groups: Vec::new(),
+            group_codes: Default::default(),
+            transactions: Vec::new(),
+            money: Vec::new(),
+        }
+    }
+
+    /// Adds the transactions of one frame (loader columns: `customer_id`,
+    /// `period_index`, `period_start`, `by.<dim>`, `revenue`, `margin`).
+    pub fn add(&mut self, frame: &DataFrame) -> Result<()> {
+        let customers = frame.column("customer_id")?.u32()?;
+        let periods = frame.column("period_index")?.i32()?;
+        let dims = self.dims.iter().map(|d| frame.column(d)?.u32()).collect::<PolarsResult<Vec<_>>>()?;
+        let mut tuple = vec![0u32; dims.len()];
+        let mut keys = Vec::with_capacity(frame.height());
+        for (row, (customer, period)) in customers.iter().zip(periods.iter()).enumerate() {
+            let (Some(customer), Some(period)) = (customer, period) else { continue };
+            for (slot, dim) in tuple.iter_mut().zip(&dims) {
+                *slot = dim.get(row).unwrap_or(0);
+            }
+            let group = self.group_code(&tuple)?;
+            match customer_periods::pack(group, customer, period) {
+                Some(key) => keys.push(key),
+                None => bail!("transactions: period {period} is too far from 1970 to count customers in"),
+            }
+        }
+        self.keys.add(keys);
+        let mut by_period = vec![col("period_start")];
+        by_period.extend(columns(&self.dims));
+        let lazy = frame.clone().lazy();
+        let count = len().cast(DataType::UInt64).alias("transactions.n");
+        self.transactions.push(aggregate(lazy.clone(), &by_period, vec![count]).collect()?);
+        // Money columns that were not asked for are summed as 0.
+        let sums = ["margin", "revenue"]
+            .map(|m| {
+                let column = if frame.column(m).is_ok() { col(m) } else { lit(NULL).cast(DataType::Int64) };
+                column.sum().cast(DataType::Int64).alias(m)
+            })
+            .to_vec();
+        self.money.push(aggregate(lazy, &columns(&self.dims), sums).collect()?);
+        Ok(())
+    }
+
+    fn group_code(&mut self, tuple: &[u32]) -> Result<u16> {
+        if let Some(&code) = self.group_codes.get(tuple) {
+            return Ok(code);
+        }
+        let Ok(code) = u16::try_from(self.groups.len()) else {
+            bail!("transactions: more than 65,536 distinct --by groups to count customers in")
+        };
+        self.groups.push(tuple.to_vec());
+        self.group_codes.insert(tuple.to_vec(), code);
+        Ok(code)
+    }
+
+    /// The summary of every frame added.
+    pub fn finish(self) -> Result<CustomerData> {
+        let mut by_period = vec!["period_start".to_string()];
+        by_period.extend(self.dims.iter().cloned());
+        let transactions = merge(self.transactions, &by_period, &["transactions.n"])?;
+        let money = merge(self.money, &self.dims, &["margin", "revenue"])?;
+        Ok(CustomerData { keys: self.keys.finish(), dims: self.dims, groups: self.groups, transactions, money })
+    }
+}
+
+/// Stacks partial sums and adds them up per key.
+fn merge(frames: Vec<DataFrame>, keys: &[String], sums: &[&str]) -> Result<DataFrame> {
+    let mut frames = frames.into_iter();
+    let Some(mut all) = frames.next() else {
+        let mut columns: Vec<Column> =
+            keys.iter().map(|k| Column::new_empty(k.as_str().into(), &DataType::UInt32)).collect();
+        columns.extend(sums.iter().map(|s| Column::new_empty((*s).into(), &DataType::Int64)));
+        return Ok(DataFrame::new_infer_height(columns)?);
+    };
+    for next in frames {
+        all.vstack_mut_owned(next)?;
+    }
+    let aggregations = sums.iter().map(|s| col(*s).sum().alias(*s)).collect();
+    Ok(aggregate(all.lazy(), &columns(keys), aggregations).collect()?)
+}
+
+impl CustomerData {
+    /// Summarises a whole table of transactions at once (the in-memory engine).
+    pub fn of(table: &Table, by: &[String]) -> Result<Self> {
+        let mut fold = CustomerFold::new(by);
+        fold.add(&table.frame)?;
+        fold.finish()
+    }
+
+    /// The same figures over all groups (for transactions without a `--by` column).
+    pub fn without_groups(&self) -> Result<CustomerData> {
+        Ok(CustomerData {
+            keys: customer_periods::without_groups(&self.keys),
+            dims: Vec::new(),
+            groups: vec![Vec::new()],
+            transactions: self.transactions_per_period()?,
+            money: merge(vec![self.money.clone()], &[], &["margin", "revenue"])?,
+        })
+    }
+
+    /// The transactions per period and group: `period_start`, the dimension columns,
+    /// `transactions.n`.
+    pub fn transactions(&self) -> &DataFrame {
+        &self.transactions
+    }
+
+    /// The transactions per period over all groups: `period_start`, `transactions.n`.
+    pub fn transactions_per_period(&self) -> Result<DataFrame> {
+        merge(vec![self.transactions.clone()], &["period_start".to_string()], &["transactions.n"])
+    }
+
+    /// The group values of a group code.
+    fn group_values(&self, code: u16, dictionaries: &Dictionaries) -> Vec<String> {
+        let codes = self.groups.get(usize::from(code)).map_or(&[][..], |g| &g[..]);
+        self.dims.iter().zip(codes).map(|(d, &c)| dictionaries.value(d, c).to_string()).collect()
+    }
+}
+
 /// Computes the wanted customer metrics into `results`.
 pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, results: &mut Results) -> Result<()> {
-    let Some(table) = inputs.tables.get(&Kind::Transactions) else { return Ok(()) };
+    let (Some(table), Some(data)) = (inputs.tables.get(&Kind::Transactions), &inputs.customers) else {
+        return Ok(());
+    };
     let want: Vec<MetricId> =
         [MetricId::Retention, MetricId::Churn, MetricId::Clv].into_iter().filter(|m| wanted.contains(m)).collect();
     if want.is_empty() {
@@ -30,8 +195,14 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         }
         return Ok(());
     }
-    let by = present_dims(table, &settings.by, &want, results);
-    let counts = retention_counts(table, &by, settings.window.period, &inputs.dictionaries)?;
+    let collapsed;
+    let data = if present_dims(table, &want, results) {
+        data
+    } else {
+        collapsed = data.without_groups()?;
+        &collapsed
+    };
+    let counts = retention_counts(data, settings.window.period, &inputs.dictionaries);
     let variant = settings.metrics.retention;
     if want.contains(&MetricId::Retention) || want.contains(&MetricId::Churn) {
         let estimates: Vec<Estimate> =
@@ -47,10 +218,10 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         }
     }
     if settings.cohorts {
-        results.cohorts = Some(cohort_matrix(table)?);
+        results.cohorts = Some(cohort_matrix(data));
     }
     if want.contains(&MetricId::Clv) {
-        match clv_by_group(table, &by, &counts, settings, &inputs.dictionaries) {
+        match clv_by_group(table, data, &counts, settings, &inputs.dictionaries) {
             Ok(rows) => push_clv(results, rows, settings),
             Err(err) => results.notes.push(format!("clv: not computed: {err}")),
         }
@@ -58,10 +229,11 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
     Ok(())
 }
 
-/// The `--by` dimensions the transactions have; a note for the others.
-fn present_dims(table: &Table, by: &[String], want: &[MetricId], results: &mut Results) -> Vec<String> {
+/// Whether the transactions have every `--by` dimension; a note when not (the
+/// figures are then given over all groups).
+fn present_dims(table: &Table, want: &[MetricId], results: &mut Results) -> bool {
     if table.missing_dims.is_empty() {
-        return by.to_vec();
+        return true;
     }
     let names: Vec<String> = want.iter().map(|m| m.to_string()).collect();
     results.notes.push(format!(
@@ -69,7 +241,7 @@ fn present_dims(table: &Table, by: &[String], want: &[MetricId], results: &mut R
         names.join(", "),
         table.missing_dims.join(", ")
     ));
-    Vec::new()
+    false
 }
 
 /// Pads group values with `(all)` when the figures are not split by the `--by` columns.
@@ -94,63 +266,30 @@ pub struct RetentionCounts {
     pub new: u64,
 }
 
-fn dim_columns(by: &[String]) -> Vec<String> {
-    by.iter().map(|d| dimension_column(d)).collect()
-}
-
-/// Reads group values (dictionary codes) of an aggregated frame.
-fn read_groups(df: &DataFrame, by: &[String], dictionaries: &Dictionaries) -> Result<Vec<Vec<String>>> {
-    let mut columns = Vec::new();
-    for column in dim_columns(by) {
-        let codes = integers(df, &column)?;
-        columns.push((column, codes));
-    }
-    Ok((0..df.height())
-        .map(|row| {
-            columns
-                .iter()
-                .map(|(c, codes)| codes[row].map_or(String::new(), |v| dictionaries.value(c, v as u32).to_string()))
-                .collect()
-        })
-        .collect())
-}
-
 /// Retention counts for every period k and group, sorted.
-pub fn retention_counts(
-    table: &Table,
-    by: &[String],
-    period: Period,
-    dictionaries: &Dictionaries,
-) -> Result<Vec<RetentionCounts>> {
-    let columns = dim_columns(by);
-    // Materialised once: the retention plan uses the active set five times.
-    let active = retention::active(table.frame.clone().lazy(), &columns)?.collect()?.lazy();
-    let df = retention::counts_by_period(active, &columns).collect()?;
-    let index = integers(&df, "period_index")?;
-    let groups = read_groups(&df, by, dictionaries)?;
-    let (at_risk, kept) = (counts(&df, "retention.at_risk")?, counts(&df, "retention.kept")?);
-    let (active, new) = (counts(&df, "retention.active")?, counts(&df, "retention.new")?);
-    let mut rows: Vec<RetentionCounts> = (0..df.height())
-        .map(|i| RetentionCounts {
-            key: (period.start_of_index(index[i].unwrap_or(0) as i32), groups[i].clone()),
-            at_risk: at_risk[i],
-            kept: kept[i],
-            active: active[i],
-            new: new[i],
+pub fn retention_counts(data: &CustomerData, period: Period, dictionaries: &Dictionaries) -> Vec<RetentionCounts> {
+    let mut rows: Vec<RetentionCounts> = customer_periods::retention_counts(&data.keys)
+        .into_iter()
+        .map(|c| RetentionCounts {
+            key: (period.start_of_index(c.period), data.group_values(c.group, dictionaries)),
+            at_risk: c.at_risk,
+            kept: c.kept,
+            active: c.active,
+            new: c.new,
         })
         .collect();
     rows.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(rows)
+    rows
 }
 
 /// The margin: the `margin` column, else `revenue` times `margin_rate` (applied to
 /// the sums, so that row-by-row and compacted tables give the same figure).
-fn margin_source(table: &Table, options: &ClvOptions) -> Result<(Expr, f64)> {
+fn margin_source(table: &Table, options: &ClvOptions) -> Result<(&'static str, f64)> {
     if table.has("margin") {
-        return Ok((col("margin"), 1.0));
+        return Ok(("margin", 1.0));
     }
     match (options.margin_rate, table.has("revenue")) {
-        (Some(rate), true) => Ok((col("revenue"), rate)),
+        (Some(rate), true) => Ok(("revenue", rate)),
         (Some(_), false) => bail!("no margin or revenue column in transactions"),
         (None, _) => bail!(
             "no margin column in transactions (set [metrics.clv] margin_rate or --margin-rate to use revenue × rate)"
@@ -161,7 +300,7 @@ fn margin_source(table: &Table, options: &ClvOptions) -> Result<(Expr, f64)> {
 /// CLV per group, with every parameter used, and the pooled at-risk count.
 pub fn clv_by_group(
     table: &Table,
-    by: &[String],
+    data: &CustomerData,
     counts_by_period: &[RetentionCounts],
     settings: &Settings,
     dictionaries: &Dictionaries,
@@ -173,38 +312,45 @@ pub fn clv_by_group(
         entry.0 += c.kept;
         entry.1 += c.at_risk;
     }
-    let (margin, rate) = if options.margin.is_some() { (lit(0.0), 1.0) } else { margin_source(table, options)? };
-    // A constant column keeps one code path (and a join key) when there are no groups.
-    let mut columns = vec!["clv.all".to_string()];
-    columns.extend(dim_columns(by));
-    let keys: Vec<Expr> = columns.iter().map(|c| col(c.as_str())).collect();
-    let frame = table.frame.clone().lazy().with_column(lit(0u32).alias("clv.all"));
-    let active = retention::active(frame.clone(), &columns)?.collect()?.lazy();
-    let per_group = active
-        .group_by(keys.clone())
-        .agg([
-            len().cast(DataType::UInt64).alias("clv.customer_periods"),
-            col("customer_id").n_unique().cast(DataType::UInt64).alias("clv.customers"),
-        ])
-        .join(clv::margin_sums(frame, &keys, margin, rate), &keys, &keys, JoinArgs::new(JoinType::Left))
-        .collect()?;
-    let groups = read_groups(&per_group, by, dictionaries)?;
-    let customer_periods = counts(&per_group, "clv.customer_periods")?;
-    let customers = counts(&per_group, "clv.customers")?;
-    let margins = floats(&per_group, "clv.margin")?;
+    let margins =
+        if options.margin.is_some() { BTreeMap::new() } else { margin_by_group(table, data, options, dictionaries)? };
     let per_year = settings.window.period.per_year();
     let mut out = Vec::new();
-    for (i, group) in groups.into_iter().enumerate() {
+    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys) {
+        let group = data.group_values(code, dictionaries);
         let (kept, at_risk) = pooled.get(&group).copied().unwrap_or((0, 0));
         if at_risk == 0 && options.retention.is_none() {
             continue;
         }
         let r = if at_risk > 0 { kept as f64 / at_risk as f64 } else { 0.0 };
-        let m = margins[i].unwrap_or(0.0) / customer_periods[i].max(1) as f64;
-        out.push((group, clv::clv(customers[i], m, r, per_year, options), at_risk));
+        let m = margins.get(&group).copied().unwrap_or(0.0) / customer_periods.max(1) as f64;
+        out.push((group, clv::clv(customers, m, r, per_year, options), at_risk));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// The margin of every group: Σ `margin`, else `margin_rate` × Σ `revenue`.
+fn margin_by_group(
+    table: &Table,
+    data: &CustomerData,
+    options: &ClvOptions,
+    dictionaries: &Dictionaries,
+) -> Result<BTreeMap<Vec<String>, f64>> {
+    let (column, rate) = margin_source(table, options)?;
+    let sums = integers(&data.money, column)?;
+    let codes = data.dims.iter().map(|d| integers(&data.money, d)).collect::<PolarsResult<Vec<_>>>()?;
+    Ok((0..data.money.height())
+        .map(|row| {
+            let group = data
+                .dims
+                .iter()
+                .zip(&codes)
+                .map(|(d, c)| dictionaries.value(d, c[row].unwrap_or(0) as u32).to_string())
+                .collect();
+            (group, sums[row].unwrap_or(0) as f64 / MONEY_UNITS * rate)
+        })
+        .collect())
 }
 
 fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings: &Settings) {
@@ -234,22 +380,10 @@ fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings:
     }
 }
 
-/// The cohort matrix of all customers in the transactions table.
-pub fn cohort_matrix(table: &Table) -> Result<Matrix> {
-    let active = retention::active(table.frame.clone().lazy(), &[])?;
-    let size_frame = cohorts::sizes(active.clone()).collect()?;
-    let sizes: Vec<(i32, u64)> = integers(&size_frame, "cohort_index")?
-        .into_iter()
-        .zip(counts(&size_frame, "cohort.customers")?)
-        .map(|(c, n)| (c.unwrap_or(0) as i32, n))
-        .collect();
-    let active_frame = cohorts::active_counts(active).collect()?;
-    let (cohort, offset) = (integers(&active_frame, "cohort_index")?, integers(&active_frame, "offset")?);
-    let n = counts(&active_frame, "cohort.active")?;
-    let cells: Vec<(i32, i32, u64)> =
-        (0..n.len()).map(|i| (cohort[i].unwrap_or(0) as i32, offset[i].unwrap_or(0) as i32, n[i])).collect();
-    let last_index = cells.iter().map(|(c, j, _)| c + j).max().unwrap_or(0);
-    Ok(cohorts::matrix(&sizes, &cells, last_index))
+/// The cohort matrix of all customers in the transactions.
+pub fn cohort_matrix(data: &CustomerData) -> Matrix {
+    let counts = customer_periods::cohort_counts(&data.keys);
+    cohorts::matrix(&counts.sizes, &counts.cells, counts.last)
 }
 
 /// The retention variant's name for output.

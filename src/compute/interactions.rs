@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Results, group_keys, read_keys};
@@ -208,13 +208,8 @@ fn complaint_records(
         ));
         (Vec::new(), complaints_per_period(df, keys)?)
     };
-    let tx_df = transactions
-        .frame
-        .clone()
-        .lazy()
-        .group_by(group_keys(&by))
-        .agg([transactions.rows.count_all("transactions.n")])
-        .collect()?;
+    let data = inputs.customers.as_ref().context("transactions were not summarised")?;
+    let tx_df = if by.is_empty() { data.transactions_per_period()? } else { data.transactions().clone() };
     let tx_keys = read_keys(&tx_df, &by, &inputs.dictionaries)?;
     let tx_counts = counts_by_key(&tx_df, &tx_keys, "transactions.n")?;
     let mut all_keys: Vec<GroupKey> = complaints.keys().chain(tx_counts.keys()).cloned().collect();

@@ -108,6 +108,8 @@ pub struct Inputs {
     pub dictionaries: Dictionaries,
     /// The accounting of every row.
     pub quality: DataQuality,
+    /// The transactions summarised for the customer metrics (when read).
+    pub customers: Option<customers::CustomerData>,
 }
 
 /// Returns the metrics to compute: the selection, or every metric.
@@ -213,9 +215,8 @@ fn compaction(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Option<C
             // Response times have thousands of values: apart from the flags.
             apart: names(&["first_response_minutes", "first_response_at", "channel"]),
         }),
-        Kind::Transactions => {
-            Some(Compaction { drop: names(&["ts"]), sums: names(&["revenue", "margin"]), apart: Vec::new() })
-        }
+        // Summarised block by block instead (see customers::CustomerFold).
+        Kind::Transactions => None,
     }
 }
 
@@ -232,6 +233,7 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality::default();
     let mut tables = BTreeMap::new();
+    let mut customer_data = None;
     let empty = BTreeMap::new();
     for (&kind, patterns) in &settings.inputs {
         let fields = field_requests(kind, metrics, settings);
@@ -256,13 +258,28 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
         };
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
-        let table = input::table::load(&request, &mut dictionaries, &mut quality)?;
+        let table = if kind == Kind::Transactions {
+            // Transactions are summarised as they are read (streaming) or at once.
+            let mut fold = customers::CustomerFold::new(&settings.by);
+            let table = if settings.streaming {
+                let mut sink = |frame: &DataFrame| fold.add(frame);
+                input::table::load_into(&request, &mut dictionaries, &mut quality, Some(&mut sink))?
+            } else {
+                let table = input::table::load(&request, &mut dictionaries, &mut quality)?;
+                fold.add(&table.frame)?;
+                table
+            };
+            customer_data = Some(fold.finish()?);
+            table
+        } else {
+            input::table::load(&request, &mut dictionaries, &mut quality)?
+        };
         if let Some(bar) = spinner {
             bar.finish_and_clear();
         }
         tables.insert(kind, table);
     }
-    Ok(Inputs { tables, dictionaries, quality })
+    Ok(Inputs { tables, dictionaries, quality, customers: customer_data })
 }
 
 /// Loads the inputs and computes every wanted metric.

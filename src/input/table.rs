@@ -155,10 +155,14 @@ pub struct FileLayout {
     pub width: usize,
 }
 
+/// Takes each block's frame instead of the table (see [`load_into`]).
+pub type Sink<'s> = &'s mut dyn FnMut(&DataFrame) -> Result<()>;
+
 /// What the files of one request add up to.
-struct Loaded {
+struct Loaded<'s> {
     frames: Vec<DataFrame>,
     pile: Option<Pile>,
+    sink: Option<Sink<'s>>,
     found: BTreeSet<&'static str>,
     missing_dims: BTreeSet<String>,
     range: Option<(NaiveDate, NaiveDate)>,
@@ -166,9 +170,21 @@ struct Loaded {
 
 /// Reads every file of a request into one [`Table`], adding to the data quality.
 pub fn load(request: &TableRequest, dictionaries: &mut Dictionaries, quality: &mut DataQuality) -> Result<Table> {
+    load_into(request, dictionaries, quality, None)
+}
+
+/// Reads every file of a request, handing each block's frame to `sink` when given:
+/// the table then has the accounting, fields and dates but no rows.
+pub fn load_into(
+    request: &TableRequest,
+    dictionaries: &mut Dictionaries,
+    quality: &mut DataQuality,
+    sink: Option<Sink>,
+) -> Result<Table> {
     let mut loaded = Loaded {
         frames: Vec::new(),
         pile: request.compaction.clone().map(Pile::new),
+        sink,
         found: BTreeSet::new(),
         missing_dims: BTreeSet::new(),
         range: None,
@@ -317,9 +333,10 @@ fn merge(
     quality.rejects.append(&mut chunk.rejects);
     if chunk.fq.rows_used > 0 {
         let frame = chunk.into_frame(&request.fields, dim_names, dictionaries)?;
-        match &mut loaded.pile {
-            Some(pile) => pile.push(frame)?,
-            None => loaded.frames.push(frame),
+        match (&mut loaded.sink, &mut loaded.pile) {
+            (Some(sink), _) => sink(&frame)?,
+            (None, Some(pile)) => pile.push(frame)?,
+            (None, None) => loaded.frames.push(frame),
         }
     }
     Ok(())

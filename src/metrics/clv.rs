@@ -15,8 +15,6 @@
 //! `clv = m × (1 + d) / (1 + d − r)`, and the finite sum runs from t = 0 to H.
 //! `acquisition_cost` is subtracted from clv when given.
 
-use polars::prelude::*;
-
 /// When in a period the margin arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Timing {
@@ -118,14 +116,6 @@ pub fn clv(customers: u64, m: f64, r: f64, periods_per_year: f64, options: &ClvO
     let d = period_discount_rate(options.annual_discount_rate, periods_per_year);
     let multiple = margin_multiple(r, d, options.horizon, options.timing);
     Clv { customers, m, r, d, margin_multiple: multiple, clv: m * multiple - options.acquisition_cost.unwrap_or(0.0) }
-}
-
-/// Per group: `clv.margin` = rate × Σ margin over the transactions, where `margin` is
-/// the margin (or revenue) column in whole millionths (summed exactly); the rate
-/// multiplies the sum, not each row.
-pub fn margin_sums(transactions: LazyFrame, groups: &[Expr], margin: Expr, rate: f64) -> LazyFrame {
-    let total = margin.sum().cast(DataType::Float64) / lit(crate::input::parse::MONEY_UNITS);
-    transactions.group_by(groups).agg([(total * lit(rate)).alias("clv.margin")])
 }
 
 /// The definition as printed in report footers.

@@ -9,36 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
-
-/// Per cohort: `cohort.customers`, the number of customers whose first period it is.
-/// `active` holds distinct (`period_index`, `customer_id`) rows.
-pub fn sizes(active: LazyFrame) -> LazyFrame {
-    first_periods(active).group_by([col("cohort_index")]).agg([len().cast(DataType::UInt64).alias("cohort.customers")])
-}
-
-/// Per cohort and offset: `cohort.active`, customers of the cohort active in period
-/// cohort + offset (only offsets with someone active appear).
-pub fn active_counts(active: LazyFrame) -> LazyFrame {
-    let customer_periods =
-        active.select([col("period_index"), col("customer_id")]).unique(None, UniqueKeepStrategy::Any);
-    customer_periods
-        .clone()
-        .join(
-            first_periods(customer_periods),
-            [col("customer_id")],
-            [col("customer_id")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_column((col("period_index") - col("cohort_index")).alias("offset"))
-        .group_by([col("cohort_index"), col("offset")])
-        .agg([len().cast(DataType::UInt64).alias("cohort.active")])
-}
-
-fn first_periods(active: LazyFrame) -> LazyFrame {
-    active.group_by([col("customer_id")]).agg([col("period_index").min().alias("cohort_index")])
-}
-
 /// One cohort's row of the matrix.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CohortRow {
@@ -109,32 +79,19 @@ pub fn pct(active: u64, customers: u64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::frame::{counts, integers};
+    use crate::metrics::customer_periods::{KeySet, cohort_counts, pack};
 
     #[test]
     fn three_cohorts_with_a_masked_cell_and_a_zero_cell() {
         // cohort 1: a, b; cohort 2: c, d; cohort 3: e. Last period 3.
         // period 2: a active; period 3: a, b active; nobody of cohort 2 in period 3.
-        let rows = [(1, "a"), (1, "b"), (2, "c"), (2, "d"), (2, "a"), (3, "e"), (3, "a"), (3, "b"), (3, "a")];
-        let df = df!(
-            "period_index" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            "customer_id" => rows.iter().map(|r| r.1).collect::<Vec<_>>()
-        )
-        .unwrap();
-        let s = sizes(df.clone().lazy()).sort(["cohort_index"], Default::default()).collect().unwrap();
-        let size_rows: Vec<(i32, u64)> = integers(&s, "cohort_index")
-            .unwrap()
-            .into_iter()
-            .zip(counts(&s, "cohort.customers").unwrap())
-            .map(|(c, n)| (c.unwrap() as i32, n))
-            .collect();
-        let a = active_counts(df.lazy()).collect().unwrap();
-        let ci = integers(&a, "cohort_index").unwrap();
-        let off = integers(&a, "offset").unwrap();
-        let n = counts(&a, "cohort.active").unwrap();
-        let active: Vec<(i32, i32, u64)> =
-            (0..n.len()).map(|i| (ci[i].unwrap() as i32, off[i].unwrap() as i32, n[i])).collect();
-        let m = matrix(&size_rows, &active, 3);
+        let (a, b, c, d, e) = (0, 1, 2, 3, 4);
+        let rows = [(1, a), (1, b), (2, c), (2, d), (2, a), (3, e), (3, a), (3, b), (3, a)];
+        let mut keys = KeySet::default();
+        keys.add(rows.iter().map(|&(p, customer)| pack(0, customer, p).unwrap()).collect());
+        let counts = cohort_counts(&keys.finish());
+        assert_eq!(counts.last, 3);
+        let m = matrix(&counts.sizes, &counts.cells, counts.last);
         assert_eq!(m.cohorts[0], CohortRow { index: 1, customers: 2, active: vec![2, 1, 2] });
         // cohort 2 at offset 1 (period 3): observable, nobody active -> 0, not empty
         assert_eq!(m.cohorts[1], CohortRow { index: 2, customers: 2, active: vec![2, 0] });

@@ -12,6 +12,7 @@ pub mod clv;
 pub mod cohorts;
 pub mod complaints;
 pub mod csat;
+pub mod customer_periods;
 pub mod fcr;
 pub mod frame;
 pub mod nps;

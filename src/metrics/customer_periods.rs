@@ -1,0 +1,293 @@
+//! The distinct customer-periods of the transactions, the one set that retention,
+//! churn, clv and the cohort matrix are counted from (SPEC §4).
+//!
+//! A customer is *active* in a period (in a group) when it has at least one
+//! transaction there. Each active (group, customer, period) is packed into one
+//! `u64` — group code (16 bits), customer code (32 bits), period running number
+//! plus [`PERIOD_BIAS`] (16 bits) — and the keys are kept sorted and distinct. In
+//! that order a customer's periods in a group are adjacent and ascending, so
+//! "active in k−1 and in k" is one key following the key one less, and every count
+//! is one pass over the keys. Keys are built block by block and merged
+//! ([`KeySet`]), so the set never needs the transactions themselves in memory.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+/// Added to a period's running number to store it in 16 bits (periods from −32767
+/// to 32767 fit: days from 1880 to 2059, any month, quarter or year).
+pub const PERIOD_BIAS: i32 = 1 << 15;
+
+/// Keys beyond this many are merged and deduplicated.
+const MERGE_KEYS: usize = 1 << 22;
+
+/// Packs a group code, customer code and period into one key; `None` when the
+/// period does not fit in 16 bits.
+pub fn pack(group: u16, customer: u32, period: i32) -> Option<u64> {
+    let biased = period.checked_add(PERIOD_BIAS)?;
+    if !(1..=i32::from(u16::MAX)).contains(&biased) {
+        return None;
+    }
+    Some((u64::from(group) << 48) | (u64::from(customer) << 16) | biased as u64)
+}
+
+/// The group code of a key.
+pub fn group_of(key: u64) -> u16 {
+    (key >> 48) as u16
+}
+
+/// The customer code of a key.
+pub fn customer_of(key: u64) -> u32 {
+    (key >> 16) as u32
+}
+
+/// The period running number of a key.
+pub fn period_of(key: u64) -> i32 {
+    (key & 0xFFFF) as i32 - PERIOD_BIAS
+}
+
+/// Sorted, distinct keys, gathered in runs and merged as they grow.
+#[derive(Debug, Default)]
+pub struct KeySet {
+    runs: Vec<Vec<u64>>,
+    len: usize,
+    merged_len: usize,
+}
+
+impl KeySet {
+    /// Adds keys in any order, with repeats.
+    pub fn add(&mut self, mut keys: Vec<u64>) {
+        keys.par_sort_unstable();
+        keys.dedup();
+        self.len += keys.len();
+        self.runs.push(keys);
+        if self.len > 2 * self.merged_len + MERGE_KEYS {
+            let merged = self.merge();
+            self.len = merged.len();
+            self.merged_len = merged.len();
+            self.runs = vec![merged];
+        }
+    }
+
+    /// All keys added, sorted and distinct.
+    pub fn finish(mut self) -> Vec<u64> {
+        self.merge()
+    }
+
+    fn merge(&mut self) -> Vec<u64> {
+        let runs = std::mem::take(&mut self.runs);
+        if runs.len() == 1 {
+            return runs.into_iter().next().unwrap_or_default();
+        }
+        let mut all = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+        for run in runs {
+            all.extend_from_slice(&run);
+        }
+        all.par_sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// The keys with every group code set to 0 (customers over all groups), sorted and
+/// distinct.
+pub fn without_groups(keys: &[u64]) -> Vec<u64> {
+    let mut out: Vec<u64> = keys.iter().map(|k| k & ((1 << 48) - 1)).collect();
+    out.par_sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The retention counts of one group and period k.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PeriodCounts {
+    /// The group code.
+    pub group: u16,
+    /// The period running number k.
+    pub period: i32,
+    /// Active in k−1.
+    pub at_risk: u64,
+    /// Active in k−1 and in k.
+    pub kept: u64,
+    /// Active in k.
+    pub active: u64,
+    /// Active in k for the first time ever (over all groups).
+    pub new: u64,
+}
+
+/// The first period of every customer over all groups (`u16::MAX` for codes without
+/// keys), indexed by customer code, as biased periods.
+fn first_periods(keys: &[u64]) -> Vec<u16> {
+    let customers = keys.iter().map(|&k| customer_of(k) as usize + 1).max().unwrap_or(0);
+    let mut first = vec![u16::MAX; customers];
+    for &key in keys {
+        let slot = &mut first[customer_of(key) as usize];
+        *slot = (*slot).min(key as u16);
+    }
+    first
+}
+
+/// Per group and period k, in that order: the counts of classic and crr retention.
+/// A period k is given when k−1 has active customers in the group and k is not
+/// after the last period of any key.
+pub fn retention_counts(keys: &[u64]) -> Vec<PeriodCounts> {
+    let Some(last) = keys.iter().map(|&k| k as u16).max() else { return Vec::new() };
+    let lowest = keys.iter().map(|&k| k as u16).min().unwrap_or(last);
+    let first = first_periods(keys);
+    let span = usize::from(last - lowest) + 1;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < keys.len() {
+        let group = group_of(keys[start]);
+        let end = start + keys[start..].partition_point(|&k| group_of(k) == group);
+        // Per biased period − lowest: (active, kept, new).
+        let mut cells = vec![(0u64, 0u64, 0u64); span];
+        for (i, &key) in keys[start..end].iter().enumerate() {
+            let period = key as u16;
+            let cell = &mut cells[usize::from(period - lowest)];
+            cell.0 += 1;
+            if i > 0 && keys[start + i - 1] == key - 1 {
+                cell.1 += 1;
+            }
+            if first[customer_of(key) as usize] == period {
+                cell.2 += 1;
+            }
+        }
+        for k in 1..span {
+            let at_risk = cells[k - 1].0;
+            if at_risk > 0 {
+                let (active, kept, new) = cells[k];
+                let period = i32::from(lowest) + k as i32 - PERIOD_BIAS;
+                out.push(PeriodCounts { group, period, at_risk, kept, active, new });
+            }
+        }
+        start = end;
+    }
+    out
+}
+
+/// Per group code: distinct customers, and distinct customer-periods.
+pub fn group_counts(keys: &[u64]) -> BTreeMap<u16, (u64, u64)> {
+    let mut out: BTreeMap<u16, (u64, u64)> = BTreeMap::new();
+    for (i, &key) in keys.iter().enumerate() {
+        let entry = out.entry(group_of(key)).or_default();
+        if i == 0 || keys[i - 1] >> 16 != key >> 16 {
+            entry.0 += 1;
+        }
+        entry.1 += 1;
+    }
+    out
+}
+
+/// The cohort counts over all groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CohortCounts {
+    /// Customers per cohort (the period of their first transaction).
+    pub sizes: Vec<(i32, u64)>,
+    /// Active customers per (cohort, offset).
+    pub cells: Vec<(i32, i32, u64)>,
+    /// The last period with a transaction.
+    pub last: i32,
+}
+
+/// Counts the cohorts of every customer over all groups.
+pub fn cohort_counts(keys: &[u64]) -> CohortCounts {
+    let keys = without_groups(keys);
+    let mut sizes: BTreeMap<i32, u64> = BTreeMap::new();
+    let mut cells: BTreeMap<(i32, i32), u64> = BTreeMap::new();
+    let mut cohort = 0;
+    for (i, &key) in keys.iter().enumerate() {
+        let period = period_of(key);
+        if i == 0 || customer_of(keys[i - 1]) != customer_of(key) {
+            cohort = period;
+            *sizes.entry(cohort).or_default() += 1;
+        }
+        *cells.entry((cohort, period - cohort)).or_default() += 1;
+    }
+    let last = keys.iter().map(|&k| period_of(k)).max().unwrap_or(0);
+    CohortCounts {
+        sizes: sizes.into_iter().collect(),
+        cells: cells.into_iter().map(|((c, j), n)| (c, j, n)).collect(),
+        last,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(rows: &[(u16, u32, i32)]) -> Vec<u64> {
+        let mut set = KeySet::default();
+        set.add(rows.iter().map(|&(g, c, p)| pack(g, c, p).unwrap()).collect());
+        set.finish()
+    }
+
+    #[test]
+    fn keys_pack_and_unpack() {
+        let key = pack(7, u32::MAX, -3).unwrap();
+        assert_eq!((group_of(key), customer_of(key), period_of(key)), (7, u32::MAX, -3));
+        assert_eq!(pack(0, 1, 5).unwrap() + 1, pack(0, 1, 6).unwrap());
+        assert_eq!(pack(0, 0, -PERIOD_BIAS), None);
+        assert_eq!(pack(0, 0, PERIOD_BIAS), None);
+        assert!(pack(0, 0, PERIOD_BIAS - 1).is_some());
+    }
+
+    #[test]
+    fn runs_merge_into_one_sorted_distinct_set() {
+        let mut set = KeySet::default();
+        set.add(vec![5, 3, 5, 1]);
+        set.add(vec![4, 3, 9]);
+        assert_eq!(set.finish(), vec![1, 3, 4, 5, 9]);
+        assert_eq!(KeySet::default().finish(), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn classic_counts_and_a_reactivated_customer() {
+        // period 1: a b c; period 2: a b (c gone); period 3: a c (c back, b gone), d new
+        let (a, b, c, d) = (0, 1, 2, 3);
+        let k =
+            keys(&[(0, a, 1), (0, b, 1), (0, c, 1), (0, a, 1), (0, a, 2), (0, b, 2), (0, a, 3), (0, c, 3), (0, d, 3)]);
+        let counts = retention_counts(&k);
+        assert_eq!(
+            counts,
+            vec![
+                PeriodCounts { group: 0, period: 2, at_risk: 3, kept: 2, active: 2, new: 0 },
+                PeriodCounts { group: 0, period: 3, at_risk: 2, kept: 1, active: 3, new: 1 },
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_period_and_the_last_period() {
+        // period 1: a; period 2: nobody; period 3: b -> k = 2 only (k = 4 is after the last)
+        let counts = retention_counts(&keys(&[(0, 0, 1), (0, 1, 3)]));
+        assert_eq!(counts, vec![PeriodCounts { group: 0, period: 2, at_risk: 1, kept: 0, active: 0, new: 0 }]);
+        assert!(retention_counts(&[]).is_empty());
+    }
+
+    #[test]
+    fn groups_are_counted_apart_and_first_ever_is_over_all_groups() {
+        // customer 5: group 1 in period 1, group 2 in periods 2 and 3
+        let k = keys(&[(1, 5, 1), (2, 5, 2), (2, 5, 3), (1, 6, 2)]);
+        let counts = retention_counts(&k);
+        assert_eq!(
+            counts,
+            vec![
+                PeriodCounts { group: 1, period: 2, at_risk: 1, kept: 0, active: 1, new: 1 },
+                PeriodCounts { group: 1, period: 3, at_risk: 1, kept: 0, active: 0, new: 0 },
+                PeriodCounts { group: 2, period: 3, at_risk: 1, kept: 1, active: 1, new: 0 },
+            ]
+        );
+        assert_eq!(group_counts(&k), BTreeMap::from([(1, (2, 2)), (2, (1, 2))]));
+    }
+
+    #[test]
+    fn cohorts_over_all_groups() {
+        // customer 0: periods 1, 2 (in two groups); customer 1: period 2; customer 2: periods 1, 3
+        let k = keys(&[(0, 0, 1), (1, 0, 2), (0, 0, 2), (0, 1, 2), (1, 2, 1), (0, 2, 3)]);
+        let counts = cohort_counts(&k);
+        assert_eq!(counts.sizes, vec![(1, 2), (2, 1)]);
+        assert_eq!(counts.cells, vec![(1, 0, 2), (1, 1, 1), (1, 2, 1), (2, 0, 1)]);
+        assert_eq!(counts.last, 3);
+    }
+}
