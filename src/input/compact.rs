@@ -70,19 +70,20 @@ fn weight(names: &[String]) -> Expr {
     if names.iter().any(|n| n == WEIGHT) { col(WEIGHT).sum() } else { len().cast(DataType::UInt64) }.alias(WEIGHT)
 }
 
-/// Compacted frames of one kind, merged into one when they grow.
-#[derive(Default)]
+/// Compacted frames of one kind, merged into one when they grow past twice the last
+/// merge plus `threshold` rows.
 struct Heap {
     frames: Vec<DataFrame>,
     rows: usize,
     merged_rows: usize,
+    threshold: usize,
 }
 
 impl Heap {
     fn push(&mut self, frame: DataFrame, compact: impl Fn(DataFrame) -> PolarsResult<DataFrame>) -> PolarsResult<()> {
         self.rows += frame.height();
         self.frames.push(frame);
-        if self.rows > 2 * self.merged_rows + MERGE_ROWS {
+        if self.rows > 2 * self.merged_rows + self.threshold {
             let merged = self.merge(compact)?;
             self.merged_rows = merged.height();
             self.rows = merged.height();
@@ -112,7 +113,14 @@ pub struct Pile {
 impl Pile {
     /// An empty pile.
     pub fn new(compaction: Compaction) -> Self {
-        Pile { compaction, main: Heap::default(), apart: Heap::default() }
+        Self::with_threshold(compaction, MERGE_ROWS)
+    }
+
+    /// An empty pile that merges when `threshold` rows have come in since the last
+    /// merge (beyond twice its size).
+    pub fn with_threshold(compaction: Compaction, threshold: usize) -> Self {
+        let heap = || Heap { frames: Vec::new(), rows: 0, merged_rows: 0, threshold };
+        Pile { compaction, main: heap(), apart: heap() }
     }
 
     /// Adds a frame of plain rows.
@@ -167,13 +175,36 @@ mod tests {
     fn compacting_piecewise_equals_compacting_at_once() {
         let make = |g: Vec<u32>| df!("g" => g.clone(), "margin" => g.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
         let c = Compaction { drop: Vec::new(), sums: vec!["margin".into()], apart: Vec::new() };
-        let mut pile = Pile::new(c.clone());
-        pile.push(make(vec![1, 2, 2]).unwrap()).unwrap();
-        pile.push(make(vec![2, 3]).unwrap()).unwrap();
-        let piecewise = sorted(pile.finish().unwrap().unwrap().0);
-        let once = sorted(c.apply(make(vec![1, 2, 2, 2, 3]).unwrap()).unwrap());
-        assert_eq!(piecewise, once);
-        assert_eq!(piecewise.column(WEIGHT).unwrap().u64().unwrap().to_vec(), vec![Some(1), Some(3), Some(1)]);
+        // A threshold of 1 row merges the pile on the way, not only at the end.
+        for threshold in [1, MERGE_ROWS] {
+            let mut pile = Pile::with_threshold(c.clone(), threshold);
+            pile.push(make(vec![1, 2, 2]).unwrap()).unwrap();
+            pile.push(make(vec![2, 3]).unwrap()).unwrap();
+            pile.push(make(vec![3]).unwrap()).unwrap();
+            let piecewise = sorted(pile.finish().unwrap().unwrap().0);
+            let once = sorted(c.apply(make(vec![1, 2, 2, 2, 3, 3]).unwrap()).unwrap());
+            assert_eq!(piecewise, once);
+            assert_eq!(piecewise.column(WEIGHT).unwrap().u64().unwrap().to_vec(), vec![Some(1), Some(3), Some(2)]);
+        }
         assert!(Pile::new(Compaction::default()).finish().unwrap().is_none());
+    }
+
+    #[test]
+    fn columns_apart_get_a_frame_of_their_own() {
+        let rows = df!("period_start" => [1i32, 1, 1], "by.channel" => [0u32, 0, 1], "flag" => [true, false, true],
+            "minutes" => [Some(2.5), Some(2.5), None])
+        .unwrap();
+        let c = Compaction { drop: Vec::new(), sums: Vec::new(), apart: vec!["minutes".into()] };
+        let mut pile = Pile::with_threshold(c, 1);
+        pile.push(rows.clone()).unwrap();
+        pile.push(rows).unwrap();
+        let (main, apart) = pile.finish().unwrap().unwrap();
+        let main = sorted(main);
+        assert_eq!(main.get_column_names(), ["period_start", "by.channel", "flag", WEIGHT]);
+        assert_eq!(main.column(WEIGHT).unwrap().u64().unwrap().to_vec(), vec![Some(2), Some(2), Some(2)]);
+        let apart = sorted(apart.unwrap());
+        assert_eq!(apart.get_column_names(), ["period_start", "by.channel", "minutes", WEIGHT]);
+        assert_eq!(apart.column("minutes").unwrap().f64().unwrap().to_vec(), vec![Some(2.5), None]);
+        assert_eq!(apart.column(WEIGHT).unwrap().u64().unwrap().to_vec(), vec![Some(4), Some(2)]);
     }
 }

@@ -47,21 +47,34 @@ pub fn period_of(key: u64) -> i32 {
 }
 
 /// Sorted, distinct keys, gathered in runs and merged as they grow.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct KeySet {
     runs: Vec<Vec<u64>>,
     len: usize,
     merged_len: usize,
+    threshold: usize,
+}
+
+impl Default for KeySet {
+    fn default() -> Self {
+        Self::with_threshold(MERGE_KEYS)
+    }
 }
 
 impl KeySet {
+    /// An empty set that merges its runs when `threshold` keys have come in since
+    /// the last merge (beyond twice its size).
+    pub fn with_threshold(threshold: usize) -> Self {
+        KeySet { runs: Vec::new(), len: 0, merged_len: 0, threshold }
+    }
+
     /// Adds keys in any order, with repeats.
     pub fn add(&mut self, mut keys: Vec<u64>) {
         keys.par_sort_unstable();
         keys.dedup();
         self.len += keys.len();
         self.runs.push(keys);
-        if self.len > 2 * self.merged_len + MERGE_KEYS {
+        if self.len > 2 * self.merged_len + self.threshold {
             let merged = self.merge();
             self.len = merged.len();
             self.merged_len = merged.len();
@@ -234,10 +247,13 @@ mod tests {
 
     #[test]
     fn runs_merge_into_one_sorted_distinct_set() {
-        let mut set = KeySet::default();
-        set.add(vec![5, 3, 5, 1]);
-        set.add(vec![4, 3, 9]);
-        assert_eq!(set.finish(), vec![1, 3, 4, 5, 9]);
+        for threshold in [1, MERGE_KEYS] {
+            let mut set = KeySet::with_threshold(threshold);
+            set.add(vec![5, 3, 5, 1]);
+            set.add(vec![4, 3, 9]);
+            set.add(vec![9, 0]);
+            assert_eq!(set.finish(), vec![0, 1, 3, 4, 5, 9]);
+        }
         assert_eq!(KeySet::default().finish(), Vec::<u64>::new());
     }
 

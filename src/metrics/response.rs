@@ -135,4 +135,50 @@ mod tests {
         assert!((p90[0].value.unwrap() - 3.7).abs() < 1e-12);
         assert_eq!((median[1].value, p90[1].value), (Some(5.0), Some(5.0)));
     }
+
+    #[test]
+    fn weighted_quantile_by_hand() {
+        // 1, 2, 2, 2, 10 with one missing: h(0.5) = 4·0.5 + 1 = 3 -> rank 2 of the values = 2;
+        // h(0.9) = 4·0.9 + 1 = 4.6 -> 2 + 0.6·(10 − 2) = 6.8
+        let values = [(1.0, 1), (2.0, 3), (10.0, 1)];
+        assert_eq!(weighted_quantile(1, &values, 0.5), Some(2.0));
+        assert!((weighted_quantile(1, &values, 0.9).unwrap() - 6.8).abs() < 1e-12);
+        assert_eq!(weighted_quantile(3, &[], 0.5), None);
+        assert_eq!(weighted_quantile(0, &[(7.5, 1)], 0.9), Some(7.5));
+    }
+
+    /// Rows (group, value) -> polars' quantiles over the rows, and the weighted
+    /// quantiles of their compacted form, per group.
+    fn both_ways(rows: &[(u32, Option<f64>)]) -> (DataFrame, DataFrame) {
+        let df = df!(
+            "g" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            COLUMN => rows.iter().map(|r| r.1).collect::<Vec<_>>()
+        )
+        .unwrap();
+        let by_rows = df.clone().lazy().group_by([col("g")]).agg(aggregations(Rows::Each));
+        let by_rows = by_rows.select([col("g"), col("response.median"), col("response.p90")]);
+        let compacted = df.lazy().group_by([col("g"), col(COLUMN)]).agg([len().cast(DataType::UInt64).alias(WEIGHT)]);
+        let weighted = weighted_quantiles(compacted, &[col("g")]).unwrap();
+        let order = || SortMultipleOptions::default();
+        (by_rows.sort(["g"], order()).collect().unwrap(), weighted.sort(["g"], order()).unwrap())
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn weighted_quantiles_are_polars_quantiles_to_the_bit(
+            rows in proptest::collection::vec(
+                (0u32..3, proptest::option::weighted(0.8, (0u32..40).prop_map(|x| f64::from(x) * 0.37))),
+                1..200,
+            )
+        ) {
+            let (by_rows, weighted) = both_ways(&rows);
+            for name in ["response.median", "response.p90"] {
+                let a: Vec<Option<u64>> = floats(&by_rows, name).unwrap().iter().map(|v| v.map(f64::to_bits)).collect();
+                let b: Vec<Option<u64>> = floats(&weighted, name).unwrap().iter().map(|v| v.map(f64::to_bits)).collect();
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
 }
