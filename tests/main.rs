@@ -11,5 +11,6 @@ mod input_fuzz;
 mod interactions;
 mod library;
 mod report;
+mod streaming;
 mod tools;
 mod validate;
