@@ -4,6 +4,8 @@
 #
 # usage: bench/run.sh [ROWS ...]        (default: 1000000 10000000 interactions)
 # env:   RUNS=3 (timed runs per tool after one warm-up), SHARED=../shared, DATA=bench/data
+#        BIG="100000000": sizes run once with --streaming only (peak RSS must stay < 4 GiB)
+# Tools: servq (in-memory engine), servq-stream (--streaming), duckdb (the reference).
 # Not part of `cargo test`: speed lives here, correctness in the tests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,23 +34,43 @@ for n in "${sizes[@]}"; do
   dir=$data/$n
   [ -f "$dir/transactions.csv" ] || python3 "$shared/gen.py" --rows "$n" --out "$dir"
   tmp=$(mktemp -d)
-  servq_cmd=("$servq" report --surveys "$dir/surveys.csv" --interactions "$dir/interactions.csv"
-             --transactions "$dir/transactions.csv" --by channel --format csv -q -o "$tmp/servq.csv")
+  report=("$servq" report --surveys "$dir/surveys.csv" --interactions "$dir/interactions.csv"
+          --transactions "$dir/transactions.csv" --by channel --format csv -q)
+  servq_cmd=("${report[@]}" -o "$tmp/servq.csv")
+  stream_cmd=("${report[@]}" --streaming -o "$tmp/stream.csv")
   duck_cmd=(python3 "$shared/ref_duckdb.py" "$dir" "$tmp/duck.csv")
   "${servq_cmd[@]}"; python3 "${duck_cmd[@]:1}" >/dev/null   # warm-up (page cache)
   for _ in $(seq "$runs"); do
     measure "$tmp/servq.t" "${servq_cmd[@]}"
+    measure "$tmp/stream.t" "${stream_cmd[@]}"
     measure "$tmp/duck.t" "${duck_cmd[@]}"
   done
-  for tool in servq duck; do
+  for tool in servq stream duck; do
     wall=$(cut -d' ' -f1 "$tmp/$tool.t" | median)
     cpu=$(cut -d' ' -f2 "$tmp/$tool.t" | median)
     rss=$(cut -d' ' -f3 "$tmp/$tool.t" | median)
     printf '%-12s %-8s %10s %10s %12s\n' "$n" "$tool" "$wall" "$cpu" "$rss"
     eval "${tool}_wall=$wall; ${tool}_rss=$rss"
   done
-  awk -v a="$servq_wall" -v b="$duck_wall" -v c="$servq_rss" -v d="$duck_rss" -v n="$n" \
-    'BEGIN { printf "%-12s ratio    wall servq/duckdb %.2fx, peak RSS servq/duckdb %.2fx\n", n, a / b, c / d }'
-  python3 "$shared/same.py" "$tmp/servq.csv" "$tmp/duck.csv" | sed "s/^/$n same.py: /"
+  for tool in servq stream; do
+    eval "w=\$${tool}_wall; r=\$${tool}_rss"
+    awk -v a="$w" -v b="$duck_wall" -v c="$r" -v d="$duck_rss" -v n="$n" -v t="$tool" \
+      'BEGIN { printf "%-12s ratio    %s/duckdb: wall %.2fx, peak RSS %.2fx\n", n, t, a / b, c / d }'
+  done
+  python3 "$shared/same.py" "$tmp/servq.csv" "$tmp/duck.csv" | sed "s/^/$n same.py servq: /"
+  cmp -s "$tmp/servq.csv" "$tmp/stream.csv" && echo "$n streaming output identical to in-memory" \
+    || { echo "$n streaming output DIFFERS from in-memory"; exit 1; }
+  rm -rf "$tmp"
+done
+
+for n in ${BIG:-}; do
+  dir=$data/$n
+  [ -f "$dir/transactions.csv" ] || python3 "$shared/gen.py" --rows "$n" --out "$dir"
+  tmp=$(mktemp -d)
+  measure "$tmp/big.t" "$servq" report --surveys "$dir/surveys.csv" --interactions "$dir/interactions.csv" \
+    --transactions "$dir/transactions.csv" --by channel --format csv -q --streaming -o "$tmp/big.csv"
+  read -r wall cpu rss < "$tmp/big.t"
+  printf '%-12s %-8s %10s %10s %12s   (limit 4096 MiB)\n' "$n" stream "$wall" "$cpu" "$rss"
+  [ "$rss" -lt 4096 ] || { echo "$n: peak RSS over 4 GiB"; exit 1; }
   rm -rf "$tmp"
 done
