@@ -70,7 +70,7 @@ pub enum Source {
 
 /// CSV text after the header, cut into blocks that end at a record boundary.
 pub struct Blocks {
-    reader: Box<dyn Read>,
+    reader: Box<dyn Read + Send>,
     carry: Vec<u8>,
     next_line: u64,
     done: bool,
@@ -89,6 +89,10 @@ pub struct Block {
 /// Returns the end of the last complete record in `bytes`: one past the last line feed
 /// that is outside quotes. `None` when there is none.
 pub fn last_record_end(bytes: &[u8]) -> Option<usize> {
+    // Without quotes every line feed ends a record.
+    if memchr::memchr(b'"', bytes).is_none() {
+        return memchr::memrchr(b'\n', bytes).map(|i| i + 1);
+    }
     let mut quoted = false;
     let mut end = None;
     for i in memchr::memchr2_iter(b'"', b'\n', bytes) {
@@ -241,7 +245,7 @@ fn detect_encoding(head: &[u8], given: Option<&'static Encoding>) -> Option<&'st
 
 fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Source)> {
     let gzip = raw.buffer().starts_with(&[0x1f, 0x8b]);
-    let bytes: Box<dyn Read> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
+    let bytes: Box<dyn Read + Send> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
     let mut bytes = BufReader::with_capacity(1 << 20, bytes);
     let head = bytes.fill_buf().with_context(|| format!("{}: cannot read", path.display()))?;
     let encoding = detect_encoding(head, options.encoding);

@@ -156,7 +156,7 @@ pub struct FileLayout {
 }
 
 /// Takes each block's frame instead of the table (see [`load_into`]).
-pub type Sink<'s> = &'s mut dyn FnMut(&DataFrame) -> Result<()>;
+pub type Sink<'s> = &'s mut (dyn FnMut(&DataFrame) -> Result<()> + Send);
 
 /// What the files of one request add up to.
 struct Loaded<'s> {
@@ -342,6 +342,18 @@ fn merge(
     Ok(())
 }
 
+/// Reads up to [`BATCH`] blocks.
+fn read_batch(blocks: &mut source::Blocks, file: &str) -> Result<Vec<source::Block>> {
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        match blocks.next_block().with_context(|| format!("{file}: cannot read"))? {
+            Some(block) => batch.push(block),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
 fn read_file(
     path: &Path,
     request: &TableRequest,
@@ -359,24 +371,27 @@ fn read_file(
     let dim_names = dimension_names(request.dims);
     let mut fq = FileQuality::new(request.kind, &file);
     match source {
-        Source::Csv(mut blocks) => loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            while batch.len() < BATCH {
-                match blocks.next_block().with_context(|| format!("{file}: cannot read"))? {
-                    Some(block) => batch.push(block),
-                    None => break,
-                }
-            }
-            if batch.is_empty() {
-                break;
-            }
+        Source::Csv(mut blocks) => {
+            // A pipeline: while one batch of blocks is parsed in parallel, the batch
+            // before it is merged (in file order) and the next one is read.
             let delimiter = blocks.delimiter;
-            let chunks: Vec<Result<Chunk>> =
-                batch.par_iter().map(|b| parse_block(b, delimiter, &file, &layout, request, &dim_names)).collect();
-            for chunk in chunks {
-                merge(chunk?, &mut fq, request, &dim_names, dictionaries, quality, loaded)?;
+            let mut batch = read_batch(&mut blocks, &file)?;
+            let mut parsed: Vec<Result<Chunk>> = Vec::new();
+            while !batch.is_empty() || !parsed.is_empty() {
+                let to_merge = std::mem::take(&mut parsed);
+                let (next_parsed, next_batch) = rayon::join(
+                    || batch.par_iter().map(|b| parse_block(b, delimiter, &file, &layout, request, &dim_names)).collect(),
+                    || -> Result<Vec<source::Block>> {
+                        for chunk in to_merge {
+                            merge(chunk?, &mut fq, request, &dim_names, dictionaries, quality, loaded)?;
+                        }
+                        read_batch(&mut blocks, &file)
+                    },
+                );
+                parsed = next_parsed;
+                batch = next_batch?;
             }
-        },
+        }
         Source::Parquet(mut rows) => {
             let mut chunk = Chunk::new(
                 file.clone(),
