@@ -28,6 +28,7 @@ fn main() -> anyhow::Result<()> {
         window: &window,
         read: &Default::default(),
         compaction: None,
+        timestamps: false,
     };
     let mut quality = DataQuality::default();
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut quality)?;

@@ -29,6 +29,7 @@ fn load(bytes: &[u8]) -> (anyhow::Result<usize>, DataQuality) {
         window: &window,
         read: &Default::default(),
         compaction: None,
+        timestamps: false,
     };
     let mut quality = DataQuality::default();
     let result = input::table::load(&request, &mut Dictionaries::default(), &mut quality).map(|t| t.frame.height());

@@ -26,6 +26,7 @@ fn nps_from_the_library_equals_the_cli_on_sample_data() {
         window: &window,
         read: &Default::default(),
         compaction: None,
+        timestamps: false,
     };
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut DataQuality::default()).unwrap();
     let by_month = nps::aggregate(table.frame.lazy(), &[col("period_start")])

@@ -61,6 +61,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         window: &settings.window,
         read: &settings.read,
         compaction: None,
+        timestamps: true,
     };
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality::default();

@@ -255,6 +255,7 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
             window: &settings.window,
             read: &settings.read,
             compaction: if settings.streaming { compaction(kind, metrics, settings) } else { None },
+            timestamps: kind == Kind::Interactions && metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings),
         };
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));

@@ -9,52 +9,55 @@ use polars::prelude::*;
 
 use super::parse::{self, DateParser, Reason};
 use super::quality::{self, FileQuality, Reject};
-use super::table::{FieldRequest, FileLayout, ValueKind, Window};
-use super::{Dictionaries, dimension_column};
+use super::table::{FieldRequest, FileLayout, TableRequest, ValueKind, Window};
+use super::{Dictionaries, Dictionary, dimension_column};
 use crate::period::epoch_days;
 
-/// A growing column of parsed values.
+/// A growing column of parsed values (numbers and booleans straight into polars'
+/// builders: values plus a validity bitmap, no copy when the column is made).
 pub(crate) enum Builder {
-    Int(Vec<Option<i32>>),
-    Float(Vec<Option<f64>>),
-    Bool(Vec<Option<bool>>),
+    Int(PrimitiveChunkedBuilder<Int32Type>),
+    Float(PrimitiveChunkedBuilder<Float64Type>),
+    Bool(BooleanChunkedBuilder),
     Key(Vec<Option<u32>>),
     Text(Vec<Option<String>>),
-    Long(Vec<Option<i64>>),
+    Long(PrimitiveChunkedBuilder<Int64Type>),
 }
 
 impl Builder {
-    fn new(kind: ValueKind) -> Self {
+    fn new(kind: ValueKind, name: &str) -> Self {
+        let name: PlSmallStr = name.into();
         match kind {
-            ValueKind::Score { .. } | ValueKind::Count => Builder::Int(Vec::new()),
-            ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => Builder::Float(Vec::new()),
-            ValueKind::Bool => Builder::Bool(Vec::new()),
+            ValueKind::Score { .. } | ValueKind::Count => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
+            ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => {
+                Builder::Float(PrimitiveChunkedBuilder::new(name, 0))
+            }
+            ValueKind::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
             ValueKind::Key => Builder::Key(Vec::new()),
             ValueKind::Text => Builder::Text(Vec::new()),
-            ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(Vec::new()),
+            ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(PrimitiveChunkedBuilder::new(name, 0)),
         }
     }
 
     fn push_missing(&mut self) {
         match self {
-            Builder::Int(v) => v.push(None),
-            Builder::Float(v) => v.push(None),
-            Builder::Bool(v) => v.push(None),
+            Builder::Int(b) => b.append_null(),
+            Builder::Float(b) => b.append_null(),
+            Builder::Bool(b) => b.append_null(),
             Builder::Key(v) => v.push(None),
             Builder::Text(v) => v.push(None),
-            Builder::Long(v) => v.push(None),
+            Builder::Long(b) => b.append_null(),
         }
     }
 
     pub(crate) fn into_column(self, name: &str) -> Column {
-        let name: PlSmallStr = name.into();
         match self {
-            Builder::Int(v) => Column::new(name, v),
-            Builder::Float(v) => Column::new(name, v),
-            Builder::Bool(v) => Column::new(name, v),
-            Builder::Key(v) => Column::new(name, v),
-            Builder::Text(v) => Column::new(name, v),
-            Builder::Long(v) => Column::new(name, v),
+            Builder::Int(b) => b.finish().into_column(),
+            Builder::Float(b) => b.finish().into_column(),
+            Builder::Bool(b) => b.finish().into_column(),
+            Builder::Key(v) => Column::new(name.into(), v),
+            Builder::Text(v) => Column::new(name.into(), v),
+            Builder::Long(b) => b.finish().into_column(),
         }
     }
 }
@@ -78,12 +81,16 @@ pub struct Chunk {
     pub rejects: Vec<Reject>,
     period_start: Vec<i32>,
     period_index: Vec<i32>,
+    /// Each row's timestamp, kept only when `timestamps` is set.
     ts: Vec<Option<i64>>,
+    timestamps: bool,
     builders: Vec<Builder>,
-    /// Dimension codes, local to this block's [`Chunk::dictionaries`].
+    /// Dimension codes, local to this block's `dim_dictionaries`.
     dims: Vec<Vec<u32>>,
-    /// Local dictionaries of the dimension and key columns.
-    pub dictionaries: Dictionaries,
+    /// Local dictionaries of the dimension columns, by dimension.
+    dim_dictionaries: Vec<Dictionary>,
+    /// Local dictionaries of the key columns, by requested field.
+    field_dictionaries: Vec<Dictionary>,
     /// Whether the file has each requested field.
     present: Vec<bool>,
     /// The number of rows used so far.
@@ -96,20 +103,24 @@ pub struct Chunk {
 }
 
 impl Chunk {
-    /// An empty chunk for a file.
-    pub fn new(file: Arc<str>, fq: FileQuality, fields: &[FieldRequest], present: Vec<bool>, dims: usize) -> Self {
+    /// An empty chunk for a file of a request; `present` says which requested fields
+    /// the file has.
+    pub fn new(file: Arc<str>, request: &TableRequest, present: Vec<bool>) -> Self {
+        let (fields, dims) = (&request.fields, request.dims.len());
         Chunk {
+            fq: FileQuality::new(request.kind, &file),
+            timestamps: request.timestamps,
             present,
             period_start_len: 0,
             file,
-            fq,
             rejects: Vec::new(),
             period_start: Vec::new(),
             period_index: Vec::new(),
             ts: Vec::new(),
-            builders: fields.iter().map(|f| Builder::new(f.kind)).collect(),
+            builders: fields.iter().map(|f| Builder::new(f.kind, f.field)).collect(),
             dims: vec![Vec::new(); dims],
-            dictionaries: Dictionaries::default(),
+            dim_dictionaries: vec![Dictionary::default(); dims],
+            field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
         }
@@ -138,7 +149,6 @@ impl Chunk {
         line: u64,
         layout: &FileLayout,
         fields: &[FieldRequest],
-        dim_names: &[String],
         window: &Window,
     ) {
         self.fq.rows_read += 1;
@@ -173,7 +183,9 @@ impl Chunk {
         }
         self.fq.rows_used += 1;
         self.period_start_len += 1;
-        self.ts.push(ts);
+        if self.timestamps {
+            self.ts.push(ts);
+        }
         self.period_start.push(date.map_or(0, |d| epoch_days(window.period.start(d))));
         self.period_index.push(date.map_or(0, |d| window.period.index(d)));
         for (j, req) in fields.iter().enumerate() {
@@ -189,7 +201,7 @@ impl Chunk {
                     codes.push(None);
                 } else {
                     counts.valid += 1;
-                    codes.push(Some(self.dictionaries.get_mut(req.field).code(key)));
+                    codes.push(Some(self.field_dictionaries[j].code(key)));
                 }
                 continue;
             }
@@ -198,7 +210,7 @@ impl Chunk {
             match parsed {
                 Ok(Some(value)) => {
                     counts.valid += 1;
-                    push_value(&mut self.builders[j], value, req.field, &mut self.dictionaries);
+                    push_value(&mut self.builders[j], value, &mut self.field_dictionaries[j]);
                 }
                 Ok(None) => {
                     counts.missing += 1;
@@ -214,7 +226,7 @@ impl Chunk {
         }
         for (k, index) in layout.dims.iter().enumerate() {
             let value = index.map_or(Ok(""), |i| text(&record[i])).unwrap_or("");
-            self.dims[k].push(self.dictionaries.get_mut(&dim_names[k]).code(value.trim()));
+            self.dims[k].push(self.dim_dictionaries[k].code(value.trim()));
         }
     }
 
@@ -235,20 +247,22 @@ impl Chunk {
         dim_names: &[String],
         global: &mut Dictionaries,
     ) -> PolarsResult<DataFrame> {
-        for (codes, name) in self.dims.iter_mut().zip(dim_names) {
-            let map = remap(self.dictionaries.get(name), global, name);
+        for (k, (codes, name)) in self.dims.iter_mut().zip(dim_names).enumerate() {
+            let map = remap(&self.dim_dictionaries[k], global, name);
             codes.iter_mut().for_each(|c| *c = map[*c as usize]);
         }
-        for (builder, req) in self.builders.iter_mut().zip(fields) {
+        for (j, (builder, req)) in self.builders.iter_mut().zip(fields).enumerate() {
             if let Builder::Key(codes) = builder {
-                let map = remap(self.dictionaries.get(req.field), global, req.field);
+                let map = remap(&self.field_dictionaries[j], global, req.field);
                 codes.iter_mut().flatten().for_each(|c| *c = map[*c as usize]);
             }
         }
         let mut columns = Vec::with_capacity(3 + self.builders.len() + self.dims.len());
         columns.push(Column::new("period_start".into(), self.period_start).cast(&DataType::Date)?);
         columns.push(Column::new("period_index".into(), self.period_index));
-        columns.push(Column::new("ts".into(), self.ts));
+        if self.timestamps {
+            columns.push(Column::new("ts".into(), self.ts));
+        }
         let height = self.period_start_len;
         for ((builder, req), present) in self.builders.into_iter().zip(fields).zip(&self.present) {
             columns.push(if *present { builder.into_column(req.field) } else { null_column(req, height) });
@@ -278,9 +292,9 @@ pub fn null_column(req: &FieldRequest, height: usize) -> Column {
 }
 
 /// Maps every local code of a column to its code in the global dictionary.
-fn remap(local: Option<&super::Dictionary>, global: &mut Dictionaries, name: &str) -> Vec<u32> {
+fn remap(local: &Dictionary, global: &mut Dictionaries, name: &str) -> Vec<u32> {
     let global = global.get_mut(name);
-    local.map_or_else(Vec::new, |d| d.iter().map(|v| global.code(v)).collect())
+    local.iter().map(|v| global.code(v)).collect()
 }
 
 /// The column names of the `--by` dimensions.
@@ -332,14 +346,14 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
     })
 }
 
-fn push_value(builder: &mut Builder, value: Parsed, field: &str, dictionaries: &mut Dictionaries) {
+fn push_value(builder: &mut Builder, value: Parsed, dictionary: &mut Dictionary) {
     match (builder, value) {
-        (Builder::Int(v), Parsed::Int(x)) => v.push(Some(x)),
-        (Builder::Float(v), Parsed::Float(x)) => v.push(Some(x)),
-        (Builder::Bool(v), Parsed::Bool(x)) => v.push(Some(x)),
-        (Builder::Key(v), Parsed::Text(x)) => v.push(Some(dictionaries.get_mut(field).code(&x))),
+        (Builder::Int(b), Parsed::Int(x)) => b.append_value(x),
+        (Builder::Float(b), Parsed::Float(x)) => b.append_value(x),
+        (Builder::Bool(b), Parsed::Bool(x)) => b.append_value(x),
+        (Builder::Key(v), Parsed::Text(x)) => v.push(Some(dictionary.code(&x))),
         (Builder::Text(v), Parsed::Text(x)) => v.push(Some(x)),
-        (Builder::Long(v), Parsed::Long(x)) => v.push(Some(x)),
+        (Builder::Long(b), Parsed::Long(x)) => b.append_value(x),
         (b, _) => b.push_missing(),
     }
 }

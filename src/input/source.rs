@@ -245,7 +245,8 @@ fn detect_encoding(head: &[u8], given: Option<&'static Encoding>) -> Option<&'st
 
 fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<(Vec<String>, Source)> {
     let gzip = raw.buffer().starts_with(&[0x1f, 0x8b]);
-    let bytes: Box<dyn Read + Send> = if gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
+    let bytes: Box<dyn Read + Send> =
+        if gzip { Box::new(flate2::read::MultiGzDecoder::new(raw)) } else { Box::new(raw) };
     let mut bytes = BufReader::with_capacity(1 << 20, bytes);
     let head = bytes.fill_buf().with_context(|| format!("{}: cannot read", path.display()))?;
     let encoding = detect_encoding(head, options.encoding);

@@ -7,7 +7,7 @@
 //!
 //! The frame has `period_start` (Date), `period_index` (Int32, the period's running
 //! number, see [`Period::index`]), `ts` (Int64, local seconds, null without a date
-//! column), one column per requested field under its canonical name, and one
+//! column; only when [`TableRequest::timestamps`] is set), one column per requested field under its canonical name, and one
 //! `by.<dim>` column (UInt32 codes, see [`Dictionaries`]) per `--by` dimension.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,6 +115,8 @@ pub struct TableRequest<'a> {
     pub read: &'a ReadOptions,
     /// Compact blocks as they are read (the streaming engine), or keep every row.
     pub compaction: Option<Compaction>,
+    /// Keep each row's timestamp as `ts` (for ordering contacts or listing rows).
+    pub timestamps: bool,
 }
 
 /// One input kind, loaded.
@@ -194,13 +196,7 @@ pub fn load_into(
     }
     let dim_names = dimension_names(request.dims);
     let empty = |dictionaries: &mut Dictionaries| {
-        let chunk = Chunk::new(
-            Arc::from(""),
-            FileQuality::new(request.kind, ""),
-            &request.fields,
-            vec![false; request.fields.len()],
-            dim_names.len(),
-        );
+        let chunk = Chunk::new(Arc::from(""), request, vec![false; request.fields.len()]);
         chunk.into_frame(&request.fields, &dim_names, dictionaries)
     };
     let (mut frame, apart) = match loaded.pile.take() {
@@ -296,11 +292,9 @@ fn parse_block(
     file: &Arc<str>,
     layout: &FileLayout,
     request: &TableRequest,
-    dim_names: &[String],
 ) -> Result<Chunk> {
     let present = layout.fields.iter().map(Option::is_some).collect();
-    let mut chunk =
-        Chunk::new(file.clone(), FileQuality::new(request.kind, file), &request.fields, present, dim_names.len());
+    let mut chunk = Chunk::new(file.clone(), request, present);
     let mut reader = source::block_reader(block, delimiter);
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).with_context(|| format!("{file}: not readable as CSV"))? {
@@ -309,7 +303,7 @@ fn parse_block(
             continue;
         }
         let line = block.first_line + record.position().map_or(1, |p| p.line()) - 1;
-        chunk.add_row(&record, line, layout, &request.fields, dim_names, request.window);
+        chunk.add_row(&record, line, layout, &request.fields, request.window);
     }
     chunk.finish_counts(&request.fields, layout);
     Ok(chunk)
@@ -380,7 +374,7 @@ fn read_file(
             while !batch.is_empty() || !parsed.is_empty() {
                 let to_merge = std::mem::take(&mut parsed);
                 let (next_parsed, next_batch) = rayon::join(
-                    || batch.par_iter().map(|b| parse_block(b, delimiter, &file, &layout, request, &dim_names)).collect(),
+                    || batch.par_iter().map(|b| parse_block(b, delimiter, &file, &layout, request)).collect(),
                     || -> Result<Vec<source::Block>> {
                         for chunk in to_merge {
                             merge(chunk?, &mut fq, request, &dim_names, dictionaries, quality, loaded)?;
@@ -393,16 +387,10 @@ fn read_file(
             }
         }
         Source::Parquet(mut rows) => {
-            let mut chunk = Chunk::new(
-                file.clone(),
-                FileQuality::new(request.kind, &file),
-                &request.fields,
-                layout.fields.iter().map(Option::is_some).collect(),
-                dim_names.len(),
-            );
+            let mut chunk = Chunk::new(file.clone(), request, layout.fields.iter().map(Option::is_some).collect());
             let mut record = csv::ByteRecord::new();
             while let Some(line) = rows.next(&mut record) {
-                chunk.add_row(&record, line, &layout, &request.fields, &dim_names, request.window);
+                chunk.add_row(&record, line, &layout, &request.fields, request.window);
             }
             chunk.finish_counts(&request.fields, &layout);
             merge(chunk, &mut fq, request, &dim_names, dictionaries, quality, loaded)?;
