@@ -383,7 +383,9 @@ fn read_file(
                     },
                 );
                 parsed = next_parsed;
-                batch = next_batch?;
+                for block in std::mem::replace(&mut batch, next_batch?) {
+                    blocks.recycle(block);
+                }
             }
         }
         Source::Parquet(mut rows) => {
