@@ -143,13 +143,6 @@ fn merge(frames: Vec<DataFrame>, keys: &[String], sums: &[&str]) -> Result<DataF
 }
 
 impl CustomerData {
-    /// Summarises a whole table of transactions at once (the in-memory engine).
-    pub fn of(table: &Table, by: &[String]) -> Result<Self> {
-        let mut fold = CustomerFold::new(by);
-        fold.add(&table.frame)?;
-        fold.finish()
-    }
-
     /// The same figures over all groups (for transactions without a `--by` column).
     pub fn without_groups(&self) -> Result<CustomerData> {
         Ok(CustomerData {

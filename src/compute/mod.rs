@@ -266,8 +266,10 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
                 let mut sink = |frame: &DataFrame| fold.add(frame);
                 input::table::load_into(&request, &mut dictionaries, &mut quality, Some(&mut sink))?
             } else {
-                let table = input::table::load(&request, &mut dictionaries, &mut quality)?;
+                let mut table = input::table::load(&request, &mut dictionaries, &mut quality)?;
                 fold.add(&table.frame)?;
+                // The rows are summarised: only the summary is used from here on.
+                table.frame = DataFrame::empty();
                 table
             };
             customer_data = Some(fold.finish()?);
@@ -287,7 +289,7 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
 /// The cohort matrix is computed too when `settings.cohorts` is set (HTML).
 pub fn run(settings: &Settings) -> Result<Results> {
     let metrics = wanted(settings);
-    let inputs = load(settings, &metrics)?;
+    let mut inputs = load(settings, &metrics)?;
     let mut results = Results {
         period: settings.window.period,
         by: settings.by.clone(),
@@ -309,8 +311,10 @@ pub fn run(settings: &Settings) -> Result<Results> {
             ));
         }
     }
-    if let Some(table) = inputs.tables.get(&Kind::Surveys) {
+    if let Some(table) = inputs.tables.get_mut(&Kind::Surveys) {
         surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
+        // Done with the survey rows: free them before the interactions are aggregated.
+        table.frame = DataFrame::empty();
     }
     interactions::compute(&inputs, &metrics, settings, &mut results)?;
     customers::compute(&inputs, &metrics, settings, &mut results)?;

@@ -100,6 +100,45 @@ pub struct Chunk {
     field_counts: Vec<quality::FieldQuality>,
     /// First and last date of the used rows.
     pub range: Option<(NaiveDate, NaiveDate)>,
+    /// The calendar facts of recent days.
+    days: DayCache,
+}
+
+/// The calendar facts of one day: its date, and its period's start (days since
+/// 1970) and running number.
+#[derive(Debug, Clone, Copy)]
+struct Day {
+    day: i64,
+    date: NaiveDate,
+    start: i32,
+    index: i32,
+}
+
+/// Days worked out once per block (dates repeat across rows), in a direct-mapped
+/// table of 1024 days.
+#[derive(Debug, Clone)]
+struct DayCache(Vec<Option<Day>>);
+
+impl DayCache {
+    fn new() -> Self {
+        DayCache(vec![None; 1024])
+    }
+
+    /// The facts of the day of a timestamp.
+    fn get(&mut self, ts: i64, window: &Window) -> Day {
+        let day = ts.div_euclid(86_400);
+        let slot = &mut self.0[day.rem_euclid(1024) as usize];
+        match slot {
+            Some(known) if known.day == day => *known,
+            _ => {
+                let date = parse::date_of(ts);
+                let fresh =
+                    Day { day, date, start: epoch_days(window.period.start(date)), index: window.period.index(date) };
+                *slot = Some(fresh);
+                fresh
+            }
+        }
+    }
 }
 
 impl Chunk {
@@ -123,6 +162,7 @@ impl Chunk {
             field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
+            days: DayCache::new(),
         }
     }
 
@@ -168,7 +208,8 @@ impl Chunk {
                 Err(reason) => return self.reject_row(line, quality::DATE, &record[i], reason),
             },
         };
-        let date = ts.map(parse::date_of);
+        let day = ts.map(|ts| self.days.get(ts, window));
+        let date = day.map(|d| d.date);
         if let Some(d) = date {
             let early = window.from.is_some_and(|from| d < from);
             let late = window.to.is_some_and(|to| d > to);
@@ -186,8 +227,8 @@ impl Chunk {
         if self.timestamps {
             self.ts.push(ts);
         }
-        self.period_start.push(date.map_or(0, |d| epoch_days(window.period.start(d))));
-        self.period_index.push(date.map_or(0, |d| window.period.index(d)));
+        self.period_start.push(day.map_or(0, |d| d.start));
+        self.period_index.push(day.map_or(0, |d| d.index));
         for (j, req) in fields.iter().enumerate() {
             // A field the file lacks becomes one all-null column in `into_frame`.
             let Some(i) = layout.fields[j] else { continue };

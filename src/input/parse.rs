@@ -164,10 +164,13 @@ pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
     if s.is_empty() {
         return Ok(None);
     }
-    match s.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "t" => Ok(Some(true)),
-        "false" | "no" | "n" | "0" | "f" => Ok(Some(false)),
-        _ => Err("not a boolean".to_string()),
+    let is = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    if is(&["true", "yes", "y", "1", "t"]) {
+        Ok(Some(true))
+    } else if is(&["false", "no", "n", "0", "f"]) {
+        Ok(Some(false))
+    } else {
+        Err("not a boolean".to_string())
     }
 }
 

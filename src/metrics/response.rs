@@ -27,30 +27,31 @@ const QUANTILES: [(f64, &str); 2] = [(0.5, "response.median"), (0.9, "response.p
 pub fn aggregations(rows: Rows) -> Vec<Expr> {
     let mut out = vec![rows.count_valid(COLUMN, "response.n")];
     if rows == Rows::Each {
-        out.extend(QUANTILES.map(|(q, name)| col(COLUMN).quantile(lit(q), QuantileMethod::Linear).alias(name)));
+        // Without the missing values polars selects instead of sorting each group.
+        let values = || col(COLUMN).drop_nulls();
+        out.extend(QUANTILES.map(|(q, name)| values().quantile(lit(q), QuantileMethod::Linear).alias(name)));
     }
     out
 }
 
-/// The linear (type 7) quantile `q` of a group given as its count of missing values
-/// and its distinct values in ascending order with their counts, computed exactly as
-/// polars computes it over the rows (missing values sorted first): position
-/// h = (N − 1)·q + missing over the N values, then the value at ⌊h⌋ plus (h − ⌊h⌋)
-/// times the step to the next one. `None` when there are no values.
-pub fn weighted_quantile(missing: u64, values: &[(f64, u64)], q: f64) -> Option<f64> {
+/// The linear (type 7) quantile `q` of a group given as its distinct values in
+/// ascending order with their counts, computed exactly as polars computes it over the
+/// rows: position h = (N − 1)·q over the N values, then the value at ⌊h⌋ plus
+/// (h − ⌊h⌋) times the step to the next one. `None` when there are no values.
+pub fn weighted_quantile(values: &[(f64, u64)], q: f64) -> Option<f64> {
     let total: u64 = values.iter().map(|v| v.1).sum();
     if total == 0 {
         return None;
     }
     let at = |position: u64| {
-        let mut seen = missing;
+        let mut seen = 0;
         values.iter().find(|(_, count)| {
             seen += count;
             seen > position
         })
     };
-    let h = (total as f64 - 1.0) * q + missing as f64;
-    let lower_position = (h as u64).min(missing + total - 1);
+    let h = (total as f64 - 1.0) * q;
+    let lower_position = (h as u64).min(total - 1);
     let lower = at(lower_position)?.0;
     if h.ceil() as u64 == lower_position {
         return Some(lower);
@@ -65,7 +66,6 @@ pub fn weighted_quantile(missing: u64, values: &[(f64, u64)], q: f64) -> Option<
 pub fn weighted_quantiles(frame: LazyFrame, keys: &[Expr]) -> PolarsResult<DataFrame> {
     let mut order = keys.to_vec();
     order.push(col(COLUMN));
-    // Missing values sort first, as in polars' own quantile.
     let sorted = frame
         .group_by(order.clone())
         .agg([col(WEIGHT).sum()])
@@ -78,10 +78,10 @@ pub fn weighted_quantiles(frame: LazyFrame, keys: &[Expr]) -> PolarsResult<DataF
     let mut quantiles = QUANTILES.map(|_| Vec::with_capacity(groups.height()));
     for rows in counts(&groups, "response.rows")? {
         let end = start + rows as usize;
-        let missing = (start..end).filter(|&i| values[i].is_none()).map(|i| weights[i]).sum();
+        // Missing values are in no quantile.
         let group: Vec<(f64, u64)> = (start..end).filter_map(|i| values[i].map(|v| (v, weights[i]))).collect();
         for ((q, _), out) in QUANTILES.iter().zip(quantiles.iter_mut()) {
-            out.push(weighted_quantile(missing, &group, *q));
+            out.push(weighted_quantile(&group, *q));
         }
         start = end;
     }
@@ -138,13 +138,12 @@ mod tests {
 
     #[test]
     fn weighted_quantile_by_hand() {
-        // 1, 2, 2, 2, 10 with one missing: h(0.5) = 4·0.5 + 1 = 3 -> rank 2 of the values = 2;
-        // h(0.9) = 4·0.9 + 1 = 4.6 -> 2 + 0.6·(10 − 2) = 6.8
+        // 1, 2, 2, 2, 10: h(0.5) = 4·0.5 = 2 -> 2; h(0.9) = 4·0.9 = 3.6 -> 2 + 0.6·(10 − 2) = 6.8
         let values = [(1.0, 1), (2.0, 3), (10.0, 1)];
-        assert_eq!(weighted_quantile(1, &values, 0.5), Some(2.0));
-        assert!((weighted_quantile(1, &values, 0.9).unwrap() - 6.8).abs() < 1e-12);
-        assert_eq!(weighted_quantile(3, &[], 0.5), None);
-        assert_eq!(weighted_quantile(0, &[(7.5, 1)], 0.9), Some(7.5));
+        assert_eq!(weighted_quantile(&values, 0.5), Some(2.0));
+        assert!((weighted_quantile(&values, 0.9).unwrap() - 6.8).abs() < 1e-12);
+        assert_eq!(weighted_quantile(&[], 0.5), None);
+        assert_eq!(weighted_quantile(&[(7.5, 1)], 0.9), Some(7.5));
     }
 
     /// Rows (group, value) -> polars' quantiles over the rows, and the weighted
