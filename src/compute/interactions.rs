@@ -55,15 +55,16 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         return Ok(());
     }
     let keys = group_keys(&settings.by);
-    let aggregate = |frame: LazyFrame, aggregations: Vec<Expr>| frame.group_by(keys.clone()).agg(aggregations);
+    let aggregate =
+        |frame: LazyFrame, aggregations| super::aggregate(frame, &settings.by, &inputs.dictionaries, aggregations);
     let mut df = match &values {
         None => {
             aggregations.extend(value_aggregations);
-            aggregate(frame.clone(), aggregations).collect()?
+            aggregate(frame.clone(), aggregations)?.collect()?
         }
-        Some(values) if aggregations.is_empty() => aggregate(values.clone(), value_aggregations).collect()?,
-        Some(values) => aggregate(frame.clone(), aggregations)
-            .join(aggregate(values.clone(), value_aggregations), &keys, &keys, JoinArgs::new(JoinType::Left))
+        Some(values) if aggregations.is_empty() => aggregate(values.clone(), value_aggregations)?.collect()?,
+        Some(values) => aggregate(frame.clone(), aggregations)?
+            .join(aggregate(values.clone(), value_aggregations)?, &keys, &keys, JoinArgs::new(JoinType::Left))
             .collect()?,
     };
     if response_column.is_some() && table.rows == Rows::Weighted {

@@ -346,6 +346,49 @@ fn finish(results: &mut Results) {
     });
 }
 
+/// The bits that hold the values 0..n.
+fn bits_for(n: usize) -> u32 {
+    usize::BITS - n.max(1).leading_zeros()
+}
+
+/// Groups `frame` by `period_start` and the `by.<dim>` columns and aggregates.
+/// When the period and the dimension codes fit in one 64-bit number (the codes of a
+/// dimension run below its dictionary's size), the rows are grouped on that one
+/// number — far less memory than several key columns — and the keys unpacked after.
+pub fn aggregate(
+    frame: LazyFrame,
+    by: &[String],
+    dictionaries: &Dictionaries,
+    aggregations: Vec<Expr>,
+) -> PolarsResult<LazyFrame> {
+    let columns: Vec<String> = by.iter().map(|d| input::dimension_column(d)).collect();
+    let widths: Vec<u32> = columns.iter().map(|c| bits_for(dictionaries.get(c).map_or(1, |d| d.len()))).collect();
+    if 32 + widths.iter().sum::<u32>() > 64 {
+        return Ok(frame.group_by(group_keys(by)).agg(aggregations));
+    }
+    // period (days + 2^31, 32 bits) | dimension codes, the last dimension lowest.
+    let mut key = col("period_start").cast(DataType::Int32).cast(DataType::Int64) + lit(1i64 << 31);
+    key = key.cast(DataType::UInt64);
+    for (column, width) in columns.iter().zip(&widths) {
+        key = key * lit(1u64 << width) + col(column.as_str()).cast(DataType::UInt64);
+    }
+    let mut unpacked = Vec::with_capacity(columns.len() + 1);
+    let mut shift = 0u32;
+    for (column, width) in columns.iter().zip(&widths).rev() {
+        let code = (col(GROUP_KEY) / lit(1u64 << shift)) % lit(1u64 << width);
+        unpacked.push(code.cast(DataType::UInt32).alias(column.as_str()));
+        shift += width;
+    }
+    let days = (col(GROUP_KEY) / lit(1u64 << shift)).cast(DataType::Int64) - lit(1i64 << 31);
+    unpacked.push(days.cast(DataType::Int32).cast(DataType::Date).alias("period_start"));
+    let mut all = vec![all().exclude_cols([GROUP_KEY]).as_expr()];
+    all.extend(unpacked);
+    Ok(frame.with_column(key.alias(GROUP_KEY)).group_by([col(GROUP_KEY)]).agg(aggregations).select(all))
+}
+
+/// The column of the packed group key of [`aggregate`].
+const GROUP_KEY: &str = "group.key";
+
 /// The group keys of an aggregation: `period_start` and the `by.<dim>` columns.
 pub fn group_keys(by: &[String]) -> Vec<Expr> {
     std::iter::once(col("period_start")).chain(by.iter().map(|d| col(input::dimension_column(d)))).collect()
@@ -372,4 +415,52 @@ pub fn read_keys(df: &DataFrame, by: &[String], dictionaries: &Dictionaries) -> 
             (start, groups)
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows (day, channel code, segment code) aggregated to row counts, sorted.
+    fn counts(rows: &[(i32, u32, u32)], dictionaries: &Dictionaries) -> Vec<(i32, u32, u32, u32)> {
+        let df = df!(
+            "period_start" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "by.channel" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "by.segment" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let df = df.lazy().with_column(col("period_start").cast(DataType::Date));
+        let by = ["channel".to_string(), "segment".to_string()];
+        let out = aggregate(df, &by, dictionaries, vec![len().alias("n")]).unwrap().collect().unwrap();
+        assert_eq!(out.column("period_start").unwrap().dtype(), &DataType::Date);
+        let days = crate::metrics::frame::integers(&out, "period_start").unwrap();
+        let channel = crate::metrics::frame::integers(&out, "by.channel").unwrap();
+        let segment = crate::metrics::frame::integers(&out, "by.segment").unwrap();
+        let n = crate::metrics::frame::counts(&out, "n").unwrap();
+        let mut rows: Vec<(i32, u32, u32, u32)> = (0..out.height())
+            .map(|i| (days[i].unwrap() as i32, channel[i].unwrap() as u32, segment[i].unwrap() as u32, n[i] as u32))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    #[test]
+    fn groups_packed_in_one_number_unpack_to_their_keys() {
+        let mut dictionaries = Dictionaries::default();
+        for value in ["chat", "email", "phone"] {
+            dictionaries.get_mut("by.channel").code(value);
+        }
+        dictionaries.get_mut("by.segment").code("smb");
+        // Days before 1970 are negative; the highest codes use every bit of their width.
+        let rows = [(-400, 2, 0), (-400, 2, 0), (20_000, 0, 0), (20_000, 1, 0), (20_000, 0, 0)];
+        let expected = vec![(-400, 2, 0, 2), (20_000, 0, 0, 2), (20_000, 1, 0, 1)];
+        assert_eq!(counts(&rows, &dictionaries), expected);
+        // Dictionaries too large to pack (over 32 bits of codes) group on the columns.
+        let mut wide = Dictionaries::default();
+        for i in 0..70_000 {
+            wide.get_mut("by.channel").code(&i.to_string());
+            wide.get_mut("by.segment").code(&i.to_string());
+        }
+        assert_eq!(counts(&rows, &wide), expected);
+    }
 }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{Results, group_keys, read_keys};
+use super::{Results, aggregate, read_keys};
 use crate::config::Settings;
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::nps::NpsCounts;
@@ -59,7 +59,7 @@ pub fn compute(
     if metrics.contains(&MetricId::Nps) {
         aggregations.extend(nps::aggregations(table.rows));
     }
-    let df = table.frame.clone().lazy().group_by(group_keys(&settings.by)).agg(aggregations).collect()?;
+    let df = aggregate(table.frame.clone().lazy(), &settings.by, dictionaries, aggregations)?.collect()?;
     let keys = read_keys(&df, &settings.by, dictionaries)?;
     for metric in metrics {
         let estimates = estimates(&df, metric, settings)?;

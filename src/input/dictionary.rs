@@ -47,6 +47,16 @@ impl Dictionary {
         if (code as usize) < self.ends.len() { slice(&self.text, &self.ends, code) } else { "" }
     }
 
+    /// The number of distinct values (codes run from 0 to this − 1).
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Returns true if and only if no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     /// Returns every value, in code order.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         (0..self.ends.len() as u32).map(|c| slice(&self.text, &self.ends, c))
