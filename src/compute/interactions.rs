@@ -1,6 +1,7 @@
 //! The interaction metrics (fcr, complaints_per_1000, response_median_min,
-//! response_p90_min, sla_pct) from one aggregation over the interactions table,
-//! with complaints set against the transactions of the same period and group.
+//! response_p90_min, sla_pct) from one aggregation over the interactions table (two,
+//! joined, when the streaming engine compacted the response times apart), with
+//! complaints set against the transactions of the same period and group.
 
 use std::collections::BTreeMap;
 

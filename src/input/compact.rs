@@ -13,8 +13,11 @@ use polars::prelude::*;
 /// The weight column: how many input rows a compacted row stands for.
 pub const WEIGHT: &str = "rows.w";
 
-/// Frames whose rows add up to more than this are compacted together.
+/// Compacted frames whose rows add up to more than this are compacted together.
 const MERGE_ROWS: usize = 1 << 20;
+
+/// Plain rows are gathered up to this many before they are compacted.
+const RAW_ROWS: usize = 1 << 19;
 
 /// How one table is compacted.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +109,11 @@ impl Heap {
 /// pile is merged into one frame when it grows.
 pub struct Pile {
     compaction: Compaction,
+    /// Plain rows not compacted yet: blocks are compacted a few at a time, fewer and
+    /// larger groupings being faster than one per block.
+    raw: Vec<DataFrame>,
+    raw_rows: usize,
+    raw_threshold: usize,
     main: Heap,
     apart: Heap,
 }
@@ -120,11 +128,28 @@ impl Pile {
     /// merge (beyond twice its size).
     pub fn with_threshold(compaction: Compaction, threshold: usize) -> Self {
         let heap = || Heap { frames: Vec::new(), rows: 0, merged_rows: 0, threshold };
-        Pile { compaction, main: heap(), apart: heap() }
+        let raw_threshold = threshold.min(RAW_ROWS);
+        Pile { compaction, raw: Vec::new(), raw_rows: 0, raw_threshold, main: heap(), apart: heap() }
     }
 
     /// Adds a frame of plain rows.
     pub fn push(&mut self, frame: DataFrame) -> PolarsResult<()> {
+        self.raw_rows += frame.height();
+        self.raw.push(frame);
+        if self.raw_rows >= self.raw_threshold {
+            self.compact_raw()?;
+        }
+        Ok(())
+    }
+
+    /// Compacts the plain rows gathered so far onto the heaps.
+    fn compact_raw(&mut self) -> PolarsResult<()> {
+        let mut frames = std::mem::take(&mut self.raw).into_iter();
+        self.raw_rows = 0;
+        let Some(mut frame) = frames.next() else { return Ok(()) };
+        for next in frames {
+            frame.vstack_mut_owned(next)?;
+        }
         let c = &self.compaction;
         if let Some(apart) = c.apply_apart(&frame)? {
             self.apart.push(apart, |f| Ok(c.apply_apart(&f)?.unwrap_or_default()))?;
@@ -135,6 +160,7 @@ impl Pile {
     /// Compacts everything added into one frame, and the columns kept apart into
     /// another (`None` when nothing was added).
     pub fn finish(mut self) -> PolarsResult<Option<(DataFrame, Option<DataFrame>)>> {
+        self.compact_raw()?;
         if self.main.frames.is_empty() {
             return Ok(None);
         }
