@@ -62,6 +62,63 @@ impl Builder {
     }
 }
 
+/// The fields of one row, however the text was split.
+pub trait Fields {
+    /// The number of fields.
+    fn width(&self) -> usize;
+    /// Field `i` (`i < width`).
+    fn field(&self, i: usize) -> &[u8];
+    /// The row as text, for a rejected row.
+    fn text(&self) -> Vec<u8>;
+}
+
+impl Fields for csv::ByteRecord {
+    fn width(&self) -> usize {
+        csv::ByteRecord::len(self)
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        &self[i]
+    }
+
+    fn text(&self) -> Vec<u8> {
+        self.iter().collect::<Vec<_>>().join(&b","[..])
+    }
+}
+
+/// One line of text without quotes, split at its delimiters (what the CSV parser
+/// would give, found with `memchr`).
+#[derive(Debug, Default)]
+pub struct SplitLine<'a> {
+    line: &'a [u8],
+    ends: Vec<usize>,
+}
+
+impl<'a> SplitLine<'a> {
+    /// Splits `line` (no quote in it, no line feed) at `delimiter`.
+    pub fn split(&mut self, line: &'a [u8], delimiter: u8) {
+        self.line = line;
+        self.ends.clear();
+        self.ends.extend(memchr::memchr_iter(delimiter, line));
+        self.ends.push(line.len());
+    }
+}
+
+impl Fields for SplitLine<'_> {
+    fn width(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        &self.line[start..self.ends[i]]
+    }
+
+    fn text(&self) -> Vec<u8> {
+        self.line.to_vec()
+    }
+}
+
 /// A value parsed from one field.
 enum Parsed {
     Int(i32),
@@ -185,27 +242,27 @@ impl Chunk {
     /// Validates one record and adds it to the columns, or rejects it with a reason.
     pub fn add_row(
         &mut self,
-        record: &csv::ByteRecord,
+        record: &impl Fields,
         line: u64,
         layout: &FileLayout,
         fields: &[FieldRequest],
         window: &Window,
     ) {
         self.fq.rows_read += 1;
-        if record.len() != layout.width {
-            let mut joined = record.iter().collect::<Vec<_>>().join(&b","[..]);
+        if record.width() != layout.width {
+            let mut joined = record.text();
             if joined.last() == Some(&b'\r') {
                 joined.pop();
             }
-            let reason = format!("wrong number of fields (expected {}, found {})", layout.width, record.len());
+            let reason = format!("wrong number of fields (expected {}, found {})", layout.width, record.width());
             return self.reject_row(line, quality::ROW, &joined, reason);
         }
         let ts = match layout.date {
             None => None,
-            Some(i) => match text(&record[i]).and_then(|s| window.dates.parse(s)) {
+            Some(i) => match text(record.field(i)).and_then(|s| window.dates.parse(s)) {
                 Ok(Some(ts)) => Some(ts),
-                Ok(None) => return self.reject_row(line, quality::DATE, &record[i], "missing date".into()),
-                Err(reason) => return self.reject_row(line, quality::DATE, &record[i], reason),
+                Ok(None) => return self.reject_row(line, quality::DATE, record.field(i), "missing date".into()),
+                Err(reason) => return self.reject_row(line, quality::DATE, record.field(i), reason),
             },
         };
         let day = ts.map(|ts| self.days.get(ts, window));
@@ -232,7 +289,7 @@ impl Chunk {
         for (j, req) in fields.iter().enumerate() {
             // A field the file lacks becomes one all-null column in `into_frame`.
             let Some(i) = layout.fields[j] else { continue };
-            let raw = &record[i];
+            let raw = record.field(i);
             // Keys go straight into the dictionary: no string is allocated per row.
             if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, text(raw), &mut self.builders[j]) {
                 let key = key.trim();
@@ -266,7 +323,7 @@ impl Chunk {
             }
         }
         for (k, index) in layout.dims.iter().enumerate() {
-            let value = index.map_or(Ok(""), |i| text(&record[i])).unwrap_or("");
+            let value = index.map_or(Ok(""), |i| text(record.field(i))).unwrap_or("");
             self.dims[k].push(self.dim_dictionaries[k].code(value.trim()));
         }
     }
