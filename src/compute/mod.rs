@@ -201,9 +201,10 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
     fields
 }
 
-/// How the streaming engine compacts a table: row timestamps dropped (periods are
-/// kept), money summed per customer-period; none for interactions when FCR uses the
-/// repeat-window method, which needs each contact's time.
+/// How the streaming engine compacts a table: surveys and interactions without row
+/// timestamps and period numbers, response times apart; none for interactions when
+/// FCR uses the repeat-window method (it needs each contact's time), and none for
+/// transactions, which are summarised instead (`customers::CustomerFold`).
 fn compaction(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Option<Compaction> {
     let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     match kind {
@@ -211,7 +212,6 @@ fn compaction(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Option<C
         Kind::Interactions if metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings) => None,
         Kind::Interactions => Some(Compaction {
             drop: names(&["ts", "period_index"]),
-            sums: Vec::new(),
             // Response times have thousands of values: apart from the flags.
             apart: names(&["first_response_minutes", "first_response_at", "channel"]),
         }),

@@ -1,8 +1,9 @@
 //! Compaction, the streaming engine's way of holding a table in bounded memory: each
 //! block's rows are reduced to their distinct combinations of the columns that the
-//! metrics read, with a [`WEIGHT`] column counting the input rows behind each, and
-//! money columns summed. Compacting compacted frames again gives the same result, so
-//! blocks are compacted as they are read and merged as they pile up.
+//! metrics read, with a [`WEIGHT`] column counting the input rows behind each.
+//! Compacting compacted frames again gives the same result, so rows are compacted as
+//! they are read and merged as they pile up. (Transactions are summarised in their
+//! own way: see `compute::customers::CustomerFold`.)
 //!
 //! Every metric depends only on how many input rows have each combination (counts,
 //! integer sums, quantiles of the multiset of values), except the repeat-window FCR
@@ -22,11 +23,9 @@ const RAW_ROWS: usize = 1 << 19;
 /// How one table is compacted.
 #[derive(Debug, Clone, Default)]
 pub struct Compaction {
-    /// Columns dropped before compacting (row timestamps and the like).
+    /// Columns dropped before compacting (row timestamps and the like). Every other
+    /// column not compacted apart is a grouping column.
     pub drop: Vec<String>,
-    /// Columns summed instead of grouped on (revenue, margin). Every other column is
-    /// a grouping column.
-    pub sums: Vec<String>,
     /// Columns compacted apart, in a second frame with only the period and `--by`
     /// columns: values with many distinct values (response times) would otherwise
     /// multiply the distinct combinations of the other columns.
@@ -40,16 +39,13 @@ fn is_group_column(name: &str) -> bool {
 
 impl Compaction {
     /// Reduces `frame` (plain rows, or already compacted) to one row per distinct
-    /// combination of its grouping columns, with the [`WEIGHT`] and the sums; the
-    /// columns compacted apart are left out.
+    /// combination of its grouping columns, with the [`WEIGHT`]; the columns
+    /// compacted apart are left out.
     pub fn apply(&self, frame: DataFrame) -> PolarsResult<DataFrame> {
         let names = column_names(&frame);
-        let skip = |n: &String| n == WEIGHT || self.drop.contains(n) || self.apart.contains(n) || self.sums.contains(n);
+        let skip = |n: &String| n == WEIGHT || self.drop.contains(n) || self.apart.contains(n);
         let keys: Vec<Expr> = names.iter().filter(|n| !skip(n)).map(|n| col(n.as_str())).collect();
-        let mut aggregations = vec![weight(&names)];
-        aggregations
-            .extend(self.sums.iter().filter(|s| names.contains(s)).map(|s| col(s.as_str()).sum().alias(s.as_str())));
-        frame.lazy().group_by(keys).agg(aggregations).collect()
+        frame.lazy().group_by(keys).agg([weight(&names)]).collect()
     }
 
     /// The frame of the columns compacted apart (`None` when there are none).
@@ -185,22 +181,19 @@ mod tests {
     }
 
     #[test]
-    fn distinct_rows_get_their_counts_and_sums() {
-        let rows = df!("g" => [1u32, 1, 2, 1], "ts" => [5i64, 6, 7, 8], "v" => [Some(1.5), Some(1.5), None, Some(2.0)],
-            "margin" => [1.0, 2.0, 4.0, 8.0])
-        .unwrap();
-        let c = Compaction { drop: vec!["ts".into()], sums: vec!["margin".into()], apart: Vec::new() };
+    fn distinct_rows_get_their_counts() {
+        let rows = df!("g" => [1u32, 1, 2, 1], "ts" => [5i64, 6, 7, 8], "v" => [Some(1.5), Some(1.5), None, Some(2.0)])
+            .unwrap();
+        let c = Compaction { drop: vec!["ts".into()], apart: Vec::new() };
         let out = sorted(c.apply(rows).unwrap());
-        let expected = df!("g" => [1u32, 1, 2], "v" => [Some(1.5), Some(2.0), None], WEIGHT => [2u64, 1, 1],
-            "margin" => [3.0, 8.0, 4.0])
-        .unwrap();
-        assert_eq!(sorted(out.select(["g", "v", WEIGHT, "margin"]).unwrap()), sorted(expected));
+        let expected = df!("g" => [1u32, 1, 2], "v" => [Some(1.5), Some(2.0), None], WEIGHT => [2u64, 1, 1]).unwrap();
+        assert_eq!(sorted(out.select(["g", "v", WEIGHT]).unwrap()), sorted(expected));
     }
 
     #[test]
     fn compacting_piecewise_equals_compacting_at_once() {
-        let make = |g: Vec<u32>| df!("g" => g.clone(), "margin" => g.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
-        let c = Compaction { drop: Vec::new(), sums: vec!["margin".into()], apart: Vec::new() };
+        let make = |g: Vec<u32>| df!("g" => g.clone(), "v" => g.iter().map(|&x| f64::from(x)).collect::<Vec<_>>());
+        let c = Compaction { drop: Vec::new(), apart: Vec::new() };
         // A threshold of 1 row merges the pile on the way, not only at the end.
         for threshold in [1, MERGE_ROWS] {
             let mut pile = Pile::with_threshold(c.clone(), threshold);
@@ -220,7 +213,7 @@ mod tests {
         let rows = df!("period_start" => [1i32, 1, 1], "by.channel" => [0u32, 0, 1], "flag" => [true, false, true],
             "minutes" => [Some(2.5), Some(2.5), None])
         .unwrap();
-        let c = Compaction { drop: Vec::new(), sums: Vec::new(), apart: vec!["minutes".into()] };
+        let c = Compaction { drop: Vec::new(), apart: vec!["minutes".into()] };
         let mut pile = Pile::with_threshold(c, 1);
         pile.push(rows.clone()).unwrap();
         pile.push(rows).unwrap();
