@@ -2,7 +2,7 @@
 //! by block) gives exactly the figures, notes and data-quality accounting of the
 //! in-memory engine, on inputs of several 4 MiB blocks.
 
-use crate::util::{Workdir, sample};
+use crate::util::{Workdir, fixture, sample};
 
 /// The loader's block size: the inputs below span several blocks.
 const BLOCK: u64 = 4 << 20;
@@ -115,4 +115,87 @@ fn streaming_with_repeat_window_fcr_and_a_margin_rate() {
     let [memory, streaming] = both(&w, &args);
     assert!(memory.0.contains(",fcr,") && memory.0.contains(",clv,"), "{}", memory.0);
     assert_eq!(memory, streaming);
+}
+
+#[test]
+fn every_fixture_gives_the_same_output_exit_code_and_messages_in_both_engines() {
+    let w = Workdir::new();
+    let fixtures = std::fs::read_dir(fixture("")).unwrap().chain(std::fs::read_dir(fixture("bad")).unwrap());
+    let mut files: Vec<String> = fixtures
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_none_or(|x| x != "toml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    files.sort();
+    assert!(files.len() > 20, "{files:?}");
+    let mut compared = 0;
+    for file in &files {
+        for kind in ["--surveys", "--interactions", "--transactions"] {
+            for extra in [&["--by", "channel"][..], &["--period", "week"]] {
+                let run = |streaming: bool| {
+                    let mut cmd = w.servq();
+                    cmd.args(["report", kind, file, "--format", "csv"]).args(extra);
+                    if streaming {
+                        cmd.arg("--streaming");
+                    }
+                    let out = cmd.output().unwrap();
+                    (out.status.code(), out.stdout, out.stderr)
+                };
+                let (memory, streaming) = (run(false), run(true));
+                assert_eq!(memory.0, streaming.0, "exit code: {kind} {file} {extra:?}");
+                assert!(memory.1 == streaming.1, "stdout: {kind} {file} {extra:?}");
+                assert_eq!(
+                    String::from_utf8_lossy(&memory.2),
+                    String::from_utf8_lossy(&streaming.2),
+                    "stderr: {kind} {file} {extra:?}"
+                );
+                compared += usize::from(memory.0 == Some(0));
+            }
+        }
+    }
+    assert!(compared > 20, "enough successful reports compared: {compared}");
+}
+
+/// A random survey or interaction value: valid, missing, or bad.
+fn value(valid: &'static str) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![4 => proptest::string::string_regex(valid).unwrap(), 1 => Just(String::new()), 1 => Just("x".into())]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    #[test]
+    fn random_inputs_give_the_same_report_in_both_engines(
+        surveys in proptest::collection::vec(
+            (value("2025-0[1-3]-[12][0-9]"), value("(chat|email)"), value("[0-6]"), value("([0-9]|10)")), 0..60),
+        interactions in proptest::collection::vec(
+            (value("2025-0[1-3]-[12][0-9]T0[0-9]:00"), value("(chat|email)"), value("(true|false)"),
+             value("[1-3]"), value("(true|false)"), value("[0-9]{1,2}(\\.[05])?")), 0..60),
+    ) {
+        let w = Workdir::new();
+        let mut s = String::from("submitted_at,channel,csat,nps\n");
+        for (date, channel, csat, nps) in &surveys {
+            s.push_str(&format!("{date},{channel},{csat},{nps}\n"));
+        }
+        let mut i = String::from("opened_at,channel,resolved,contacts_to_resolve,complaint,first_response_minutes\n");
+        for (date, channel, resolved, contacts, complaint, minutes) in &interactions {
+            i.push_str(&format!("{date},{channel},{resolved},{contacts},{complaint},{minutes}\n"));
+        }
+        let (s, i) = (w.write("s.csv", s), w.write("i.csv", i));
+        let run = |streaming: bool| {
+            let mut cmd = w.servq();
+            cmd.args(["report", "--surveys", &s, "--interactions", &i, "--by", "channel", "--format", "csv"]);
+            if streaming {
+                cmd.arg("--streaming");
+            }
+            let out = cmd.output().unwrap();
+            (out.status.code(), out.stdout, out.stderr)
+        };
+        let (memory, streaming) = (run(false), run(true));
+        proptest::prop_assert_eq!(memory.0, streaming.0);
+        proptest::prop_assert!(memory.1 == streaming.1, "{}\n---\n{}",
+            String::from_utf8_lossy(&memory.1), String::from_utf8_lossy(&streaming.1));
+        proptest::prop_assert_eq!(String::from_utf8_lossy(&memory.2), String::from_utf8_lossy(&streaming.2));
+    }
 }
