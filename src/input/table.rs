@@ -2,13 +2,16 @@
 //! each value it needs and accounting for every row (SPEC §2).
 //!
 //! CSV text is cut into blocks at record boundaries; blocks are parsed in parallel
-//! ([`super::chunk`]) and merged in file order, so line numbers, first-line lists and
-//! dictionary codes come out as if the file had been read front to back.
+//! ([`super::chunk`]) while the batch before is merged in file order, so line numbers,
+//! first-line lists and dictionary codes come out as if the file had been read front
+//! to back. The streaming engine compacts the merged rows ([`super::compact`]) or
+//! hands them to a sink ([`load_into`]) instead of keeping them.
 //!
 //! The frame has `period_start` (Date), `period_index` (Int32, the period's running
 //! number, see [`Period::index`]), `ts` (Int64, local seconds, null without a date
-//! column; only when [`TableRequest::timestamps`] is set), one column per requested field under its canonical name, and one
-//! `by.<dim>` column (UInt32 codes, see [`Dictionaries`]) per `--by` dimension.
+//! column; only when [`TableRequest::timestamps`] is set), one column per requested
+//! field under its canonical name, and one `by.<dim>` column (UInt32 codes, see
+//! [`Dictionaries`]) per `--by` dimension.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
