@@ -40,16 +40,29 @@ fn shift_day(line: &str, by: usize) -> String {
     format!("{}{:02}{}", &line[..at + 8], day + by, &line[at + 10..])
 }
 
-/// Runs servq with and without `--streaming`; returns both (stdout, stderr).
-fn both(w: &Workdir, args: &[&str]) -> [(String, String); 2] {
+/// One run: exit code, stdout, stderr.
+type Run = (Option<i32>, Vec<u8>, Vec<u8>);
+
+/// Runs servq with and without `--streaming`.
+fn runs(w: &Workdir, args: &[&str]) -> [Run; 2] {
     [false, true].map(|streaming| {
         let mut cmd = w.servq();
         cmd.args(args);
         if streaming {
             cmd.arg("--streaming");
         }
-        let out = cmd.assert().success().get_output().clone();
-        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+        let out = cmd.output().unwrap();
+        (out.status.code(), out.stdout, out.stderr)
+    })
+}
+
+/// Runs servq with and without `--streaming`, both successfully; returns both
+/// (stdout, stderr).
+fn both(w: &Workdir, args: &[&str]) -> [(String, String); 2] {
+    runs(w, args).map(|(code, stdout, stderr)| {
+        let (stdout, stderr) = (String::from_utf8(stdout).unwrap(), String::from_utf8(stderr).unwrap());
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        (stdout, stderr)
     })
 }
 
@@ -132,16 +145,9 @@ fn every_fixture_gives_the_same_output_exit_code_and_messages_in_both_engines() 
     for file in &files {
         for kind in ["--surveys", "--interactions", "--transactions"] {
             for extra in [&["--by", "channel"][..], &["--period", "week"]] {
-                let run = |streaming: bool| {
-                    let mut cmd = w.servq();
-                    cmd.args(["report", kind, file, "--format", "csv"]).args(extra);
-                    if streaming {
-                        cmd.arg("--streaming");
-                    }
-                    let out = cmd.output().unwrap();
-                    (out.status.code(), out.stdout, out.stderr)
-                };
-                let (memory, streaming) = (run(false), run(true));
+                let mut args = vec!["report", kind, file, "--format", "csv"];
+                args.extend(extra);
+                let [memory, streaming] = runs(&w, &args);
                 assert_eq!(memory.0, streaming.0, "exit code: {kind} {file} {extra:?}");
                 assert!(memory.1 == streaming.1, "stdout: {kind} {file} {extra:?}");
                 assert_eq!(
@@ -183,16 +189,8 @@ proptest::proptest! {
             i.push_str(&format!("{date},{channel},{resolved},{contacts},{complaint},{minutes}\n"));
         }
         let (s, i) = (w.write("s.csv", s), w.write("i.csv", i));
-        let run = |streaming: bool| {
-            let mut cmd = w.servq();
-            cmd.args(["report", "--surveys", &s, "--interactions", &i, "--by", "channel", "--format", "csv"]);
-            if streaming {
-                cmd.arg("--streaming");
-            }
-            let out = cmd.output().unwrap();
-            (out.status.code(), out.stdout, out.stderr)
-        };
-        let (memory, streaming) = (run(false), run(true));
+        let args = ["report", "--surveys", &s, "--interactions", &i, "--by", "channel", "--format", "csv"];
+        let [memory, streaming] = runs(&w, &args);
         proptest::prop_assert_eq!(memory.0, streaming.0);
         proptest::prop_assert!(memory.1 == streaming.1, "{}\n---\n{}",
             String::from_utf8_lossy(&memory.1), String::from_utf8_lossy(&streaming.1));
