@@ -144,8 +144,9 @@ fn fcr_needs_customers(settings: &Settings) -> bool {
     }
 }
 
-/// The fields of `kind` the given metrics need.
-fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<FieldRequest> {
+/// The fields of `kind` the given metrics need; `repeat_window`: FCR is wanted and uses
+/// the repeat-window method (see [`fcr_needs_customers`]).
+fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings, repeat_window: bool) -> Vec<FieldRequest> {
     let m = &settings.metrics;
     let mut fields = Vec::new();
     let mut add = |field, kind| {
@@ -168,7 +169,7 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
                 add("resolved", ValueKind::Bool);
                 add("first_contact_resolved", ValueKind::Bool);
                 add("contacts_to_resolve", ValueKind::Count);
-                if fcr_needs_customers(settings) {
+                if repeat_window {
                     add("customer_id", ValueKind::Key);
                     add("topic", ValueKind::Key);
                 }
@@ -205,11 +206,11 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Vec<
 /// timestamps and period numbers, response times apart; none for interactions when
 /// FCR uses the repeat-window method (it needs each contact's time), and none for
 /// transactions, which are summarised instead (`customers::CustomerFold`).
-fn compaction(kind: Kind, metrics: &[MetricId], settings: &Settings) -> Option<Compaction> {
+fn compaction(kind: Kind, repeat_window: bool) -> Option<Compaction> {
     let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     match kind {
         Kind::Surveys => Some(Compaction { drop: names(&["ts", "period_index"]), ..Compaction::default() }),
-        Kind::Interactions if metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings) => None,
+        Kind::Interactions if repeat_window => None,
         Kind::Interactions => Some(Compaction {
             drop: names(&["ts", "period_index"]),
             // Response times have thousands of values: apart from the flags.
@@ -235,8 +236,10 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
     let mut tables = BTreeMap::new();
     let mut customer_data = None;
     let empty = BTreeMap::new();
+    // Peeks at the interactions' headers, once.
+    let repeat_window = metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings);
     for (&kind, patterns) in &settings.inputs {
-        let fields = field_requests(kind, metrics, settings);
+        let fields = field_requests(kind, metrics, settings, repeat_window);
         if fields.is_empty() {
             continue;
         }
@@ -254,8 +257,8 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
             dims_required: kind != Kind::Transactions,
             window: &settings.window,
             read: &settings.read,
-            compaction: if settings.streaming { compaction(kind, metrics, settings) } else { None },
-            timestamps: kind == Kind::Interactions && metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings),
+            compaction: if settings.streaming { compaction(kind, repeat_window) } else { None },
+            timestamps: kind == Kind::Interactions && repeat_window,
         };
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
