@@ -41,7 +41,7 @@ pub struct CustomerFold {
     dims: Vec<String>,
     keys: KeySet,
     groups: Vec<Vec<u32>>,
-    group_codes: std::collections::HashMap<Vec<u32>, u16>,
+    group_codes: std::collections::HashMap<Vec<u32>, u16, foldhash::fast::RandomState>,
     transactions: Vec<DataFrame>,
     money: Vec<DataFrame>,
 }
