@@ -40,3 +40,33 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             || from_csv.or(from_json) == Some(std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Set while a panic is expected and caught (see [`catch_panic`]): the panic hook
+/// then prints nothing.
+static CATCHING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs `f`, turning a panic inside it (in a third-party reader, on corrupted input)
+/// into `None`, without printing the panic.
+pub fn catch_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    use std::sync::atomic::Ordering;
+    CATCHING.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    CATCHING.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
+/// Installs the panic hook of the binary: one line on stderr, no backtrace note, and
+/// nothing while [`catch_panic`] is running. The binary maps a panic to exit code 2.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if CATCHING.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("servq: internal error: {message} (please report this with the input that caused it)");
+        }
+    }));
+}

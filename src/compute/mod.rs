@@ -243,7 +243,8 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
         if fields.is_empty() {
             continue;
         }
-        let files = input::source::expand(patterns)?;
+        let (files, notes) = input::source::expand_unique(patterns)?;
+        quality.notes.extend(notes);
         let request = TableRequest {
             kind,
             files: &files,

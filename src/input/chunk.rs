@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use super::parse::{self, DateParser, Reason};
 use super::quality::{self, FileQuality, Reject};
+use super::source::BadRecord;
 use super::table::{FieldRequest, FileLayout, TableRequest, ValueKind, Window};
 use super::{Dictionaries, Dictionary, dimension_column};
 use crate::period::epoch_days;
@@ -146,6 +147,8 @@ pub struct Chunk {
     dims: Vec<Vec<u32>>,
     /// Local dictionaries of the dimension columns, by dimension.
     dim_dictionaries: Vec<Dictionary>,
+    /// The `--by` dimension names (for rejections).
+    dim_names: Vec<String>,
     /// Local dictionaries of the key columns, by requested field.
     field_dictionaries: Vec<Dictionary>,
     /// Whether the file has each requested field.
@@ -216,6 +219,7 @@ impl Chunk {
             builders: fields.iter().map(|f| Builder::new(f.kind, f.field)).collect(),
             dims: vec![Vec::new(); dims],
             dim_dictionaries: vec![Dictionary::default(); dims],
+            dim_names: request.dims.to_vec(),
             field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
@@ -239,7 +243,15 @@ impl Chunk {
         self.fq.rows_rejected += 1;
     }
 
+    /// Counts a record that could not be read at all (see [`BadRecord`]).
+    pub fn add_bad(&mut self, bad: &BadRecord) {
+        self.fq.rows_read += 1;
+        self.reject_row(bad.line, quality::ROW, &bad.text, bad.reason.clone());
+    }
+
     /// Validates one record and adds it to the columns, or rejects it with a reason.
+    /// A record with fewer fields than the header is padded with empty fields
+    /// (spreadsheet exports drop trailing empty cells) and counted as padded.
     pub fn add_row(
         &mut self,
         record: &impl Fields,
@@ -249,7 +261,7 @@ impl Chunk {
         window: &Window,
     ) {
         self.fq.rows_read += 1;
-        if record.width() != layout.width {
+        if record.width() > layout.width {
             let mut joined = record.text();
             if joined.last() == Some(&b'\r') {
                 joined.pop();
@@ -257,12 +269,13 @@ impl Chunk {
             let reason = format!("wrong number of fields (expected {}, found {})", layout.width, record.width());
             return self.reject_row(line, quality::ROW, &joined, reason);
         }
+        let field = |i: usize| if i < record.width() { record.field(i) } else { &b""[..] };
         let ts = match layout.date {
             None => None,
-            Some(i) => match text(record.field(i)).and_then(|s| window.dates.parse(s)) {
+            Some(i) => match text(field(i)).and_then(|s| window.dates.parse(s)) {
                 Ok(Some(ts)) => Some(ts),
-                Ok(None) => return self.reject_row(line, quality::DATE, record.field(i), "missing date".into()),
-                Err(reason) => return self.reject_row(line, quality::DATE, record.field(i), reason),
+                Ok(None) => return self.reject_row(line, quality::DATE, field(i), "missing date".into()),
+                Err(reason) => return self.reject_row(line, quality::DATE, field(i), reason),
             },
         };
         let day = ts.map(|ts| self.days.get(ts, window));
@@ -274,10 +287,26 @@ impl Chunk {
                 self.fq.rows_outside_range += 1;
                 return;
             }
+        }
+        // A group value that is not text cannot be grouped: the row is rejected, never
+        // merged into a blank group.
+        for (k, index) in layout.dims.iter().enumerate() {
+            if let Some(i) = *index
+                && text(field(i)).is_err()
+            {
+                let reason =
+                    format!("not valid UTF-8 in {} (set --encoding, e.g. windows-1252 or gb18030)", self.dim_names[k]);
+                return self.reject_row(line, quality::ROW, field(i), reason);
+            }
+        }
+        if let Some(d) = date {
             self.range = Some(match self.range {
                 None => (d, d),
                 Some((lo, hi)) => (lo.min(d), hi.max(d)),
             });
+        }
+        if record.width() < layout.width {
+            self.fq.rows_padded += 1;
         }
         self.fq.rows_used += 1;
         self.period_start_len += 1;
@@ -289,7 +318,7 @@ impl Chunk {
         for (j, req) in fields.iter().enumerate() {
             // A field the file lacks becomes one all-null column in `into_frame`.
             let Some(i) = layout.fields[j] else { continue };
-            let raw = record.field(i);
+            let raw = field(i);
             // Keys go straight into the dictionary: no string is allocated per row.
             if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, text(raw), &mut self.builders[j]) {
                 let key = key.trim();
@@ -323,7 +352,7 @@ impl Chunk {
             }
         }
         for (k, index) in layout.dims.iter().enumerate() {
-            let value = index.map_or(Ok(""), |i| text(record.field(i))).unwrap_or("");
+            let value = index.map_or(Ok(""), |i| text(field(i))).unwrap_or("");
             self.dims[k].push(self.dim_dictionaries[k].code(value.trim()));
         }
     }

@@ -154,7 +154,7 @@ pub fn parse_tz(s: &str) -> Result<i32, String> {
     let t = t.strip_prefix("UTC").unwrap_or(t);
     match parse_offset(t.as_bytes()) {
         Some(Some(seconds)) => Ok(seconds as i32),
-        _ => Err(format!("--tz {s}: give UTC or a fixed offset such as +08:00 (named zones are not supported)")),
+        _ => Err("give UTC or a fixed offset such as +08:00 (named zones are not supported)".to_string()),
     }
 }
 

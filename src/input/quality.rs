@@ -66,6 +66,8 @@ pub struct FileQuality {
     pub rows_rejected: u64,
     /// Rows dropped by `--from` / `--to` (not errors).
     pub rows_outside_range: u64,
+    /// Rows with fewer fields than the header, padded with empty fields and used.
+    pub rows_padded: u64,
     /// Per-field counts over the used rows.
     pub fields: BTreeMap<String, FieldQuality>,
     /// Rejections grouped by field and reason.
@@ -97,6 +99,7 @@ impl FileQuality {
             rows_used: 0,
             rows_rejected: 0,
             rows_outside_range: 0,
+            rows_padded: 0,
             fields: BTreeMap::new(),
             reasons: Vec::new(),
         }
@@ -126,6 +129,7 @@ impl FileQuality {
         self.rows_used += part.rows_used;
         self.rows_rejected += part.rows_rejected;
         self.rows_outside_range += part.rows_outside_range;
+        self.rows_padded += part.rows_padded;
         for (name, counts) in &part.fields {
             let mine = self.field(name);
             mine.valid += counts.valid;
@@ -167,6 +171,8 @@ pub struct DataQuality {
     pub rejects: Vec<Reject>,
     /// What the user probably meant, when most values of a field fail the same way.
     pub hints: Vec<String>,
+    /// Things done that the user should know of (a file given twice, a column skipped).
+    pub notes: Vec<String>,
 }
 
 impl DataQuality {
@@ -190,6 +196,9 @@ impl DataQuality {
             if f.rows_outside_range > 0 {
                 let _ = write!(line, ", {} outside --from/--to", thousands(f.rows_outside_range));
             }
+            if f.rows_padded > 0 {
+                let _ = write!(line, "; {} short rows padded with empty fields", thousands(f.rows_padded));
+            }
             lines.push(line);
             for r in &f.reasons {
                 let scope = if rejects_row(&r.field) {
@@ -207,6 +216,7 @@ impl DataQuality {
                 ));
             }
         }
+        lines.extend(self.notes.iter().map(|n| format!("note: {n}")));
         lines.extend(self.hints.iter().map(|h| format!("hint: {h}")));
         lines
     }

@@ -141,6 +141,15 @@ pub struct Table {
     pub apart: Option<DataFrame>,
 }
 
+impl FileLayout {
+    /// Returns true if and only if column `index` is read (as the date, a field or a
+    /// dimension).
+    pub fn uses(&self, index: usize) -> bool {
+        let mut all = self.fields.iter().chain(&self.dims).chain(std::iter::once(&self.date));
+        all.any(|i| *i == Some(index))
+    }
+}
+
 impl Table {
     /// Returns true if and only if the field was found in at least one file.
     pub fn has(&self, field: &str) -> bool {
@@ -303,6 +312,9 @@ fn parse_block(
     } else {
         add_records(&mut chunk, block, delimiter, file, layout, request)?;
     }
+    if let Some(bad) = &block.bad {
+        chunk.add_bad(bad);
+    }
     chunk.finish_counts(&request.fields, layout);
     Ok(chunk)
 }
@@ -319,8 +331,13 @@ fn add_lines(chunk: &mut Chunk, block: &source::Block, delimiter: u8, layout: &F
         if line.is_empty() || line == b"\r" {
             continue;
         }
+        let number = block.first_line + n as u64;
+        if line.len() > request.read.max_record() {
+            chunk.add_bad(&too_long(number, line, request));
+            continue;
+        }
         fields.split(line, delimiter);
-        chunk.add_row(&fields, block.first_line + n as u64, layout, &request.fields, request.window);
+        chunk.add_row(&fields, number, layout, &request.fields, request.window);
     }
 }
 
@@ -350,9 +367,19 @@ fn add_records(
         }
         line += memchr::memchr_iter(b'\n', &block.bytes[counted_to..start]).count() as u64;
         counted_to = start;
+        let end = (reader.position().byte() as usize).min(block.bytes.len());
+        if end.saturating_sub(start) > request.read.max_record() {
+            chunk.add_bad(&too_long(line, &block.bytes[start..end], request));
+            continue;
+        }
         chunk.add_row(&record, line, layout, &request.fields, request.window);
     }
     Ok(())
+}
+
+/// A record over the size limit, rejected with its line.
+fn too_long(line: u64, text: &[u8], request: &TableRequest) -> source::BadRecord {
+    source::BadRecord::too_long(line, text, request.read.max_record())
 }
 
 /// Adds a parsed chunk to the file's accounting and the table, in file order.
@@ -408,6 +435,14 @@ fn read_file(
     }
     let headers = Headers::new(&file, names);
     let layout = layout(&headers, request, &file, loaded)?;
+    if let Source::Parquet(rows) = &source {
+        for (index, name, dtype) in &rows.unreadable {
+            if layout.uses(*index) {
+                bail!("{file}: column {name} has type {dtype}, which servq cannot read as text");
+            }
+            quality.notes.push(format!("{file}: column {name} ({dtype}) skipped: not readable as text, and not used"));
+        }
+    }
     let dim_names = dimension_names(request.dims);
     let mut fq = FileQuality::new(request.kind, &file);
     match source {
@@ -476,7 +511,7 @@ mod tests {
             timestamps: true,
         };
         let layout = FileLayout { date: Some(0), fields: vec![Some(1)], dims: vec![Some(2)], width: 3 };
-        let block = source::Block { bytes: text.as_bytes().to_vec(), first_line: 2 };
+        let block = source::Block { bytes: text.as_bytes().to_vec(), first_line: 2, bad: None };
         let file: Arc<str> = Arc::from("t.csv");
         [false, true].map(|records| {
             let mut chunk = Chunk::new(file.clone(), &request, vec![true]);
