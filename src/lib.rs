@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod input;
 pub mod metrics;
+pub mod output;
 pub mod period;
 pub mod report;
 

@@ -7,6 +7,7 @@ use anyhow::Result;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{CheckResult, Level, Status};
+use crate::report::safe::xml;
 use crate::report::{grid, human_value};
 
 /// Check output formats.
@@ -33,6 +34,7 @@ fn interval_text(r: &CheckResult) -> String {
 fn status_text(r: &CheckResult) -> String {
     match (r.status, r.level) {
         (Status::Fail, Level::Warn) => "warn".to_string(),
+        (Status::NoData, Level::Warn) => "warn (no data)".to_string(),
         (status, _) => status.as_str().to_string(),
     }
 }
@@ -86,9 +88,9 @@ pub fn render(results: &[CheckResult], format: CheckFormat, out: &mut dyn Write)
     match format {
         CheckFormat::Github => {
             for r in results {
-                let command = match (r.status, r.level) {
-                    (Status::Fail, Level::Error) => "error",
-                    (Status::Fail, Level::Warn) => "warning",
+                let command = match (r.fails(), r.level) {
+                    (true, Level::Error) => "error",
+                    (true, Level::Warn) => "warning",
                     _ => "notice",
                 };
                 writeln!(out, "::{command}::{}", github_escape(&format!("servq check: {}", sentence(r))))?;
@@ -108,7 +110,7 @@ pub fn render(results: &[CheckResult], format: CheckFormat, out: &mut dyn Write)
         }
     }
     let failed = results.iter().filter(|r| r.fails_run()).count();
-    let warned = results.iter().filter(|r| r.status == Status::Fail && r.level == Level::Warn).count();
+    let warned = results.iter().filter(|r| r.fails() && r.level == Level::Warn).count();
     if format != CheckFormat::Json && format != CheckFormat::Github {
         writeln!(out, "{} checks: {failed} failed, {warned} warnings", results.len())?;
     }
@@ -121,15 +123,16 @@ pub fn render(results: &[CheckResult], format: CheckFormat, out: &mut dyn Write)
 pub fn junit(results: &[CheckResult], out: &mut dyn Write) -> Result<()> {
     let mut suite = TestSuite::new("servq check");
     for r in results {
-        let status = match (r.status, r.level) {
-            (Status::Fail, Level::Error) => {
+        let status = match (r.fails(), r.status, r.level) {
+            (true, _, Level::Error) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(sentence(r)).set_type("threshold");
+                let kind = if r.status == Status::NoData { "no data" } else { "threshold" };
+                s.set_message(xml(&sentence(r)).into_owned()).set_type(kind);
                 s
             }
-            (Status::InsufficientData, _) => {
+            (_, Status::InsufficientData, _) => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(sentence(r));
+                s.set_message(xml(&sentence(r)).into_owned());
                 s
             }
             _ => TestCaseStatus::success(),
@@ -140,10 +143,10 @@ pub fn junit(results: &[CheckResult], out: &mut dyn Write) -> Result<()> {
             r.period,
             if r.group.is_empty() { String::new() } else { format!(" {}", r.group_text()) }
         );
-        let mut case = TestCase::new(name, status);
+        let mut case = TestCase::new(xml(&name).into_owned(), status);
         case.set_classname(format!("servq.{}", r.metric));
-        if r.status == Status::Fail && r.level == Level::Warn {
-            case.set_system_out(format!("warning: {}", sentence(r)));
+        if r.fails() && r.level == Level::Warn {
+            case.set_system_out(format!("warning: {}", xml(&sentence(r))));
         }
         suite.add_test_case(case);
     }

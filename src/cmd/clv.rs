@@ -3,10 +3,10 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::{account_quality, open_output, table_format_of};
+use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
 use crate::cli::{ClvArgs, TimingArg};
 use crate::compute::customers::{clv_by_group, retention_counts};
-use crate::config::{Settings, check_rate};
+use crate::config::{Settings, check_cost, check_horizon, check_rate};
 use crate::error::Outcome;
 use crate::input::{DataQuality, Kind};
 use crate::metrics::MetricId;
@@ -33,11 +33,11 @@ fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
         options.annual_discount_rate = check_rate(d, "--annual-discount-rate")?;
     }
     if let Some(h) = &args.horizon {
-        options.horizon = match h.as_str() {
+        options.horizon = match h.trim() {
             "infinite" => None,
-            text => match text.parse::<u32>() {
-                Ok(n) if n >= 1 => Some(n),
-                _ => bail!("--horizon {text}: give a number of periods (≥ 1) or infinite"),
+            text => match text.parse::<i64>() {
+                Ok(n) => Some(check_horizon(n, "--horizon")?),
+                Err(_) => bail!("--horizon {text}: give a number of periods (1 to 10000) or infinite"),
             },
         };
     }
@@ -48,10 +48,17 @@ fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
         };
     }
     if let Some(c) = args.acquisition_cost {
-        options.acquisition_cost = Some(c);
+        options.acquisition_cost = Some(check_cost(c, "--acquisition-cost")?);
     }
     if let Some(rate) = args.margin_rate {
         options.margin_rate = Some(check_rate(rate, "--margin-rate")?);
+    }
+    let d = clv::period_discount_rate(options.annual_discount_rate, settings.window.period.per_year());
+    if let Some(r) = options.retention
+        && options.horizon.is_none()
+        && r >= 1.0 + d
+    {
+        bail!("--retention {r} with a discount rate of {d} per period: r ≥ 1 + d makes CLV infinite; set --horizon");
     }
     Ok(())
 }
@@ -64,6 +71,7 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
         bail!("--period none: clv needs a period length (the retention and discount rate are per period)");
     }
     let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let options = settings.metrics.clv;
     let empty = DataQuality::default();
@@ -71,6 +79,9 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     let (rows, quality) = if settings.inputs.contains_key(&Kind::Transactions) {
         loaded = crate::compute::load(&settings, &[MetricId::Clv])?;
         account_quality(&settings, &loaded.quality, &[])?;
+        if loaded.quality.files.iter().all(|f| f.rows_used == 0) {
+            return Err(nothing_to_report(&loaded.quality, &[]));
+        }
         let table = loaded.tables.get(&Kind::Transactions).context("transactions were not read")?;
         if let Some(dim) = table.missing_dims.first() {
             bail!("unknown column '{dim}' for --by: the transactions do not have it");
@@ -93,6 +104,6 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     }
     let report = ClvReport { by: &settings.by, rows, options, period: settings.window.period, quality };
     render(&report, format, &mut out)?;
-    out.flush()?;
+    out.commit()?;
     Ok(Outcome::Success)
 }

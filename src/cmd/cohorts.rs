@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::{account_quality, open_output, table_format_of};
+use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
 use crate::cli::CohortsArgs;
 use crate::compute::customers::cohort_matrix;
 use crate::config::Settings;
@@ -25,9 +25,13 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
         bail!("--by is not supported by servq cohorts yet: filter the input per group instead");
     }
     let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let inputs = crate::compute::load(&settings, &[MetricId::Retention])?;
     account_quality(&settings, &inputs.quality, &[])?;
+    if inputs.quality.files.iter().all(|f| f.rows_used == 0) {
+        return Err(nothing_to_report(&inputs.quality, &[]));
+    }
     let table = inputs.tables.get(&Kind::Transactions).context("transactions were not read")?;
     let data = inputs.customers.as_ref().context("transactions were not summarised")?;
     let report = CohortReport {
@@ -37,6 +41,6 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
         quality: &inputs.quality,
     };
     render(&report, format, &mut out)?;
-    out.flush()?;
+    out.commit()?;
     Ok(Outcome::Success)
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
-use super::{account_quality, open_output, table_format_of};
+use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
 use crate::cli::FollowupArgs;
 use crate::config::Settings;
 use crate::error::Outcome;
@@ -37,8 +37,9 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
     let filters = filters(args)?;
     let csat_max = args.csat_max.unwrap_or(2);
     let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
-    let files = input::source::expand(patterns)?;
+    let (files, notes) = input::source::expand_unique(patterns)?;
     let csat = settings.metrics.csat.scale;
     let mut dims = vec!["channel".to_string()];
     dims.extend(filters.keys().filter(|k| *k != "channel").cloned());
@@ -64,9 +65,12 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         timestamps: true,
     };
     let mut dictionaries = Dictionaries::default();
-    let mut quality = DataQuality::default();
+    let mut quality = DataQuality { notes, ..DataQuality::default() };
     let table = input::table::load(&request, &mut dictionaries, &mut quality)?;
     account_quality(&settings, &quality, &[])?;
+    if quality.files.iter().all(|f| f.rows_used == 0) {
+        return Err(nothing_to_report(&quality, &[]));
+    }
     if let Some(missing) = filters.keys().find(|k| table.missing_dims.contains(k)) {
         bail!("--where {missing}=…: the surveys have no column '{missing}'");
     }
@@ -75,7 +79,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
     }
     let rows = followup_rows(table.frame, &filters, csat_max, &dictionaries)?;
     render(&rows, csat_max, format, &mut out)?;
-    out.flush()?;
+    out.commit()?;
     Ok(Outcome::Success)
 }
 

@@ -83,6 +83,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     let read = ReadOptions {
         delimiter: args.delimiter,
         encoding: args.encoding.as_deref().map(source::parse_encoding).transpose()?,
+        max_record_bytes: None,
     };
     let mut by_kind: BTreeMap<Kind, Vec<(PathBuf, Detected)>> = BTreeMap::new();
     for path in &args.files {

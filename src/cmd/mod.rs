@@ -11,17 +11,18 @@ pub mod report;
 pub mod shell;
 pub mod validate;
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::cli::FormatArg;
 use crate::compute::Results;
 use crate::config::Settings;
 use crate::input::DataQuality;
+use crate::output::Output;
 use crate::report::Format;
+use crate::report::safe::{terminal, write_csv_record};
 
 /// Picks the format: `--format`, else the `-o` extension, else the table.
 pub fn format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
@@ -47,15 +48,52 @@ pub fn table_format_of(format: Option<FormatArg>, output: Option<&Path>) -> Resu
 }
 
 /// Opens the output before any long work, so a bad path fails at once.
-/// `None` or `-` is stdout.
-pub fn open_output(path: Option<&Path>) -> Result<Box<dyn Write>> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => {
-            let file = File::create(p).with_context(|| format!("{}: cannot create output file", p.display()))?;
-            Ok(Box::new(BufWriter::new(file)))
-        }
-        _ => Ok(Box::new(BufWriter::new(std::io::stdout().lock()))),
+/// `None` or `-` is stdout; a file is replaced only by [`Output::commit`].
+pub fn open_output(path: Option<&Path>) -> Result<Output> {
+    Output::open(path, "output file")
+}
+
+/// Refuses, before anything is read, an output (`outputs`, plus `--rejects`) that is
+/// one of the input files (globs expanded, links resolved) or two outputs on one path.
+pub fn guard_outputs(settings: &Settings, outputs: &[(&str, Option<&Path>)]) -> Result<()> {
+    let mut named: Vec<(&str, &Path)> = outputs.iter().filter_map(|(flag, p)| p.map(|p| (*flag, p))).collect();
+    if let Some(rejects) = &settings.rejects {
+        named.push(("--rejects", rejects));
     }
+    if named.is_empty() {
+        return Ok(());
+    }
+    let mut inputs = Vec::new();
+    for (kind, patterns) in &settings.inputs {
+        for file in crate::input::source::expand(patterns)? {
+            inputs.push((kind.as_str().to_string(), file));
+        }
+    }
+    crate::output::guard(&named, &inputs)
+}
+
+/// The error of a run that has no figure at all (SPEC §9): why, in one line: every
+/// row rejected (with the commonest reason, its first line and the hint), every row
+/// outside `--from/--to`, or no metric computable (with the notes).
+pub fn nothing_to_report(quality: &DataQuality, notes: &[String]) -> anyhow::Error {
+    let read: u64 = quality.files.iter().map(|f| f.rows_read).sum();
+    let used: u64 = quality.files.iter().map(|f| f.rows_used).sum();
+    let outside: u64 = quality.files.iter().map(|f| f.rows_outside_range).sum();
+    let n = crate::input::quality::thousands;
+    if read > 0 && used == 0 {
+        let top = quality.files.iter().flat_map(|f| f.reasons.iter().map(move |r| (f, r))).max_by_key(|(_, r)| r.count);
+        let why = match top {
+            Some((f, r)) if outside < read => {
+                let line = r.first_lines.first().map_or(String::new(), |l| format!(" ({}:{l})", f.file));
+                format!("all rejected: {} {}{line}", r.field, r.reason)
+            }
+            _ => "all outside --from/--to".to_string(),
+        };
+        let hint = quality.hints.first().map_or(String::new(), |h| format!("; {h}"));
+        return anyhow::anyhow!("nothing to report: {} rows read, {why}{hint}", n(read));
+    }
+    let why = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+    anyhow::anyhow!("nothing to report: no metric could be computed from the inputs given{why}")
 }
 
 /// Returns true if and only if output to stdout may be coloured: stdout is a
@@ -64,18 +102,16 @@ pub fn stdout_color(output: Option<&Path>) -> bool {
     output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Writes every rejected row or value to `path` as CSV: file,line,field,value,reason.
+/// Writes every rejected row or value to `path` as CSV: file,line,field,value,reason
+/// (text cells neutralised against spreadsheet formulas).
 pub fn write_rejects(path: &Path, quality: &DataQuality) -> Result<()> {
-    let mut writer =
-        csv::Writer::from_path(path).with_context(|| format!("{}: cannot create rejects file", path.display()))?;
-    for reject in &quality.rejects {
-        writer.serialize(reject)?;
+    let mut writer = csv::Writer::from_writer(Output::open(Some(path), "rejects file")?);
+    writer.write_record(["file", "line", "field", "value", "reason"])?;
+    for r in &quality.rejects {
+        let line = r.line.to_string();
+        write_csv_record(&mut writer, [&*r.file, &line, &r.field, &r.value, &r.reason])?;
     }
-    if quality.rejects.is_empty() {
-        writer.write_record(["file", "line", "field", "value", "reason"])?;
-    }
-    writer.flush()?;
-    Ok(())
+    writer.into_inner().map_err(|e| anyhow::anyhow!("{}: cannot write: {}", path.display(), e.error()))?.commit()
 }
 
 /// The data-quality duties of every command: the stderr summary (unless `--quiet`),
@@ -92,15 +128,21 @@ pub fn account_quality(settings: &Settings, quality: &DataQuality, notes: &[Stri
     let mut stderr = std::io::stderr().lock();
     if !settings.quiet {
         for line in quality.summary_lines() {
-            writeln!(stderr, "{line}")?;
+            writeln!(stderr, "{}", terminal(&line))?;
         }
     }
     for note in notes {
-        writeln!(stderr, "note: {note}")?;
+        writeln!(stderr, "note: {}", terminal(note))?;
     }
-    if settings.strict
-        && let Some(first) = quality.rejects.first()
-    {
+    if settings.strict {
+        strict(quality)?;
+    }
+    Ok(())
+}
+
+/// `--strict`: any rejected row or value is an error naming the first one.
+pub fn strict(quality: &DataQuality) -> Result<()> {
+    if let Some(first) = quality.rejects.first() {
         bail!(
             "--strict: {} rejected row(s) or value(s); the first is {}:{} ({}: {})",
             quality.rejects.len(),

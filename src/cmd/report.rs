@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 
-use super::{account, format_of, open_output, stdout_color};
+use super::{account, format_of, guard_outputs, nothing_to_report, open_output, stdout_color};
 use crate::cli::ReportArgs;
 use crate::config::Settings;
 use crate::error::Outcome;
@@ -17,13 +17,14 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     }
     let format = format_of(args.out.format, args.out.output.as_deref())?;
     settings.cohorts = format == crate::report::Format::Html;
+    guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let results = crate::compute::run(&settings)?;
     account(&settings, &results)?;
-    if results.records.is_empty() && results.notes.is_empty() {
-        bail!("nothing to report: no metric could be computed from the inputs given");
+    if !results.records.iter().any(|r| r.estimate.value.is_some()) {
+        return Err(nothing_to_report(&results.quality, &results.notes));
     }
     exporter(format, stdout_color(args.out.output.as_deref())).render(&results, &mut out)?;
-    out.flush()?;
+    out.commit()?;
     Ok(Outcome::Success)
 }

@@ -17,13 +17,17 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
     if settings.inputs.is_empty() {
         bail!("no input files: give --surveys FILE… or a config file with [inputs]");
     }
+    super::guard_outputs(&settings, &[])?;
     let inputs = compute::load(&settings, &MetricId::ALL)?;
     if let Some(path) = &settings.rejects {
         super::write_rejects(path, &inputs.quality)?;
     }
     let mut stdout = std::io::stdout().lock();
     for line in inputs.quality.summary_lines() {
-        writeln!(stdout, "{line}")?;
+        writeln!(stdout, "{}", crate::report::safe::terminal(&line))?;
+    }
+    if settings.strict {
+        super::strict(&inputs.quality)?;
     }
     let clean = inputs.quality.is_clean();
     writeln!(stdout, "{}", if clean { "clean: every row and value is usable" } else { "rejects found" })?;

@@ -70,7 +70,7 @@ pub fn render(report: &ClvReport, format: Format, out: &mut dyn Write) -> Result
 
 fn csv(report: &ClvReport, out: &mut dyn Write) -> Result<()> {
     let mut writer = ::csv::Writer::from_writer(out);
-    writer.write_record(report.header())?;
+    super::safe::write_csv_record(&mut writer, report.header())?;
     for (groups, c, _) in &report.rows {
         let mut row = groups.clone();
         row.extend([
@@ -83,7 +83,7 @@ fn csv(report: &ClvReport, out: &mut dyn Write) -> Result<()> {
             report.horizon(),
             report.options.timing.as_str().to_string(),
         ]);
-        writer.write_record(row)?;
+        super::safe::write_csv_record(&mut writer, row)?;
     }
     writer.flush()?;
     Ok(())

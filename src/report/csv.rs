@@ -22,7 +22,7 @@ impl Exporter for CsvExporter {
         let mut header = vec!["period", "period_start", "period_end"];
         header.extend(results.by.iter().map(String::as_str));
         header.extend(["metric", "value", "n", "ci_low", "ci_high", "flags"]);
-        writer.write_record(&header)?;
+        super::safe::write_csv_record(&mut writer, &header)?;
         for record in &results.records {
             let bounds = period_bounds(results, record);
             let day = |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.to_string());
@@ -37,7 +37,7 @@ impl Exporter for CsvExporter {
                 number(e.ci.map(|c| c.1)),
                 flags_text(record),
             ]);
-            writer.write_record(&row)?;
+            super::safe::write_csv_record(&mut writer, &row)?;
         }
         writer.flush()?;
         Ok(())

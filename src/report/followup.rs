@@ -65,7 +65,7 @@ pub fn render(rows: &[FollowupRow], csat_max: i32, format: Format, out: &mut dyn
             let mut writer = ::csv::Writer::from_writer(out);
             writer.write_record(HEADER)?;
             for row in rows {
-                writer.write_record(row.cells(csat_max))?;
+                super::safe::write_csv_record(&mut writer, row.cells(csat_max))?;
             }
             writer.flush()?;
         }

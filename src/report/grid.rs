@@ -7,6 +7,8 @@ use anyhow::{Result, bail};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Attribute, Cell, ContentArrangement, Table};
 
+use super::safe;
+
 /// Writes a terminal table (bold header when `color`), then each footer line.
 pub fn write_table(
     out: &mut dyn Write,
@@ -20,21 +22,24 @@ pub fn write_table(
     if !color {
         table.force_no_tty();
     }
-    let style = |text: &String| if color { Cell::new(text).add_attribute(Attribute::Bold) } else { Cell::new(text) };
+    let style = |text: &String| {
+        let cell = Cell::new(safe::terminal(text));
+        if color { cell.add_attribute(Attribute::Bold) } else { cell }
+    };
     table.set_header(header.iter().map(style));
     for row in rows {
-        table.add_row(row);
+        table.add_row(row.iter().map(|c| safe::terminal(c)));
     }
     writeln!(out, "{table}")?;
     for line in footer {
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", safe::terminal(line))?;
     }
     Ok(())
 }
 
 /// Writes a Markdown pipe table (cells escaped), then the footer lines as a list.
 pub fn write_markdown(out: &mut dyn Write, header: &[String], rows: &[Vec<String>], footer: &[String]) -> Result<()> {
-    let line = |cells: &[String]| cells.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | ");
+    let line = |cells: &[String]| cells.iter().map(|c| safe::markdown(c)).collect::<Vec<_>>().join(" | ");
     writeln!(out, "| {} |", line(header))?;
     writeln!(out, "|{}", " --- |".repeat(header.len()))?;
     for row in rows {
@@ -44,7 +49,7 @@ pub fn write_markdown(out: &mut dyn Write, header: &[String], rows: &[Vec<String
         writeln!(out)?;
     }
     for text in footer {
-        writeln!(out, "- {text}")?;
+        writeln!(out, "- {}", safe::markdown(text))?;
     }
     Ok(())
 }

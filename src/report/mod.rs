@@ -9,6 +9,7 @@ pub mod grid;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod safe;
 pub mod table;
 
 use std::io::Write;
