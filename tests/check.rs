@@ -109,7 +109,7 @@ fn a_large_drop_fails_only_when_significant() {
         .args(["check", "--config", &config(&w, check), "-q"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("dropped 20.00 but not significant (p = 0.3173)"));
+        .stdout(predicate::str::contains("dropped 20.00 from 80.0 but not significant (p = 0.3173)"));
     // The same drop on 1000 answers each: z = 10, significant.
     let w = Workdir::new();
     surveys(&w, &[("01", "chat", 800, 1000), ("02", "chat", 600, 1000)]);

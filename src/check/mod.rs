@@ -50,10 +50,12 @@ pub enum Scope {
 pub struct CheckSpec {
     /// The metric judged.
     pub metric: MetricId,
-    /// Fail when the bound is below this.
+    /// Fail when the bound is below this (at or below it when `strict`).
     pub min: Option<f64>,
-    /// Fail when the bound is above this.
+    /// Fail when the bound is above this (at or above it when `strict`).
     pub max: Option<f64>,
+    /// `>` and `<`: the threshold itself fails.
+    pub strict: bool,
     /// error or warn.
     pub level: Level,
     /// value, ci_low or ci_high.
@@ -64,7 +66,9 @@ pub struct CheckSpec {
     pub filter: BTreeMap<String, String>,
     /// latest or all periods.
     pub scope: Scope,
-    /// Fail when the value dropped by more than this against the previous period.
+    /// Fail when the value changed for the worse by more than this against the
+    /// previous period: a fall for higher-is-better metrics, a rise for
+    /// lower-is-better ones (complaints, response times, churn).
     pub max_drop: Option<f64>,
     /// With `max_drop`: only when the drop is significant at `alpha`.
     pub significant: bool,
@@ -83,6 +87,7 @@ impl CheckSpec {
             metric,
             min: None,
             max: None,
+            strict: false,
             level: Level::Error,
             bound: Bound::Value,
             min_n: None,
@@ -104,16 +109,18 @@ impl CheckSpec {
             Bound::CiHigh => " ci_high".to_string(),
         };
         let mut parts = Vec::new();
+        let (ge, le) = if self.strict { (">", "<") } else { (">=", "<=") };
         if let Some(min) = self.min {
-            parts.push(format!("{}{bound} >= {min}", self.metric));
+            parts.push(format!("{}{bound} {ge} {min}", self.metric));
         }
         if let Some(max) = self.max {
-            parts.push(format!("{}{bound} <= {max}", self.metric));
+            parts.push(format!("{}{bound} {le} {max}", self.metric));
         }
         if let Some(drop) = self.max_drop {
             let test =
                 if self.significant { format!(" (or not significant at {})", self.alpha) } else { String::new() };
-            parts.push(format!("{} drop <= {drop}{test}", self.metric));
+            let worse = if self.metric.lower_is_better() { "rise" } else { "drop" };
+            parts.push(format!("{} {worse} <= {drop}{test}", self.metric));
         }
         let filter: Vec<String> = self.filter.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let scope = if filter.is_empty() { String::new() } else { format!(" where {}", filter.join(",")) };
@@ -121,18 +128,18 @@ impl CheckSpec {
     }
 }
 
-/// Parses a quick threshold: `nps>=30`, `complaints_per_1000<=1` (also `>`, `<`,
-/// which are read as `>=` and `<=` of the same number).
+/// Parses a quick threshold: `nps>=30`, `complaints_per_1000<=1`, and the strict
+/// `nps>30`, `csat<100` (the threshold itself fails).
 pub fn parse_requirement(text: &str, level: Level) -> Result<CheckSpec> {
     let flag = if level == Level::Error { "--require" } else { "--warn" };
     let bad = || anyhow::anyhow!("{flag} '{text}': write METRIC>=NUMBER or METRIC<=NUMBER, e.g. 'nps>=30'");
     let at = text.find(['<', '>']).ok_or_else(bad)?;
     let (name, rest) = text.split_at(at);
-    let (is_min, number) = match rest {
-        r if r.starts_with(">=") => (true, &r[2..]),
-        r if r.starts_with("<=") => (false, &r[2..]),
-        r if r.starts_with('>') => (true, &r[1..]),
-        r => (false, &r[1..]),
+    let (is_min, strict, number) = match rest {
+        r if r.starts_with(">=") => (true, false, &r[2..]),
+        r if r.starts_with("<=") => (false, false, &r[2..]),
+        r if r.starts_with('>') => (true, true, &r[1..]),
+        r => (false, true, &r[1..]),
     };
     if !name.trim().chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(bad());
@@ -145,6 +152,7 @@ pub fn parse_requirement(text: &str, level: Level) -> Result<CheckSpec> {
     }
     let mut spec = CheckSpec::new(metric, &format!("{flag} '{text}'"));
     spec.level = level;
+    spec.strict = strict;
     if is_min {
         spec.min = Some(value);
     } else {
@@ -161,8 +169,11 @@ pub enum Status {
     Pass,
     /// Outside them.
     Fail,
-    /// Too few observations (or no previous period) to judge.
+    /// Too few observations (0 < n < min_n, or no previous period) to judge.
     InsufficientData,
+    /// No figure at all (n = 0: no rows, all rejected, a `where` value that occurs
+    /// nowhere): a failure, never a pass.
+    NoData,
 }
 
 impl Status {
@@ -172,6 +183,7 @@ impl Status {
             Status::Pass => "pass",
             Status::Fail => "fail",
             Status::InsufficientData => "insufficient data",
+            Status::NoData => "no data",
         }
     }
 }
@@ -208,9 +220,14 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
+    /// Returns true if and only if this result is a failure (at its level).
+    pub fn fails(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::NoData)
+    }
+
     /// Returns true if and only if this result fails the run.
     pub fn fails_run(&self) -> bool {
-        self.status == Status::Fail && self.level == Level::Error
+        self.fails() && self.level == Level::Error
     }
 
     /// The group as `channel=chat, segment=smb` ("all" without groups).
@@ -242,14 +259,16 @@ fn judged_records<'a>(spec: &CheckSpec, results: &'a Results) -> Vec<&'a Record>
 }
 
 /// Evaluates one check against computed results: one result per judged period and
-/// group, or a single "insufficient data" result when there is nothing to judge.
+/// group, or a single "no data" result when there is nothing to judge (a failure:
+/// a gate never passes on no data).
 pub fn evaluate(spec: &CheckSpec, results: &Results) -> Vec<CheckResult> {
     let records = judged_records(spec, results);
     if records.is_empty() {
-        let reason = match spec.scope {
-            Scope::Latest => "no complete period with this metric and group",
-            Scope::All => "no period with this metric and group",
+        let scope = match spec.scope {
+            Scope::Latest => "no complete period with a figure for this metric and group",
+            Scope::All => "no period with a figure for this metric and group",
         };
+        let reason = format!("{scope}{}", values_seen(spec, results));
         return vec![CheckResult {
             check: spec.describe(),
             source: spec.source.clone(),
@@ -262,11 +281,33 @@ pub fn evaluate(spec: &CheckSpec, results: &Results) -> Vec<CheckResult> {
             ci: None,
             previous: None,
             p_value: None,
-            status: if spec.insufficient_fails { Status::Fail } else { Status::InsufficientData },
-            reason: reason.to_string(),
+            status: Status::NoData,
+            reason,
         }];
     }
     records.into_iter().map(|record| judge(spec, results, record)).collect()
+}
+
+/// For a check with `where` values that match no figure: `; where channel = "chta"
+/// occurs nowhere (values seen: chat, email)`.
+fn values_seen(spec: &CheckSpec, results: &Results) -> String {
+    let mut parts = Vec::new();
+    for (column, value) in &spec.filter {
+        let Some(i) = results.by.iter().position(|b| b == column) else { continue };
+        let mut seen: Vec<&str> = results
+            .records
+            .iter()
+            .filter(|r| r.metric == spec.metric)
+            .filter_map(|r| r.groups.get(i))
+            .map(String::as_str)
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        if !seen.contains(&value.as_str()) {
+            parts.push(format!("where {column} = \"{value}\" occurs nowhere (values seen: {})", seen.join(", ")));
+        }
+    }
+    if parts.is_empty() { String::new() } else { format!("; {}", parts.join("; ")) }
 }
 
 fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
@@ -290,6 +331,11 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
         result.status = if spec.insufficient_fails { Status::Fail } else { Status::InsufficientData };
         result.reason = why;
     };
+    if e.n == 0 || e.value.is_none() {
+        result.status = Status::NoData;
+        result.reason = "no figure (n = 0)".to_string();
+        return result;
+    }
     if let Some(min_n) = spec.min_n.filter(|&m| e.n < m) {
         insufficient(&mut result, format!("n = {} < min_n {min_n}", e.n));
         return result;
@@ -300,19 +346,12 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
         Bound::CiHigh => e.ci.map(|c| c.1),
     };
     let Some(x) = bound else {
-        insufficient(&mut result, "no value (n = 0 or no interval)".to_string());
+        insufficient(&mut result, "no interval for this figure".to_string());
         return result;
     };
-    let shown = human_value(spec.metric, x);
-    let mut failures = Vec::new();
-    if let Some(min) = spec.min.filter(|&min| x < min) {
-        failures.push(format!("{shown} < {min}"));
-    }
-    if let Some(max) = spec.max.filter(|&max| x > max) {
-        failures.push(format!("{shown} > {max}"));
-    }
+    let mut failures = threshold_failures(spec, x);
     if let Some(max_drop) = spec.max_drop {
-        match drop_against_previous(spec, results, record) {
+        match change_against_previous(spec, results, record) {
             None => {
                 if failures.is_empty() {
                     insufficient(&mut result, "no previous period to compare with".to_string());
@@ -322,17 +361,16 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
             Some((previous, p_value)) => {
                 result.previous = Some(previous);
                 result.p_value = p_value;
-                let drop = previous - e.value.unwrap_or(previous);
+                let change = e.value.unwrap_or(previous) - previous;
+                let (worse, word) = if spec.metric.lower_is_better() { (change, "rose") } else { (-change, "dropped") };
                 let significant = !spec.significant || p_value.is_some_and(|p| p < spec.alpha);
-                if drop > max_drop && significant {
+                let from = human_value(spec.metric, previous);
+                if worse > max_drop && significant {
                     let p = p_value.map_or(String::new(), |p| format!(", p = {p:.4}"));
-                    failures.push(format!(
-                        "dropped {drop:.2} from {} (> {max_drop}{p})",
-                        human_value(spec.metric, previous)
-                    ));
-                } else if drop > max_drop {
+                    failures.push(format!("{word} {worse:.2} from {from} (> {max_drop}{p})"));
+                } else if worse > max_drop {
                     let p = p_value.map_or("n/a".to_string(), |p| format!("{p:.4}"));
-                    result.reason = format!("dropped {drop:.2} but not significant (p = {p})");
+                    result.reason = format!("{word} {worse:.2} from {from} but not significant (p = {p})");
                 }
             }
         }
@@ -344,8 +382,22 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
     result
 }
 
+/// The thresholds `x` breaks: `x < min` (`x <= min` when strict), likewise for max.
+fn threshold_failures(spec: &CheckSpec, x: f64) -> Vec<String> {
+    let shown = human_value(spec.metric, x);
+    let mut failures = Vec::new();
+    let (below, above) = if spec.strict { ("<=", ">=") } else { ("<", ">") };
+    if let Some(min) = spec.min.filter(|&min| x < min || (spec.strict && x == min)) {
+        failures.push(format!("{shown} {below} {min}"));
+    }
+    if let Some(max) = spec.max.filter(|&max| x > max || (spec.strict && x == max)) {
+        failures.push(format!("{shown} {above} {max}"));
+    }
+    failures
+}
+
 /// The previous period's value and the p-value of the change (two-sample z test).
-fn drop_against_previous(spec: &CheckSpec, results: &Results, record: &Record) -> Option<(f64, Option<f64>)> {
+fn change_against_previous(spec: &CheckSpec, results: &Results, record: &Record) -> Option<(f64, Option<f64>)> {
     let previous_start = results.period.previous_start(record.period_start);
     let previous = results
         .records
@@ -364,6 +416,22 @@ fn drop_against_previous(spec: &CheckSpec, results: &Results, record: &Record) -
 pub fn validate(spec: &CheckSpec, at: &str) -> Result<()> {
     if spec.min.is_none() && spec.max.is_none() && spec.max_drop.is_none() {
         bail!("{at}: [[check]] for {} needs min, max or max_drop", spec.metric);
+    }
+    for (key, value) in [("min", spec.min), ("max", spec.max), ("max_drop", spec.max_drop)] {
+        if let Some(v) = value.filter(|v| !v.is_finite()) {
+            bail!("{at}: [[check]] {key} = {v}: a threshold must be a finite number");
+        }
+    }
+    if let (Some(min), Some(max)) = (spec.min, spec.max)
+        && min > max
+    {
+        bail!("{at}: [[check]] min = {min} is above max = {max}: no value can pass");
+    }
+    if spec.max_drop.is_some_and(|d| d < 0.0) {
+        bail!("{at}: [[check]] max_drop must be 0 or more (the largest change for the worse allowed)");
+    }
+    if spec.bound != Bound::Value && !spec.metric.has_interval() {
+        bail!("{at}: [[check]] bound = ci_low/ci_high: {} has no interval; use bound = \"value\"", spec.metric);
     }
     if spec.significant && spec.max_drop.is_none() {
         bail!("{at}: [[check]] significant = true goes with max_drop");

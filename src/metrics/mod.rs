@@ -100,6 +100,21 @@ impl MetricId {
         MetricId::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(name.trim()))
     }
 
+    /// Returns true if and only if a smaller value is better: complaints, response
+    /// times and churn. `max_drop` checks and change colours read it.
+    pub fn lower_is_better(self) -> bool {
+        matches!(
+            self,
+            MetricId::ComplaintsPer1000 | MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Churn
+        )
+    }
+
+    /// Returns true if and only if the metric's figures carry a 95% interval
+    /// (quantiles and clv have none).
+    pub fn has_interval(self) -> bool {
+        !matches!(self, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv)
+    }
+
     /// Returns the input a metric is computed from.
     pub fn input(self) -> Kind {
         match self {

@@ -80,13 +80,6 @@ fn latest_pair<'a>(records: &[&'a Record]) -> (Option<&'a Record>, Option<&'a Re
 }
 
 /// Returns true if and only if a fall of the metric is an improvement.
-fn lower_is_better(metric: MetricId) -> bool {
-    matches!(
-        metric,
-        MetricId::ComplaintsPer1000 | MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Churn
-    )
-}
-
 fn tile(results: &Results, metric: MetricId) -> Markup {
     let series = series(results, metric);
     html! {
@@ -101,7 +94,7 @@ fn tile(results: &Results, metric: MetricId) -> Markup {
                         " "
                         @if let (Some(v), Some(p)) = (last.estimate.value, previous.and_then(|p| p.estimate.value)) {
                             @let change = v - p;
-                            @let better = if lower_is_better(metric) { -change } else { change };
+                            @let better = if metric.lower_is_better() { -change } else { change };
                             @let class = if better > 0.0 { "up" } else if better < 0.0 { "down" } else { "flat" };
                             span class=(class) { (if change >= 0.0 { "▲ " } else { "▼ " }) (format!("{change:+.1}")) }
                         }
