@@ -63,8 +63,8 @@ pub struct InputArgs {
     /// strftime format for non-ISO dates, e.g. `%d-%m-%Y` or `%Y%m%d`.
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
-    /// Time zone dates are bucketed in: UTC or a fixed offset such as +08:00.
-    #[arg(long, value_name = "TZ")]
+    /// Time zone dates are bucketed in: UTC or a fixed offset such as +08:00 or -05:00.
+    #[arg(long, value_name = "TZ", allow_hyphen_values = true)]
     pub tz: Option<String>,
     /// Write every rejected row or value (file, line, field, value, reason) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -75,6 +75,10 @@ pub struct InputArgs {
     /// No data-quality summary on stderr (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// The longest record (a line, or lines joined by a quoted field) read, in MiB; a
+    /// longer one is rejected with its line [default: 64].
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_record_mib: Option<u64>,
     /// Streaming engine: compact each block of rows as it is read, so memory grows
     /// with the distinct values, not the rows (for inputs larger than memory; same
     /// figures as the default in-memory engine).
@@ -102,7 +106,7 @@ pub struct GroupArgs {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Groups with fewer observations are flagged low-confidence [default: 30].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub min_n: Option<u64>,
 }
 
@@ -201,25 +205,25 @@ pub struct ClvArgs {
     #[command(flatten)]
     pub group: GroupArgs,
     /// What-if: retention per period as a fraction (e.g. 0.8) instead of the estimate.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", allow_negative_numbers = true)]
     pub retention: Option<f64>,
     /// What-if: margin per customer per period instead of the estimate.
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_negative_numbers = true)]
     pub margin: Option<f64>,
     /// Annual discount rate as a fraction [default: 0.10].
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_negative_numbers = true)]
     pub annual_discount_rate: Option<f64>,
     /// Periods to sum over: a number, or `infinite` [default: infinite].
-    #[arg(long, value_name = "H")]
+    #[arg(long, value_name = "H", allow_negative_numbers = true)]
     pub horizon: Option<String>,
     /// When margin arrives in a period [default: end].
     #[arg(long, value_enum)]
     pub timing: Option<TimingArg>,
     /// Subtracted from clv.
-    #[arg(long, value_name = "COST")]
+    #[arg(long, value_name = "COST", allow_negative_numbers = true)]
     pub acquisition_cost: Option<f64>,
     /// Margin as a share of revenue, when there is no margin column.
-    #[arg(long, value_name = "RATE")]
+    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     pub margin_rate: Option<f64>,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -273,7 +277,7 @@ pub struct FollowupArgs {
     #[arg(long = "where", value_name = "COL=VALUE")]
     pub filter: Vec<String>,
     /// CSAT at or below this is unhappy [default: 2].
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
     pub csat_max: Option<i32>,
     #[command(flatten)]
     pub out: OutputArgs,

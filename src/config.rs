@@ -57,6 +57,7 @@ pub struct InputsConfig {
     encoding: Option<String>,
     date_format: Option<String>,
     tz: Option<String>,
+    max_record_mib: Option<u64>,
 }
 
 /// `[columns.<kind>]`: canonical field (or dimension) → header in the file.
@@ -144,7 +145,7 @@ pub struct RetentionConfig {
 #[serde(untagged)]
 pub enum HorizonConfig {
     /// `horizon = 12`.
-    Periods(u32),
+    Periods(i64),
     /// `horizon = "infinite"`.
     Named(String),
 }
@@ -315,12 +316,22 @@ impl Settings {
             (Kind::Interactions, interaction_columns),
             (Kind::Transactions, file.columns.transactions.clone()),
         ]);
-        settings.read = resolve_read(input, &file.inputs)?;
+        settings.read = resolve_read(input, &file.inputs, &cfg_name)?;
         settings.window = resolve_window(input, group, &file, &cfg_name)?;
         settings.by = if group.by.is_empty() { file.report.by.clone().unwrap_or_default() } else { group.by.clone() };
-        settings.by = settings.by.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect();
+        let mut by: Vec<String> = Vec::new();
+        for b in settings.by.iter().map(|b| b.trim()).filter(|b| !b.is_empty()) {
+            // `--by channel,channel` groups by channel once.
+            if !by.iter().any(|seen| seen == b) {
+                by.push(b.to_string());
+            }
+        }
+        settings.by = by;
         settings.as_of = group.as_of.as_deref().map(|d| parse_flag_date("--as-of", d)).transpose()?;
         settings.metrics = resolve_metrics(&file.metrics, &cfg_name)?;
+        if let Some(names) = &file.report.metrics {
+            resolve_selection(names).with_context(|| format!("{cfg_name}: [report] metrics"))?;
+        }
         let names = if metrics.is_empty() { file.report.metrics.clone().unwrap_or_default() } else { metrics.to_vec() };
         settings.selected = resolve_selection(&names)?;
         settings.checks = file.checks.iter().map(|c| resolve_check(c, &text, &cfg_name)).collect::<Result<_>>()?;
@@ -354,27 +365,61 @@ fn resolve_inputs(input: &InputArgs, file: &InputsConfig, base: &Path) -> BTreeM
     inputs
 }
 
-fn resolve_read(input: &InputArgs, file: &InputsConfig) -> Result<ReadOptions> {
-    let delimiter = match (input.delimiter, &file.delimiter) {
-        (Some(d), _) => Some(d),
-        (None, Some(d)) => Some(source::parse_delimiter(d).map_err(|e| anyhow::anyhow!("[inputs] delimiter: {e}"))?),
-        (None, None) => None,
+fn resolve_read(input: &InputArgs, file: &InputsConfig, cfg: &str) -> Result<ReadOptions> {
+    // The file's values are checked even when a flag overrides them.
+    let file_delimiter = file
+        .delimiter
+        .as_deref()
+        .map(source::parse_delimiter)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("{cfg}: [inputs] delimiter: {e}"))?;
+    let file_encoding = file.encoding.as_deref().map(source::parse_encoding).transpose().map_err(|e| {
+        anyhow::anyhow!("{cfg}: [inputs] encoding = {:?}: {e:#}", file.encoding.as_deref().unwrap_or(""))
+    })?;
+    let flag_encoding = input
+        .encoding
+        .as_deref()
+        .map(|l| source::parse_encoding(l).with_context(|| format!("--encoding {l}")))
+        .transpose()?;
+    let mib = match (input.max_record_mib, file.max_record_mib) {
+        (Some(m), _) => Some(m),
+        (None, Some(0)) => bail!("{cfg}: [inputs] max_record_mib must be at least 1"),
+        (None, m) => m,
     };
-    let encoding =
-        input.encoding.as_ref().or(file.encoding.as_ref()).map(|label| source::parse_encoding(label)).transpose()?;
-    Ok(ReadOptions { delimiter, encoding })
+    Ok(ReadOptions {
+        delimiter: input.delimiter.or(file_delimiter),
+        encoding: flag_encoding.or(file_encoding),
+        max_record_bytes: mib.map(|m| usize::try_from(m.saturating_mul(1 << 20)).unwrap_or(usize::MAX)),
+    })
 }
 
 fn resolve_window(input: &InputArgs, group: &GroupArgs, file: &ConfigFile, cfg: &str) -> Result<Window> {
-    let period = match (group.period, &file.report.period) {
-        (Some(p), _) => period_of(p),
-        (None, Some(name)) => Period::parse(name).with_context(|| {
-            format!("{cfg}: [report] period = \"{name}\": use day, week, month, quarter, year or none")
-        })?,
-        (None, None) => Period::Month,
-    };
-    let tz = input.tz.as_ref().or(file.inputs.tz.as_ref());
-    let tz_offset_seconds = tz.map(|t| parse_tz(t)).transpose().map_err(anyhow::Error::msg)?.unwrap_or(0);
+    // The file's values are checked even when a flag overrides them.
+    let file_period = file
+        .report
+        .period
+        .as_deref()
+        .map(|name| {
+            Period::parse(name).with_context(|| {
+                format!("{cfg}: [report] period = \"{name}\": use day, week, month, quarter, year or none")
+            })
+        })
+        .transpose()?;
+    let period = group.period.map(period_of).or(file_period).unwrap_or(Period::Month);
+    let file_tz = file
+        .inputs
+        .tz
+        .as_deref()
+        .map(|t| parse_tz(t).map_err(|e| anyhow::anyhow!("{cfg}: [inputs] tz = \"{t}\": {e}")))
+        .transpose()?;
+    let flag_tz = input.tz.as_deref().map(|t| parse_tz(t).map_err(|e| anyhow::anyhow!("--tz {t}: {e}"))).transpose()?;
+    let tz_offset_seconds = flag_tz.or(file_tz).unwrap_or(0);
+    if let Some(f) = &file.inputs.date_format {
+        check_date_format(f).map_err(|e| anyhow::anyhow!("{cfg}: [inputs] date_format = \"{f}\": {e}"))?;
+    }
+    if let Some(f) = &input.date_format {
+        check_date_format(f).map_err(|e| anyhow::anyhow!("--date-format {f}: {e}"))?;
+    }
     let format = input.date_format.clone().or_else(|| file.inputs.date_format.clone());
     let from = group.from.as_deref().map(|d| parse_flag_date("--from", d)).transpose()?;
     let to = group.to.as_deref().map(|d| parse_flag_date("--to", d)).transpose()?;
@@ -384,6 +429,22 @@ fn resolve_window(input: &InputArgs, group: &GroupArgs, file: &ConfigFile, cfg: 
         bail!("--from {f} is after --to {t}");
     }
     Ok(Window { period, from, to, dates: DateParser { format, tz_offset_seconds } })
+}
+
+/// Checks a strftime format: not empty, every `%` directive known, and a day in it.
+fn check_date_format(format: &str) -> Result<(), String> {
+    use chrono::format::{Item, StrftimeItems};
+    if format.trim().is_empty() {
+        return Err("an empty format matches no date".to_string());
+    }
+    if StrftimeItems::new(format).any(|item| matches!(item, Item::Error)) {
+        return Err("not a valid strftime format (e.g. %d/%m/%Y, %Y%m%d or '%d-%m-%Y %H:%M')".to_string());
+    }
+    let has_day = ["%d", "%e", "%j", "%F", "%D", "%x", "%c", "%+", "%s"].iter().any(|d| format.contains(d));
+    if !has_day {
+        return Err("the format has no day (%d) in it".to_string());
+    }
+    Ok(())
 }
 
 fn period_of(p: PeriodArg) -> Period {
@@ -483,8 +544,7 @@ fn resolve_clv(file: &ClvConfig, cfg: &str) -> Result<ClvOptions> {
     }
     options.horizon = match &file.horizon {
         None => None,
-        Some(HorizonConfig::Periods(0)) => bail!("{cfg}: [metrics.clv] horizon must be at least 1 period"),
-        Some(HorizonConfig::Periods(h)) => Some(*h),
+        Some(HorizonConfig::Periods(h)) => Some(check_horizon(*h, &format!("{cfg}: [metrics.clv] horizon"))?),
         Some(HorizonConfig::Named(name)) if name == "infinite" => None,
         Some(HorizonConfig::Named(other)) => {
             bail!("{cfg}: [metrics.clv] horizon = \"{other}\": use \"infinite\" or a number of periods")
@@ -495,18 +555,38 @@ fn resolve_clv(file: &ClvConfig, cfg: &str) -> Result<ClvOptions> {
         Some("start") => Timing::Start,
         Some(other) => bail!("{cfg}: [metrics.clv] timing = \"{other}\": use \"end\" or \"start\""),
     };
-    options.acquisition_cost = file.acquisition_cost;
+    options.acquisition_cost =
+        file.acquisition_cost.map(|c| check_cost(c, &format!("{cfg}: [metrics.clv] acquisition_cost"))).transpose()?;
     options.margin_rate =
         file.margin_rate.map(|r| check_rate(r, &format!("{cfg}: [metrics.clv] margin_rate"))).transpose()?;
     Ok(options)
 }
 
-/// Checks a rate given as a fraction (0.10 = 10%): finite and in −1..=10.
+/// The longest CLV horizon accepted, in periods.
+pub const MAX_HORIZON: i64 = 10_000;
+
+/// Checks a rate given as a fraction (0.10 = 10%): finite and in 0..=1.
 pub fn check_rate(rate: f64, what: &str) -> Result<f64> {
-    if !rate.is_finite() || !(-1.0..=10.0).contains(&rate) {
-        bail!("{what} = {rate}: give a fraction, e.g. 0.10 for 10%");
+    if !rate.is_finite() || !(0.0..=1.0).contains(&rate) {
+        bail!("{what} = {rate}: give a fraction between 0 and 1, e.g. 0.10 for 10%");
     }
     Ok(rate)
+}
+
+/// Checks a CLV horizon: a whole number of periods from 1 to [`MAX_HORIZON`].
+pub fn check_horizon(h: i64, what: &str) -> Result<u32> {
+    if !(1..=MAX_HORIZON).contains(&h) {
+        bail!("{what} = {h}: give a number of periods from 1 to {MAX_HORIZON}, or \"infinite\"");
+    }
+    Ok(h as u32)
+}
+
+/// Checks an acquisition cost: a finite amount of 0 or more.
+pub fn check_cost(cost: f64, what: &str) -> Result<f64> {
+    if !cost.is_finite() || cost < 0.0 {
+        bail!("{what} = {cost}: give an amount of 0 or more");
+    }
+    Ok(cost)
 }
 
 fn resolve_fcr(file: &FcrConfig, cfg: &str) -> Result<FcrOptions> {

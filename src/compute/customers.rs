@@ -93,14 +93,29 @@ impl CustomerFold {
         let lazy = frame.clone().lazy();
         let count = len().cast(DataType::UInt64).alias("transactions.n");
         self.transactions.push(aggregate(lazy.clone(), &by_period, vec![count]).collect()?);
-        // Money columns that were not asked for are summed as 0.
-        let sums = ["margin", "revenue"]
-            .map(|m| {
-                let column = if frame.column(m).is_ok() { col(m) } else { lit(NULL).cast(DataType::Int64) };
-                column.sum().cast(DataType::Int64).alias(m)
-            })
-            .to_vec();
-        self.money.push(aggregate(lazy, &columns(&self.dims), sums).collect()?);
+        // Money columns that were not asked for are summed as 0. Each amount is split
+        // into its high and low 32 bits, summed apart (neither sum can overflow), and
+        // joined in 128 bits by `money_sums`: sums of money never wrap.
+        let mut sums = Vec::with_capacity(4);
+        let mut parts = Vec::with_capacity(4);
+        for m in MONEY {
+            let (high, low) = match frame.column(m) {
+                Ok(amounts) => split_money(amounts)?,
+                Err(_) => (
+                    Column::full_null(m.into(), frame.height(), &DataType::Int64),
+                    Column::full_null(m.into(), frame.height(), &DataType::Int64),
+                ),
+            };
+            parts.push(high.with_name(high_name(m).into()));
+            parts.push(low.with_name(m.into()));
+            sums.push(col(high_name(m)).sum().cast(DataType::Int64).alias(high_name(m)));
+            sums.push(col(m).sum().cast(DataType::Int64).alias(m));
+        }
+        let mut split = frame.clone();
+        for part in parts {
+            split.with_column(part)?;
+        }
+        self.money.push(aggregate(split.lazy(), &columns(&self.dims), sums).collect()?);
         Ok(())
     }
 
@@ -121,9 +136,40 @@ impl CustomerFold {
         let mut by_period = vec!["period_start".to_string()];
         by_period.extend(self.dims.iter().cloned());
         let transactions = merge(self.transactions, &by_period, &["transactions.n"])?;
-        let money = merge(self.money, &self.dims, &["margin", "revenue"])?;
+        let money = merge(self.money, &self.dims, &MONEY_SUMS)?;
         Ok(CustomerData { keys: self.keys.finish(), dims: self.dims, groups: self.groups, transactions, money })
     }
+}
+
+/// The money columns summed per group.
+const MONEY: [&str; 2] = ["margin", "revenue"];
+
+/// The sums kept per money column: its low 32 bits under its own name, its high bits
+/// under [`high_name`].
+const MONEY_SUMS: [&str; 4] = ["margin", "margin.high", "revenue", "revenue.high"];
+
+/// The column of a money column's high-bit sum.
+fn high_name(column: &str) -> String {
+    format!("{column}.high")
+}
+
+/// Splits amounts (whole millionths) into their high bits (⌊v / 2³²⌋) and low 32 bits.
+fn split_money(amounts: &Column) -> PolarsResult<(Column, Column)> {
+    let values = amounts.as_materialized_series().i64()?;
+    let high: Int64Chunked = values.apply_values(|v| v.div_euclid(1 << 32));
+    let low: Int64Chunked = values.apply_values(|v| v.rem_euclid(1 << 32));
+    Ok((high.into_column(), low.into_column()))
+}
+
+/// The exact sums of a money column (whole millionths), per row of `money`.
+pub fn money_sums(money: &DataFrame, column: &str) -> PolarsResult<Vec<i128>> {
+    let low = integers(money, column)?;
+    let high = integers(money, &high_name(column))?;
+    Ok(low
+        .iter()
+        .zip(&high)
+        .map(|(l, h)| i128::from(h.unwrap_or(0)) * (1i128 << 32) + i128::from(l.unwrap_or(0)))
+        .collect())
 }
 
 /// Stacks partial sums and adds them up per key.
@@ -150,7 +196,7 @@ impl CustomerData {
             dims: Vec::new(),
             groups: vec![Vec::new()],
             transactions: self.transactions_per_period()?,
-            money: merge(vec![self.money.clone()], &[], &["margin", "revenue"])?,
+            money: merge(vec![self.money.clone()], &[], &MONEY_SUMS)?,
         })
     }
 
@@ -317,7 +363,15 @@ pub fn clv_by_group(
         }
         let r = if at_risk > 0 { kept as f64 / at_risk as f64 } else { 0.0 };
         let m = margins.get(&group).copied().unwrap_or(0.0) / customer_periods.max(1) as f64;
-        out.push((group, clv::clv(customers, m, r, per_year, options), at_risk));
+        let value = clv::clv(customers, m, r, per_year, options);
+        if !value.clv.is_finite() {
+            bail!(
+                "clv: retention r = {} ≥ 1 + d = {} with an infinite horizon makes CLV infinite; set [metrics.clv] horizon or a discount rate above 0",
+                value.r,
+                1.0 + value.d
+            );
+        }
+        out.push((group, value, at_risk));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
@@ -331,7 +385,7 @@ fn margin_by_group(
     dictionaries: &Dictionaries,
 ) -> Result<BTreeMap<Vec<String>, f64>> {
     let (column, rate) = margin_source(table, options)?;
-    let sums = integers(&data.money, column)?;
+    let sums = money_sums(&data.money, column)?;
     let codes = data.dims.iter().map(|d| integers(&data.money, d)).collect::<PolarsResult<Vec<_>>>()?;
     Ok((0..data.money.height())
         .map(|row| {
@@ -341,7 +395,7 @@ fn margin_by_group(
                 .zip(&codes)
                 .map(|(d, c)| dictionaries.value(d, c[row].unwrap_or(0) as u32).to_string())
                 .collect();
-            (group, sums[row].unwrap_or(0) as f64 / MONEY_UNITS * rate)
+            (group, sums[row] as f64 / MONEY_UNITS * rate)
         })
         .collect())
 }

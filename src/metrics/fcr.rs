@@ -7,8 +7,9 @@
 //!   Without a `resolved` column, an interaction with a known flag counts as resolved.
 //! - Method `repeat-window` (no flag column): an interaction was resolved on first
 //!   contact when the same customer (and the same `topic`, when that column exists)
-//!   has no further interaction within `window_days` (default 7) after it; a repeat
-//!   exactly `window_days` later is within the window. An interaction whose window is
+//!   has no other interaction at a time t′ with t ≤ t′ ≤ t + `window_days` (default
+//!   7); a repeat exactly `window_days` later is within the window, and contacts at
+//!   the same time are repeats of each other (so row order never matters). An interaction whose window is
 //!   not over at `--as-of` (end of that day) is "not yet known" (`unknown`) and in no
 //!   denominator. With a `resolved` column only resolved interactions are judged.
 //! - Variant `denominator = "all"`: divide by all interactions instead.
@@ -104,10 +105,16 @@ pub fn with_flags(
             if columns.topic {
                 partition.push(col("topic"));
             }
-            let next = col("ts").shift(lit(-1)).over(partition)?;
+            // Sorted by time, a contact has a repeat when the next contact of its
+            // customer (and topic) is within the window, or when the contact before it
+            // has the same time: contacts at one time are repeats of each other, so
+            // the result does not depend on the order of the rows (SPEC §9).
+            let next = col("ts").shift(lit(-1)).over(partition.clone())?;
+            let previous = col("ts").shift(lit(1)).over(partition)?;
+            let tie = previous.eq(col("ts")).fill_null(lit(false));
             let known = col("customer_id").is_not_null().and((col("ts") + lit(window)).lt_eq(lit(as_of_end)));
-            let first =
-                when(known).then(next.clone().is_null().or((next - col("ts")).gt(lit(window)))).otherwise(lit(NULL));
+            let no_repeat = next.clone().is_null().or((next - col("ts")).gt(lit(window))).and(tie.not());
+            let first = when(known).then(no_repeat).otherwise(lit(NULL));
             let resolved = if columns.resolved { col("resolved") } else { lit(true) };
             frame
                 .sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))
