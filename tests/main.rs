@@ -11,6 +11,7 @@ mod input_fuzz;
 mod interactions;
 mod library;
 mod report;
+mod safety;
 mod streaming;
 mod tools;
 mod validate;

@@ -1,0 +1,604 @@
+//! Data safety (SPEC §9): nothing lost, nothing silent, nothing clobbered. Each test
+//! is named after the finding of the adversarial review it pins (reviews/adversarial.md).
+
+use std::io::Write;
+
+use predicates::prelude::*;
+
+use crate::util::{Workdir, csv_rows, sample, stdout_of};
+
+/// A surveys file of 100,000 rows; the row on line 11 opens a quote that never closes.
+fn unterminated_quote_file() -> String {
+    let mut text = String::from("submitted_at,csat,comment\n");
+    for i in 0..100_000 {
+        let comment = if i == 9 { "\"great service" } else { "ok" };
+        text.push_str(&format!("2025-{:02}-{:02},{},{comment}\n", i % 12 + 1, i % 28 + 1, i % 5 + 1));
+    }
+    text
+}
+
+#[test]
+fn d1_an_unterminated_quote_rejects_its_record_and_the_rest_of_the_file_is_read() {
+    let w = Workdir::new();
+    let text = unterminated_quote_file();
+    let plain = w.write("unterm.csv", &text);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gzip = w.write("unterm.csv.gz", gz.finish().unwrap());
+    for file in [&plain, &gzip] {
+        w.servq()
+            .args(["validate", "--surveys", file])
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("100,000 rows read, 99,999 used, 1 rejected"))
+            .stdout(predicate::str::contains(
+                "row rejected (row): unterminated quote (opened on line 11) × 1 (line 11)",
+            ));
+        w.servq()
+            .args(["validate", "--strict", "--surveys", file])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("the first is {file}:11 (row: unterminated quote")));
+        // 39,999 of the 99,999 rows left have a score of 4 or 5 (the rejected one had 5).
+        for engine in [&[][..], &["--streaming"][..]] {
+            let out = stdout_of(
+                w.servq()
+                    .args(["report", "--surveys", file, "--period", "none", "--metrics", "csat", "--format", "csv"])
+                    .args(["-q"])
+                    .args(engine),
+            );
+            let rows = csv_rows(&out);
+            assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("39.99939999399994", "99999"));
+        }
+    }
+}
+
+#[test]
+fn d1_an_unterminated_quote_in_the_middle_is_cut_at_its_line() {
+    let w = Workdir::new();
+    // The quote on line 2 is a plain character of an unquoted field, as the csv crate
+    // reads it: it does not pair with the quote that line 3 opens and never closes.
+    let file = w.write(
+        "s.csv",
+        "submitted_at,csat,comment\n2025-01-01,5,5 inch\" tv\n2025-01-02,4,\"open\n2025-01-03,3,b\n2025-01-04,2,c\n",
+    );
+    let rejects = w.path("rejects.csv");
+    w.servq()
+        .args(["validate", "--surveys", &file, "--rejects", &rejects])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("4 rows read, 3 used, 1 rejected"));
+    let rows = csv_rows(&std::fs::read_to_string(&rejects).unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0]["line"].as_str(), rows[0]["value"].as_str()), ("3", "2025-01-02,4,\"open"));
+}
+
+#[test]
+fn d2_an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let w = Workdir::new();
+    let original = std::fs::read(sample("surveys.csv")).unwrap();
+    let input = w.write("s.csv", &original);
+    w.servq()
+        .args(["report", "--surveys", &input, "-o", &input])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("-o ").and(predicate::str::contains("this is an input file (surveys)")));
+    assert_eq!(std::fs::read(&input).unwrap(), original);
+    for args in [
+        &["cohorts", "--transactions", "s.csv", "-o", "s.csv"][..],
+        &["followup", "--surveys", "s.csv", "-o", "./s.csv"][..],
+        &["check", "--surveys", "s.csv", "--require", "csat>=0", "--junit", "s.csv"][..],
+        &["validate", "--surveys", "s.csv", "--rejects", "s.csv"][..],
+    ] {
+        w.servq().args(args).assert().code(2).stderr(predicate::str::contains("this is an input file"));
+        assert_eq!(std::fs::read(&input).unwrap(), original, "{args:?}");
+    }
+}
+
+#[test]
+fn d2_a_glob_that_matches_the_previous_output_is_refused() {
+    let w = Workdir::new();
+    w.write("s.csv", std::fs::read(sample("surveys.csv")).unwrap());
+    // The first run writes report.csv; the glob did not match it then.
+    w.servq().args(["report", "--surveys", "*.csv", "-o", "report.csv", "-q"]).assert().success();
+    let first = std::fs::read(w.path("report.csv")).unwrap();
+    assert!(first.starts_with(b"period,period_start"));
+    w.servq()
+        .args(["report", "--surveys", "*.csv", "-o", "report.csv", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("report.csv: this is an input file (surveys)"));
+    assert_eq!(std::fs::read(w.path("report.csv")).unwrap(), first);
+}
+
+#[test]
+fn d3_a_failed_run_leaves_the_previous_output_untouched() {
+    let w = Workdir::new();
+    let kpis = w.write("kpis.csv", "last month\n");
+    let junit = w.write("j.xml", "<old/>");
+    w.servq().args(["report", "--surveys", "missing.csv", "-o", &kpis]).assert().code(2);
+    w.servq().args(["report", "--surveys", &w.write("h.csv", "submitted_at,csat\n"), "-o", &kpis]).assert().code(2);
+    w.servq().args(["check", "--surveys", "missing.csv", "--require", "csat>=1", "--junit", &junit]).assert().code(2);
+    assert_eq!(std::fs::read_to_string(&kpis).unwrap(), "last month\n");
+    assert_eq!(std::fs::read_to_string(&junit).unwrap(), "<old/>");
+    // No temporary file is left in the folder.
+    let mut names: Vec<String> =
+        std::fs::read_dir(w.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    names.sort();
+    assert_eq!(names, ["h.csv", "j.xml", "kpis.csv"]);
+}
+
+#[test]
+fn d5_two_outputs_on_one_path_are_refused() {
+    let w = Workdir::new();
+    w.servq()
+        .args(["report", "--surveys", &sample("surveys.csv"), "-o", "both.csv", "--rejects", "both.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("-o and --rejects name the same file"));
+    assert!(!std::path::Path::new(&w.path("both.csv")).exists());
+}
+
+#[test]
+fn d6_group_values_that_are_not_utf8_are_rejected_never_merged_into_a_blank_group() {
+    let w = Workdir::new();
+    let file = w
+        .write("l1.csv", b"submitted_at,csat,channel\n2025-01-01,5,caf\xe9\n2025-01-02,4,web\n2025-01-03,1,na\xefve\n");
+    w.servq()
+        .args(["validate", "--surveys", &file, "--by", "channel"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("3 rows read, 1 used, 2 rejected"))
+        .stdout(predicate::str::contains(
+            "row rejected (row): not valid UTF-8 in channel (set --encoding, e.g. windows-1252 or gb18030) × 2 (line 2, 4)",
+        ));
+    let out = stdout_of(
+        w.servq().args(["report", "--surveys", &file, "--by", "channel", "--encoding", "windows-1252"]).args([
+            "--metrics",
+            "csat",
+            "--period",
+            "none",
+            "--format",
+            "csv",
+            "-q",
+        ]),
+    );
+    let groups: Vec<String> = csv_rows(&out).iter().map(|r| format!("{}={}", r["channel"], r["n"])).collect();
+    assert_eq!(groups, ["café=1", "naïve=1", "web=1"]);
+}
+
+#[test]
+fn w1_money_sums_never_wrap() {
+    let w = Workdir::new();
+    let file = w.write(
+        "big.csv",
+        "order_id,customer_id,order_date,revenue,margin\n1,A,2025-01-05,9000000000000,9000000000000\n\
+         2,A,2025-02-05,9000000000000,9000000000000\n3,B,2025-01-05,9000000000000,9000000000000\n4,B,2025-02-05,1,1\n",
+    );
+    // m = (3 × 9e12 + 1) / 4 customer-periods.
+    for engine in [&[][..], &["--streaming"][..]] {
+        let rows = csv_rows(&stdout_of(
+            w.servq().args(["clv", "--transactions", &file, "--format", "csv", "-q"]).args(engine),
+        ));
+        assert_eq!(rows[0]["m"], "6750000000000.25");
+    }
+}
+
+#[test]
+fn w3_repeat_window_fcr_does_not_depend_on_row_order() {
+    let w = Workdir::new();
+    let config = w.write("rw.toml", "[metrics.fcr]\nmethod = \"repeat-window\"\n");
+    let header = "ticket_id,customer_id,opened_at,topic,resolved\n";
+    let (t1, t2, t3) =
+        ("T1,C1,2025-01-05,billing,true\n", "T2,C1,2025-01-05,billing,false\n", "T3,C2,2025-03-01,billing,true\n");
+    let mut values = Vec::new();
+    for (name, rows) in [("a.csv", [t1, t2, t3]), ("b.csv", [t2, t1, t3])] {
+        let file = w.write(name, format!("{header}{}", rows.concat()));
+        let out = stdout_of(w.servq().args(["report", "--config", &config, "--interactions", &file]).args([
+            "--metrics",
+            "fcr",
+            "--period",
+            "none",
+            "--format",
+            "csv",
+            "-q",
+        ]));
+        let row = &csv_rows(&out)[0];
+        values.push((row["value"].clone(), row["n"].clone()));
+    }
+    // T1 has a repeat at the same time (T2): not resolved on first contact either way.
+    assert_eq!(values, [("0".to_string(), "1".to_string()), ("0".to_string(), "1".to_string())]);
+}
+
+fn all5(w: &Workdir) -> String {
+    w.write("all5.csv", "submitted_at,csat\n2025-01-01,5\n2025-01-02,5\n2025-02-01,5\n")
+}
+
+#[test]
+fn w6_strict_operators_are_strict() {
+    let w = Workdir::new();
+    let file = all5(&w);
+    w.servq()
+        .args(["check", "--surveys", &file, "--require", "csat<100", "--format", "json", "-q"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("\"check\": \"csat < 100\"").and(predicate::str::contains("\"status\": \"fail\"")),
+        )
+        .stdout(predicate::str::contains("100.0 >= 100"));
+    w.servq().args(["check", "--surveys", &file, "--require", "csat<=100", "-q"]).assert().code(0);
+    w.servq().args(["check", "--surveys", &file, "--require", "csat>99.9", "-q"]).assert().code(0);
+}
+
+#[test]
+fn w7_a_gate_never_passes_on_no_data() {
+    let w = Workdir::new();
+    // Every row rejected: nothing to judge is an error, not a pass.
+    let allbad = w.write("allbad.csv", "submitted_at,csat\n14/03/2025,1\n15/03/2025,1\n");
+    w.servq()
+        .args(["check", "--surveys", &allbad, "--require", "csat>=90"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to report: 2 rows read, all rejected: date not an ISO date"));
+    // A where value that occurs nowhere: no data, a failure, with the values seen.
+    let config = w.write(
+        "c.toml",
+        format!(
+            "[inputs]\ninteractions = {:?}\n[metrics.sla]\nminutes = 10\n[[check]]\nmetric = \"sla_pct\"\nmin = 70\nwhere = {{ channel = \"chta\" }}\n",
+            sample("interactions.csv")
+        ),
+    );
+    w.servq()
+        .args(["check", "--config", &config, "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no data"))
+        .stdout(predicate::str::contains(
+            "where channel = \"chta\" occurs nowhere (values seen: chat, email, phone, store, web)",
+        ));
+    for (check, message) in [
+        (
+            "metric = \"sla_pct\"\nmin = 70\nwhere = { chanel = \"chat\" }",
+            "the interactions input has no column 'chanel'",
+        ),
+        ("metric = \"response_p90_min\"\nmax = 10\nbound = \"ci_high\"", "response_p90_min has no interval"),
+        ("metric = \"sla_pct\"\nmin = nan", "min = NaN: a threshold must be a finite number"),
+        ("metric = \"sla_pct\"\nmin = 90\nmax = 10", "min = 90 is above max = 10"),
+    ] {
+        let config = w.write(
+            "bad.toml",
+            format!("[inputs]\ninteractions = {:?}\n[[check]]\n{check}\n", sample("interactions.csv")),
+        );
+        w.servq().args(["check", "--config", &config, "-q"]).assert().code(2).stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn d14_max_drop_means_a_change_for_the_worse_for_every_direction() {
+    let w = Workdir::new();
+    let month = |m: u32, complaints: usize| {
+        (0..10).map(|i| format!("2025-{m:02}-{:02},{}\n", i + 1, i < complaints)).collect::<String>()
+    };
+    let rising = w.write("up.csv", format!("opened_at,complaint\n{}{}2025-03-01,false\n", month(1, 1), month(2, 5)));
+    let falling = w.write("down.csv", format!("opened_at,complaint\n{}{}2025-03-01,false\n", month(1, 5), month(2, 1)));
+    let config = w.write("c.toml", "[[check]]\nmetric = \"complaints_per_1000\"\nmax_drop = 100\n");
+    // 100 → 500 per 1000 interactions: a rise of 400 is a change for the worse.
+    w.servq().args(["check", "--config", &config, "--interactions", &rising, "-q"]).assert().code(1).stdout(
+        predicate::str::contains("complaints_per_1000 rise <= 100")
+            .and(predicate::str::contains("rose 400.00 from 100.0")),
+    );
+    w.servq().args(["check", "--config", &config, "--interactions", &falling, "-q"]).assert().code(0);
+}
+
+#[test]
+fn w8_the_same_file_given_twice_is_read_once() {
+    let w = Workdir::new();
+    let file = all5(&w);
+    let output = w
+        .servq()
+        .args(["report", "--surveys", &file, "./all5.csv", "--period", "none", "--metrics", "csat", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("is named more than once (as ./all5.csv): read once"))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(csv_rows(&String::from_utf8(output).unwrap())[0]["n"], "3");
+}
+
+#[test]
+fn w9_a_header_cell_with_a_quoted_line_break_works() {
+    let w = Workdir::new();
+    let file = w.write("hnl.csv", "submitted_at,\"csat\n(1-5)\",channel\n2025-01-01,5,web\n2025-01-02,2,chat\n");
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 rows read, 2 used, 0 rejected"));
+    let config = w.write("c.toml", "[columns.surveys]\ncsat = \"csat\\n(1-5)\"\n");
+    let out = stdout_of(
+        w.servq()
+            .args(["report", "--config", &config, "--surveys", &file, "--period", "none"])
+            .args(["--format", "csv", "-q"]),
+    );
+    let row = csv_rows(&out).into_iter().find(|r| r["metric"] == "csat").unwrap();
+    assert_eq!((row["value"].as_str(), row["n"].as_str()), ("50", "2"));
+}
+
+#[test]
+fn by_the_same_column_twice_groups_once() {
+    let w = Workdir::new();
+    let base = ["report", "--surveys", &sample("surveys.csv"), "--format", "csv", "-q", "--metrics", "csat"];
+    let once = stdout_of(w.servq().args(base).args(["--by", "channel"]));
+    let twice = stdout_of(w.servq().args(base).args(["--by", "channel,channel"]));
+    assert_eq!(once, twice);
+}
+
+#[test]
+fn short_rows_are_padded_and_counted() {
+    let w = Workdir::new();
+    let file = w.write("short.csv", "submitted_at,csat,channel,comment\n2025-01-01,5\n2025-01-02,4,web,ok\n");
+    w.servq()
+        .args(["validate", "--surveys", &file, "--by", "channel"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 rows read, 2 used, 0 rejected; 1 short rows padded with empty fields"));
+}
+
+#[test]
+fn s1_csv_cells_that_start_a_formula_are_neutralised() {
+    let w = Workdir::new();
+    let file = w.write(
+        "inj.csv",
+        "submitted_at,customer_id,csat,nps,comment,channel\n2025-01-01,\"=HYPERLINK(\"\"http://evil.example\"\";\"\"x\"\")\",1,0,+cmd|' /C calc'!A0,@chat\n2025-01-02,C2,=1+1,-5,\"\t=1+1\",web\n",
+    );
+    let out = stdout_of(w.servq().args(["followup", "--surveys", &file, "--format", "csv", "-q"]));
+    let rows = csv_rows(&out);
+    assert_eq!(rows[0]["customer_id"], "'=HYPERLINK(\"http://evil.example\";\"x\")");
+    assert_eq!(rows[0]["comment"], "'+cmd|' /C calc'!A0");
+    assert_eq!(rows[0]["channel"], "'@chat");
+    assert_eq!(rows[0]["nps"], "0");
+    let report = stdout_of(w.servq().args(["report", "--surveys", &file, "--by", "channel", "--format", "csv", "-q"]));
+    assert!(report.lines().any(|l| l.contains(",'@chat,")), "{report}");
+    let rejects = w.path("rejects.csv");
+    w.servq().args(["validate", "--surveys", &file, "--rejects", &rejects]).assert().code(1);
+    let rejected = csv_rows(&std::fs::read_to_string(&rejects).unwrap());
+    let values: Vec<&str> = rejected.iter().map(|r| r["value"].as_str()).collect();
+    assert_eq!(values, ["'=1+1", "-5"]);
+}
+
+#[test]
+fn s2_control_characters_are_shown_escaped_in_tables_and_on_stderr() {
+    let w = Workdir::new();
+    let file =
+        w.write("ansi.csv", "submitted_at,csat,channel\n2025-01-01,5,\x1b]0;pwned\x07\n2025-01-02,4,\x1b[2Jweb\n");
+    let output =
+        w.servq().args(["report", "--surveys", &file, "--by", "channel"]).assert().success().get_output().clone();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains('\x1b') && !stdout.contains('\x07'), "{stdout}");
+    assert!(stdout.contains("\\u{1b}]0;pwned\\u{7}"), "{stdout}");
+    w.servq()
+        .args(["report", "--surveys", &file, "--by", "chan\x1b[2Jnel"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("chan\\u{1b}[2Jnel").and(predicate::str::contains("\x1b").not()));
+}
+
+#[test]
+fn s3_markdown_holds_no_raw_html_and_no_broken_row() {
+    let w = Workdir::new();
+    let file = w.write(
+        "xss.csv",
+        "submitted_at,csat,channel\n2025-01-01,5,<script>alert(1)</script>\n2025-01-02,4,\"two\nlines|x\"\n",
+    );
+    let out =
+        stdout_of(w.servq().args(["report", "--surveys", &file, "--by", "channel", "--format", "markdown", "-q"]));
+    assert!(!out.contains("<script>"), "{out}");
+    assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{out}");
+    assert!(out.contains("two<br>lines\\|x"), "{out}");
+}
+
+#[test]
+fn junit_never_holds_a_character_xml_forbids() {
+    let w = Workdir::new();
+    let file =
+        w.write("u.csv", "submitted_at,csat,channel\n2025-01-01,5,a\u{fffe}b\n2025-01-02,5,c\u{1}d\n2025-02-01,5,x\n");
+    let junit = w.path("j.xml");
+    w.servq()
+        .args([
+            "check",
+            "--surveys",
+            &file,
+            "--by",
+            "channel",
+            "--require",
+            "csat>=0",
+            "--all-periods",
+            "--junit",
+            &junit,
+            "-q",
+        ])
+        .assert()
+        .success();
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    roxmltree::Document::parse(&xml).expect("the JUnit file parses");
+    assert!(xml.contains("a\\u{fffe}b") && xml.contains("c\\u{1}d"), "{xml}");
+}
+
+#[test]
+fn h1_a_line_over_the_size_limit_is_rejected_with_its_line() {
+    let w = Workdir::new();
+    let long = "a".repeat(3 << 20);
+    let file = w
+        .write("long.csv", format!("submitted_at,csat,comment\n2025-01-01,5,x\n2025-01-02,4,{long}\n2025-01-03,3,y\n"));
+    w.servq()
+        .args(["validate", "--surveys", &file, "--max-record-mib", "1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("3 rows read, 2 used, 1 rejected"))
+        .stdout(predicate::str::contains("line longer than the limit of 1 MiB (--max-record-mib) × 1 (line 3)"));
+    // A quote that opens on a line over the limit and never closes: the same line.
+    let quoted = w.write("q.csv", format!("submitted_at,csat,comment\n2025-01-01,5,\"{long}\n2025-01-03,3,y\n"));
+    w.servq()
+        .args(["validate", "--surveys", &quoted, "--max-record-mib", "1"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("2 rows read, 1 used, 1 rejected"));
+}
+
+#[test]
+fn a_report_with_no_figure_exits_2_with_the_reason_in_every_format() {
+    let w = Workdir::new();
+    let allbad = w.write("allbad.csv", "submitted_at,csat\n14/03/2025,1\n15/03/2025,1\n");
+    for format in ["csv", "json", "table", "markdown", "html"] {
+        w.servq().args(["report", "--surveys", &allbad, "--format", format]).assert().code(2).stdout("").stderr(
+            predicate::str::contains("servq: nothing to report: 2 rows read, all rejected: date not an ISO date"),
+        );
+    }
+    w.servq().args(["followup", "--surveys", &allbad]).assert().code(2).stdout("");
+    let tx = w.write("t.csv", "order_date,customer_id\n14/03/2025,A\n");
+    w.servq().args(["cohorts", "--transactions", &tx]).assert().code(2).stdout("");
+    w.servq().args(["clv", "--transactions", &tx]).assert().code(2).stdout("");
+}
+
+#[test]
+fn negative_numbers_are_flag_values() {
+    let w = Workdir::new();
+    let file = w.write("tz.csv", "submitted_at,csat\n2025-01-01T03:00:00Z,5\n");
+    let out = stdout_of(w.servq().args(["report", "--surveys", &file, "--tz", "-05:00", "--format", "csv", "-q"]));
+    assert_eq!(csv_rows(&out)[0]["period"], "2024-12");
+    w.servq()
+        .args(["clv", "--retention", "0.8", "--margin", "100", "--annual-discount-rate", "-0.01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--annual-discount-rate = -0.01: give a fraction between 0 and 1"));
+}
+
+#[test]
+fn config_values_are_checked_even_when_a_flag_overrides_them() {
+    let w = Workdir::new();
+    let file = all5(&w);
+    for (config, message) in [
+        ("[report]\nperiod = \"fortnight\"\n", "[report] period = \"fortnight\""),
+        ("[inputs]\ntz = \"Mars/Olympus\"\n", "[inputs] tz = \"Mars/Olympus\""),
+        ("[inputs]\nencoding = \"ebcdic\"\n", "[inputs] encoding = \"ebcdic\""),
+    ] {
+        let path = w.write("c.toml", config);
+        w.servq()
+            .args([
+                "report",
+                "--config",
+                &path,
+                "--surveys",
+                &file,
+                "--period",
+                "month",
+                "--tz",
+                "UTC",
+                "--encoding",
+                "utf-8",
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("c.toml: {message}")));
+    }
+}
+
+#[test]
+fn date_formats_delimiters_and_clv_parameters_are_validated() {
+    let w = Workdir::new();
+    let file = all5(&w);
+    for (flags, message) in [
+        (&["report", "--date-format", "%Q"][..], "--date-format %Q: not a valid strftime format"),
+        (&["report", "--date-format", ""][..], "an empty format matches no date"),
+        (&["report", "--delimiter", "\""][..], "cannot be the delimiter"),
+        (&["clv", "--retention", "0.5", "--margin", "1", "--horizon", "2147483648"][..], "--horizon = 2147483648"),
+        (&["clv", "--retention", "1", "--margin", "100", "--annual-discount-rate", "0"][..], "makes CLV infinite"),
+        (&["clv", "--retention", "0.5", "--margin", "1", "--acquisition-cost", "NaN"][..], "--acquisition-cost = NaN"),
+        (&["clv", "--retention", "0.5", "--margin", "1", "--margin-rate", "2"][..], "--margin-rate = 2"),
+    ] {
+        let mut cmd = w.servq();
+        cmd.args(flags);
+        if flags[0] == "report" {
+            cmd.args(["--surveys", &file]);
+        }
+        cmd.assert().code(2).stderr(predicate::str::contains(message));
+    }
+    let config = w.write("c.toml", "[metrics.clv]\nhorizon = 4294967296\n");
+    w.servq().args(["clv", "--config", &config, "--retention", "0.5", "--margin", "1"]).assert().code(2).stderr(
+        predicate::str::contains("[metrics.clv] horizon = 4294967296: give a number of periods from 1 to 10000"),
+    );
+}
+
+/// Writes a Parquet file of `frame` into the work folder.
+fn parquet(w: &Workdir, name: &str, frame: &mut polars::prelude::DataFrame) -> String {
+    let path = w.path(name);
+    let file = std::fs::File::create(&path).unwrap();
+    polars::prelude::ParquetWriter::new(file).finish(frame).unwrap();
+    path
+}
+
+#[test]
+fn c1_c2_c3_parquet_never_panics_on_decimals_int128_time_zones_lists_or_far_dates() {
+    use polars::prelude::*;
+    let w = Workdir::new();
+    let days = Series::new("submitted_at".into(), &[20_089i32, 2_000_000_000, 20_120]).cast(&DataType::Date).unwrap();
+    let amount = Series::new("amount".into(), &[1.5f64, 2.25, 10.0]).cast(&DataType::Decimal(10, 2)).unwrap();
+    let big = Series::new("big".into(), &[1i64, 2, 3]).cast(&DataType::Int128).unwrap();
+    let tags = Series::new(
+        "tags".into(),
+        &[Series::new("".into(), &[1i32, 2]), Series::new("".into(), &[3i32]), Series::new("".into(), &[4i32])],
+    );
+    let mut frame = DataFrame::new_infer_height(vec![
+        days.into(),
+        Column::new("csat".into(), &[5i64, 4, 2]),
+        amount.into(),
+        big.into(),
+        tags.into(),
+    ])
+    .unwrap();
+    let file = parquet(&w, "s.parquet", &mut frame);
+    // 2025-01-01 and 2025-02-01 are read; 2,000,000,000 days from 1970 is rejected with its row.
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("3 rows read, 2 used, 1 rejected"))
+        .stdout(predicate::str::contains("row rejected (date): not an ISO date × 1 (line 3)"))
+        .stdout(predicate::str::contains("column tags (list[i32]) skipped: not readable as text, and not used"));
+    // A tz-aware datetime is converted to --tz: 2025-01-31T23:30Z is February in +08:00.
+    let zone = TimeZone::opt_try_new(Some("America/New_York")).unwrap();
+    let instants = Int64Chunked::from_slice("submitted_at".into(), &[1_738_366_200_000i64])
+        .into_datetime(TimeUnit::Milliseconds, zone)
+        .into_series();
+    let mut frame = DataFrame::new_infer_height(vec![instants.into(), Column::new("csat".into(), &[5i64])]).unwrap();
+    let file = parquet(&w, "tz.parquet", &mut frame);
+    let out = stdout_of(w.servq().args(["report", "--surveys", &file, "--tz", "+08:00", "--format", "csv", "-q"]));
+    assert_eq!(csv_rows(&out)[0]["period"], "2025-02");
+    // A Decimal revenue is read exactly.
+    let revenue = Series::new("revenue".into(), &[12.5f64, 7.25, 1.0]).cast(&DataType::Decimal(10, 2)).unwrap();
+    let dates = Series::new("order_date".into(), &[20_089i32, 20_120, 20_120]).cast(&DataType::Date).unwrap();
+    let mut frame = DataFrame::new_infer_height(vec![
+        dates.into(),
+        Column::new("customer_id".into(), &["A", "A", "B"]),
+        revenue.into(),
+    ])
+    .unwrap();
+    let file = parquet(&w, "t.parquet", &mut frame);
+    let out =
+        stdout_of(w.servq().args(["clv", "--transactions", &file, "--margin-rate", "1", "--format", "csv", "-q"]));
+    // m = (12.5 + 7.25 + 1.0) / 3 customer-periods.
+    assert_eq!(csv_rows(&out)[0]["m"], (20.75f64 / 3.0).to_string());
+    // A used column of a type with no text form is one clear error.
+    let mut frame = DataFrame::new_infer_height(vec![
+        Series::new("submitted_at".into(), &[20_089i32]).cast(&DataType::Date).unwrap().into(),
+        Series::new("csat".into(), &[Series::new("".into(), &[1i32])]).into(),
+    ])
+    .unwrap();
+    let file = parquet(&w, "l.parquet", &mut frame);
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("column csat has type list[i32], which servq cannot read as text"));
+}
