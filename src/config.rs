@@ -500,6 +500,12 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
     let scale = file.ces.scale.map(|s| check_scale(cfg, "ces", s)).transpose()?.unwrap_or((1, 7));
     let mut ces = CesOptions::new(scale, direction);
     let threshold = match direction {
+        CesDirection::Agree if file.ces.good_max.is_some() => {
+            bail!("{cfg}: [metrics.ces] good_max goes with direction = \"effort\"; with \"agree\" set good_min")
+        }
+        CesDirection::Effort if file.ces.good_min.is_some() => {
+            bail!("{cfg}: [metrics.ces] good_min goes with direction = \"agree\"; with \"effort\" set good_max")
+        }
         CesDirection::Agree => file.ces.good_min,
         CesDirection::Effort => file.ces.good_max,
     };

@@ -137,7 +137,9 @@ fn scale_hint_when_most_values_are_off_the_scale() {
         .assert()
         .success()
         .stderr(predicate::str::contains("hint: 4 of 5 csat values in "))
-        .stderr(predicate::str::contains("are outside 1..5: is the scale 1..10? set metrics.csat.scale"));
+        .stderr(predicate::str::contains(
+            "are outside 1..5 (seen 7..10): is the scale 1..10? set [metrics.csat] scale = [1, 10]",
+        ));
 }
 
 #[test]

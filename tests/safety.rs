@@ -602,3 +602,85 @@ fn c1_c2_c3_parquet_never_panics_on_decimals_int128_time_zones_lists_or_far_date
         .code(2)
         .stderr(predicate::str::contains("column csat has type list[i32], which servq cannot read as text"));
 }
+
+#[test]
+fn w11_a_period_cut_by_from_or_to_is_flagged_partial() {
+    let w = Workdir::new();
+    let file = w.write("s.csv", "submitted_at,csat\n2025-01-10,5\n2025-01-20,4\n2025-02-10,3\n2025-03-05,5\n");
+    let out =
+        stdout_of(w.servq().args(["report", "--surveys", &file, "--from", "2025-01-15", "--to", "2025-02-28"]).args([
+            "--metrics",
+            "csat",
+            "--format",
+            "csv",
+            "-q",
+        ]));
+    let flags: Vec<(String, String)> =
+        csv_rows(&out).iter().map(|r| (r["period"].clone(), r["flags"].clone())).collect();
+    assert_eq!(
+        flags,
+        [("2025-01".to_string(), "low_n;partial".to_string()), ("2025-02".to_string(), "low_n".to_string())]
+    );
+}
+
+#[test]
+fn transactions_dated_too_far_from_1970_are_rejected_with_their_line() {
+    let w = Workdir::new();
+    let file = w.write("t.csv", "order_date,customer_id\n2025-01-05,A\n9999-12-31,B\n2025-02-05,A\n");
+    w.servq()
+        .args(["validate", "--transactions", &file, "--period", "day"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "row rejected (date): date too far from 1970 to count customers per period (use a longer --period) × 1 (line 3)",
+        ));
+}
+
+#[test]
+fn h1_a_header_without_a_line_end_cannot_take_unbounded_memory() {
+    let w = Workdir::new();
+    let file = w.write("zero.csv", vec![0u8; 3 << 20]);
+    w.servq()
+        .args(["validate", "--surveys", &file, "--max-record-mib", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the header is longer than the record size limit"));
+}
+
+#[test]
+fn hints_count_only_the_values_that_fail_that_way() {
+    let w = Workdir::new();
+    // One value is off the scale, three are not numbers: no scale hint ("1 of 5" is not most).
+    let file =
+        w.write("s.csv", "submitted_at,csat\n2025-01-01,7\n2025-01-02,abc\n2025-01-03,x\n2025-01-04,y\n2025-01-05,3\n");
+    w.servq()
+        .args(["report", "--surveys", &file, "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("is the scale").not());
+    // Three of four are off the scale: the hint counts those three, and says what to write.
+    let file = w.write("t.csv", "submitted_at,csat\n2025-01-01,7\n2025-01-02,6\n2025-01-03,7\n2025-01-04,3\n");
+    w.servq().args(["report", "--surveys", &file, "--format", "csv"]).assert().success().stderr(
+        predicate::str::contains("3 of 4 csat values in ").and(predicate::str::contains(
+            "are outside 1..5 (seen 6..7): is the scale 1..7? set [metrics.csat] scale = [1, 7]",
+        )),
+    );
+    // Missing dates need a mapping, not a date format.
+    let file = w.write("m.csv", "submitted_at,csat\n,5\n,4\n2025-01-01,3\n");
+    w.servq()
+        .args(["report", "--surveys", &file, "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("--date-format").not());
+}
+
+#[test]
+fn w15_a_ces_threshold_for_the_other_direction_is_an_error() {
+    let w = Workdir::new();
+    let config = w.write("c.toml", "[metrics.ces]\ndirection = \"agree\"\ngood_max = 3\n");
+    w.servq()
+        .args(["report", "--config", &config, "--surveys", &sample("surveys.csv")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[metrics.ces] good_max goes with direction = \"effort\""));
+}

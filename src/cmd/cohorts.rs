@@ -37,7 +37,7 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     let report = CohortReport {
         period: settings.window.period,
         matrix: cohort_matrix(data),
-        as_of: settings.as_of.or(table.date_range.map(|r| r.1)),
+        as_of: settings.as_of.or(table.latest_date),
         quality: &inputs.quality,
     };
     render(&report, format, &mut out)?;

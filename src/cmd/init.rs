@@ -14,6 +14,7 @@ use crate::error::Outcome;
 use crate::input::Kind;
 use crate::input::columns::{self, Headers};
 use crate::input::source::{self, ReadOptions};
+use crate::report::safe::terminal;
 
 /// What was found in one file.
 struct Detected {
@@ -74,6 +75,13 @@ fn detect(names: Vec<String>, file: &str) -> Result<Detected> {
     Ok(Detected { kind, mapping, dimensions, others })
 }
 
+/// A TOML key: bare when it can be, else quoted.
+fn key(text: &str) -> String {
+    let bare = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare { text.to_string() } else { quoted(text) }
+}
+
+/// A TOML string (control characters escaped, as TOML requires).
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
@@ -97,7 +105,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     }
     let mut text = String::new();
     let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
-    let _ = writeln!(text, "# servq.toml written by `servq init {}`", files.join(" "));
+    let _ = writeln!(text, "# servq.toml written by `servq init {}`", terminal(&files.join(" ")));
     let _ = writeln!(text, "# Paths are relative to this file's folder: save it where you ran servq init.\n");
     let _ = writeln!(text, "[inputs]");
     for (kind, list) in &by_kind {
@@ -115,12 +123,13 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
             let _ = writeln!(text, "{field} = {}", quoted(header));
         }
         for (dim, header) in &first.dimensions {
-            let _ = writeln!(text, "{dim} = {}   # a dimension: use with --by {dim}", quoted(header));
+            let _ =
+                writeln!(text, "{} = {}   # a dimension: use with --by {}", key(dim), quoted(header), terminal(dim));
         }
         let mut possible: Vec<String> = first.dimensions.iter().map(|(d, _)| d.clone()).collect();
         possible.extend(first.others.iter().cloned());
         if !possible.is_empty() {
-            let _ = writeln!(text, "# possible dimensions for --by: {}", possible.join(", "));
+            let _ = writeln!(text, "# possible dimensions for --by: {}", terminal(&possible.join(", ")));
         }
     }
     let _ = writeln!(text, "\n[report]\nperiod = \"month\"\n# by = [\"channel\"]\nmin_n = 30");

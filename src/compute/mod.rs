@@ -72,6 +72,8 @@ pub struct Results {
     pub quality: DataQuality,
     /// When the data was cut.
     pub as_of: Option<NaiveDate>,
+    /// `--from` and `--to`: a period they cut is partial too.
+    pub window: (Option<NaiveDate>, Option<NaiveDate>),
     /// First and last date of the used rows, over all inputs.
     pub range: Option<(NaiveDate, NaiveDate)>,
     /// The low-confidence threshold.
@@ -298,10 +300,11 @@ pub fn run(settings: &Settings) -> Result<Results> {
         period: settings.window.period,
         by: settings.by.clone(),
         min_n: settings.min_n,
+        window: (settings.window.from, settings.window.to),
         ..Results::default()
     };
     results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    results.as_of = settings.as_of.or(results.range.map(|r| r.1));
+    results.as_of = settings.as_of.or(inputs.tables.values().filter_map(|t| t.latest_date).max());
     for metric in &metrics {
         if !inputs.tables.contains_key(&metric.input())
             && settings.selected.is_some()
@@ -334,8 +337,12 @@ fn finish(results: &mut Results) {
         if record.estimate.n < results.min_n {
             record.flags.push(Flag::LowN);
         }
-        let over = results.as_of.is_none_or(|as_of| period.end(record.period_start) <= as_of);
-        if period != Period::None && !over && !record.whole_window {
+        let end = period.end(record.period_start);
+        let over = results.as_of.is_none_or(|as_of| end <= as_of);
+        // A period that --from or --to cuts holds part of its days only.
+        let (from, to) = results.window;
+        let cut = from.is_some_and(|f| f > record.period_start) || to.is_some_and(|t| t < end);
+        if period != Period::None && (!over || cut) && !record.whole_window {
             record.flags.push(Flag::Partial);
         }
     }

@@ -11,7 +11,7 @@ use super::parse::{self, DateParser, Reason};
 use super::quality::{self, FileQuality, Reject};
 use super::source::BadRecord;
 use super::table::{FieldRequest, FileLayout, TableRequest, ValueKind, Window};
-use super::{Dictionaries, Dictionary, dimension_column};
+use super::{Dictionaries, Dictionary, Kind, dimension_column};
 use crate::period::epoch_days;
 
 /// A growing column of parsed values (numbers and booleans straight into polars'
@@ -160,6 +160,8 @@ pub struct Chunk {
     field_counts: Vec<quality::FieldQuality>,
     /// First and last date of the used rows.
     pub range: Option<(NaiveDate, NaiveDate)>,
+    /// The latest valid date read, used or outside `--from/--to` (when the data was cut).
+    pub latest: Option<NaiveDate>,
     /// The calendar facts of recent days.
     days: DayCache,
 }
@@ -223,6 +225,7 @@ impl Chunk {
             field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
+            latest: None,
             days: DayCache::new(),
         }
     }
@@ -279,8 +282,17 @@ impl Chunk {
             },
         };
         let day = ts.map(|ts| self.days.get(ts, window));
+        // Customers are counted per period in 16-bit period numbers around 1970.
+        if self.fq.kind == Kind::Transactions
+            && let (Some(d), Some(i)) = (day, layout.date)
+            && !crate::metrics::customer_periods::period_fits(d.index)
+        {
+            let reason = "date too far from 1970 to count customers per period (use a longer --period)".to_string();
+            return self.reject_row(line, quality::DATE, field(i), reason);
+        }
         let date = day.map(|d| d.date);
         if let Some(d) = date {
+            self.latest = self.latest.max(Some(d));
             let early = window.from.is_some_and(|from| d < from);
             let late = window.to.is_some_and(|to| d > to);
             if early || late {
@@ -491,6 +503,7 @@ fn note_out_of_scale(counts: &mut quality::FieldQuality, raw: &[u8], kind: Value
     let Some(v) = text(raw).ok().and_then(|s| parse::parse_integer(s.trim()).ok()) else {
         return;
     };
+    counts.out_of_scale_count += 1;
     counts.out_of_scale = Some(match counts.out_of_scale {
         None => (v, v),
         Some((lo, hi)) => (lo.min(v), hi.max(v)),

@@ -45,30 +45,38 @@ pub fn add_hints(fq: &FileQuality, fields: &[FieldRequest], quality: &mut DataQu
     for req in fields {
         let Some(counts) = fq.fields.get(req.field) else { continue };
         let judged = counts.valid + counts.rejected;
-        if counts.rejected * 2 <= judged {
-            continue;
-        }
-        let decimal_comma = fq.reasons.iter().any(|r| r.field == req.field && r.reason.contains("decimal comma"));
-        if decimal_comma {
+        // A hint when most values fail the same way, counting only that way.
+        let decimal_comma: u64 = fq
+            .reasons
+            .iter()
+            .filter(|r| r.field == req.field && r.reason.contains("decimal comma"))
+            .map(|r| r.count)
+            .sum();
+        if decimal_comma * 2 > judged {
             quality.hints.push(format!(
                 "{} of {} {} values in {} use a decimal comma (e.g. 12,5): export them with a decimal point",
-                thousands(counts.rejected),
+                thousands(decimal_comma),
                 thousands(judged),
                 req.field,
                 fq.file
             ));
         }
-        if let (ValueKind::Score { min, max }, Some((lo, hi))) = (req.kind, counts.out_of_scale) {
-            quality.hints.push(scale_hint(req.field, &fq.file, counts.rejected, judged, (min, max), (lo, hi)));
+        if let (ValueKind::Score { min, max }, Some((lo, hi))) = (req.kind, counts.out_of_scale)
+            && counts.out_of_scale_count * 2 > judged
+        {
+            let rejected = counts.out_of_scale_count;
+            quality.hints.push(scale_hint(req.field, &fq.file, rejected, judged, (min, max), (lo, hi)));
         }
     }
 }
 
 fn date_hint(fq: &FileQuality, quality: &DataQuality) -> Option<String> {
-    if fq.rows_rejected * 2 <= fq.rows_read {
+    // Only dates that are there but unreadable: a missing date needs a mapping, not a format.
+    let reason =
+        fq.reasons.iter().filter(|r| r.field == quality::DATE && r.reason != "missing date").max_by_key(|r| r.count)?;
+    if reason.count * 2 <= fq.rows_read {
         return None;
     }
-    let reason = fq.reasons.iter().find(|r| r.field == quality::DATE)?;
     let samples: Vec<&str> = quality
         .rejects
         .iter()
@@ -105,10 +113,14 @@ fn scale_hint(field: &str, file: &str, rejected: u64, judged: u64, scale: (i32, 
     } else {
         "0..100"
     };
-    let setting =
-        if field == "nps" { "NPS answers must be 0..10".to_string() } else { format!("set metrics.{field}.scale") };
+    let setting = if field == "nps" {
+        "NPS answers must be 0..10".to_string()
+    } else {
+        let (a, b) = guess.split_once("..").unwrap_or(("1", "5"));
+        format!("set [metrics.{field}] scale = [{a}, {b}]")
+    };
     format!(
-        "{} of {} {field} values in {file} are outside {}..{}: is the scale {guess}? {setting}",
+        "{} of {} {field} values in {file} are outside {}..{} (seen {lo}..{hi}): is the scale {guess}? {setting}",
         thousands(rejected),
         thousands(judged),
         scale.0,

@@ -36,6 +36,9 @@ pub struct FieldQuality {
     /// The smallest and largest whole number seen among rejected out-of-scale values.
     #[serde(skip)]
     pub out_of_scale: Option<(i64, i64)>,
+    /// How many rejected values were whole numbers off the scale.
+    #[serde(skip)]
+    pub out_of_scale_count: u64,
 }
 
 /// One reason for rejections in one field of one file.
@@ -135,6 +138,7 @@ impl FileQuality {
             mine.valid += counts.valid;
             mine.missing += counts.missing;
             mine.rejected += counts.rejected;
+            mine.out_of_scale_count += counts.out_of_scale_count;
             mine.out_of_scale = match (mine.out_of_scale, counts.out_of_scale) {
                 (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
                 (x, y) => x.or(y),

@@ -509,12 +509,19 @@ fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<
             DecodeReaderBytesBuilder::new().encoding(encoding).bom_sniffing(true).strip_bom(true).build(bytes);
         Box::new(BufReader::with_capacity(1 << 20, decoded))
     };
+    // The header is read line by line, never more than the record limit (a file with
+    // no line end, such as /dev/zero, cannot take unbounded memory).
+    let limit = options.max_record() as u64 + 1;
     let mut first_line = Vec::new();
-    text.read_until(b'\n', &mut first_line).with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut read_line = |line: &mut Vec<u8>| -> Result<usize> {
+        let room = limit.saturating_sub(line.len() as u64);
+        (&mut text).take(room).read_until(b'\n', line).with_context(|| format!("{}: cannot read", path.display()))
+    };
+    read_line(&mut first_line)?;
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&first_line));
     // A header cell may hold a quoted line break (a wrapped cell in a spreadsheet).
     while scan_records(&first_line, delimiter).open_quote.is_some() && first_line.len() <= options.max_record() {
-        if text.read_until(b'\n', &mut first_line).with_context(|| format!("{}: cannot read", path.display()))? == 0 {
+        if read_line(&mut first_line)? == 0 {
             bail!("{}: the header has a quote that never closes", path.display());
         }
     }

@@ -134,6 +134,8 @@ pub struct Table {
     pub missing_dims: Vec<String>,
     /// The first and last date of the used rows.
     pub date_range: Option<(NaiveDate, NaiveDate)>,
+    /// The latest valid date read, also outside `--from/--to`: when the data was cut.
+    pub latest_date: Option<NaiveDate>,
     /// Whether the frame holds every row, or is compacted (see [`super::compact`]).
     pub rows: Rows,
     /// The columns compacted apart, with the period and `--by` columns (see
@@ -180,6 +182,7 @@ struct Loaded<'s> {
     found: BTreeSet<&'static str>,
     missing_dims: BTreeSet<String>,
     range: Option<(NaiveDate, NaiveDate)>,
+    latest: Option<NaiveDate>,
 }
 
 /// Reads every file of a request into one [`Table`], adding to the data quality.
@@ -202,6 +205,7 @@ pub fn load_into(
         found: BTreeSet::new(),
         missing_dims: BTreeSet::new(),
         range: None,
+        latest: None,
     };
     for path in request.files {
         read_file(path, request, dictionaries, quality, &mut loaded)?;
@@ -247,6 +251,7 @@ pub fn load_into(
         fields: loaded.found,
         missing_dims: loaded.missing_dims.into_iter().collect(),
         date_range: loaded.range,
+        latest_date: loaded.latest,
         rows: if request.compaction.is_some() { Rows::Weighted } else { Rows::Each },
         apart,
     })
@@ -393,6 +398,7 @@ fn merge(
     loaded: &mut Loaded,
 ) -> Result<()> {
     fq.absorb(&chunk.fq);
+    loaded.latest = loaded.latest.max(chunk.latest);
     if let Some((lo, hi)) = chunk.range {
         loaded.range = Some(loaded.range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
     }

@@ -21,13 +21,19 @@ pub const PERIOD_BIAS: i32 = 1 << 15;
 /// Keys beyond this many are merged and deduplicated.
 const MERGE_KEYS: usize = 1 << 22;
 
+/// Returns true if and only if a period running number fits a key (16 bits around
+/// 1970: ±32,767 periods, so days from 1880 to 2059 and months up to year 2730).
+pub fn period_fits(period: i32) -> bool {
+    period.checked_add(PERIOD_BIAS).is_some_and(|biased| (1..=i32::from(u16::MAX)).contains(&biased))
+}
+
 /// Packs a group code, customer code and period into one key; `None` when the
 /// period does not fit in 16 bits.
 pub fn pack(group: u16, customer: u32, period: i32) -> Option<u64> {
-    let biased = period.checked_add(PERIOD_BIAS)?;
-    if !(1..=i32::from(u16::MAX)).contains(&biased) {
+    if !period_fits(period) {
         return None;
     }
+    let biased = period + PERIOD_BIAS;
     Some((u64::from(group) << 48) | (u64::from(customer) << 16) | biased as u64)
 }
 

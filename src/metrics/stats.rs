@@ -20,7 +20,10 @@ pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
     let denominator = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denominator;
     let half = Z95 / denominator * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+    // At 0 and at n the bound is exactly 0 or 1 (rounding would leave 1e-17 above 0).
+    let low = if successes == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if successes as f64 == n { 1.0 } else { (centre + half).min(1.0) };
+    Some((low, high))
 }
 
 /// Per-respondent variance of NPS with scores +1 / 0 / −1:
@@ -125,6 +128,8 @@ mod tests {
         assert!(close(lo, 0.206_549_314_377_237_45, 1e-12));
         assert_eq!(hi, 1.0);
         assert_eq!(wilson(0, 0), None);
+        // W12: no response satisfied gives a lower bound of exactly 0.
+        assert_eq!(wilson(0, 3535).unwrap().0, 0.0);
     }
 
     #[test]
