@@ -144,13 +144,13 @@ pub enum PeriodArg {
 pub enum FormatArg {
     /// A terminal table with a footer of definitions and data quality.
     Table,
-    /// Tidy CSV: one row per period, group and metric.
+    /// CSV (report: tidy, one row per period, group and metric).
     Csv,
     /// JSON: the records plus definitions and data quality.
     Json,
     /// Markdown tables.
     Markdown,
-    /// One self-contained HTML page with charts.
+    /// One self-contained HTML page with charts (report only).
     Html,
 }
 

@@ -684,3 +684,72 @@ fn w15_a_ces_threshold_for_the_other_direction_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("[metrics.ces] good_max goes with direction = \"effort\""));
 }
+
+#[test]
+fn w10_d7_config_values_that_match_nothing_are_said() {
+    let w = Workdir::new();
+    let config = w.write(
+        "c.toml",
+        "[metrics.sla]\nper_channel = { Chat = 2, emial = 60 }\n[metrics.complaints]\ncolumn = \"type\"\nvalue = \"Complaint\"\n",
+    );
+    let file = w.write(
+        "i.csv",
+        "opened_at,channel,first_response_minutes,type\n2025-01-01,chat,1,complaint\n2025-01-02,email,5,question\n",
+    );
+    w.servq()
+        .args(["report", "--config", &config, "--interactions", &file, "--format", "csv", "-q"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: [metrics.sla] per_channel: 'Chat' matches no channel (values seen: chat, email); its target is not used",
+        ))
+        .stderr(predicate::str::contains("per_channel: 'emial' matches no channel"))
+        .stderr(predicate::str::contains(
+            "note: [metrics.complaints] value = 'Complaint' occurs nowhere in the complaint column (values seen: complaint, question)",
+        ));
+}
+
+#[test]
+fn bad_messages_name_the_cause() {
+    let w = Workdir::new();
+    // UTF-16 LE without a byte-order mark.
+    let utf16: Vec<u8> = "submitted_at,csat\n2025-01-01,5\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let file = w.write("u16.csv", utf16);
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("looks like UTF-16 without a byte-order mark; set --encoding utf-16le"));
+    // Lines ended by CR alone.
+    let file = w.write("cr.csv", "submitted_at,csat\r2025-01-01,5\r2025-01-02,4\r");
+    w.servq().args(["validate", "--surveys", &file]).assert().code(2).stderr(predicate::str::contains("CR alone"));
+    // Only delimiters in the header.
+    let file = w.write("blank.csv", " , ,  \n1,2,3\n");
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no column names in the header (only delimiters and spaces)"));
+    // A score too large to hold is off the scale, not "not a number".
+    let file = w.write("big.csv", "submitted_at,nps\n2025-01-01,9999999999999999999999\n2025-01-02,9\n");
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("nps: value excluded from nps only: outside 0..10 × 1 (line 2)"));
+}
+
+#[test]
+fn chinese_yes_no_are_booleans_and_json_counts_are_integers() {
+    let w = Workdir::new();
+    let file = w.write("i.csv", "opened_at,first_contact_resolved,resolved\n2025-01-01,是,是\n2025-01-02,否,是\n");
+    let out = stdout_of(
+        w.servq()
+            .args(["report", "--interactions", &file, "--metrics", "fcr", "--period", "none"])
+            .args(["--format", "json", "-q"]),
+    );
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let record = &doc["records"][0];
+    assert_eq!(record["value"], serde_json::json!(50.0));
+    assert_eq!(record["details"]["first_contact"], serde_json::json!(1));
+}

@@ -49,6 +49,15 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         *target_frame = target_frame.clone().with_column(expr.alias(response::COLUMN));
         value_aggregations.extend(response::aggregations(table.rows));
         let channels = inputs.dictionaries.get("channel");
+        // A per-channel target that matches no channel is said, never silently dropped.
+        for key in settings.metrics.sla.per_channel.keys() {
+            if channels.and_then(|d| d.lookup(key)).is_none() {
+                results.notes.push(format!(
+                    "[metrics.sla] per_channel: '{key}' matches no channel (values seen: {}); its target is not used",
+                    values_seen(channels)
+                ));
+            }
+        }
         let target = sla::target(&settings.metrics.sla, |c| channels.and_then(|d| d.lookup(c)));
         value_aggregations.extend(sla::aggregations(target, table.rows));
     }
@@ -141,7 +150,14 @@ fn complaint_rule(
     let rule = match &settings.metrics.complaint_value {
         None => (col("complaint").eq(lit(true)), "complaint = true".to_string()),
         Some(value) => {
-            let code = inputs.dictionaries.get("complaint").and_then(|d| d.lookup(value));
+            let column = inputs.dictionaries.get("complaint");
+            let code = column.and_then(|d| d.lookup(value));
+            if code.is_none() {
+                results.notes.push(format!(
+                    "[metrics.complaints] value = '{value}' occurs nowhere in the complaint column (values seen: {}): no interaction counts as a complaint",
+                    values_seen(column)
+                ));
+            }
             let condition = code.map_or(lit(false), |c| col("complaint").eq(lit(c)));
             (condition, format!("complaint column = {value}"))
         }
@@ -248,4 +264,14 @@ fn complaints_per_period(df: &DataFrame, keys: &[GroupKey]) -> Result<BTreeMap<G
         *out.entry((*start, Vec::new())).or_default() += count;
     }
     Ok(out)
+}
+
+/// The values of a dictionary, sorted and joined (at most 20), for notes.
+fn values_seen(dictionary: Option<&crate::input::Dictionary>) -> String {
+    let mut values: Vec<&str> = dictionary.map_or_else(Vec::new, |d| d.iter().filter(|v| !v.is_empty()).collect());
+    values.sort_unstable();
+    let more = values.len().saturating_sub(20);
+    values.truncate(20);
+    let list = values.join(", ");
+    if more > 0 { format!("{list}, … {more} more") } else { list }
 }

@@ -36,7 +36,8 @@ impl DateParser {
             return Ok(None);
         }
         match &self.format {
-            Some(format) => self.parse_with_format(s, format).map(Some),
+            // ISO dates are read too: they cannot be mistaken for another format.
+            Some(format) => self.parse_with_format(s, format).or_else(|e| self.parse_iso(s).map_err(|_| e)).map(Some),
             None => self.parse_iso(s).map(Some),
         }
     }
@@ -158,16 +159,17 @@ pub fn parse_tz(s: &str) -> Result<i32, String> {
     }
 }
 
-/// Parses a boolean: true/false, yes/no, y/n, 1/0, t/f in any case; empty is missing.
+/// Parses a boolean: true/false, yes/no, y/n, 1/0, t/f in any case, and 是/否, 真/假,
+/// 对/错; empty is missing.
 pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
     }
     let is = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
-    if is(&["true", "yes", "y", "1", "t"]) {
+    if is(&["true", "yes", "y", "1", "t", "是", "真", "对"]) {
         Ok(Some(true))
-    } else if is(&["false", "no", "n", "0", "f"]) {
+    } else if is(&["false", "no", "n", "0", "f", "否", "假", "错"]) {
         Ok(Some(false))
     } else {
         Err("not a boolean".to_string())
@@ -200,7 +202,8 @@ pub fn parse_integer(s: &str) -> Result<i64, Reason> {
         return Err("not an integer".to_string());
     }
     if x.abs() > 9.0e15 {
-        return Err("not a number".to_string());
+        // A whole number too large to hold: off any scale servq reads.
+        return Ok(if x > 0.0 { i64::MAX } else { i64::MIN });
     }
     Ok(x as i64)
 }
@@ -298,7 +301,9 @@ mod tests {
     fn explicit_formats() {
         let p = DateParser { format: Some("%d-%m-%Y".into()), tz_offset_seconds: 0 };
         assert_eq!(date_of(p.parse("14-03-2025").unwrap().unwrap()).to_string(), "2025-03-14");
-        assert!(p.parse("2025-03-14").is_err());
+        // ISO dates in the same file are read as well (they cannot be mistaken).
+        assert_eq!(date_of(p.parse("2025-03-14").unwrap().unwrap()).to_string(), "2025-03-14");
+        assert_eq!(p.parse("14/03/2025"), Err("does not match --date-format %d-%m-%Y".to_string()));
         let p = DateParser { format: Some("%Y%m%d".into()), tz_offset_seconds: 0 };
         assert_eq!(date_of(p.parse("20250314").unwrap().unwrap()).to_string(), "2025-03-14");
     }

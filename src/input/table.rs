@@ -436,8 +436,16 @@ fn read_file(
 ) -> Result<()> {
     let file: Arc<str> = path.display().to_string().into();
     let (names, source) = source::open(path, request.read)?;
+    if names.iter().any(|h| h.contains('\0')) {
+        bail!(
+            "{file}: the header holds NUL bytes: the file looks like UTF-16 without a byte-order mark; set --encoding utf-16le (or utf-16be)"
+        );
+    }
     if names.iter().all(|h| h.trim().is_empty()) {
-        bail!("{file}: empty file (no header row)");
+        if names.len() <= 1 && names.iter().all(String::is_empty) {
+            bail!("{file}: empty file (no header row)");
+        }
+        bail!("{file}: no column names in the header (only delimiters and spaces)");
     }
     let headers = Headers::new(&file, names);
     let layout = layout(&headers, request, &file, loaded)?;
@@ -486,6 +494,11 @@ fn read_file(
         }
     }
     if fq.rows_read == 0 {
+        if headers.list().contains('\r') {
+            bail!(
+                "{file}: no line feed after the header: the file ends its lines with CR alone (old Mac); convert it to LF or CRLF"
+            );
+        }
         bail!("{file}: no data rows (the file has only a header)");
     }
     super::hints::add_hints(&fq, &request.fields, quality);

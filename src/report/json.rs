@@ -28,9 +28,14 @@ fn record_json(results: &Results, record: &Record) -> Value {
     object.insert("ci_low".into(), json!(e.ci.map(|c| c.0)));
     object.insert("ci_high".into(), json!(e.ci.map(|c| c.1)));
     object.insert("flags".into(), json!(record.flags));
-    let details: Map<String, Value> = e.details.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let details: Map<String, Value> = e.details.iter().map(|(k, v)| (k.to_string(), detail_json(*v))).collect();
     object.insert("details".into(), Value::Object(details));
     Value::Object(object)
+}
+
+/// A detail as JSON: whole numbers (counts such as `promoters`) as integers.
+fn detail_json(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 { json!(value as i64) } else { json!(value) }
 }
 
 impl Exporter for JsonExporter {
