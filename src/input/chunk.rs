@@ -462,7 +462,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
             t => {
                 let n = parse::parse_integer(t)?;
                 if !(1..=i64::from(i32::MAX)).contains(&n) {
-                    return Err("not a count ≥ 1".to_string());
+                    return Err("not a count from 1 to 2147483647".to_string());
                 }
                 Some(Parsed::Int(n as i32))
             }
