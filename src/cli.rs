@@ -184,6 +184,10 @@ pub struct CohortsArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub group: GroupArgs,
+    /// Also show the cells of a period not over at --as-of, marked partial (left out of
+    /// the matrix and the summary row by default).
+    #[arg(long)]
+    pub include_partial: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }

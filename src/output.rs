@@ -22,6 +22,9 @@ pub enum Output {
         /// The final path.
         path: PathBuf,
     },
+    /// Something that is not a regular file (a pipe, `/dev/stdout`, `/dev/null`), written
+    /// as it is: it cannot be replaced, and holds no previous report to keep.
+    Stream(BufWriter<std::fs::File>),
 }
 
 impl Output {
@@ -31,6 +34,18 @@ impl Output {
         let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
             return Ok(Output::Stdout(BufWriter::new(std::io::stdout().lock())));
         };
+        let cannot = || format!("{}: cannot create {what}", path.display());
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_dir() {
+                bail!("{}: is a folder, not a file", path.display());
+            }
+            if !meta.is_file() {
+                let file = std::fs::OpenOptions::new().write(true).open(path).with_context(cannot)?;
+                return Ok(Output::Stream(BufWriter::new(file)));
+            }
+        }
+        // Through a symbolic link, the file it points to is replaced, not the link.
+        let path = &link_target(path);
         let folder = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -40,7 +55,7 @@ impl Output {
             .prefix(&format!(".{name}."))
             .suffix(".servq-tmp")
             .tempfile_in(folder)
-            .with_context(|| format!("{}: cannot create {what}", path.display()))?;
+            .with_context(cannot)?;
         Ok(Output::File { writer: BufWriter::new(temp), path: path.to_path_buf() })
     }
 
@@ -49,6 +64,7 @@ impl Output {
     pub fn commit(self) -> Result<()> {
         match self {
             Output::Stdout(mut out) => out.flush()?,
+            Output::Stream(mut out) => out.flush()?,
             Output::File { writer, path } => {
                 let temp = writer.into_inner().map_err(|e| e.into_error())?;
                 set_permissions(temp.as_file(), &path)?;
@@ -59,6 +75,20 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// The path a symbolic link points to (followed to the end, even when the file does
+/// not exist yet); any other path as it is.
+fn link_target(path: &Path) -> PathBuf {
+    let mut current = path.to_path_buf();
+    for _ in 0..32 {
+        let Ok(target) = std::fs::read_link(&current) else { break };
+        current = match current.parent() {
+            Some(folder) if target.is_relative() => folder.join(target),
+            _ => target,
+        };
+    }
+    current
 }
 
 #[cfg(unix)]
@@ -79,6 +109,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.write(buf),
             Output::File { writer, .. } => writer.write(buf),
+            Output::Stream(out) => out.write(buf),
         }
     }
 
@@ -86,6 +117,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.flush(),
             Output::File { writer, .. } => writer.flush(),
+            Output::Stream(out) => out.flush(),
         }
     }
 }
@@ -143,6 +175,27 @@ mod tests {
         let err = guard(&[("-o", &out), ("--rejects", &out)], &inputs).unwrap_err().to_string();
         assert!(err.starts_with("-o and --rejects name the same file"), "{err}");
         assert!(guard(&[("-o", Path::new("-")), ("--rejects", &out)], &inputs).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_written_through_and_a_pipe_or_device_is_written_as_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("out.csv");
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        let mut out = Output::open(Some(&link), "output file").unwrap();
+        out.write_all(b"new").unwrap();
+        out.commit().unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+        let mut null = Output::open(Some(Path::new("/dev/null")), "output file").unwrap();
+        assert!(matches!(null, Output::Stream(_)));
+        null.write_all(b"x").unwrap();
+        null.commit().unwrap();
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
     }
 
     #[test]

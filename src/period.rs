@@ -132,6 +132,13 @@ impl Period {
         }
     }
 
+    /// Returns the running number of the last period that is over at `as_of` (its last
+    /// day on or before `as_of`).
+    pub fn last_complete(self, as_of: NaiveDate) -> i32 {
+        let index = self.index(as_of);
+        if self.end(self.start(as_of)) <= as_of { index } else { index - 1 }
+    }
+
     /// Returns the first day of the period with running number `index` (the inverse
     /// of [`Period::index`]).
     pub fn start_of_index(self, index: i32) -> NaiveDate {

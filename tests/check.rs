@@ -102,15 +102,16 @@ fn too_few_observations_is_insufficient_data_or_a_failure_when_configured() {
 #[test]
 fn a_large_drop_fails_only_when_significant() {
     let check = "[[check]]\nmetric = \"csat\"\nmax_drop = 3\nsignificant = true\n";
-    // 80 % -> 60 % on 10 answers each: z = 1.0, p = 0.317: not significant.
+    // 80 % -> 60 % on 10 answers each, pooled two-proportion test: p̄ = 0.7,
+    // z = 0.2 / sqrt(0.21 × 0.2) = 0.9759, p = 0.3291: not significant.
     let w = Workdir::new();
     surveys(&w, &[("01", "chat", 8, 10), ("02", "chat", 6, 10)]);
     w.servq()
         .args(["check", "--config", &config(&w, check), "-q"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("dropped 20.00 from 80.0 but not significant (p = 0.3173)"));
-    // The same drop on 1000 answers each: z = 10, significant.
+        .stdout(predicate::str::contains("dropped 20.00 from 80.0 but not significant (p = 0.3291)"));
+    // The same drop on 1000 answers each: z = 9.76, significant.
     let w = Workdir::new();
     surveys(&w, &[("01", "chat", 800, 1000), ("02", "chat", 600, 1000)]);
     w.servq()

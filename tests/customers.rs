@@ -76,16 +76,23 @@ fn cohort_matrix_tidy_csv() {
         })
         .collect();
     assert!(out.starts_with("cohort,cohort_start,offset,customers,active,pct\n"));
+    // As-of is 2025-03-08: March is not over, so its cells (the January cohort at +2,
+    // the March cohort) are left out (SPEC §9.1). January: A B C; February: A B.
     assert_eq!(
-        cells[..3],
-        [
-            "2025-01 2025-01-01 0 3 3 100".to_string(),
-            "2025-01 2025-01-01 1 3 2 66.66666666666667".to_string(),
-            "2025-01 2025-01-01 2 3 2 66.66666666666667".to_string(),
-        ]
+        cells,
+        ["2025-01 2025-01-01 0 3 3 100".to_string(), "2025-01 2025-01-01 1 3 2 66.66666666666667".to_string()]
     );
-    // No one started in February; March's cohort has only its own month observable.
-    assert_eq!(cells[3..], ["2025-03 2025-03-01 0 2 2 100".to_string()]);
+    // --include-partial shows them, marked in a `partial` column.
+    let out = stdout_of(
+        w.servq()
+            .args(["cohorts", "--transactions", &transactions(), "--include-partial"])
+            .args(["--format", "csv", "-q"]),
+    );
+    let marked: Vec<String> = csv_rows(&out)
+        .iter()
+        .map(|r| format!("{} {} {} {}", r["cohort"], r["offset"], r["active"], r["partial"]))
+        .collect();
+    assert_eq!(marked, ["2025-01 0 3 false", "2025-01 1 2 false", "2025-01 2 2 true", "2025-03 0 2 true"]);
 }
 
 #[test]
@@ -94,7 +101,9 @@ fn cohort_table_has_the_weighted_summary_row() {
     let out = stdout_of(w.servq().args(["cohorts", "--transactions", &transactions(), "-q"]));
     let summary = out.lines().find(|l| l.contains("all (weighted)")).unwrap();
     let cells: Vec<&str> = summary.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).collect();
-    assert_eq!(cells, ["all (weighted)", "100.0", "66.7", "66.7"]);
+    // Only complete periods: +0 = 3 of 3, +1 = 2 of 3 (the partial March is left out).
+    assert_eq!(cells, ["all (weighted)", "100.0", "66.7"]);
+    assert!(!out.contains("(partial)"), "{out}");
 }
 
 #[test]
@@ -104,14 +113,17 @@ fn clv_from_transactions_shows_every_parameter() {
         csv_rows(&stdout_of(w.servq().args(["clv", "--transactions", &transactions(), "--format", "csv", "-q"])));
     assert_eq!(rows.len(), 1);
     let r = &rows[0];
-    // m = 18 margin / 9 customer-periods; r = (2 + 1) kept / (3 + 2) at risk; d monthly from 10 %.
+    // As-of 2025-03-08: March is partial and left out (SPEC §9.1). Complete periods:
+    // January (A B C) and February (A B): m = 10 margin / 5 customer-periods; r = 2 kept
+    // of 3 at risk in February; d monthly from 10 %. (With March, r would be 3/5.)
     let d = 1.1f64.powf(1.0 / 12.0) - 1.0;
-    assert_eq!(r["customers"], "5");
+    assert_eq!(r["customers"], "3");
     assert_eq!(r["m"], "2");
-    assert_eq!(r["r"], "0.6");
+    assert_close(&r["r"], 2.0 / 3.0);
     assert_close(&r["d"], d);
-    assert_close(&r["margin_multiple"], 0.6 / (1.0 + d - 0.6));
-    assert_close(&r["clv"], 2.0 * 0.6 / (1.0 + d - 0.6));
+    let r3 = 2.0 / 3.0;
+    assert_close(&r["margin_multiple"], r3 / (1.0 + d - r3));
+    assert_close(&r["clv"], 2.0 * r3 / (1.0 + d - r3));
     assert_eq!((r["horizon"].as_str(), r["timing"].as_str()), ("infinite", "end"));
 }
 
@@ -181,5 +193,6 @@ fn report_includes_clv_over_the_whole_window() {
         "-q",
     ])));
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0]["period"].as_str(), rows[0]["period_start"].as_str(), rows[0]["n"].as_str()), ("all", "", "5"));
+    // n = Σ at risk over complete periods: February's 3 (March is partial at 2025-03-08).
+    assert_eq!((rows[0]["period"].as_str(), rows[0]["period_start"].as_str(), rows[0]["n"].as_str()), ("all", "", "3"));
 }

@@ -103,8 +103,39 @@ fn repeat_window_fcr_with_topics_and_an_open_window() {
     // on another topic; C4@01-28's window is still open at 01-31.
     assert_eq!(r["n"], 6);
     assert!((r["value"].as_f64().unwrap() - 500.0 / 6.0).abs() < 1e-9);
-    assert_eq!(r["details"]["not_yet_known"], 1.0);
+    assert_eq!(r["details"]["not_yet_known"], 1);
     assert!(doc["definitions"]["fcr"].as_str().unwrap().starts_with("fcr (method repeat-window)"));
+}
+
+#[test]
+fn d1_fcr_denominator_all_leaves_open_windows_and_rows_without_a_customer_out() {
+    let w = Workdir::new();
+    let config = w.write("c.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
+    // The fixture plus a contact without a customer id.
+    let mut text = std::fs::read_to_string(fixture("interactions_repeat.csv")).unwrap();
+    text.push_str(",2025-01-03,billing\n");
+    let file = w.write("i.csv", text);
+    let out = stdout_of(w.servq().args(["report", "--config", &config, "--interactions", &file]).args([
+        "--metrics",
+        "fcr",
+        "--as-of",
+        "2025-01-31",
+        "--format",
+        "json",
+        "-q",
+    ]));
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &doc["records"][0];
+    // Judged: the 6 contacts with a customer whose window is over (C4's is open, one
+    // has no customer): 5 of 6, as with the default denominator here (nothing unresolved).
+    assert_eq!(r["n"], 6);
+    assert!((r["value"].as_f64().unwrap() - 500.0 / 6.0).abs() < 1e-9);
+    assert_eq!((r["details"]["not_yet_known"].clone(), r["details"]["no_customer"].clone()), (1.into(), 1.into()));
+    let definition = doc["definitions"]["fcr"].as_str().unwrap();
+    assert!(
+        definition.contains("count(all interactions with a customer id whose window is over at as-of)"),
+        "{definition}"
+    );
 }
 
 #[test]

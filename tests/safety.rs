@@ -175,10 +175,12 @@ fn w1_money_sums_never_wrap() {
         "order_id,customer_id,order_date,revenue,margin\n1,A,2025-01-05,9000000000000,9000000000000\n\
          2,A,2025-02-05,9000000000000,9000000000000\n3,B,2025-01-05,9000000000000,9000000000000\n4,B,2025-02-05,1,1\n",
     );
-    // m = (3 × 9e12 + 1) / 4 customer-periods.
+    // m = (3 × 9e12 + 1) / 4 customer-periods (February is complete at 2025-02-28).
     for engine in [&[][..], &["--streaming"][..]] {
         let rows = csv_rows(&stdout_of(
-            w.servq().args(["clv", "--transactions", &file, "--format", "csv", "-q"]).args(engine),
+            w.servq()
+                .args(["clv", "--transactions", &file, "--as-of", "2025-02-28", "--format", "csv", "-q"])
+                .args(engine),
         ));
         assert_eq!(rows[0]["m"], "6750000000000.25");
     }
@@ -585,8 +587,18 @@ fn c1_c2_c3_parquet_never_panics_on_decimals_int128_time_zones_lists_or_far_date
     ])
     .unwrap();
     let file = parquet(&w, "t.parquet", &mut frame);
-    let out =
-        stdout_of(w.servq().args(["clv", "--transactions", &file, "--margin-rate", "1", "--format", "csv", "-q"]));
+    let out = stdout_of(w.servq().args([
+        "clv",
+        "--transactions",
+        &file,
+        "--as-of",
+        "2025-02-28",
+        "--margin-rate",
+        "1",
+        "--format",
+        "csv",
+        "-q",
+    ]));
     // m = (12.5 + 7.25 + 1.0) / 3 customer-periods.
     assert_eq!(csv_rows(&out)[0]["m"], (20.75f64 / 3.0).to_string());
     // A used column of a type with no text form is one clear error.

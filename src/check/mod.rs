@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use serde::Serialize;
 
 use crate::compute::{Flag, Record, Results};
-use crate::metrics::{MetricId, standard_error, stats};
+use crate::metrics::{MetricId, change_p_value};
 use crate::report::{human_value, period_label};
 
 /// How bad a failure is.
@@ -254,8 +254,24 @@ fn judged_records<'a>(spec: &CheckSpec, results: &'a Results) -> Vec<&'a Record>
     if spec.scope == Scope::All {
         return candidates;
     }
-    let latest = candidates.iter().filter(|r| !r.flags.contains(&Flag::Partial)).map(|r| r.period_start).max();
+    let latest = latest_complete(spec, results)
+        .or_else(|| candidates.iter().filter(|r| !r.flags.contains(&Flag::Partial)).map(|r| r.period_start).max());
     candidates.into_iter().filter(|r| Some(r.period_start) == latest && !r.flags.contains(&Flag::Partial)).collect()
+}
+
+/// The start of the latest complete period of the check's input: the last one over at
+/// its as-of and not cut by `--to`. A check judges that period even when it has no
+/// rows (no data fails), never an older one. `None` for `--period none` and clv.
+fn latest_complete(spec: &CheckSpec, results: &Results) -> Option<chrono::NaiveDate> {
+    let period = results.period;
+    if period == crate::period::Period::None || spec.metric == MetricId::Clv {
+        return None;
+    }
+    let as_of = results.as_of_of(spec.metric.input())?;
+    let limit = results.window.1.map_or(as_of, |to| to.min(as_of));
+    let start = period.start_of_index(period.last_complete(limit));
+    // A period cut by --from is not complete either.
+    Some(start).filter(|s| results.window.0.is_none_or(|from| from <= *s))
 }
 
 /// Evaluates one check against computed results: one result per judged period and
@@ -264,9 +280,15 @@ fn judged_records<'a>(spec: &CheckSpec, results: &'a Results) -> Vec<&'a Record>
 pub fn evaluate(spec: &CheckSpec, results: &Results) -> Vec<CheckResult> {
     let records = judged_records(spec, results);
     if records.is_empty() {
-        let scope = match spec.scope {
-            Scope::Latest => "no complete period with a figure for this metric and group",
-            Scope::All => "no period with a figure for this metric and group",
+        let scope = match (spec.scope, latest_complete(spec, results)) {
+            (Scope::Latest, Some(start)) => {
+                format!(
+                    "no figure for this metric and group in the latest complete period {}",
+                    results.period.label(start)
+                )
+            }
+            (Scope::Latest, None) => "no complete period with a figure for this metric and group".to_string(),
+            (Scope::All, _) => "no period with a figure for this metric and group".to_string(),
         };
         let reason = format!("{scope}{}", values_seen(spec, results));
         return vec![CheckResult {
@@ -358,7 +380,12 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
                     return result;
                 }
             }
-            Some((previous, p_value)) => {
+            Some((None, _)) => {
+                result.status = Status::NoData;
+                result.reason = "no figure in the previous period to compare with (n = 0)".to_string();
+                return result;
+            }
+            Some((Some(previous), p_value)) => {
                 result.previous = Some(previous);
                 result.p_value = p_value;
                 let change = e.value.unwrap_or(previous) - previous;
@@ -396,20 +423,23 @@ fn threshold_failures(spec: &CheckSpec, x: f64) -> Vec<String> {
     failures
 }
 
-/// The previous period's value and the p-value of the change (two-sample z test).
-fn change_against_previous(spec: &CheckSpec, results: &Results, record: &Record) -> Option<(f64, Option<f64>)> {
+/// The previous period's value and the p-value of the change (the metric's two-sample
+/// test, see [`change_p_value`]). `None` when the data starts after the previous
+/// period began (nothing to compare with yet); `Some((None, _))` when the previous
+/// period is in the data but has no figure for this group (no data: a failure).
+fn change_against_previous(spec: &CheckSpec, results: &Results, record: &Record) -> Option<(Option<f64>, Option<f64>)> {
     let previous_start = results.period.previous_start(record.period_start);
+    let starts_before = results.range.is_some_and(|(first, _)| first <= results.period.end(previous_start));
     let previous = results
         .records
         .iter()
-        .find(|r| r.metric == record.metric && r.groups == record.groups && r.period_start == previous_start)?;
-    let value = previous.estimate.value?;
-    let p_value = match (standard_error(spec.metric, &previous.estimate), standard_error(spec.metric, &record.estimate))
-    {
-        (Some(se1), Some(se2)) => stats::difference_z(record.estimate.value? - value, se1, se2).map(stats::two_sided_p),
-        _ => None,
-    };
-    Some((value, p_value))
+        .find(|r| r.metric == record.metric && r.groups == record.groups && r.period_start == previous_start)
+        .filter(|r| r.estimate.value.is_some());
+    match previous {
+        Some(p) => Some((p.estimate.value, change_p_value(spec.metric, &p.estimate, &record.estimate))),
+        None if starts_before => Some((None, None)),
+        None => None,
+    }
 }
 
 /// Checks a spec read from a config file; `at` names the file and line.

@@ -49,6 +49,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     metrics.sort();
     metrics.dedup();
     let mut by_grouping: BTreeMap<Vec<String>, Results> = BTreeMap::new();
+    let mut first_grouping = None;
     let mut outcomes: Vec<CheckResult> = Vec::new();
     for spec in &settings.checks {
         let grouping = check::grouping(spec, &settings.by);
@@ -60,6 +61,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
                 if !results.records.iter().any(|r| r.estimate.value.is_some()) {
                     return Err(nothing_to_report(&results.quality, &results.notes));
                 }
+                first_grouping = Some(grouping.clone());
             }
             by_grouping.insert(grouping.clone(), results);
         }
@@ -70,6 +72,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     if let Some(mut file) = junit_file {
         junit(&outcomes, &mut file)?;
         file.commit()?;
+    }
+    if let Some(results) = first_grouping.and_then(|g| by_grouping.get(&g)) {
+        super::finish_rejects(&settings, &results.quality)?;
     }
     Ok(if outcomes.iter().any(CheckResult::fails_run) { Outcome::Failure } else { Outcome::Success })
 }

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
 use crate::cli::{ClvArgs, TimingArg};
-use crate::compute::customers::{clv_by_group, retention_counts};
+use crate::compute::customers::clv_rows;
 use crate::config::{Settings, check_cost, check_horizon, check_rate};
 use crate::error::Outcome;
 use crate::input::{DataQuality, Kind};
@@ -78,17 +78,19 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     let loaded;
     let (rows, quality) = if settings.inputs.contains_key(&Kind::Transactions) {
         loaded = crate::compute::load(&settings, &[MetricId::Clv])?;
-        account_quality(&settings, &loaded.quality, &[])?;
+        let table = loaded.tables.get(&Kind::Transactions).context("transactions were not read")?;
+        let data = loaded.customers.as_ref().context("transactions were not summarised")?;
+        let (rows, notes) = if loaded.quality.files.iter().all(|f| f.rows_used == 0) {
+            (Vec::new(), Vec::new())
+        } else {
+            let as_of = settings.as_of.or(table.latest_date);
+            clv_rows(table, data, &settings, &loaded.dictionaries, as_of)?
+        };
+        account_quality(&settings, &loaded.quality, &notes)?;
         if loaded.quality.files.iter().all(|f| f.rows_used == 0) {
             return Err(nothing_to_report(&loaded.quality, &[]));
         }
-        let table = loaded.tables.get(&Kind::Transactions).context("transactions were not read")?;
-        if let Some(dim) = table.missing_dims.first() {
-            bail!("unknown column '{dim}' for --by: the transactions do not have it");
-        }
-        let data = loaded.customers.as_ref().context("transactions were not summarised")?;
-        let counts = retention_counts(data, settings.window.period, &loaded.dictionaries);
-        (clv_by_group(table, data, &counts, &settings, &loaded.dictionaries)?, &loaded.quality)
+        (rows, &loaded.quality)
     } else if let (Some(r), Some(m)) = (options.retention, options.margin) {
         if !settings.by.is_empty() {
             bail!("--by needs transactions: a what-if without data has no groups");
@@ -99,11 +101,12 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     };
     if rows.is_empty() {
         bail!(
-            "clv: no group has a period with active customers followed by another period: retention cannot be estimated"
+            "clv: no group has a complete period with active customers followed by another: retention cannot be estimated"
         );
     }
     let report = ClvReport { by: &settings.by, rows, options, period: settings.window.period, quality };
     render(&report, format, &mut out)?;
     out.commit()?;
+    super::finish_rejects(&settings, quality)?;
     Ok(Outcome::Success)
 }

@@ -34,13 +34,13 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     }
     let table = inputs.tables.get(&Kind::Transactions).context("transactions were not read")?;
     let data = inputs.customers.as_ref().context("transactions were not summarised")?;
-    let report = CohortReport {
-        period: settings.window.period,
-        matrix: cohort_matrix(data),
-        as_of: settings.as_of.or(table.latest_date),
-        quality: &inputs.quality,
-    };
+    let as_of = settings.as_of.or(table.latest_date);
+    let period = settings.window.period;
+    // Cells in a period not over at as-of are left out, unless --include-partial.
+    let last = if args.include_partial { None } else { as_of.map(|d| period.last_complete(d)) };
+    let report = CohortReport { period, matrix: cohort_matrix(data, last), as_of, quality: &inputs.quality };
     render(&report, format, &mut out)?;
     out.commit()?;
+    super::finish_rejects(&settings, &inputs.quality)?;
     Ok(Outcome::Success)
 }

@@ -80,6 +80,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
     let rows = followup_rows(table.frame, &filters, csat_max, &dictionaries)?;
     render(&rows, csat_max, format, &mut out)?;
     out.commit()?;
+    super::finish_rejects(&settings, &quality)?;
     Ok(Outcome::Success)
 }
 

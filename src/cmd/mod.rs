@@ -81,13 +81,16 @@ pub fn nothing_to_report(quality: &DataQuality, notes: &[String]) -> anyhow::Err
     let outside: u64 = quality.files.iter().map(|f| f.rows_outside_range).sum();
     let n = crate::input::quality::thousands;
     if read > 0 && used == 0 {
+        let rejected = read - outside;
         let top = quality.files.iter().flat_map(|f| f.reasons.iter().map(move |r| (f, r))).max_by_key(|(_, r)| r.count);
-        let why = match top {
-            Some((f, r)) if outside < read => {
-                let line = r.first_lines.first().map_or(String::new(), |l| format!(" ({}:{l})", f.file));
-                format!("all rejected: {} {}{line}", r.field, r.reason)
-            }
-            _ => "all outside --from/--to".to_string(),
+        let cause = top.map_or(String::new(), |(f, r)| {
+            let line = r.first_lines.first().map_or(String::new(), |l| format!(" ({}:{l})", f.file));
+            format!(": {} {}{line}", r.field, r.reason)
+        });
+        let why = match (rejected, outside) {
+            (_, 0) => format!("all rejected{cause}"),
+            (0, _) => "all outside --from/--to".to_string(),
+            _ => format!("{} rejected{cause}, {} outside --from/--to", n(rejected), n(outside)),
         };
         let hint = quality.hints.first().map_or(String::new(), |h| format!("; {h}"));
         return anyhow::anyhow!("nothing to report: {} rows read, {why}{hint}", n(read));
@@ -115,16 +118,22 @@ pub fn write_rejects(path: &Path, quality: &DataQuality) -> Result<()> {
 }
 
 /// The data-quality duties of every command: the stderr summary (unless `--quiet`),
-/// the notes, the `--rejects` file, and `--strict`.
+/// the notes, and `--strict`. The `--rejects` file is written by [`finish_rejects`]
+/// once the run has succeeded (a failed run leaves the previous file as it was).
 pub fn account(settings: &Settings, results: &Results) -> Result<()> {
     account_quality(settings, &results.quality, &results.notes)
 }
 
+/// Writes the `--rejects` file, when asked for: the last step of a run that succeeded.
+pub fn finish_rejects(settings: &Settings, quality: &DataQuality) -> Result<()> {
+    match &settings.rejects {
+        Some(path) => write_rejects(path, quality),
+        None => Ok(()),
+    }
+}
+
 /// [`account`] for commands without [`Results`].
 pub fn account_quality(settings: &Settings, quality: &DataQuality, notes: &[String]) -> Result<()> {
-    if let Some(path) = &settings.rejects {
-        write_rejects(path, quality)?;
-    }
     let mut stderr = std::io::stderr().lock();
     if !settings.quiet {
         for line in quality.summary_lines() {

@@ -26,5 +26,6 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     }
     exporter(format, stdout_color(args.out.output.as_deref())).render(&results, &mut out)?;
     out.commit()?;
+    super::finish_rejects(&settings, &results.quality)?;
     Ok(Outcome::Success)
 }

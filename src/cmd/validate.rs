@@ -9,7 +9,6 @@ use crate::cli::ValidateArgs;
 use crate::compute;
 use crate::config::Settings;
 use crate::error::Outcome;
-use crate::metrics::MetricId;
 
 /// Runs `servq validate`: reads every field any metric uses.
 pub fn run(args: &ValidateArgs) -> Result<Outcome> {
@@ -18,10 +17,7 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
         bail!("no input files: give --surveys FILE… or a config file with [inputs]");
     }
     super::guard_outputs(&settings, &[])?;
-    let inputs = compute::load(&settings, &MetricId::ALL)?;
-    if let Some(path) = &settings.rejects {
-        super::write_rejects(path, &inputs.quality)?;
-    }
+    let inputs = compute::load_all_fields(&settings)?;
     let mut stdout = std::io::stdout().lock();
     for line in inputs.quality.summary_lines() {
         writeln!(stdout, "{}", crate::report::safe::terminal(&line))?;
@@ -29,6 +25,7 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
     if settings.strict {
         super::strict(&inputs.quality)?;
     }
+    super::finish_rejects(&settings, &inputs.quality)?;
     let clean = inputs.quality.is_clean();
     writeln!(stdout, "{}", if clean { "clean: every row and value is usable" } else { "rejects found" })?;
     Ok(if clean { Outcome::Success } else { Outcome::Failure })

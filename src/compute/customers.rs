@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Result, bail};
+use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Record, Results};
@@ -115,7 +116,7 @@ impl CustomerFold {
         for part in parts {
             split.with_column(part)?;
         }
-        self.money.push(aggregate(split.lazy(), &columns(&self.dims), sums).collect()?);
+        self.money.push(aggregate(split.lazy(), &by_period, sums).collect()?);
         Ok(())
     }
 
@@ -136,7 +137,7 @@ impl CustomerFold {
         let mut by_period = vec!["period_start".to_string()];
         by_period.extend(self.dims.iter().cloned());
         let transactions = merge(self.transactions, &by_period, &["transactions.n"])?;
-        let money = merge(self.money, &self.dims, &MONEY_SUMS)?;
+        let money = merge(self.money, &by_period, &MONEY_SUMS)?;
         Ok(CustomerData { keys: self.keys.finish(), dims: self.dims, groups: self.groups, transactions, money })
     }
 }
@@ -196,7 +197,7 @@ impl CustomerData {
             dims: Vec::new(),
             groups: vec![Vec::new()],
             transactions: self.transactions_per_period()?,
-            money: merge(vec![self.money.clone()], &[], &MONEY_SUMS)?,
+            money: merge(vec![self.money.clone()], &["period_start".to_string()], &MONEY_SUMS)?,
         })
     }
 
@@ -234,8 +235,22 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         }
         return Ok(());
     }
+    if want.contains(&MetricId::Clv) {
+        match clv_rows(table, data, settings, &inputs.dictionaries, results.as_of_of(Kind::Transactions)) {
+            Ok((rows, _)) if rows.is_empty() => results.notes.push(
+                "clv: not computed: no group has a complete period with active customers followed by another"
+                    .to_string(),
+            ),
+            Ok((rows, notes)) => {
+                results.notes.extend(notes);
+                push_clv(results, rows, settings)
+            }
+            Err(err) => results.notes.push(format!("clv: not computed: {err}")),
+        }
+    }
+    let per_period: Vec<MetricId> = want.iter().copied().filter(|m| *m != MetricId::Clv).collect();
     let collapsed;
-    let data = if present_dims(table, &want, results) {
+    let data = if per_period.is_empty() && !settings.cohorts || present_dims(table, &per_period, results) {
         data
     } else {
         collapsed = data.without_groups()?;
@@ -257,13 +272,8 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         }
     }
     if settings.cohorts {
-        results.cohorts = Some(cohort_matrix(data));
-    }
-    if want.contains(&MetricId::Clv) {
-        match clv_by_group(table, data, &counts, settings, &inputs.dictionaries) {
-            Ok(rows) => push_clv(results, rows, settings),
-            Err(err) => results.notes.push(format!("clv: not computed: {err}")),
-        }
+        let last = results.as_of_of(Kind::Transactions).map(|d| settings.window.period.last_complete(d));
+        results.cohorts = Some(cohort_matrix(data, last));
     }
     Ok(())
 }
@@ -336,26 +346,91 @@ fn margin_source(table: &Table, options: &ClvOptions) -> Result<(&'static str, f
     }
 }
 
-/// CLV per group, with every parameter used, and the pooled at-risk count.
+/// The start of the last complete period: over at `as_of` and not cut by `--to`
+/// (`None` without an as-of). CLV pools r and m up to it (SPEC §9.1).
+pub fn last_complete_start(settings: &Settings, as_of: Option<NaiveDate>) -> Option<NaiveDate> {
+    let period = settings.window.period;
+    let limit = match (as_of, settings.window.to) {
+        (Some(a), Some(t)) => a.min(t),
+        (a, t) => a.or(t)?,
+    };
+    Some(period.start_of_index(period.last_complete(limit)))
+}
+
+/// The note said when CLV leaves out a partial last period.
+pub fn partial_clv_note(settings: &Settings, data: &CustomerData, last: Option<NaiveDate>) -> Option<String> {
+    let period = settings.window.period;
+    let latest = data.keys.iter().map(|&k| customer_periods::period_of(k)).max()?;
+    let last = last?;
+    (period.start_of_index(latest) > last).then(|| {
+        format!(
+            "clv: r and m pooled over complete periods up to {}; the partial period {} is left out",
+            period.label(last),
+            period.label(period.start_of_index(latest))
+        )
+    })
+}
+
+/// CLV rows as `servq clv` and the report show them: per `--by` group (over all groups,
+/// with `(all)` as the group values and a note, when the transactions lack a `--by`
+/// column), r and m pooled over complete periods (a note says when a partial last
+/// period is left out). Returns the rows and the notes.
+pub fn clv_rows(
+    table: &Table,
+    data: &CustomerData,
+    settings: &Settings,
+    dictionaries: &Dictionaries,
+    as_of: Option<NaiveDate>,
+) -> Result<(Vec<(Vec<String>, Clv, u64)>, Vec<String>)> {
+    let mut notes = Vec::new();
+    let collapsed;
+    let data = if table.missing_dims.is_empty() {
+        data
+    } else {
+        notes
+            .push(format!("clv: transactions have no {} column: given over all groups", table.missing_dims.join(", ")));
+        collapsed = data.without_groups()?;
+        &collapsed
+    };
+    let counts = retention_counts(data, settings.window.period, dictionaries);
+    let last = last_complete_start(settings, as_of);
+    let rows = clv_by_group(table, data, &counts, settings, dictionaries, last)?;
+    notes.extend(partial_clv_note(settings, data, last));
+    let width = settings.by.len();
+    let rows = rows
+        .into_iter()
+        .map(|(g, c, n)| (if g.len() == width { g } else { vec!["(all)".to_string(); width] }, c, n))
+        .collect();
+    Ok((rows, notes))
+}
+
+/// CLV per group, with every parameter used, and the pooled at-risk count: r and m are
+/// pooled over the periods up to `last` (the last complete one), when given.
 pub fn clv_by_group(
     table: &Table,
     data: &CustomerData,
     counts_by_period: &[RetentionCounts],
     settings: &Settings,
     dictionaries: &Dictionaries,
+    last: Option<NaiveDate>,
 ) -> Result<Vec<(Vec<String>, Clv, u64)>> {
     let options = &settings.metrics.clv;
+    let complete = |start: NaiveDate| last.is_none_or(|l| start <= l);
     let mut pooled: BTreeMap<Vec<String>, (u64, u64)> = BTreeMap::new();
-    for c in counts_by_period {
+    for c in counts_by_period.iter().filter(|c| complete(c.key.0)) {
         let entry = pooled.entry(c.key.1.clone()).or_default();
         entry.0 += c.kept;
         entry.1 += c.at_risk;
     }
-    let margins =
-        if options.margin.is_some() { BTreeMap::new() } else { margin_by_group(table, data, options, dictionaries)? };
+    let margins = if options.margin.is_some() {
+        BTreeMap::new()
+    } else {
+        margin_by_group(table, data, options, dictionaries, last)?
+    };
     let per_year = settings.window.period.per_year();
+    let last_index = last.map_or(i32::MAX, |l| settings.window.period.index(l));
     let mut out = Vec::new();
-    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys) {
+    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys, last_index) {
         let group = data.group_values(code, dictionaries);
         let (kept, at_risk) = pooled.get(&group).copied().unwrap_or((0, 0));
         if at_risk == 0 && options.retention.is_none() {
@@ -377,27 +452,31 @@ pub fn clv_by_group(
     Ok(out)
 }
 
-/// The margin of every group: Σ `margin`, else `margin_rate` × Σ `revenue`.
+/// The margin of every group over the periods up to `last`: Σ `margin`, else
+/// `margin_rate` × Σ `revenue` (summed exactly, then scaled).
 fn margin_by_group(
     table: &Table,
     data: &CustomerData,
     options: &ClvOptions,
     dictionaries: &Dictionaries,
+    last: Option<NaiveDate>,
 ) -> Result<BTreeMap<Vec<String>, f64>> {
     let (column, rate) = margin_source(table, options)?;
     let sums = money_sums(&data.money, column)?;
+    let days = integers(&data.money, "period_start")?;
     let codes = data.dims.iter().map(|d| integers(&data.money, d)).collect::<PolarsResult<Vec<_>>>()?;
-    Ok((0..data.money.height())
-        .map(|row| {
-            let group = data
-                .dims
-                .iter()
-                .zip(&codes)
-                .map(|(d, c)| dictionaries.value(d, c[row].unwrap_or(0) as u32).to_string())
-                .collect();
-            (group, sums[row] as f64 / MONEY_UNITS * rate)
-        })
-        .collect())
+    let last_day = last.map_or(i64::MAX, |l| i64::from(crate::period::epoch_days(l)));
+    let mut totals: BTreeMap<Vec<String>, i128> = BTreeMap::new();
+    for row in (0..data.money.height()).filter(|&row| days[row].unwrap_or(0) <= last_day) {
+        let group = data
+            .dims
+            .iter()
+            .zip(&codes)
+            .map(|(d, c)| dictionaries.value(d, c[row].unwrap_or(0) as u32).to_string())
+            .collect();
+        *totals.entry(group).or_default() += sums[row];
+    }
+    Ok(totals.into_iter().map(|(group, sum)| (group, sum as f64 / MONEY_UNITS * rate)).collect())
 }
 
 fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings: &Settings) {
@@ -428,9 +507,13 @@ fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings:
 }
 
 /// The cohort matrix of all customers in the transactions.
-pub fn cohort_matrix(data: &CustomerData) -> Matrix {
+///
+/// Cells up to period `last` only (the last complete period, SPEC §9.1: a cell in a
+/// period not over at as-of is left out of the matrix and the summary); `None` keeps
+/// every period in the data (`--include-partial`).
+pub fn cohort_matrix(data: &CustomerData, last: Option<i32>) -> Matrix {
     let counts = customer_periods::cohort_counts(&data.keys);
-    cohorts::matrix(&counts.sizes, &counts.cells, counts.last)
+    cohorts::matrix(&counts.sizes, &counts.cells, last.map_or(counts.last, |l| l.min(counts.last)))
 }
 
 /// The retention variant's name for output.

@@ -26,7 +26,8 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
 
     let fcr_plan = if want(MetricId::Fcr) { fcr_plan(table, settings, results) } else { None };
     if let Some((method, columns)) = fcr_plan {
-        let as_of_end = results.as_of.map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
+        let as_of_end =
+            results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
         frame = fcr::with_flags(frame, method, &settings.metrics.fcr, &columns, as_of_end)?;
         aggregations.extend(fcr::aggregations(&settings.metrics.fcr, table.rows));
     }
@@ -233,13 +234,13 @@ fn complaint_records(
     let mut all_keys: Vec<GroupKey> = complaints.keys().chain(tx_counts.keys()).cloned().collect();
     all_keys.sort();
     all_keys.dedup();
+    // A period and group with transactions but no interactions has no figure: its
+    // complaints are unknown, not zero (SPEC §9.1).
     let estimates = all_keys
         .iter()
-        .map(|k| {
-            complaints::complaints_per_1000(
-                complaints.get(k).copied().unwrap_or(0),
-                tx_counts.get(k).copied().unwrap_or(0),
-            )
+        .map(|k| match complaints.get(k) {
+            Some(&count) => complaints::complaints_per_1000(count, tx_counts.get(k).copied().unwrap_or(0)),
+            None => crate::metrics::Estimate::empty(0),
         })
         .collect();
     let width = settings.by.len();

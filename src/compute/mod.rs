@@ -70,8 +70,11 @@ pub struct Results {
     pub notes: Vec<String>,
     /// The accounting of every input row.
     pub quality: DataQuality,
-    /// When the data was cut.
+    /// When the data was cut: `--as-of`, else the latest date read over all inputs.
     pub as_of: Option<NaiveDate>,
+    /// When each input's data was cut: `--as-of`, else that input's latest date read
+    /// (SPEC §9.1: an export that ends earlier is judged by its own end).
+    pub as_of_by_kind: BTreeMap<Kind, NaiveDate>,
     /// `--from` and `--to`: a period they cut is partial too.
     pub window: (Option<NaiveDate>, Option<NaiveDate>),
     /// First and last date of the used rows, over all inputs.
@@ -86,6 +89,11 @@ pub struct Results {
 pub type GroupKey = (NaiveDate, Vec<String>);
 
 impl Results {
+    /// When the data of one input kind was cut (see [`Results::as_of_by_kind`]).
+    pub fn as_of_of(&self, kind: Kind) -> Option<NaiveDate> {
+        self.as_of_by_kind.get(&kind).copied().or(self.as_of)
+    }
+
     /// Adds the metric's definition and one record per group key.
     pub fn push_metric(&mut self, keys: &[GroupKey], metric: MetricId, estimates: Vec<Estimate>, definition: String) {
         self.definitions.push((metric, definition));
@@ -231,8 +239,18 @@ fn spinner(message: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// Reads every input with every field servq knows (scores, flags, times, ids, topics,
+/// comments, weights), for `servq validate`: each value is judged.
+pub fn load_all_fields(settings: &Settings) -> Result<Inputs> {
+    load_fields(settings, &MetricId::ALL, true)
+}
+
 /// Reads every input the metrics need. Inputs that no wanted metric uses are not read.
 pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
+    load_fields(settings, metrics, false)
+}
+
+fn load_fields(settings: &Settings, metrics: &[MetricId], every_field: bool) -> Result<Inputs> {
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality::default();
     let mut tables = BTreeMap::new();
@@ -241,7 +259,21 @@ pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
     // Peeks at the interactions' headers, once.
     let repeat_window = metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings);
     for (&kind, patterns) in &settings.inputs {
-        let fields = field_requests(kind, metrics, settings, repeat_window);
+        let mut fields = field_requests(kind, metrics, settings, repeat_window);
+        if every_field {
+            for (field, value_kind) in [
+                ("customer_id", ValueKind::Checked),
+                ("ticket_id", ValueKind::Checked),
+                ("topic", ValueKind::Checked),
+                ("comment", ValueKind::Checked),
+                ("weight", ValueKind::NonNegative),
+            ] {
+                let known = input::columns::field_def(kind, field).is_some();
+                if known && !fields.iter().any(|f| f.field == field) {
+                    fields.push(FieldRequest { field, kind: value_kind });
+                }
+            }
+        }
         if fields.is_empty() {
             continue;
         }
@@ -305,6 +337,11 @@ pub fn run(settings: &Settings) -> Result<Results> {
     };
     results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     results.as_of = settings.as_of.or(inputs.tables.values().filter_map(|t| t.latest_date).max());
+    for (kind, table) in &inputs.tables {
+        if let Some(date) = settings.as_of.or(table.latest_date) {
+            results.as_of_by_kind.insert(*kind, date);
+        }
+    }
     for metric in &metrics {
         if !inputs.tables.contains_key(&metric.input())
             && settings.selected.is_some()
@@ -333,12 +370,14 @@ pub fn run(settings: &Settings) -> Result<Results> {
 /// Sorts the records and sets their flags.
 fn finish(results: &mut Results) {
     let period = results.period;
+    let as_of_by_kind = results.as_of_by_kind.clone();
     for record in &mut results.records {
         if record.estimate.n < results.min_n {
             record.flags.push(Flag::LowN);
         }
         let end = period.end(record.period_start);
-        let over = results.as_of.is_none_or(|as_of| end <= as_of);
+        let as_of = as_of_by_kind.get(&record.metric.input()).copied().or(results.as_of);
+        let over = as_of.is_none_or(|as_of| end <= as_of);
         // A period that --from or --to cuts holds part of its days only.
         let (from, to) = results.window;
         let cut = from.is_some_and(|f| f > record.period_start) || to.is_some_and(|t| t < end);

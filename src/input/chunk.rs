@@ -33,7 +33,7 @@ impl Builder {
             ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => {
                 Builder::Float(PrimitiveChunkedBuilder::new(name, 0))
             }
-            ValueKind::Bool => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
+            ValueKind::Bool | ValueKind::Checked => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
             ValueKind::Key => Builder::Key(Vec::new()),
             ValueKind::Text => Builder::Text(Vec::new()),
             ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(PrimitiveChunkedBuilder::new(name, 0)),
@@ -418,7 +418,7 @@ pub fn dtype_of(kind: ValueKind) -> DataType {
     match kind {
         ValueKind::Score { .. } | ValueKind::Count => DataType::Int32,
         ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => DataType::Float64,
-        ValueKind::Bool => DataType::Boolean,
+        ValueKind::Bool | ValueKind::Checked => DataType::Boolean,
         ValueKind::Key => DataType::UInt32,
         ValueKind::Text => DataType::String,
         ValueKind::Timestamp | ValueKind::Money { .. } => DataType::Int64,
@@ -471,6 +471,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
             "" => None,
             t => Some(Parsed::Text(t.to_string())),
         },
+        ValueKind::Checked => (!s.trim().is_empty()).then_some(Parsed::Bool(true)),
         ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Long),
         ValueKind::MinutesAfterRowDate => match dates.parse(s)? {
             None => None,

@@ -62,7 +62,8 @@ pub fn expand_unique(patterns: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)
     let mut notes = Vec::new();
     for pattern in patterns {
         let text = pattern.to_string_lossy();
-        let found = if !text.contains(['*', '?', '[']) {
+        // A path that exists is that file, even with glob characters in its name.
+        let found = if pattern.exists() || !text.contains(['*', '?', '[']) {
             if !pattern.exists() {
                 bail!("{}: no such file", pattern.display());
             }
@@ -79,6 +80,9 @@ pub fn expand_unique(patterns: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)
         for file in found {
             let real = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
             match seen.iter().position(|s| *s == real) {
+                Some(i) if files[i] == file => {
+                    notes.push(format!("{} is named more than once: read once", file.display()))
+                }
                 Some(i) => notes.push(format!(
                     "{} is named more than once (as {}): read once",
                     files[i].display(),
@@ -165,6 +169,10 @@ pub struct RecordScan {
     pub last_end: Option<usize>,
     /// When the text ends inside a quoted field: where its opening quote is.
     pub open_quote: Option<usize>,
+    /// A quoted field that runs over a line end and closes with text right after its
+    /// closing quote (`"oops,4⏎…⏎x,"quoted"…`): almost surely a stray quote that
+    /// swallowed the lines in between. Where its opening quote is; the scan stops there.
+    pub stray_quote: Option<usize>,
 }
 
 /// Scans `bytes`, which start at a record boundary, as the csv crate parses them: a
@@ -176,7 +184,11 @@ pub fn scan_records(bytes: &[u8], delimiter: u8) -> RecordScan {
     let mut i = 0;
     // Without quotes every line feed ends a record.
     if memchr::memchr(b'"', bytes).is_none() {
-        return RecordScan { last_end: memchr::memrchr(b'\n', bytes).map(|i| i + 1), open_quote: None };
+        return RecordScan {
+            last_end: memchr::memrchr(b'\n', bytes).map(|i| i + 1),
+            open_quote: None,
+            stray_quote: None,
+        };
     }
     while let Some(offset) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
         let at = i + offset;
@@ -192,17 +204,23 @@ pub fn scan_records(bytes: &[u8], delimiter: u8) -> RecordScan {
         // A quoted field: up to the quote that is not doubled.
         loop {
             let Some(offset) = memchr::memchr(b'"', &bytes[i..]) else {
-                return RecordScan { last_end, open_quote: Some(at) };
+                return RecordScan { last_end, open_quote: Some(at), stray_quote: None };
             };
             let quote = i + offset;
             i = quote + 1;
-            if bytes.get(quote + 1) != Some(&b'"') {
-                break;
+            match bytes.get(quote + 1) {
+                Some(b'"') => i += 1,
+                Some(&next) if next != delimiter && next != b'\n' && next != b'\r' => {
+                    if memchr::memchr(b'\n', &bytes[at..quote]).is_some() {
+                        return RecordScan { last_end, open_quote: None, stray_quote: Some(at) };
+                    }
+                    break;
+                }
+                _ => break,
             }
-            i += 1;
         }
     }
-    RecordScan { last_end, open_quote: None }
+    RecordScan { last_end, open_quote: None, stray_quote: None }
 }
 
 /// Returns the end of the last complete record in `bytes` (see [`scan_records`]).
@@ -224,7 +242,7 @@ impl Blocks {
         self.carry.clear();
         // Read until the buffer holds a full block with a record end in it, or the input ends.
         let mut scan = scan_records(&buffer, self.delimiter);
-        while !self.done && (buffer.len() < BLOCK_BYTES || scan.last_end.is_none()) {
+        while !self.done && scan.stray_quote.is_none() && (buffer.len() < BLOCK_BYTES || scan.last_end.is_none()) {
             if scan.last_end.is_none() && buffer.len() > self.limit {
                 if scan.open_quote.is_none() {
                     return self.skip_long_line(buffer).map(Some);
@@ -244,13 +262,24 @@ impl Blocks {
         }
         let first_line = self.next_line;
         let over = buffer.len() > self.limit && scan.last_end.is_none();
-        let (end, bad) = match scan.open_quote {
-            Some(open) if self.done || over => {
+        // A stray quote is cut at once; a quote still open, at the end of the input or
+        // past the size limit.
+        let cut = match (scan.stray_quote, scan.open_quote) {
+            (Some(open), _) => Some((open, true)),
+            (None, Some(open)) if self.done || over => Some((open, false)),
+            _ => None,
+        };
+        let (end, bad) = match cut {
+            Some((open, stray)) => {
                 let start = scan.last_end.unwrap_or(0);
                 let line = first_line + count_lines(&buffer[..start]);
                 let open_line = line + count_lines(&buffer[start..open]);
                 let resume = memchr::memchr(b'\n', &buffer[open..]).map_or(buffer.len(), |i| open + i + 1);
-                let reason = if over {
+                let reason = if stray {
+                    format!(
+                        "stray quote (opened on line {open_line}; the next quote, on a later line, is followed by text)"
+                    )
+                } else if over {
                     format!("unterminated quote (opened on line {open_line}), or a record over the size limit")
                 } else {
                     format!("unterminated quote (opened on line {open_line})")
@@ -518,6 +547,13 @@ fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<
         (&mut text).take(room).read_until(b'\n', line).with_context(|| format!("{}: cannot read", path.display()))
     };
     read_line(&mut first_line)?;
+    // Blank lines before the header are skipped (and counted, for line numbers).
+    let mut header_line = 1;
+    while !first_line.is_empty() && first_line.iter().all(|b| matches!(b, b'\n' | b'\r')) {
+        header_line += count_lines(&first_line);
+        first_line.clear();
+        read_line(&mut first_line)?;
+    }
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&first_line));
     // A header cell may hold a quoted line break (a wrapped cell in a spreadsheet).
     while scan_records(&first_line, delimiter).open_quote.is_some() && first_line.len() <= options.max_record() {
@@ -528,7 +564,7 @@ fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<
     if first_line.len() > options.max_record() {
         bail!("{}: the header is longer than the record size limit", path.display());
     }
-    let next_line = 1 + count_lines(&first_line);
+    let next_line = header_line + count_lines(&first_line);
     let header_block = Block { bytes: first_line, first_line: 1, bad: None };
     let mut header = csv::ByteRecord::new();
     block_reader(&header_block, delimiter)
@@ -586,7 +622,14 @@ mod tests {
         // A quote inside an unquoted field is a plain character, as for the csv crate.
         assert_eq!(last_record_end(b"a,5 inch\" screen\nb,c\n", b','), Some(21));
         assert_eq!(scan_records(b"a,b\nc,\"open\nd,e\n", b',').open_quote, Some(6));
-        assert_eq!(scan_records(b"a;\"x\"\n", b';'), RecordScan { last_end: Some(6), open_quote: None });
+        assert_eq!(
+            scan_records(b"a;\"x\"\n", b';'),
+            RecordScan { last_end: Some(6), open_quote: None, stray_quote: None }
+        );
+        // A quote that closes on a later line with text after it: a stray quote.
+        assert_eq!(scan_records(b"a,1\nb,\"oops\nc,\"q\",5\n", b',').stray_quote, Some(6));
+        // On one line, `"a"b` is read as the csv crate reads it (`ab`).
+        assert_eq!(scan_records(b"a,\"q\"x\nb\n", b',').stray_quote, None);
     }
 
     fn blocks_of(text: &[u8], limit: usize) -> Blocks {
@@ -623,6 +666,18 @@ mod tests {
         assert_eq!(blocks[0], (2, "2025-01-01,5,ok\n".to_string(), Some(bad)));
         assert_eq!(blocks[1], (4, "2025-01-03,3,ok\n2025-01-04,2,ok\n".to_string(), None));
         assert_eq!(blocks.len(), 2);
+    }
+
+    #[test]
+    fn a_stray_quote_that_a_later_quote_closes_rejects_its_line_only() {
+        let text = b"2025-01-01,chat,5\n2025-01-02,\"oops,4\n2025-01-03,web,3\n2025-01-20,\"quoted\",5\n";
+        let blocks = all_blocks(text, DEFAULT_MAX_RECORD_BYTES);
+        let bad = blocks[0].2.as_ref().unwrap();
+        assert_eq!((blocks[0].0, blocks[0].1.as_str(), bad.line), (2, "2025-01-01,chat,5\n", 3));
+        assert!(bad.reason.starts_with("stray quote (opened on line 3"), "{}", bad.reason);
+        let rest: String = blocks[1..].iter().map(|b| b.1.as_str()).collect();
+        assert_eq!(rest, "2025-01-03,web,3\n2025-01-20,\"quoted\",5\n");
+        assert_eq!(blocks[1].0, 4);
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub enum ValueKind {
     Key,
     /// Free text (String): comments.
     Text,
+    /// Text that is only judged (valid UTF-8), not kept: a presence bit (Boolean), for
+    /// `servq validate`.
+    Checked,
     /// A date or datetime (Int64 local seconds).
     Timestamp,
     /// A date or datetime after the row's own date: stored as the minutes elapsed

@@ -185,15 +185,18 @@ pub fn retention_counts(keys: &[u64]) -> Vec<PeriodCounts> {
     out
 }
 
-/// Per group code: distinct customers, and distinct customer-periods.
-pub fn group_counts(keys: &[u64]) -> BTreeMap<u16, (u64, u64)> {
+/// Per group code: distinct customers, and distinct customer-periods, over the periods
+/// up to `last_period`.
+pub fn group_counts(keys: &[u64], last_period: i32) -> BTreeMap<u16, (u64, u64)> {
     let mut out: BTreeMap<u16, (u64, u64)> = BTreeMap::new();
-    for (i, &key) in keys.iter().enumerate() {
+    let mut previous: Option<u64> = None;
+    for &key in keys.iter().filter(|&&k| period_of(k) <= last_period) {
         let entry = out.entry(group_of(key)).or_default();
-        if i == 0 || keys[i - 1] >> 16 != key >> 16 {
+        if previous.is_none_or(|p| p >> 16 != key >> 16) {
             entry.0 += 1;
         }
         entry.1 += 1;
+        previous = Some(key);
     }
     out
 }
@@ -300,7 +303,7 @@ mod tests {
                 PeriodCounts { group: 2, period: 3, at_risk: 1, kept: 1, active: 1, new: 0 },
             ]
         );
-        assert_eq!(group_counts(&k), BTreeMap::from([(1, (2, 2)), (2, (1, 2))]));
+        assert_eq!(group_counts(&k, i32::MAX), BTreeMap::from([(1, (2, 2)), (2, (1, 2))]));
     }
 
     #[test]

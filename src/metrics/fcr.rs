@@ -12,7 +12,11 @@
 //!   the same time are repeats of each other (so row order never matters). An interaction whose window is
 //!   not over at `--as-of` (end of that day) is "not yet known" (`unknown`) and in no
 //!   denominator. With a `resolved` column only resolved interactions are judged.
-//! - Variant `denominator = "all"`: divide by all interactions instead.
+//! - Variant `denominator = "all"`: divide by all interactions (resolved or not) instead;
+//!   interactions whose flag is unknown (a window not over at as-of, no customer id, no
+//!   first-contact flag) are in no denominator either way (SPEC §9.1).
+//! - Repeat-window interactions without a customer id are counted apart
+//!   (`no_customer`), not as "not yet known".
 //! - 95% Wilson interval.
 
 use polars::prelude::*;
@@ -97,7 +101,15 @@ pub fn with_flags(
     Ok(match method {
         FcrMethod::Flag => {
             let first = first_contact_flag(columns);
-            frame.with_columns([first.clone().alias("fcr.first"), resolved(first).alias("fcr.resolved")])
+            // An unresolved interaction is judged (not resolved on first contact) even
+            // without a flag; a resolved one only with its flag.
+            let judged = first.clone().is_not_null().or(resolved(first.clone()).eq(lit(false)));
+            frame.with_columns([
+                first.clone().alias("fcr.first"),
+                resolved(first).alias("fcr.resolved"),
+                judged.alias(JUDGED),
+                lit(false).alias(NO_CUSTOMER),
+            ])
         }
         FcrMethod::RepeatWindow => {
             let window = i64::from(options.window_days) * 86_400;
@@ -114,22 +126,34 @@ pub fn with_flags(
             let tie = previous.eq(col("ts")).fill_null(lit(false));
             let known = col("customer_id").is_not_null().and((col("ts") + lit(window)).lt_eq(lit(as_of_end)));
             let no_repeat = next.clone().is_null().or((next - col("ts")).gt(lit(window))).and(tie.not());
-            let first = when(known).then(no_repeat).otherwise(lit(NULL));
+            let first = when(known.clone()).then(no_repeat).otherwise(lit(NULL));
             let resolved = if columns.resolved { col("resolved") } else { lit(true) };
-            frame
-                .sort(["ts"], SortMultipleOptions::default().with_maintain_order(true))
-                .with_columns([first.alias("fcr.first"), resolved.alias("fcr.resolved")])
+            frame.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true)).with_columns([
+                first.alias("fcr.first"),
+                resolved.alias("fcr.resolved"),
+                known.alias(JUDGED),
+                col("customer_id").is_null().alias(NO_CUSTOMER),
+            ])
         }
     })
 }
 
+/// The column that marks a repeat-window interaction without a customer id.
+const NO_CUSTOMER: &str = "fcr.no_customer";
+
+/// The column that marks an interaction whose outcome is known: the denominator of
+/// `denominator = "all"`.
+const JUDGED: &str = "fcr.judged";
+
 /// The aggregations over the flags of [`with_flags`]: `fcr.n` (denominator),
-/// `fcr.good`, `fcr.unresolved`, `fcr.unknown`.
+/// `fcr.good`, `fcr.unresolved`, `fcr.unknown` (window not over, or flag missing),
+/// `fcr.no_customer`.
 pub fn aggregations(options: &FcrOptions, rows: Rows) -> Vec<Expr> {
     let resolved = col("fcr.resolved").eq(lit(true));
     let known = col("fcr.first").is_not_null();
+    let no_customer = col(NO_CUSTOMER).eq(lit(true));
     let n = if options.denominator_all {
-        rows.count_all("fcr.n")
+        rows.count_true(col(JUDGED).eq(lit(true)), "fcr.n")
     } else {
         rows.count_true(resolved.clone().and(known.clone()), "fcr.n")
     };
@@ -137,23 +161,41 @@ pub fn aggregations(options: &FcrOptions, rows: Rows) -> Vec<Expr> {
         n,
         rows.count_true(resolved.clone().and(col("fcr.first").eq(lit(true))), "fcr.good"),
         rows.count_true(col("fcr.resolved").eq(lit(false)), "fcr.unresolved"),
-        rows.count_true(resolved.and(known.not()), "fcr.unknown"),
+        rows.count_true(resolved.clone().and(known.not()).and(no_customer.clone().not()), "fcr.unknown"),
+        rows.count_true(resolved.and(no_customer), "fcr.no_customer"),
     ]
 }
 
-/// `fcr` = 100 × good / n with a Wilson interval; details: unresolved, unknown.
-pub fn fcr(good: u64, n: u64, unresolved: u64, unknown: u64) -> Estimate {
-    if n == 0 {
+/// The counts an FCR figure is made of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FcrCounts {
+    /// Resolved on first contact.
+    pub good: u64,
+    /// The denominator.
+    pub n: u64,
+    /// Not resolved.
+    pub unresolved: u64,
+    /// Resolved, but not yet known (window open at as-of, or no flag).
+    pub unknown: u64,
+    /// Resolved, without a customer id (repeat-window).
+    pub no_customer: u64,
+}
+
+/// `fcr` = 100 × good / n with a Wilson interval; details: first_contact, unresolved,
+/// not_yet_known, no_customer.
+pub fn fcr(c: FcrCounts) -> Estimate {
+    if c.n == 0 {
         return Estimate::empty(0);
     }
     Estimate {
-        value: Some(100.0 * good as f64 / n as f64),
-        n,
-        ci: stats::wilson(good, n).map(|(lo, hi)| (100.0 * lo, 100.0 * hi)),
+        value: Some(100.0 * c.good as f64 / c.n as f64),
+        n: c.n,
+        ci: stats::wilson(c.good, c.n).map(|(lo, hi)| (100.0 * lo, 100.0 * hi)),
         details: vec![
-            ("first_contact", good as f64),
-            ("unresolved", unresolved as f64),
-            ("not_yet_known", unknown as f64),
+            ("first_contact", c.good as f64),
+            ("unresolved", c.unresolved as f64),
+            ("not_yet_known", c.unknown as f64),
+            ("no_customer", c.no_customer as f64),
         ],
     }
 }
@@ -164,18 +206,33 @@ pub fn estimates(df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
     let good = counts(df, "fcr.good")?;
     let unresolved = counts(df, "fcr.unresolved")?;
     let unknown = counts(df, "fcr.unknown")?;
-    Ok((0..n.len()).map(|i| fcr(good[i], n[i], unresolved[i], unknown[i])).collect())
+    let no_customer = counts(df, "fcr.no_customer")?;
+    Ok((0..n.len())
+        .map(|i| {
+            fcr(FcrCounts {
+                good: good[i],
+                n: n[i],
+                unresolved: unresolved[i],
+                unknown: unknown[i],
+                no_customer: no_customer[i],
+            })
+        })
+        .collect())
 }
 
 /// The definition as printed in report footers.
 pub fn definition(method: FcrMethod, options: &FcrOptions, columns: &FcrColumns) -> String {
     let base = if options.denominator_all { "all interactions" } else { "resolved interactions" };
+    let known = match method {
+        FcrMethod::Flag => "with a known first-contact flag",
+        FcrMethod::RepeatWindow => "with a customer id whose window is over at as-of",
+    };
     match method {
         FcrMethod::Flag => format!(
-            "fcr (method flag) = 100 × count(resolved on first contact) / count({base}); unresolved in no denominator; 95% Wilson interval"
+            "fcr (method flag) = 100 × count(resolved on first contact) / count({base} {known}); 95% Wilson interval"
         ),
         FcrMethod::RepeatWindow => format!(
-            "fcr (method repeat-window) = 100 × count(no further contact by the same customer{} within {} days) / count({base} whose window is over at as-of); 95% Wilson interval",
+            "fcr (method repeat-window) = 100 × count(resolved, with no other contact by the same customer{} from t to t + {} days) / count({base} {known}); 95% Wilson interval",
             if columns.topic { " and topic" } else { "" },
             options.window_days
         ),

@@ -187,7 +187,73 @@ pub fn standard_error(metric: MetricId, estimate: &Estimate) -> Option<f64> {
     }
 }
 
+/// The two-sided p-value of the change between two figures of one metric (SPEC §9.1):
+/// - shares (csat, ces, fcr, sla_pct, retention, churn): the pooled two-proportion z test,
+///   z = (p₂ − p₁) / sqrt(p̄(1 − p̄)(1/n₁ + 1/n₂)) with p̄ = (x₁ + x₂) / (n₁ + n₂), so that
+///   100% → 0% is significant; equal shares (also both 0% or both 100%) give p = 1;
+/// - nps: z = Δ / sqrt(se₁² + se₂²) with the per-respondent se (SPEC §4);
+/// - means (csat_mean, ces_mean): Welch's t test;
+/// - complaints_per_1000: z = Δ / sqrt(se₁² + se₂²) with the Poisson se 1000·√k / n.
+///
+/// `None` for quantiles and clv (no test is defined) or when a figure has no value.
+pub fn change_p_value(metric: MetricId, before: &Estimate, after: &Estimate) -> Option<f64> {
+    let (v1, v2) = (before.value?, after.value?);
+    let (n1, n2) = (before.n as f64, after.n as f64);
+    if before.n == 0 || after.n == 0 {
+        return None;
+    }
+    match metric {
+        MetricId::Csat | MetricId::Ces | MetricId::Fcr | MetricId::SlaPct | MetricId::Retention | MetricId::Churn => {
+            let (x1, x2) = ((v1 / 100.0 * n1).round(), (v2 / 100.0 * n2).round());
+            let pooled = (x1 + x2) / (n1 + n2);
+            let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
+            if x1 / n1 == x2 / n2 || se == 0.0 {
+                return Some(1.0);
+            }
+            Some(stats::two_sided_p((x2 / n2 - x1 / n1) / se))
+        }
+        MetricId::CsatMean | MetricId::CesMean => {
+            stats::welch_p(v1, before.detail("sd")?, before.n, v2, after.detail("sd")?, after.n)
+        }
+        MetricId::Nps | MetricId::ComplaintsPer1000 => {
+            let (se1, se2) = (standard_error(metric, before)?, standard_error(metric, after)?);
+            stats::difference_z(v2 - v1, se1, se2).map(stats::two_sided_p)
+        }
+        MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv => None,
+    }
+}
+
 /// Returns true if and only if a two-sample test is defined for the metric.
 pub fn has_test(metric: MetricId) -> bool {
     !matches!(metric, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv)
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+
+    fn share(value: f64, n: u64) -> Estimate {
+        Estimate { value: Some(value), n, ci: None, details: Vec::new() }
+    }
+
+    #[test]
+    fn shares_use_the_pooled_two_proportion_test() {
+        // 80% → 60% of 10: p̄ = 0.7, z = 0.2 / sqrt(0.21 × 0.2) = 0.97590, p = 0.329114.
+        let p = change_p_value(MetricId::Csat, &share(80.0, 10), &share(60.0, 10)).unwrap();
+        assert!((p - 0.329_113_985_978_608).abs() < 1e-9, "{p}");
+        // 100% → 0% of 50 (both se 0 unpooled): p̄ = 0.5, z = 10, p = 1.52e-23: significant.
+        let p = change_p_value(MetricId::SlaPct, &share(100.0, 50), &share(0.0, 50)).unwrap();
+        assert!(p < 1e-20, "{p}");
+        // No change, even at 100%: p = 1.
+        assert_eq!(change_p_value(MetricId::Fcr, &share(100.0, 40), &share(100.0, 60)), Some(1.0));
+        assert_eq!(change_p_value(MetricId::Clv, &share(1.0, 40), &share(2.0, 60)), None);
+        assert_eq!(change_p_value(MetricId::Csat, &Estimate::empty(0), &share(2.0, 60)), None);
+    }
+
+    #[test]
+    fn means_use_welch() {
+        let mean = |v: f64, sd: f64, n: u64| Estimate { value: Some(v), n, ci: None, details: vec![("sd", sd)] };
+        let p = change_p_value(MetricId::CsatMean, &mean(5.0, 1.0, 10), &mean(6.0, 2.0, 12)).unwrap();
+        assert!((p - 0.147_387).abs() < 1e-5, "{p}");
+    }
 }

@@ -25,7 +25,7 @@ pub struct CohortReport<'a> {
 }
 
 /// The definition printed under the matrix.
-pub const DEFINITION: &str = "cell (c, j) = 100 × customers of cohort c (first transaction in period c) active in period c + j / cohort size; cells after the last period are empty; the summary row is Σ active / Σ cohort size over the cohorts that have the cell";
+pub const DEFINITION: &str = "cell (c, j) = 100 × customers of cohort c (first transaction in period c) active in period c + j / cohort size; cells after the last complete period are empty (--include-partial shows the partial one, marked); the summary row is Σ active / Σ cohort size over the cohorts that have the cell";
 
 impl CohortReport<'_> {
     fn start(&self, index: i32) -> NaiveDate {
@@ -61,9 +61,14 @@ impl CohortReport<'_> {
         (header, rows)
     }
 
+    /// Returns true if and only if some cell of the matrix is in a partial period.
+    fn any_partial(&self) -> bool {
+        self.matrix.cohorts.iter().any(|c| self.partial(c.index + c.active.len() as i32 - 1))
+    }
+
     fn footer(&self) -> Vec<String> {
         let mut lines = vec![format!("Definition: {DEFINITION}.")];
-        if let Some(as_of) = self.as_of {
+        if let Some(as_of) = self.as_of.filter(|_| self.any_partial()) {
             lines.push(format!("(partial): the period was not over at --as-of {as_of}."));
         }
         lines.extend(self.quality.summary_lines().into_iter().map(|l| format!("Data quality: {l}")));
@@ -84,17 +89,28 @@ pub fn render(report: &CohortReport, format: Format, out: &mut dyn Write) -> Res
 
 fn csv(report: &CohortReport, out: &mut dyn Write) -> Result<()> {
     let mut writer = ::csv::Writer::from_writer(out);
-    writer.write_record(["cohort", "cohort_start", "offset", "customers", "active", "pct"])?;
+    // The SPEC columns; a `partial` column is added only when partial cells are shown
+    // (`--include-partial`), so the default CSV never mixes them in unmarked.
+    let marked = report.any_partial();
+    let mut header = vec!["cohort", "cohort_start", "offset", "customers", "active", "pct"];
+    if marked {
+        header.push("partial");
+    }
+    writer.write_record(&header)?;
     for c in &report.matrix.cohorts {
         for (j, &active) in c.active.iter().enumerate() {
-            writer.write_record([
+            let mut row = vec![
                 report.period.label(report.start(c.index)),
                 report.start(c.index).to_string(),
                 j.to_string(),
                 c.customers.to_string(),
                 active.to_string(),
                 pct(active, c.customers).map_or(String::new(), |p| p.to_string()),
-            ])?;
+            ];
+            if marked {
+                row.push(report.partial(c.index + j as i32).to_string());
+            }
+            writer.write_record(&row)?;
         }
     }
     writer.flush()?;
