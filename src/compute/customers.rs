@@ -371,6 +371,9 @@ pub fn partial_clv_note(settings: &Settings, data: &CustomerData, last: Option<N
     })
 }
 
+/// One CLV row: the group values, the figure with its parameters, and n (Σ at risk).
+pub type ClvRow = (Vec<String>, Clv, u64);
+
 /// CLV rows as `servq clv` and the report show them: per `--by` group (over all groups,
 /// with `(all)` as the group values and a note, when the transactions lack a `--by`
 /// column), r and m pooled over complete periods (a note says when a partial last
@@ -381,7 +384,7 @@ pub fn clv_rows(
     settings: &Settings,
     dictionaries: &Dictionaries,
     as_of: Option<NaiveDate>,
-) -> Result<(Vec<(Vec<String>, Clv, u64)>, Vec<String>)> {
+) -> Result<(Vec<ClvRow>, Vec<String>)> {
     let mut notes = Vec::new();
     let collapsed;
     let data = if table.missing_dims.is_empty() {
@@ -413,7 +416,7 @@ pub fn clv_by_group(
     settings: &Settings,
     dictionaries: &Dictionaries,
     last: Option<NaiveDate>,
-) -> Result<Vec<(Vec<String>, Clv, u64)>> {
+) -> Result<Vec<ClvRow>> {
     let options = &settings.metrics.clv;
     let complete = |start: NaiveDate| last.is_none_or(|l| start <= l);
     let mut pooled: BTreeMap<Vec<String>, (u64, u64)> = BTreeMap::new();
@@ -479,7 +482,7 @@ fn margin_by_group(
     Ok(totals.into_iter().map(|(group, sum)| (group, sum as f64 / MONEY_UNITS * rate)).collect())
 }
 
-fn push_clv(results: &mut Results, rows: Vec<(Vec<String>, Clv, u64)>, settings: &Settings) {
+fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Settings) {
     results.definitions.push((MetricId::Clv, clv::definition(&settings.metrics.clv)));
     let width = settings.by.len();
     for (groups, c, at_risk) in rows {

@@ -17,7 +17,7 @@ pub struct ClvReport<'a> {
     /// The `--by` columns.
     pub by: &'a [String],
     /// One result per group, with the pooled at-risk count behind r.
-    pub rows: Vec<(Vec<String>, Clv, u64)>,
+    pub rows: Vec<crate::compute::customers::ClvRow>,
     /// The options used.
     pub options: ClvOptions,
     /// The period length (r and d are per period).
