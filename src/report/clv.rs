@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Format, grid};
 use crate::input::DataQuality;
-use crate::metrics::clv::{self, Clv, ClvOptions};
+use crate::metrics::clv::{self, ClvOptions};
 use crate::period::Period;
 
 /// What `servq clv` prints.
