@@ -75,6 +75,10 @@ pub struct InputArgs {
     /// No data-quality summary on stderr (errors are still printed).
     #[arg(long, short)]
     pub quiet: bool,
+    /// A value that means "missing" (e.g. -99, N/A): in no denominator, not rejected
+    /// (repeatable; adds to `[inputs] missing`).
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub missing: Vec<String>,
     /// The longest record (a line, or lines joined by a quoted field) read, in MiB; a
     /// longer one is rejected with its line [default: 64].
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]

@@ -58,6 +58,8 @@ pub struct InputsConfig {
     date_format: Option<String>,
     tz: Option<String>,
     max_record_mib: Option<u64>,
+    #[serde(default)]
+    missing: Vec<String>,
 }
 
 /// `[columns.<kind>]`: canonical field (or dimension) → header in the file.
@@ -386,10 +388,21 @@ fn resolve_read(input: &InputArgs, file: &InputsConfig, cfg: &str) -> Result<Rea
         (None, Some(0)) => bail!("{cfg}: [inputs] max_record_mib must be at least 1"),
         (None, m) => m,
     };
+    let mut missing: Vec<String> = Vec::new();
+    for code in file.missing.iter().chain(&input.missing) {
+        let code = code.trim();
+        if code.is_empty() {
+            bail!("{cfg}: [inputs] missing: an empty code (an empty value is missing already)");
+        }
+        if !missing.iter().any(|m| m == code) {
+            missing.push(code.to_string());
+        }
+    }
     Ok(ReadOptions {
         delimiter: input.delimiter.or(file_delimiter),
         encoding: flag_encoding.or(file_encoding),
         max_record_bytes: mib.map(|m| usize::try_from(m.saturating_mul(1 << 20)).unwrap_or(usize::MAX)),
+        missing,
     })
 }
 

@@ -5,6 +5,7 @@ mod util;
 mod bad_input;
 mod check;
 mod customers;
+mod definitions;
 mod errors;
 mod html;
 mod input_fuzz;

@@ -765,3 +765,163 @@ fn chinese_yes_no_are_booleans_and_json_counts_are_integers() {
     assert_eq!(record["value"], serde_json::json!(50.0));
     assert_eq!(record["details"]["first_contact"], serde_json::json!(1));
 }
+
+#[test]
+fn h1_a_stray_quote_that_a_later_quote_closes_never_swallows_the_lines_between() {
+    let w = Workdir::new();
+    let mut lines =
+        vec!["submitted_at,channel,csat".to_string(), "2025-01-01,chat,5".into(), "2025-01-02,\"oops,4".into()];
+    lines.extend((3..13).map(|d| format!("2025-01-{d:02},email,3")));
+    lines.extend(["2025-01-20,\"quoted\",5".to_string(), "2025-01-21,web,2".to_string()]);
+    let file = w.write("q3.csv", lines.join("\n") + "\n");
+    // 14 data lines: the one with the stray quote is rejected, the 13 others read.
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("14 rows read, 13 used, 1 rejected"))
+        .stdout(predicate::str::contains("stray quote (opened on line 3"));
+}
+
+#[test]
+fn a_check_judges_the_latest_complete_period_even_when_it_has_no_rows() {
+    let w = Workdir::new();
+    // January has 28 happy answers; February (the latest complete period) none; March is partial.
+    let mut text = String::from("submitted_at,channel,csat\n");
+    text.extend((1..=28).map(|d| format!("2025-01-{d:02},chat,5\n")));
+    text.push_str("2025-03-02,chat,1\n");
+    let file = w.write("stale.csv", text);
+    w.servq()
+        .args(["check", "--surveys", &file, "--require", "csat>=50", "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no data"))
+        .stdout(predicate::str::contains("in the latest complete period 2025-02"));
+}
+
+#[test]
+fn max_drop_against_an_empty_previous_period_is_no_data() {
+    let w = Workdir::new();
+    let mut text = String::from("submitted_at,csat\n");
+    text.extend((1..=28).map(|d| format!("2025-01-{d:02},5\n")));
+    text.extend((1..=28).map(|d| format!("2025-03-{d:02},1\n")));
+    text.push_str("2025-04-02,5\n");
+    let file = w.write("gap.csv", text);
+    let config = w.write("md.toml", "[[check]]\nmetric = \"csat\"\nmax_drop = 5\n");
+    w.servq()
+        .args(["check", "--config", &config, "--surveys", &file, "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no figure in the previous period to compare with"));
+}
+
+#[test]
+fn a_path_with_glob_characters_that_exists_is_that_file() {
+    let w = Workdir::new();
+    let named = w.write("rep[1].csv", "submitted_at,csat\n2025-01-05,5\n");
+    w.write("rep1.csv", "submitted_at,csat\n2025-01-01,1\n");
+    let out = stdout_of(w.servq().args(["report", "--surveys", &named, "--format", "csv", "-q"]));
+    assert_eq!(csv_rows(&out)[0]["period"], "2025-01");
+    assert_eq!(csv_rows(&out)[0]["value"], "100");
+    w.servq()
+        .args(["report", "--surveys", &named, "-o", &named, "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("this is an input file"));
+}
+
+#[cfg(unix)]
+#[test]
+fn d2_an_output_through_a_link_replaces_its_target_and_a_pipe_is_written_as_it_is() {
+    let w = Workdir::new();
+    let real = w.write("real.csv", "old");
+    std::os::unix::fs::symlink("real.csv", w.path("out.csv")).unwrap();
+    let input = all5(&w);
+    w.servq().args(["report", "--surveys", &input, "-o", "out.csv", "-q"]).assert().success();
+    assert!(std::fs::symlink_metadata(w.path("out.csv")).unwrap().file_type().is_symlink());
+    assert!(std::fs::read_to_string(&real).unwrap().starts_with("period,"));
+    w.servq().args(["report", "--surveys", &input, "-o", "/dev/null", "-q"]).assert().success();
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+}
+
+#[test]
+fn d3_a_failed_run_leaves_the_previous_rejects_file_untouched() {
+    let w = Workdir::new();
+    let allbad = w.write("allbad.csv", "submitted_at,csat\n01/02/2025,5\n");
+    let rejects = w.write("yr.csv", "yesterday\n");
+    w.servq().args(["report", "--surveys", &allbad, "--rejects", &rejects, "-q"]).assert().code(2);
+    let strict = w.write("s.csv", "submitted_at,csat\n2025-01-01,9\n2025-01-02,5\n");
+    w.servq().args(["report", "--surveys", &strict, "--rejects", &rejects, "--strict", "-q"]).assert().code(2);
+    assert_eq!(std::fs::read_to_string(&rejects).unwrap(), "yesterday\n");
+    // A run that succeeds writes them.
+    w.servq().args(["report", "--surveys", &strict, "--rejects", &rejects, "-q"]).assert().success();
+    assert!(std::fs::read_to_string(&rejects).unwrap().contains(",csat,9,outside 1..5"));
+}
+
+#[test]
+fn blank_lines_before_the_header_are_skipped_and_counted() {
+    let w = Workdir::new();
+    let file = w.write("e1.csv", "\n\r\nsubmitted_at,csat\n2025-01-01,5\n2025-01-02,x\n");
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("2 rows read, 2 used, 0 rejected"))
+        .stdout(predicate::str::contains("csat: value excluded from csat only: not a number × 1 (line 5)"));
+}
+
+#[test]
+fn nothing_to_report_names_rejected_and_outside_rows_both() {
+    let w = Workdir::new();
+    let file = w.write("t.csv", "order_id,customer_id,order_date\n1,c1,2025-01-05\n2,c2,bad\n");
+    w.servq()
+        .args(["clv", "--transactions", &file, "--from", "2030-01-01"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing to report: 2 rows read, 1 rejected: date not an ISO date ("))
+        .stderr(predicate::str::contains(", 1 outside --from/--to"));
+}
+
+#[test]
+fn validate_judges_ids_and_comments_too() {
+    let w = Workdir::new();
+    let file = w.write(
+        "enc2.csv",
+        b"submitted_at,channel,csat,customer_id\n2025-01-01,chat,5,c1\n2025-01-02,caf\xe9,4,c\xe9\n",
+    );
+    w.servq()
+        .args(["validate", "--surveys", &file, "--strict"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(":3 (customer_id: not valid UTF-8"));
+}
+
+#[test]
+fn missing_codes_are_missing_not_rejected() {
+    let w = Workdir::new();
+    let file = w.write(
+        "s.csv",
+        "submitted_at,csat,nps\n2025-01-01,5,-99\n2025-01-02, -99 ,9\n2025-01-03,N/A,10\n2025-01-04,2,0\n",
+    );
+    // Without codes: -99 and N/A are rejected.
+    w.servq().args(["validate", "--surveys", &file]).assert().code(1);
+    // With them: missing, in no denominator.
+    w.servq()
+        .args(["validate", "--surveys", &file, "--missing", "-99", "--missing", "N/A"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("4 rows read, 4 used, 0 rejected"));
+    let config = w.write("c.toml", "[inputs]\nmissing = [\"-99\", \"N/A\"]\n");
+    let out =
+        stdout_of(w.servq().args(["report", "--config", &config, "--surveys", &file, "--period", "none"]).args([
+            "--metrics",
+            "csat,nps",
+            "--format",
+            "csv",
+            "-q",
+        ]));
+    let rows: Vec<String> =
+        csv_rows(&out).iter().map(|r| format!("{} {} {}", r["metric"], r["value"], r["n"])).collect();
+    // csat: 5 and 2 → 1 of 2 satisfied; nps: 9, 10, 0 → (2 − 1) / 3.
+    assert_eq!(rows, ["csat 50 2".to_string(), format!("nps {} 3", 100.0 / 3.0)]);
+}

@@ -92,6 +92,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
         delimiter: args.delimiter,
         encoding: args.encoding.as_deref().map(source::parse_encoding).transpose()?,
         max_record_bytes: None,
+        missing: Vec::new(),
     };
     let mut by_kind: BTreeMap<Kind, Vec<(PathBuf, Detected)>> = BTreeMap::new();
     for path in &args.files {

@@ -149,6 +149,8 @@ pub struct Chunk {
     dim_dictionaries: Vec<Dictionary>,
     /// The `--by` dimension names (for rejections).
     dim_names: Vec<String>,
+    /// Values that mean "missing" (`[inputs] missing`).
+    missing_codes: Vec<String>,
     /// Local dictionaries of the key columns, by requested field.
     field_dictionaries: Vec<Dictionary>,
     /// Whether the file has each requested field.
@@ -222,6 +224,7 @@ impl Chunk {
             dims: vec![Vec::new(); dims],
             dim_dictionaries: vec![Dictionary::default(); dims],
             dim_names: request.dims.to_vec(),
+            missing_codes: request.read.missing.clone(),
             field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
@@ -331,6 +334,11 @@ impl Chunk {
             // A field the file lacks becomes one all-null column in `into_frame`.
             let Some(i) = layout.fields[j] else { continue };
             let raw = field(i);
+            if self.is_missing_code(raw) {
+                self.field_counts[j].missing += 1;
+                self.builders[j].push_missing();
+                continue;
+            }
             // Keys go straight into the dictionary: no string is allocated per row.
             if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, text(raw), &mut self.builders[j]) {
                 let key = key.trim();
@@ -366,6 +374,14 @@ impl Chunk {
         for (k, index) in layout.dims.iter().enumerate() {
             let value = index.map_or(Ok(""), |i| text(field(i))).unwrap_or("");
             self.dims[k].push(self.dim_dictionaries[k].code(value.trim()));
+        }
+    }
+
+    /// Returns true if and only if `raw` is one of the missing codes (after trimming).
+    fn is_missing_code(&self, raw: &[u8]) -> bool {
+        !self.missing_codes.is_empty() && {
+            let value = raw.trim_ascii();
+            self.missing_codes.iter().any(|code| code.as_bytes() == value)
         }
     }
 

@@ -20,6 +20,9 @@ pub struct ReadOptions {
     /// is rejected with its line, so memory stays bounded. `None` means
     /// [`DEFAULT_MAX_RECORD_BYTES`].
     pub max_record_bytes: Option<usize>,
+    /// Missing codes (`-99`, `N/A`, …): a value equal to one of them, after trimming,
+    /// is missing (in no denominator), not rejected.
+    pub missing: Vec<String>,
 }
 
 /// The default longest record: 64 MiB.
