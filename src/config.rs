@@ -202,6 +202,7 @@ pub struct CheckConfig {
     significant: Option<bool>,
     alpha: Option<f64>,
     insufficient: Option<String>,
+    allow_rejected: Option<bool>,
 }
 
 /// The whole `servq.toml`.
@@ -664,6 +665,7 @@ fn resolve_check(c: &CheckConfig, text: &str, cfg: &str) -> Result<CheckSpec> {
     spec.max_drop = c.max_drop;
     spec.significant = c.significant.unwrap_or(false);
     spec.alpha = c.alpha.unwrap_or(0.05);
+    spec.allow_rejected = c.allow_rejected.unwrap_or(false);
     crate::check::validate(&spec, &at)?;
     Ok(spec)
 }

@@ -81,8 +81,12 @@ fn as_of_after_the_period_end_clears_partial_and_min_n_is_configurable() {
     assert_eq!(rows.len(), 2);
     // January overall: 10,9,7,0,6,8 -> 2 promoters, 2 detractors of 6.
     assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str(), rows[0]["flags"].as_str()), ("0", "6", ""));
-    // February: 9, 3 (8.5 rejected, 2025-02-30 row rejected) -> n 2 < 4.
-    assert_eq!((rows[1]["value"].as_str(), rows[1]["n"].as_str(), rows[1]["flags"].as_str()), ("0", "2", "low_n"));
+    // February: 9, 3 (8.5 rejected, 2025-02-30 row rejected) -> n 2 < 4; 1 of its 3
+    // non-missing answers was rejected (over 5%): flagged `rejected`.
+    assert_eq!(
+        (rows[1]["value"].as_str(), rows[1]["n"].as_str(), rows[1]["flags"].as_str()),
+        ("0", "2", "low_n;rejected")
+    );
 }
 
 #[test]
@@ -149,7 +153,7 @@ fn output_extension_picks_the_format_and_stdout_stays_empty() {
         .stdout("");
     let md = std::fs::read_to_string(&target).unwrap();
     assert!(
-        md.starts_with("| period | nps |\n| --- | --- |\n| 2025-01 | 0.0* (6) |\n| 2025-02 (partial) | 0.0* (2) |\n"),
+        md.starts_with("| period | nps |\n| --- | --- |\n| 2025-01 | 0.0* (6) |\n| 2025-02 (partial) | 0.0*! (2) |\n"),
         "{md}"
     );
     assert!(md.contains("- Definition: nps = 100 × (promoters 9–10 − detractors 0–6)"));
@@ -167,7 +171,9 @@ fn table_has_a_footer_with_definitions_and_data_quality() {
         "--period",
         "none",
     ]));
-    assert!(out.contains("57.1* (7)"), "{out}");
+    // 1 of the 8 non-missing scores is off the scale (12.5% > 5%): `!`, suspect data.
+    assert!(out.contains("57.1*! (7)"), "{out}");
+    assert!(out.contains("! more than 5% of the values were rejected: suspect data"), "{out}");
     assert!(out.contains("Definition: csat = 100 × count(score ≥ 4) / count(valid scores), scale 1–5"));
     assert!(out.contains("Data quality:   csat: value excluded from csat only: outside 1..5 × 1 (line 9)"), "{out}");
     assert!(out.contains("row rejected (date): impossible date × 1 (line 10)"), "{out}");

@@ -925,3 +925,44 @@ fn missing_codes_are_missing_not_rejected() {
     // csat: 5 and 2 → 1 of 2 satisfied; nps: 9, 10, 0 → (2 − 1) / 3.
     assert_eq!(rows, ["csat 50 2".to_string(), format!("nps {} 3", 100.0 / 3.0)]);
 }
+
+#[test]
+fn a_figure_with_more_than_5_percent_of_its_values_rejected_is_flagged_and_fails_its_check() {
+    let w = Workdir::new();
+    // A 1–7 item read on the default 1–5 scale: the 6s and 7s (28 of 100) are rejected.
+    let mut text = String::from("submitted_at,csat\n");
+    text.extend((0..100).map(|i| format!("2025-01-{:02},{}\n", i % 28 + 1, i % 7 + 1)));
+    let file = w.write("s.csv", text);
+    let out = stdout_of(
+        w.servq()
+            .args(["report", "--surveys", &file, "--period", "none", "--metrics", "csat"])
+            .args(["--format", "csv", "-q"]),
+    );
+    let row = &csv_rows(&out)[0];
+    // 28 of the 72 valid scores are 4 or 5.
+    assert_eq!(
+        (row["value"].as_str(), row["n"].as_str(), row["flags"].as_str()),
+        ("38.888888888888886", "72", "rejected")
+    );
+    let table =
+        stdout_of(w.servq().args(["report", "--surveys", &file, "--period", "none", "--metrics", "csat", "-q"]));
+    assert!(table.contains("38.9! (72)") && table.contains("! more than 5% of the values were rejected"), "{table}");
+    w.servq()
+        .args(["check", "--surveys", &file, "--period", "none", "--require", "csat>=10", "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("suspect data: more than 5% of the values were rejected"));
+    let config = w.write("c.toml", "[[check]]\nmetric = \"csat\"\nmin = 10\nallow_rejected = true\n");
+    w.servq().args(["check", "--config", &config, "--surveys", &file, "--period", "none", "-q"]).assert().code(0);
+    // With the right scale nothing is rejected and nothing is flagged.
+    let config = w.write("s.toml", "[metrics.csat]\nscale = [1, 7]\n");
+    let out =
+        stdout_of(w.servq().args(["report", "--config", &config, "--surveys", &file, "--period", "none"]).args([
+            "--metrics",
+            "csat",
+            "--format",
+            "csv",
+            "-q",
+        ]));
+    assert_eq!(csv_rows(&out)[0]["flags"], "");
+}

@@ -76,6 +76,9 @@ pub struct CheckSpec {
     pub alpha: f64,
     /// Count "insufficient data" as a failure.
     pub insufficient_fails: bool,
+    /// Judge a figure flagged `rejected` (more than 5% of its values rejected) like any
+    /// other, instead of failing it as suspect data.
+    pub allow_rejected: bool,
     /// Where the check came from (`servq.toml line 12`, `--require`).
     pub source: String,
 }
@@ -97,6 +100,7 @@ impl CheckSpec {
             significant: false,
             alpha: 0.05,
             insufficient_fails: false,
+            allow_rejected: false,
             source: source.to_string(),
         }
     }
@@ -356,6 +360,11 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
     if e.n == 0 || e.value.is_none() {
         result.status = Status::NoData;
         result.reason = "no figure (n = 0)".to_string();
+        return result;
+    }
+    if record.flags.contains(&Flag::Rejected) && !spec.allow_rejected {
+        result.status = Status::Fail;
+        result.reason = "suspect data: more than 5% of the values were rejected (see the hints; allow_rejected = true to judge it anyway)".to_string();
         return result;
     }
     if let Some(min_n) = spec.min_n.filter(|&m| e.n < m) {

@@ -24,8 +24,11 @@ use crate::period::Period;
 pub enum Flag {
     /// n is below `min_n`: low confidence.
     LowN,
-    /// The period was not over at `--as-of`.
+    /// The period was not over at `--as-of` (or `--from`/`--to` cut it).
     Partial,
+    /// More than 5% of the non-missing values behind the figure were rejected (an
+    /// off-scale or unreadable value): suspect data (SPEC §9).
+    Rejected,
 }
 
 impl Flag {
@@ -34,6 +37,7 @@ impl Flag {
         match self {
             Flag::LowN => "low_n",
             Flag::Partial => "partial",
+            Flag::Rejected => "rejected",
         }
     }
 }
@@ -88,7 +92,74 @@ pub struct Results {
 /// A period and group: the key records are computed for, and that joins inputs.
 pub type GroupKey = (NaiveDate, Vec<String>);
 
+/// The share of rejected values above which a figure is flagged `rejected`: 5%.
+pub const REJECTED_SHARE: f64 = 0.05;
+
+/// The input fields whose rejected values make a metric's figure suspect. Customer
+/// metrics have none (a transaction without a usable date or customer is rejected
+/// whole, outside any period).
+pub fn judged_fields(metric: MetricId) -> &'static [&'static str] {
+    match metric {
+        MetricId::Csat | MetricId::CsatMean => &["csat"],
+        MetricId::Ces | MetricId::CesMean => &["ces"],
+        MetricId::Nps => &["nps"],
+        MetricId::Fcr => &["resolved", "first_contact_resolved", "contacts_to_resolve"],
+        MetricId::ComplaintsPer1000 => &["complaint"],
+        MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::SlaPct => {
+            &["first_response_minutes", "first_response_at"]
+        }
+        MetricId::Retention | MetricId::Churn | MetricId::Clv => &[],
+    }
+}
+
+/// Aggregations counting, per period and group, the rejected values (`<field>.rejected_n`)
+/// and the valid ones (`<field>.valid_n`) of each field the table has.
+pub fn rejection_aggregations(fields: &[&str], table: &Table) -> Vec<Expr> {
+    let mut out = Vec::new();
+    for field in fields.iter().filter(|f| table.has(f)) {
+        let flag = input::chunk::rejected_column(field);
+        out.push(table.rows.count_true(col(flag.as_str()).eq(lit(true)), &format!("{field}.rejected_n")));
+        out.push(table.rows.count_valid(field, &format!("{field}.valid_n")));
+    }
+    out
+}
+
+/// Per aggregated row: true when more than [`REJECTED_SHARE`] of the non-missing values
+/// of the metric's fields were rejected (fields not aggregated count nothing).
+pub fn rejected_flags(df: &DataFrame, metric: MetricId) -> Result<Vec<bool>> {
+    let mut rejected = vec![0u64; df.height()];
+    let mut total = vec![0u64; df.height()];
+    for field in judged_fields(metric) {
+        let (Ok(r), Ok(v)) = (
+            crate::metrics::frame::counts(df, &format!("{field}.rejected_n")),
+            crate::metrics::frame::counts(df, &format!("{field}.valid_n")),
+        ) else {
+            continue;
+        };
+        for i in 0..df.height() {
+            rejected[i] += r[i];
+            total[i] += r[i] + v[i];
+        }
+    }
+    Ok(rejected.iter().zip(&total).map(|(&r, &t)| r as f64 > REJECTED_SHARE * t as f64).collect())
+}
+
 impl Results {
+    /// Flags the records of `metric` at `keys` whose `rejected` entry is true.
+    pub fn flag_rejected(&mut self, metric: MetricId, keys: &[GroupKey], rejected: &[bool]) {
+        let suspect: std::collections::BTreeSet<&GroupKey> =
+            keys.iter().zip(rejected).filter(|(_, r)| **r).map(|(k, _)| k).collect();
+        if suspect.is_empty() {
+            return;
+        }
+        for record in self.records.iter_mut().filter(|r| r.metric == metric) {
+            let key = (record.period_start, record.groups.clone());
+            if suspect.contains(&key) && !record.flags.contains(&Flag::Rejected) {
+                record.flags.push(Flag::Rejected);
+            }
+        }
+    }
+
     /// When the data of one input kind was cut (see [`Results::as_of_by_kind`]).
     pub fn as_of_of(&self, kind: Kind) -> Option<NaiveDate> {
         self.as_of_by_kind.get(&kind).copied().or(self.as_of)
@@ -224,7 +295,13 @@ fn compaction(kind: Kind, repeat_window: bool) -> Option<Compaction> {
         Kind::Interactions => Some(Compaction {
             drop: names(&["ts", "period_index"]),
             // Response times have thousands of values: apart from the flags.
-            apart: names(&["first_response_minutes", "first_response_at", "channel"]),
+            apart: names(&[
+                "first_response_minutes",
+                "first_response_at",
+                "channel",
+                "first_response_minutes.rejected",
+                "first_response_at.rejected",
+            ]),
         }),
         // Summarised block by block instead (see customers::CustomerFold).
         Kind::Transactions => None,
@@ -384,6 +461,9 @@ fn finish(results: &mut Results) {
         if period != Period::None && (!over || cut) && !record.whole_window {
             record.flags.push(Flag::Partial);
         }
+    }
+    for record in &mut results.records {
+        record.flags.sort();
     }
     // Whole-window figures (clv) come after every period.
     results.records.sort_by(|a, b| {

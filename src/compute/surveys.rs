@@ -4,7 +4,7 @@
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{Results, aggregate, read_keys};
+use super::{Results, aggregate, judged_fields, read_keys, rejected_flags, rejection_aggregations};
 use crate::config::Settings;
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::nps::NpsCounts;
@@ -59,6 +59,9 @@ pub fn compute(
     if metrics.contains(&MetricId::Nps) {
         aggregations.extend(nps::aggregations(table.rows));
     }
+    let mut fields: Vec<&str> = metrics.iter().flat_map(|m| judged_fields(*m).iter().copied()).collect();
+    fields.dedup();
+    aggregations.extend(rejection_aggregations(&fields, table));
     let df = aggregate(table.frame.clone().lazy(), &settings.by, dictionaries, aggregations)?.collect()?;
     let keys = read_keys(&df, &settings.by, dictionaries)?;
     for metric in metrics {
@@ -71,6 +74,7 @@ pub fn compute(
             continue;
         }
         results.push_metric(&keys, metric, estimates, definition(metric, settings));
+        results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
     }
     Ok(())
 }

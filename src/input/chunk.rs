@@ -151,6 +151,9 @@ pub struct Chunk {
     dim_names: Vec<String>,
     /// Values that mean "missing" (`[inputs] missing`).
     missing_codes: Vec<String>,
+    /// Per requested field: the rows (of this chunk) whose value was rejected; they
+    /// become the `<field>.rejected` column (see [`rejected_column`]).
+    rejected_rows: Vec<Vec<u32>>,
     /// Local dictionaries of the key columns, by requested field.
     field_dictionaries: Vec<Dictionary>,
     /// Whether the file has each requested field.
@@ -225,6 +228,7 @@ impl Chunk {
             dim_dictionaries: vec![Dictionary::default(); dims],
             dim_names: request.dims.to_vec(),
             missing_codes: request.read.missing.clone(),
+            rejected_rows: vec![Vec::new(); fields.len()],
             field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
             range: None,
@@ -366,6 +370,7 @@ impl Chunk {
                 Err(reason) => {
                     counts.rejected += 1;
                     note_out_of_scale(counts, raw, req.kind);
+                    self.rejected_rows[j].push((self.period_start_len - 1) as u32);
                     self.reject(line, req.field, raw, reason);
                     self.builders[j].push_missing();
                 }
@@ -422,11 +427,22 @@ impl Chunk {
         for ((builder, req), present) in self.builders.into_iter().zip(fields).zip(&self.present) {
             columns.push(if *present { builder.into_column(req.field) } else { null_column(req, height) });
         }
+        for (rows, req) in self.rejected_rows.iter().zip(fields) {
+            let mut flags = vec![false; height];
+            rows.iter().for_each(|&r| flags[r as usize] = true);
+            columns.push(Column::new(rejected_column(req.field).into(), flags));
+        }
         for (codes, name) in self.dims.into_iter().zip(dim_names) {
             columns.push(Column::new(name.as_str().into(), codes));
         }
         DataFrame::new_infer_height(columns)
     }
+}
+
+/// The column that marks the rows whose value of `field` was rejected (Boolean): the
+/// `rejected` flag of a figure counts them per period and group (SPEC §9).
+pub fn rejected_column(field: &str) -> String {
+    format!("{field}.rejected")
 }
 
 /// The polars type a field is stored as.

@@ -102,9 +102,12 @@ pub fn human_value(metric: MetricId, value: f64) -> String {
     }
 }
 
-/// Formats a record for a pivot cell: `82.4 (n=512)`, with `*` when n is low.
+/// Formats a record for a pivot cell: `82.4 (512)`, with `*` when n is low and `!`
+/// when more than 5% of its values were rejected (suspect data).
 pub fn cell_text(record: &Record) -> String {
-    let mark = if record.flags.contains(&Flag::LowN) { "*" } else { "" };
+    let low = if record.flags.contains(&Flag::LowN) { "*" } else { "" };
+    let suspect = if record.flags.contains(&Flag::Rejected) { "!" } else { "" };
+    let mark = format!("{low}{suspect}");
     match record.estimate.value {
         Some(v) => format!("{}{mark} ({})", human_value(record.metric, v), record.estimate.n),
         None => format!("–{mark} (0)"),
@@ -167,10 +170,16 @@ pub fn pivot_cells(results: &Results) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The lines under a human-readable report: legend, definitions, notes, data quality.
 pub fn footer_lines(results: &Results) -> Vec<String> {
+    let partial = results.records.iter().any(|r| r.flags.contains(&Flag::Partial));
+    let suspect = results.records.iter().any(|r| r.flags.contains(&Flag::Rejected));
     let mut lines = vec![format!(
-        "Cells: value (n). * fewer than {} observations: low confidence.{}",
+        "Cells: value (n). * fewer than {} observations: low confidence.{}{}",
         results.min_n,
-        results.as_of.map_or(String::new(), |d| format!(" (partial): period not over at --as-of {d}."))
+        match results.as_of {
+            Some(d) if partial => format!(" (partial): period not over at --as-of {d}, or cut by --from/--to."),
+            _ => String::new(),
+        },
+        if suspect { " ! more than 5% of the values were rejected: suspect data (see the hints)." } else { "" }
     )];
     let mut seen = Vec::new();
     for (_, text) in &results.definitions {
