@@ -57,7 +57,18 @@ for n in "${sizes[@]}"; do
     awk -v a="$w" -v b="$duck_wall" -v c="$r" -v d="$duck_rss" -v n="$n" -v t="$tool" \
       'BEGIN { printf "%-12s ratio    %s/duckdb: wall %.2fx, peak RSS %.2fx\n", n, t, a / b, c / d }'
   done
-  python3 "$shared/same.py" "$tmp/servq.csv" "$tmp/duck.csv" | sed "s/^/$n same.py servq: /"
+  # Every by-month × channel figure: 12 months × 5 channels × 10 metrics = 600 keys.
+  same=$(python3 "$shared/same.py" "$tmp/servq.csv" "$tmp/duck.csv")
+  echo "$same" | sed "s/^/$n same.py servq: /"
+  [[ "$same" == *"600 common keys, 0 differ"* ]] || { echo "$n: expected 600 common keys"; exit 1; }
+  # Retention by month (11 keys) and CLV by segment (3 keys), which --by channel does not give.
+  "${report[@]:0:8}" --metrics retention --format csv -q -o "$tmp/retention.csv"
+  "${report[@]:0:8}" --metrics clv --by segment --format csv -q -o "$tmp/clv.csv"
+  for part in retention:11 clv:3; do
+    same=$(python3 "$shared/same.py" "$tmp/${part%%:*}.csv" "$tmp/duck.csv")
+    echo "$same" | sed "s/^/$n same.py ${part%%:*}: /"
+    [[ "$same" == *"${part##*:} common keys, 0 differ"* ]] || { echo "$n: expected ${part##*:} ${part%%:*} keys"; exit 1; }
+  done
   cmp -s "$tmp/servq.csv" "$tmp/stream.csv" && echo "$n streaming output identical to in-memory" \
     || { echo "$n streaming output DIFFERS from in-memory"; exit 1; }
   rm -rf "$tmp"

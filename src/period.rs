@@ -21,6 +21,9 @@ pub enum Period {
     None,
 }
 
+/// The mean length of a Gregorian year in days.
+pub const DAYS_PER_YEAR: f64 = 365.2425;
+
 impl Period {
     /// Returns the period's name as used in flags and config files.
     pub fn as_str(self) -> &'static str {
@@ -108,8 +111,9 @@ impl Period {
     /// `None` counts as one year.
     pub fn per_year(self) -> f64 {
         match self {
-            Period::Day => 365.0,
-            Period::Week => 52.0,
+            // The mean Gregorian year: 365.2425 days, 52.1775 weeks (audit D12).
+            Period::Day => DAYS_PER_YEAR,
+            Period::Week => DAYS_PER_YEAR / 7.0,
             Period::Month => 12.0,
             Period::Quarter => 4.0,
             Period::Year | Period::None => 1.0,

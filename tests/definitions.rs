@@ -91,3 +91,30 @@ fn d6_a_fall_from_100_to_0_percent_is_significant() {
         .code(1)
         .stdout(predicate::str::contains("dropped 100.00 from 100.0 (> 5, p = 0.0000)"));
 }
+
+#[test]
+fn d5_a_selected_metric_without_its_input_is_explained() {
+    let w = Workdir::new();
+    let surveys = crate::util::sample("surveys.csv");
+    w.servq()
+        .args(["report", "--surveys", &surveys, "--metrics", "csat,retention", "--format", "csv", "-q"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: retention: not computed: no transactions input (give --transactions or [inputs] transactions)",
+        ));
+}
+
+#[test]
+fn d12_weekly_and_daily_discount_rates_use_the_mean_gregorian_year() {
+    let w = Workdir::new();
+    // d = 1.1^(7 / 365.2425) − 1 a week, 1.1^(1 / 365.2425) − 1 a day (a separate script).
+    for (period, d) in [("week", 0.001_828_322_210_491_784), ("day", 0.000_260_984_459_643_287_54)] {
+        let out = stdout_of(
+            w.servq()
+                .args(["clv", "--period", period, "--retention", "0.9", "--margin", "10"])
+                .args(["--format", "csv", "-q"]),
+        );
+        crate::util::assert_close(&csv_rows(&out)[0]["d"], d);
+    }
+}

@@ -57,3 +57,35 @@ fn nps_from_the_library_equals_the_cli_on_sample_data() {
         assert_eq!(row["ci_low"], e.ci.unwrap().0.to_string());
     }
 }
+
+/// The path of a compiled example (cargo test builds every example beside the tests).
+fn example(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile = exe.parent().and_then(|deps| deps.parent()).unwrap();
+    profile.join("examples").join(name)
+}
+
+#[test]
+fn the_nps_example_prints_the_monthly_nps_the_cli_prints() {
+    let out =
+        std::process::Command::new(example("nps")).arg(sample("surveys.csv")).output().expect("examples/nps built");
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    // December 2025, computed apart by a Python script from the CSV: (p − d) / 342 = 22.2.
+    assert!(printed.contains("2025-12: nps 22.2 (n = 342,"), "{printed}");
+    let w = Workdir::new();
+    let rows = csv_rows(&stdout_of(
+        w.servq()
+            .args(["report", "--surveys", &sample("surveys.csv"), "--metrics", "nps"])
+            .args(["--format", "csv", "-q"]),
+    ));
+    let cli: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{}: nps {:.1} (n = {},", r["period"], r["value"].parse::<f64>().unwrap(), r["n"]))
+        .collect();
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), cli.len());
+    for (line, expected) in lines.iter().zip(&cli) {
+        assert!(line.starts_with(expected.as_str()), "{line} vs {expected}");
+    }
+}

@@ -420,10 +420,7 @@ pub fn run(settings: &Settings) -> Result<Results> {
         }
     }
     for metric in &metrics {
-        if !inputs.tables.contains_key(&metric.input())
-            && settings.selected.is_some()
-            && metric.input() != Kind::Transactions
-        {
+        if !inputs.tables.contains_key(&metric.input()) && settings.selected.is_some() {
             results.notes.push(format!(
                 "{metric}: not computed: no {} input (give --{} or [inputs] {})",
                 metric.input().as_str(),
