@@ -966,3 +966,30 @@ fn a_figure_with_more_than_5_percent_of_its_values_rejected_is_flagged_and_fails
         ]));
     assert_eq!(csv_rows(&out)[0]["flags"], "");
 }
+
+#[test]
+fn d4_two_runs_writing_one_output_never_mix() {
+    let w = Workdir::new();
+    let input = crate::util::sample("surveys.csv");
+    let out = w.path("mix.csv");
+    let run = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("servq"));
+        cmd.current_dir(w.dir.path()).args(["report", "--surveys", &input, "-q", "-o", &out]).args(args);
+        cmd
+    };
+    let by_year = ["--period", "year", "--metrics", "csat", "--format", "csv"];
+    let by_day = ["--period", "day", "--by", "customer_id", "--metrics", "csat", "--format", "csv"];
+    let expected: Vec<Vec<u8>> = [&by_year[..], &by_day[..]]
+        .iter()
+        .map(|args| {
+            assert!(run(args).status().unwrap().success());
+            std::fs::read(&out).unwrap()
+        })
+        .collect();
+    for _ in 0..3 {
+        let (mut a, mut b) = (run(&by_day).spawn().unwrap(), run(&by_year).spawn().unwrap());
+        assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+        let written = std::fs::read(&out).unwrap();
+        assert!(expected.contains(&written), "a mixed file of {} bytes", written.len());
+    }
+}

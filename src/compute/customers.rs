@@ -18,7 +18,7 @@ use crate::metrics::clv::{self, Clv, ClvOptions};
 use crate::metrics::cohorts::{self, Matrix};
 use crate::metrics::customer_periods::{self, KeySet};
 use crate::metrics::frame::integers;
-use crate::metrics::retention::{self, RetentionVariant};
+use crate::metrics::retention;
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
 
@@ -517,12 +517,4 @@ fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Settings) {
 pub fn cohort_matrix(data: &CustomerData, last: Option<i32>) -> Matrix {
     let counts = customer_periods::cohort_counts(&data.keys);
     cohorts::matrix(&counts.sizes, &counts.cells, last.map_or(counts.last, |l| l.min(counts.last)))
-}
-
-/// The retention variant's name for output.
-pub fn variant_name(variant: RetentionVariant) -> &'static str {
-    match variant {
-        RetentionVariant::Classic => "classic",
-        RetentionVariant::Crr => "crr",
-    }
 }

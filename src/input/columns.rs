@@ -219,11 +219,6 @@ impl Headers {
     pub fn list(&self) -> String {
         self.original.join(", ")
     }
-
-    /// Returns the original name of column `i`.
-    pub fn name(&self, i: usize) -> &str {
-        &self.original[i]
-    }
 }
 
 /// Lists the names a field is looked for under (for error messages).
