@@ -116,7 +116,7 @@ pub fn judged_fields(metric: MetricId) -> &'static [&'static str] {
 /// and the valid ones (`<field>.valid_n`) of each field the table has.
 pub fn rejection_aggregations(fields: &[&str], table: &Table) -> Vec<Expr> {
     let mut out = Vec::new();
-    for field in fields.iter().filter(|f| table.has(f)) {
+    for field in fields.iter().filter(|f| table.rejected_fields.contains(*f)) {
         let flag = input::chunk::rejected_column(field);
         out.push(table.rows.count_true(col(flag.as_str()).eq(lit(true)), &format!("{field}.rejected_n")));
         out.push(table.rows.count_valid(field, &format!("{field}.valid_n")));

@@ -428,9 +428,14 @@ impl Chunk {
             columns.push(if *present { builder.into_column(req.field) } else { null_column(req, height) });
         }
         for (rows, req) in self.rejected_rows.iter().zip(fields) {
+            let name = rejected_column(req.field);
+            if rows.is_empty() {
+                columns.push(BooleanChunked::full(name.as_str().into(), false, height).into_column());
+                continue;
+            }
             let mut flags = vec![false; height];
             rows.iter().for_each(|&r| flags[r as usize] = true);
-            columns.push(Column::new(rejected_column(req.field).into(), flags));
+            columns.push(Column::new(name.into(), flags));
         }
         for (codes, name) in self.dims.into_iter().zip(dim_names) {
             columns.push(Column::new(name.as_str().into(), codes));

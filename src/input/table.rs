@@ -133,6 +133,9 @@ pub struct Table {
     pub frame: DataFrame,
     /// The fields found in at least one file.
     pub fields: BTreeSet<&'static str>,
+    /// The fields with at least one rejected value (only their `rejected` flags can be
+    /// set, so only they are counted per period and group).
+    pub rejected_fields: BTreeSet<&'static str>,
     /// Dimensions not found in the files (only when not required).
     pub missing_dims: Vec<String>,
     /// The first and last date of the used rows.
@@ -252,6 +255,14 @@ pub fn load_into(
         kind: request.kind,
         frame,
         fields: loaded.found,
+        rejected_fields: request
+            .fields
+            .iter()
+            .map(|f| f.field)
+            .filter(|f| {
+                quality.files.iter().any(|q| q.kind == request.kind && q.fields.get(*f).is_some_and(|c| c.rejected > 0))
+            })
+            .collect(),
         missing_dims: loaded.missing_dims.into_iter().collect(),
         date_range: loaded.range,
         latest_date: loaded.latest,
