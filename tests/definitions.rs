@@ -64,7 +64,7 @@ fn d4_clv_leaves_a_partial_last_period_out_and_says_so() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
         stderr.contains(
-            "note: clv: r and m pooled over complete periods up to 2025-02; the partial period 2025-03 is left out"
+            "note: clv: r and m pooled over complete periods only; left out: 2025-03 (not complete at as-of or cut by --to)"
         ),
         "{stderr}"
     );
@@ -117,4 +117,84 @@ fn d12_weekly_and_daily_discount_rates_use_the_mean_gregorian_year() {
         );
         crate::util::assert_close(&csv_rows(&out)[0]["d"], d);
     }
+}
+
+#[test]
+fn d4_clv_and_cohorts_leave_out_a_period_cut_by_from_or_to() {
+    let w = Workdir::new();
+    // A: Jan 5, Feb, Mar, Apr; B: Jan 20, Feb, Mar. Margin 10 each.
+    let file = w.write(
+        "t.csv",
+        "order_date,customer_id,margin\n2025-01-05,A,10\n2025-01-20,B,10\n2025-02-05,A,10\n2025-02-06,B,10\n\
+         2025-03-05,A,10\n2025-03-06,B,10\n2025-04-30,A,10\n",
+    );
+    let output = w
+        .servq()
+        .args(["clv", "--transactions", &file, "--from", "2025-01-15", "--format", "csv"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("left out: 2025-01 (cut by --from)"));
+    // January is cut: r over March (2 of 2) and April (1 of 2) = 3/4; m = 50 / 5
+    // customer-periods (February 2, March 2, April 1). With January r would be 4/5.
+    let row = &csv_rows(&String::from_utf8(output.stdout).unwrap())[0];
+    assert_eq!((row["r"].as_str(), row["m"].as_str()), ("0.75", "10"));
+    // Cohorts with --to 2025-03-20: March is cut, its cells are left out.
+    let out =
+        stdout_of(w.servq().args(["cohorts", "--transactions", &file, "--to", "2025-03-20", "--format", "csv", "-q"]));
+    let cells: Vec<String> = csv_rows(&out)
+        .iter()
+        .map(|r| format!("{} {} {} {}", r["cohort"], r["offset"], r["customers"], r["active"]))
+        .collect();
+    assert_eq!(cells, ["2025-01 0 2 2", "2025-01 1 2 2"]);
+    // No complete period at all: nothing to report, exit 2.
+    let short = w.write("s.csv", "order_date,customer_id\n2025-01-01,c1\n2025-01-10,c2\n");
+    w.servq()
+        .args(["cohorts", "--transactions", &short, "--format", "csv", "-q"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("nothing to report: no complete period"));
+}
+
+#[test]
+fn the_fcr_rejected_flag_counts_rows_in_its_own_period() {
+    let w = Workdir::new();
+    // January: 40 resolved contacts, 3 with an unreadable first-contact flag (7.5%);
+    // one unreadable `resolved` in February must not dilute January's share.
+    let mut text = String::from("opened_at,resolved,first_contact_resolved\n");
+    for i in 0..40 {
+        let flag = if i < 3 { "maybe" } else { ["false", "true"][i % 2] };
+        text.push_str(&format!("2025-01-{:02},true,{flag}\n", i % 28 + 1));
+    }
+    text.push_str("2025-02-10,hmm,true\n");
+    let file = w.write("f.csv", text);
+    let out = stdout_of(
+        w.servq()
+            .args(["report", "--interactions", &file, "--metrics", "fcr", "--as-of", "2025-03-01"])
+            .args(["--format", "csv", "-q"]),
+    );
+    let january = csv_rows(&out).into_iter().find(|r| r["period"] == "2025-01").unwrap();
+    assert_eq!((january["n"].as_str(), january["flags"].as_str()), ("37", "rejected"));
+}
+
+#[test]
+fn a_drop_from_a_suspect_previous_period_fails_as_suspect() {
+    let w = Workdir::new();
+    let mut text = String::from("submitted_at,csat\n");
+    for (month, bad) in [(1, 0), (2, 3), (3, 0)] {
+        for i in 0..40 {
+            let score = if i < bad { "9".to_string() } else { (i % 5 + 1).to_string() };
+            text.push_str(&format!("2025-{month:02}-{:02},{score}\n", i % 28 + 1));
+        }
+    }
+    text.push_str("2025-04-02,5\n");
+    let file = w.write("s.csv", text);
+    let config = w.write("c.toml", "[[check]]\nmetric = \"csat\"\nmax_drop = 50\n");
+    w.servq()
+        .args(["check", "--config", &config, "--surveys", &file, "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("suspect data in the previous period"));
 }

@@ -295,12 +295,16 @@ pub fn evaluate(spec: &CheckSpec, results: &Results) -> Vec<CheckResult> {
             (Scope::All, _) => "no period with a figure for this metric and group".to_string(),
         };
         let reason = format!("{scope}{}", values_seen(spec, results));
+        let period = match spec.scope {
+            Scope::Latest => latest_complete(spec, results).map_or(String::new(), |s| results.period.label(s)),
+            Scope::All => String::new(),
+        };
         return vec![CheckResult {
             check: spec.describe(),
             source: spec.source.clone(),
             metric: spec.metric,
             level: spec.level,
-            period: String::new(),
+            period,
             group: spec.filter.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             value: None,
             n: 0,
@@ -394,6 +398,11 @@ fn judge(spec: &CheckSpec, results: &Results, record: &Record) -> CheckResult {
                 result.reason = "no figure in the previous period to compare with (n = 0)".to_string();
                 return result;
             }
+            Some((Some(_), _)) if !spec.allow_rejected && previous_is_suspect(results, record) => {
+                result.status = Status::Fail;
+                result.reason = "suspect data in the previous period: more than 5% of its values were rejected (allow_rejected = true to compare anyway)".to_string();
+                return result;
+            }
             Some((Some(previous), p_value)) => {
                 result.previous = Some(previous);
                 result.p_value = p_value;
@@ -449,6 +458,18 @@ fn change_against_previous(spec: &CheckSpec, results: &Results, record: &Record)
         None if starts_before => Some((None, None)),
         None => None,
     }
+}
+
+/// Returns true if and only if the previous period's figure of the record's metric and
+/// group is flagged `rejected`.
+fn previous_is_suspect(results: &Results, record: &Record) -> bool {
+    let previous_start = results.period.previous_start(record.period_start);
+    results.records.iter().any(|r| {
+        r.metric == record.metric
+            && r.groups == record.groups
+            && r.period_start == previous_start
+            && r.flags.contains(&Flag::Rejected)
+    })
 }
 
 /// Checks a spec read from a config file; `at` names the file and line.

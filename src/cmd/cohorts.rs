@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
 use crate::cli::CohortsArgs;
-use crate::compute::customers::cohort_matrix;
+use crate::compute::customers::{CompletePeriods, cohort_matrix};
 use crate::config::Settings;
 use crate::error::Outcome;
 use crate::input::Kind;
@@ -36,9 +36,21 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     let data = inputs.customers.as_ref().context("transactions were not summarised")?;
     let as_of = settings.as_of.or(table.latest_date);
     let period = settings.window.period;
-    // Cells in a period not over at as-of are left out, unless --include-partial.
-    let last = if args.include_partial { None } else { as_of.map(|d| period.last_complete(d)) };
-    let report = CohortReport { period, matrix: cohort_matrix(data, last), as_of, quality: &inputs.quality };
+    // Cells in a period not over at as-of (or cut by --from/--to) are left out, unless
+    // --include-partial.
+    let complete = if args.include_partial {
+        CompletePeriods { first: None, last: None }
+    } else {
+        CompletePeriods::of(&settings, as_of)
+    };
+    let matrix = cohort_matrix(data, complete);
+    if matrix.cohorts.is_empty() {
+        bail!(
+            "nothing to report: no complete period in the transactions (as-of {}); --include-partial shows the partial one",
+            as_of.map_or("unknown".to_string(), |d| d.to_string())
+        );
+    }
+    let report = CohortReport { period, matrix, as_of, quality: &inputs.quality };
     render(&report, format, &mut out)?;
     out.commit()?;
     super::finish_rejects(&settings, &inputs.quality)?;

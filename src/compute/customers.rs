@@ -272,8 +272,8 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         }
     }
     if settings.cohorts {
-        let last = results.as_of_of(Kind::Transactions).map(|d| settings.window.period.last_complete(d));
-        results.cohorts = Some(cohort_matrix(data, last));
+        let complete = CompletePeriods::of(settings, results.as_of_of(Kind::Transactions));
+        results.cohorts = Some(cohort_matrix(data, complete));
     }
     Ok(())
 }
@@ -346,29 +346,53 @@ fn margin_source(table: &Table, options: &ClvOptions) -> Result<(&'static str, f
     }
 }
 
-/// The start of the last complete period: over at `as_of` and not cut by `--to`
-/// (`None` without an as-of). CLV pools r and m up to it (SPEC §9.1).
-pub fn last_complete_start(settings: &Settings, as_of: Option<NaiveDate>) -> Option<NaiveDate> {
-    let period = settings.window.period;
-    let limit = match (as_of, settings.window.to) {
-        (Some(a), Some(t)) => a.min(t),
-        (a, t) => a.or(t)?,
-    };
-    Some(period.start_of_index(period.last_complete(limit)))
+/// The complete periods of the transactions, as running numbers (inclusive): from the
+/// first one `--from` does not cut, to the last one over at `as_of` and not cut by
+/// `--to`. `None` at an end means unbounded. CLV and the cohort matrix count only these
+/// (SPEC §9.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompletePeriods {
+    /// The first complete period.
+    pub first: Option<i32>,
+    /// The last complete period.
+    pub last: Option<i32>,
 }
 
-/// The note said when CLV leaves out a partial last period.
-pub fn partial_clv_note(settings: &Settings, data: &CustomerData, last: Option<NaiveDate>) -> Option<String> {
+impl CompletePeriods {
+    /// The complete periods for these settings and as-of.
+    pub fn of(settings: &Settings, as_of: Option<NaiveDate>) -> Self {
+        let period = settings.window.period;
+        let first = settings.window.from.map(|from| period.index(from) + i32::from(period.start(from) < from));
+        let limit = match (as_of, settings.window.to) {
+            (Some(a), Some(t)) => Some(a.min(t)),
+            (a, t) => a.or(t),
+        };
+        CompletePeriods { first, last: limit.map(|l| period.last_complete(l)) }
+    }
+
+    /// Returns true if and only if period `index` is complete.
+    pub fn contains(self, index: i32) -> bool {
+        self.first.is_none_or(|f| index >= f) && self.last.is_none_or(|l| index <= l)
+    }
+}
+
+/// The note said when CLV leaves periods out: the cut first one, and those after the
+/// last complete one.
+pub fn partial_clv_note(settings: &Settings, data: &CustomerData, complete: CompletePeriods) -> Option<String> {
     let period = settings.window.period;
-    let latest = data.keys.iter().map(|&k| customer_periods::period_of(k)).max()?;
-    let last = last?;
-    (period.start_of_index(latest) > last).then(|| {
-        format!(
-            "clv: r and m pooled over complete periods up to {}; the partial period {} is left out",
-            period.label(last),
-            period.label(period.start_of_index(latest))
-        )
-    })
+    let periods: Vec<i32> = data.keys.iter().map(|&k| customer_periods::period_of(k)).collect();
+    let (earliest, latest) = (*periods.iter().min()?, *periods.iter().max()?);
+    let label = |i: i32| period.label(period.start_of_index(i));
+    let mut left_out = Vec::new();
+    if let Some(first) = complete.first.filter(|f| earliest < *f) {
+        left_out.push(format!("{} (cut by --from)", label(first - 1)));
+    }
+    if let Some(last) = complete.last.filter(|l| latest > *l) {
+        let span = if latest > last + 1 { format!("{} to {}", label(last + 1), label(latest)) } else { label(latest) };
+        left_out.push(format!("{span} (not complete at as-of or cut by --to)"));
+    }
+    (!left_out.is_empty())
+        .then(|| format!("clv: r and m pooled over complete periods only; left out: {}", left_out.join(", ")))
 }
 
 /// One CLV row: the group values, the figure with its parameters, and n (Σ at risk).
@@ -396,9 +420,11 @@ pub fn clv_rows(
         &collapsed
     };
     let counts = retention_counts(data, settings.window.period, dictionaries);
-    let last = last_complete_start(settings, as_of);
-    let rows = clv_by_group(table, data, &counts, settings, dictionaries, last)?;
-    notes.extend(partial_clv_note(settings, data, last));
+    let complete = CompletePeriods::of(settings, as_of);
+    let rows = clv_by_group(table, data, &counts, settings, dictionaries, complete)?;
+    if !rows.is_empty() {
+        notes.extend(partial_clv_note(settings, data, complete));
+    }
     let width = settings.by.len();
     let rows = rows
         .into_iter()
@@ -408,19 +434,23 @@ pub fn clv_rows(
 }
 
 /// CLV per group, with every parameter used, and the pooled at-risk count: r and m are
-/// pooled over the periods up to `last` (the last complete one), when given.
+/// pooled over the `complete` periods (r over the periods k with k − 1 complete too).
 pub fn clv_by_group(
     table: &Table,
     data: &CustomerData,
     counts_by_period: &[RetentionCounts],
     settings: &Settings,
     dictionaries: &Dictionaries,
-    last: Option<NaiveDate>,
+    complete: CompletePeriods,
 ) -> Result<Vec<ClvRow>> {
     let options = &settings.metrics.clv;
-    let complete = |start: NaiveDate| last.is_none_or(|l| start <= l);
+    let period = settings.window.period;
+    let judged = |start: NaiveDate| {
+        let k = period.index(start);
+        complete.contains(k) && complete.contains(k - 1)
+    };
     let mut pooled: BTreeMap<Vec<String>, (u64, u64)> = BTreeMap::new();
-    for c in counts_by_period.iter().filter(|c| complete(c.key.0)) {
+    for c in counts_by_period.iter().filter(|c| judged(c.key.0)) {
         let entry = pooled.entry(c.key.1.clone()).or_default();
         entry.0 += c.kept;
         entry.1 += c.at_risk;
@@ -428,12 +458,11 @@ pub fn clv_by_group(
     let margins = if options.margin.is_some() {
         BTreeMap::new()
     } else {
-        margin_by_group(table, data, options, dictionaries, last)?
+        margin_by_group(table, data, options, dictionaries, complete, period)?
     };
-    let per_year = settings.window.period.per_year();
-    let last_index = last.map_or(i32::MAX, |l| settings.window.period.index(l));
+    let per_year = period.per_year();
     let mut out = Vec::new();
-    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys, last_index) {
+    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys, |p| complete.contains(p)) {
         let group = data.group_values(code, dictionaries);
         let (kept, at_risk) = pooled.get(&group).copied().unwrap_or((0, 0));
         if at_risk == 0 && options.retention.is_none() {
@@ -455,22 +484,23 @@ pub fn clv_by_group(
     Ok(out)
 }
 
-/// The margin of every group over the periods up to `last`: Σ `margin`, else
+/// The margin of every group over the `complete` periods: Σ `margin`, else
 /// `margin_rate` × Σ `revenue` (summed exactly, then scaled).
 fn margin_by_group(
     table: &Table,
     data: &CustomerData,
     options: &ClvOptions,
     dictionaries: &Dictionaries,
-    last: Option<NaiveDate>,
+    complete: CompletePeriods,
+    period: Period,
 ) -> Result<BTreeMap<Vec<String>, f64>> {
     let (column, rate) = margin_source(table, options)?;
     let sums = money_sums(&data.money, column)?;
     let days = integers(&data.money, "period_start")?;
     let codes = data.dims.iter().map(|d| integers(&data.money, d)).collect::<PolarsResult<Vec<_>>>()?;
-    let last_day = last.map_or(i64::MAX, |l| i64::from(crate::period::epoch_days(l)));
+    let in_complete = |day: i64| complete.contains(period.index(crate::period::from_epoch_days(day as i32)));
     let mut totals: BTreeMap<Vec<String>, i128> = BTreeMap::new();
-    for row in (0..data.money.height()).filter(|&row| days[row].unwrap_or(0) <= last_day) {
+    for row in (0..data.money.height()).filter(|&row| in_complete(days[row].unwrap_or(0))) {
         let group = data
             .dims
             .iter()
@@ -511,10 +541,14 @@ fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Settings) {
 
 /// The cohort matrix of all customers in the transactions.
 ///
-/// Cells up to period `last` only (the last complete period, SPEC §9.1: a cell in a
-/// period not over at as-of is left out of the matrix and the summary); `None` keeps
-/// every period in the data (`--include-partial`).
-pub fn cohort_matrix(data: &CustomerData, last: Option<i32>) -> Matrix {
+/// Complete periods only (SPEC §9.1): a cohort in a period cut by `--from`, and a cell
+/// in a period not over at as-of or cut by `--to`, are left out of the matrix and the
+/// summary; `CompletePeriods { first: None, last: None }` keeps every period in the
+/// data (`--include-partial`).
+pub fn cohort_matrix(data: &CustomerData, complete: CompletePeriods) -> Matrix {
     let counts = customer_periods::cohort_counts(&data.keys);
-    cohorts::matrix(&counts.sizes, &counts.cells, last.map_or(counts.last, |l| l.min(counts.last)))
+    let last = complete.last.map_or(counts.last, |l| l.min(counts.last));
+    let sizes: Vec<(i32, u64)> =
+        counts.sizes.into_iter().filter(|(c, _)| complete.first.is_none_or(|f| *c >= f)).collect();
+    cohorts::matrix(&sizes, &counts.cells, last)
 }

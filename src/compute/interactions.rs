@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 use polars::prelude::*;
 
-use super::{GroupKey, Inputs, Results, group_keys, judged_fields, read_keys, rejected_flags, rejection_aggregations};
+use super::{GroupKey, Inputs, Results, group_keys, read_keys, rejected_flags, rejection_aggregations};
 use crate::config::Settings;
 use crate::input::{Kind, Table};
 use crate::metrics::complaints::{self, Denominator};
@@ -30,13 +30,13 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
             results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
         frame = fcr::with_flags(frame, method, &settings.metrics.fcr, &columns, as_of_end)?;
         aggregations.extend(fcr::aggregations(&settings.metrics.fcr, table.rows));
-        aggregations.extend(rejection_aggregations(judged_fields(MetricId::Fcr), table));
+        aggregations.extend(rejection_aggregations(MetricId::Fcr, table));
     }
     let complaint =
         if want(MetricId::ComplaintsPer1000) { complaint_rule(table, inputs, settings, results) } else { None };
     if let Some((condition, _)) = &complaint {
         aggregations.extend(complaints::aggregations(condition.clone(), table.rows));
-        aggregations.extend(rejection_aggregations(judged_fields(MetricId::ComplaintsPer1000), table));
+        aggregations.extend(rejection_aggregations(MetricId::ComplaintsPer1000, table));
     }
     let response_wanted = [MetricId::ResponseMedianMin, MetricId::ResponseP90Min, MetricId::SlaPct]
         .into_iter()
@@ -51,7 +51,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         let target_frame = values.as_mut().unwrap_or(&mut frame);
         *target_frame = target_frame.clone().with_column(expr.alias(response::COLUMN));
         value_aggregations.extend(response::aggregations(table.rows));
-        value_aggregations.extend(rejection_aggregations(judged_fields(MetricId::SlaPct), table));
+        value_aggregations.extend(rejection_aggregations(MetricId::SlaPct, table));
         let channels = inputs.dictionaries.get("channel");
         // A per-channel target that matches no channel is said, never silently dropped.
         for key in settings.metrics.sla.per_channel.keys() {

@@ -112,36 +112,41 @@ pub fn judged_fields(metric: MetricId) -> &'static [&'static str] {
     }
 }
 
-/// Aggregations counting, per period and group, the rejected values (`<field>.rejected_n`)
-/// and the valid ones (`<field>.valid_n`) of each field the table has.
-pub fn rejection_aggregations(fields: &[&str], table: &Table) -> Vec<Expr> {
-    let mut out = Vec::new();
-    for field in fields.iter().filter(|f| table.rejected_fields.contains(*f)) {
-        let flag = input::chunk::rejected_column(field);
-        out.push(table.rows.count_true(col(flag.as_str()).eq(lit(true)), &format!("{field}.rejected_n")));
-        out.push(table.rows.count_valid(field, &format!("{field}.valid_n")));
-    }
-    out
+/// The names of a metric's rejection counts: rows with a rejected value in one of its
+/// fields, and rows with a value (valid or rejected) in one of them.
+fn rejection_names(metric: MetricId) -> Option<(String, String)> {
+    let first = judged_fields(metric).first()?;
+    Some((format!("rejected.{first}.rows"), format!("rejected.{first}.judged")))
 }
 
-/// Per aggregated row: true when more than [`REJECTED_SHARE`] of the non-missing values
-/// of the metric's fields were rejected (fields not aggregated count nothing).
+/// Aggregations counting, per period and group, the rows behind a metric's figure that
+/// have a rejected value in one of its fields, and the rows that have a value at all
+/// (valid or rejected). Nothing when none of its fields has a rejected value anywhere.
+pub fn rejection_aggregations(metric: MetricId, table: &Table) -> Vec<Expr> {
+    let fields: Vec<&str> = judged_fields(metric).iter().copied().filter(|f| table.has(f)).collect();
+    let (Some((rows, judged)), true) =
+        (rejection_names(metric), fields.iter().any(|f| table.rejected_fields.contains(f)))
+    else {
+        return Vec::new();
+    };
+    let any = |each: &dyn Fn(&str) -> Expr| fields.iter().map(|f| each(f)).reduce(|a, b| a.or(b));
+    let rejected = any(&|f| col(input::chunk::rejected_column(f).as_str()).eq(lit(true))).unwrap_or(lit(false));
+    let present = any(&|f| col(f).is_not_null()).unwrap_or(lit(false));
+    vec![table.rows.count_true(rejected.clone(), &rows), table.rows.count_true(rejected.or(present), &judged)]
+}
+
+/// Per aggregated row: true when more than [`REJECTED_SHARE`] of the rows with a value in
+/// the metric's fields had a rejected one (no counts: nothing is flagged).
 pub fn rejected_flags(df: &DataFrame, metric: MetricId) -> Result<Vec<bool>> {
-    let mut rejected = vec![0u64; df.height()];
-    let mut total = vec![0u64; df.height()];
-    for field in judged_fields(metric) {
-        let (Ok(r), Ok(v)) = (
-            crate::metrics::frame::counts(df, &format!("{field}.rejected_n")),
-            crate::metrics::frame::counts(df, &format!("{field}.valid_n")),
-        ) else {
-            continue;
-        };
-        for i in 0..df.height() {
-            rejected[i] += r[i];
-            total[i] += r[i] + v[i];
+    let counts = rejection_names(metric).and_then(|(rows, judged)| {
+        Some((crate::metrics::frame::counts(df, &rows).ok()?, crate::metrics::frame::counts(df, &judged).ok()?))
+    });
+    Ok(match counts {
+        Some((rejected, judged)) => {
+            rejected.iter().zip(&judged).map(|(&r, &t)| r as f64 > REJECTED_SHARE * t as f64).collect()
         }
-    }
-    Ok(rejected.iter().zip(&total).map(|(&r, &t)| r as f64 > REJECTED_SHARE * t as f64).collect())
+        None => vec![false; df.height()],
+    })
 }
 
 impl Results {

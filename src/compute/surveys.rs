@@ -59,9 +59,12 @@ pub fn compute(
     if metrics.contains(&MetricId::Nps) {
         aggregations.extend(nps::aggregations(table.rows));
     }
-    let mut fields: Vec<&str> = metrics.iter().flat_map(|m| judged_fields(*m).iter().copied()).collect();
-    fields.dedup();
-    aggregations.extend(rejection_aggregations(&fields, table));
+    // csat and csat_mean (ces and ces_mean) share their counts: added once.
+    for metric in [MetricId::Csat, MetricId::Ces, MetricId::Nps] {
+        if metrics.iter().any(|m| judged_fields(*m) == judged_fields(metric)) {
+            aggregations.extend(rejection_aggregations(metric, table));
+        }
+    }
     let df = aggregate(table.frame.clone().lazy(), &settings.by, dictionaries, aggregations)?.collect()?;
     let keys = read_keys(&df, &settings.by, dictionaries)?;
     for metric in metrics {

@@ -378,7 +378,9 @@ impl Chunk {
         }
         for (k, index) in layout.dims.iter().enumerate() {
             let value = index.map_or(Ok(""), |i| text(field(i))).unwrap_or("");
-            self.dims[k].push(self.dim_dictionaries[k].code(value.trim()));
+            // A missing code is an empty group value, like an empty cell.
+            let value = if self.is_missing_code(value.as_bytes()) { "" } else { value.trim() };
+            self.dims[k].push(self.dim_dictionaries[k].code(value));
         }
     }
 

@@ -186,11 +186,11 @@ pub fn retention_counts(keys: &[u64]) -> Vec<PeriodCounts> {
 }
 
 /// Per group code: distinct customers, and distinct customer-periods, over the periods
-/// up to `last_period`.
-pub fn group_counts(keys: &[u64], last_period: i32) -> BTreeMap<u16, (u64, u64)> {
+/// `counted` accepts.
+pub fn group_counts(keys: &[u64], counted: impl Fn(i32) -> bool) -> BTreeMap<u16, (u64, u64)> {
     let mut out: BTreeMap<u16, (u64, u64)> = BTreeMap::new();
     let mut previous: Option<u64> = None;
-    for &key in keys.iter().filter(|&&k| period_of(k) <= last_period) {
+    for &key in keys.iter().filter(|&&k| counted(period_of(k))) {
         let entry = out.entry(group_of(key)).or_default();
         if previous.is_none_or(|p| p >> 16 != key >> 16) {
             entry.0 += 1;
@@ -303,7 +303,8 @@ mod tests {
                 PeriodCounts { group: 2, period: 3, at_risk: 1, kept: 1, active: 1, new: 0 },
             ]
         );
-        assert_eq!(group_counts(&k, i32::MAX), BTreeMap::from([(1, (2, 2)), (2, (1, 2))]));
+        assert_eq!(group_counts(&k, |_| true), BTreeMap::from([(1, (2, 2)), (2, (1, 2))]));
+        assert_eq!(group_counts(&k, |p| p <= 2), BTreeMap::from([(1, (2, 2)), (2, (1, 1))]));
     }
 
     #[test]

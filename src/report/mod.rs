@@ -134,9 +134,8 @@ pub fn pivot(results: &Results) -> (Vec<MetricId>, Vec<PivotRow<'_>>) {
     for record in &results.records {
         let key = (record.whole_window, record.period_start, &record.groups);
         if last_key != Some(key) {
-            let partial = if record.flags.contains(&Flag::Partial) { " (partial)" } else { "" };
             rows.push(PivotRow {
-                period: format!("{}{partial}", period_label(results, record)),
+                period: period_label(results, record),
                 groups: record.groups.clone(),
                 cells: vec![None; metrics.len()],
             });
@@ -145,6 +144,12 @@ pub fn pivot(results: &Results) -> (Vec<MetricId>, Vec<PivotRow<'_>>) {
         let column = metrics.iter().position(|m| *m == record.metric).expect("metric listed");
         if let Some(row) = rows.last_mut() {
             row.cells[column] = Some(record);
+        }
+    }
+    // A row is partial when any of its figures is (inputs can end on different days).
+    for row in &mut rows {
+        if row.cells.iter().flatten().any(|r| r.flags.contains(&Flag::Partial)) {
+            row.period.push_str(" (partial)");
         }
     }
     (metrics, rows)
@@ -168,6 +173,17 @@ pub fn pivot_cells(results: &Results) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// The as-of date, or each input's when they differ: `surveys 2025-03-15, interactions 2025-03-28`.
+fn as_of_text(results: &Results) -> String {
+    let dates: Vec<(crate::input::Kind, NaiveDate)> = results.as_of_by_kind.iter().map(|(k, d)| (*k, *d)).collect();
+    match dates.as_slice() {
+        [(_, first), rest @ ..] if rest.iter().any(|(_, d)| d != first) => {
+            dates.iter().map(|(k, d)| format!("{} {d}", k.as_str())).collect::<Vec<_>>().join(", ")
+        }
+        _ => results.as_of.map_or(String::new(), |d| d.to_string()),
+    }
+}
+
 /// The lines under a human-readable report: legend, definitions, notes, data quality.
 pub fn footer_lines(results: &Results) -> Vec<String> {
     let partial = results.records.iter().any(|r| r.flags.contains(&Flag::Partial));
@@ -176,7 +192,8 @@ pub fn footer_lines(results: &Results) -> Vec<String> {
         "Cells: value (n). * fewer than {} observations: low confidence.{}{}",
         results.min_n,
         match results.as_of {
-            Some(d) if partial => format!(" (partial): period not over at --as-of {d}, or cut by --from/--to."),
+            Some(_) if partial =>
+                format!(" (partial): period not over at as-of ({}), or cut by --from/--to.", as_of_text(results)),
             _ => String::new(),
         },
         if suspect { " ! more than 5% of the values were rejected: suspect data (see the hints)." } else { "" }
