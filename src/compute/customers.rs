@@ -17,7 +17,6 @@ use crate::input::{Dictionaries, Kind, Table, dimension_column};
 use crate::metrics::clv::{self, Clv, ClvOptions};
 use crate::metrics::cohorts::{self, Matrix};
 use crate::metrics::customer_periods::{self, KeySet};
-use crate::metrics::frame::integers;
 use crate::metrics::retention;
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
@@ -33,8 +32,9 @@ pub struct CustomerData {
     groups: Vec<Vec<u32>>,
     /// `period_start`, the dimension columns and `transactions.n`.
     transactions: DataFrame,
-    /// The dimension columns and the sums of `margin` and `revenue` (millionths).
-    money: DataFrame,
+    /// Per (period running number, group code): the exact sums of `margin` and
+    /// `revenue` in millionths (128 bits: sums of money never wrap).
+    money: BTreeMap<(i32, u16), [i128; 2]>,
 }
 
 /// Builds [`CustomerData`] from frames of transactions, one block at a time.
@@ -44,7 +44,8 @@ pub struct CustomerFold {
     groups: Vec<Vec<u32>>,
     group_codes: std::collections::HashMap<Vec<u32>, u16, foldhash::fast::RandomState>,
     transactions: Vec<DataFrame>,
-    money: Vec<DataFrame>,
+    /// Money sums keyed by period (high 32 bits) and group code (low 16 bits).
+    money: std::collections::HashMap<u64, [i128; 2], foldhash::fast::RandomState>,
 }
 
 /// Groups by `keys`, or aggregates the whole frame when there are none.
@@ -65,7 +66,7 @@ impl CustomerFold {
             groups: Vec::new(),
             group_codes: Default::default(),
             transactions: Vec::new(),
-            money: Vec::new(),
+            money: Default::default(),
         }
     }
 
@@ -75,14 +76,28 @@ impl CustomerFold {
         let customers = frame.column("customer_id")?.u32()?;
         let periods = frame.column("period_index")?.i32()?;
         let dims = self.dims.iter().map(|d| frame.column(d)?.u32()).collect::<PolarsResult<Vec<_>>>()?;
+        // Money columns that were not asked for count as 0.
+        let amount = |name: &str| -> Box<dyn Iterator<Item = Option<i64>> + '_> {
+            match frame.column(name).ok().and_then(|c| c.i64().ok()) {
+                Some(values) => Box::new(values.iter()),
+                None => Box::new(std::iter::repeat(None)),
+            }
+        };
+        let (mut margins, mut revenues) = (amount(MONEY[0]), amount(MONEY[1]));
         let mut tuple = vec![0u32; dims.len()];
         let mut keys = Vec::with_capacity(frame.height());
         for (row, (customer, period)) in customers.iter().zip(periods.iter()).enumerate() {
-            let (Some(customer), Some(period)) = (customer, period) else { continue };
+            let (margin, revenue) = (margins.next().flatten(), revenues.next().flatten());
+            let Some(period) = period else { continue };
             for (slot, dim) in tuple.iter_mut().zip(&dims) {
                 *slot = dim.get(row).unwrap_or(0);
             }
             let group = self.group_code(&tuple)?;
+            // Money is summed exactly in 128 bits, per period and group.
+            let sums = self.money.entry((u64::from(period as u32) << 16) | u64::from(group)).or_default();
+            sums[0] += i128::from(margin.unwrap_or(0));
+            sums[1] += i128::from(revenue.unwrap_or(0));
+            let Some(customer) = customer else { continue };
             match customer_periods::pack(group, customer, period) {
                 Some(key) => keys.push(key),
                 None => bail!("transactions: period {period} is too far from 1970 to count customers in"),
@@ -94,29 +109,6 @@ impl CustomerFold {
         let lazy = frame.clone().lazy();
         let count = len().cast(DataType::UInt64).alias("transactions.n");
         self.transactions.push(aggregate(lazy.clone(), &by_period, vec![count]).collect()?);
-        // Money columns that were not asked for are summed as 0. Each amount is split
-        // into its high and low 32 bits, summed apart (neither sum can overflow), and
-        // joined in 128 bits by `money_sums`: sums of money never wrap.
-        let mut sums = Vec::with_capacity(4);
-        let mut parts = Vec::with_capacity(4);
-        for m in MONEY {
-            let (high, low) = match frame.column(m) {
-                Ok(amounts) => split_money(amounts)?,
-                Err(_) => (
-                    Column::full_null(m.into(), frame.height(), &DataType::Int64),
-                    Column::full_null(m.into(), frame.height(), &DataType::Int64),
-                ),
-            };
-            parts.push(high.with_name(high_name(m).into()));
-            parts.push(low.with_name(m.into()));
-            sums.push(col(high_name(m)).sum().cast(DataType::Int64).alias(high_name(m)));
-            sums.push(col(m).sum().cast(DataType::Int64).alias(m));
-        }
-        let mut split = frame.clone();
-        for part in parts {
-            split.with_column(part)?;
-        }
-        self.money.push(aggregate(split.lazy(), &by_period, sums).collect()?);
         Ok(())
     }
 
@@ -137,41 +129,13 @@ impl CustomerFold {
         let mut by_period = vec!["period_start".to_string()];
         by_period.extend(self.dims.iter().cloned());
         let transactions = merge(self.transactions, &by_period, &["transactions.n"])?;
-        let money = merge(self.money, &by_period, &MONEY_SUMS)?;
+        let money = self.money.into_iter().map(|(key, sums)| (((key >> 16) as u32 as i32, key as u16), sums)).collect();
         Ok(CustomerData { keys: self.keys.finish(), dims: self.dims, groups: self.groups, transactions, money })
     }
 }
 
-/// The money columns summed per group.
+/// The money columns summed per period and group (in this order in the sums).
 const MONEY: [&str; 2] = ["margin", "revenue"];
-
-/// The sums kept per money column: its low 32 bits under its own name, its high bits
-/// under [`high_name`].
-const MONEY_SUMS: [&str; 4] = ["margin", "margin.high", "revenue", "revenue.high"];
-
-/// The column of a money column's high-bit sum.
-fn high_name(column: &str) -> String {
-    format!("{column}.high")
-}
-
-/// Splits amounts (whole millionths) into their high bits (⌊v / 2³²⌋) and low 32 bits.
-fn split_money(amounts: &Column) -> PolarsResult<(Column, Column)> {
-    let values = amounts.as_materialized_series().i64()?;
-    let high: Int64Chunked = values.apply_values(|v| v.div_euclid(1 << 32));
-    let low: Int64Chunked = values.apply_values(|v| v.rem_euclid(1 << 32));
-    Ok((high.into_column(), low.into_column()))
-}
-
-/// The exact sums of a money column (whole millionths), per row of `money`.
-pub fn money_sums(money: &DataFrame, column: &str) -> PolarsResult<Vec<i128>> {
-    let low = integers(money, column)?;
-    let high = integers(money, &high_name(column))?;
-    Ok(low
-        .iter()
-        .zip(&high)
-        .map(|(l, h)| i128::from(h.unwrap_or(0)) * (1i128 << 32) + i128::from(l.unwrap_or(0)))
-        .collect())
-}
 
 /// Stacks partial sums and adds them up per key.
 fn merge(frames: Vec<DataFrame>, keys: &[String], sums: &[&str]) -> Result<DataFrame> {
@@ -197,7 +161,11 @@ impl CustomerData {
             dims: Vec::new(),
             groups: vec![Vec::new()],
             transactions: self.transactions_per_period()?,
-            money: merge(vec![self.money.clone()], &["period_start".to_string()], &MONEY_SUMS)?,
+            money: self.money.iter().fold(BTreeMap::new(), |mut all, (&(period, _), sums)| {
+                let total: &mut [i128; 2] = all.entry((period, 0)).or_default();
+                total.iter_mut().zip(sums).for_each(|(t, s)| *t += s);
+                all
+            }),
         })
     }
 
@@ -458,7 +426,7 @@ pub fn clv_by_group(
     let margins = if options.margin.is_some() {
         BTreeMap::new()
     } else {
-        margin_by_group(table, data, options, dictionaries, complete, period)?
+        margin_by_group(table, data, options, dictionaries, complete)?
     };
     let per_year = period.per_year();
     let mut out = Vec::new();
@@ -492,24 +460,17 @@ fn margin_by_group(
     options: &ClvOptions,
     dictionaries: &Dictionaries,
     complete: CompletePeriods,
-    period: Period,
 ) -> Result<BTreeMap<Vec<String>, f64>> {
     let (column, rate) = margin_source(table, options)?;
-    let sums = money_sums(&data.money, column)?;
-    let days = integers(&data.money, "period_start")?;
-    let codes = data.dims.iter().map(|d| integers(&data.money, d)).collect::<PolarsResult<Vec<_>>>()?;
-    let in_complete = |day: i64| complete.contains(period.index(crate::period::from_epoch_days(day as i32)));
-    let mut totals: BTreeMap<Vec<String>, i128> = BTreeMap::new();
-    for row in (0..data.money.height()).filter(|&row| in_complete(days[row].unwrap_or(0))) {
-        let group = data
-            .dims
-            .iter()
-            .zip(&codes)
-            .map(|(d, c)| dictionaries.value(d, c[row].unwrap_or(0) as u32).to_string())
-            .collect();
-        *totals.entry(group).or_default() += sums[row];
+    let which = MONEY.iter().position(|m| *m == column).expect("a money column");
+    let mut totals: BTreeMap<u16, i128> = BTreeMap::new();
+    for (&(_, group), sums) in data.money.iter().filter(|((index, _), _)| complete.contains(*index)) {
+        *totals.entry(group).or_default() += sums[which];
     }
-    Ok(totals.into_iter().map(|(group, sum)| (group, sum as f64 / MONEY_UNITS * rate)).collect())
+    Ok(totals
+        .into_iter()
+        .map(|(group, sum)| (data.group_values(group, dictionaries), sum as f64 / MONEY_UNITS * rate))
+        .collect())
 }
 
 fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Settings) {

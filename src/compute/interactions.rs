@@ -29,7 +29,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
         let as_of_end =
             results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
         frame = fcr::with_flags(frame, method, &settings.metrics.fcr, &columns, as_of_end)?;
-        aggregations.extend(fcr::aggregations(&settings.metrics.fcr, table.rows));
+        aggregations.extend(fcr::aggregations(method, &settings.metrics.fcr, table.rows));
         aggregations.extend(rejection_aggregations(MetricId::Fcr, table));
     }
     let complaint =

@@ -432,7 +432,9 @@ impl Chunk {
         for (rows, req) in self.rejected_rows.iter().zip(fields) {
             let name = rejected_column(req.field);
             if rows.is_empty() {
-                columns.push(BooleanChunked::full(name.as_str().into(), false, height).into_column());
+                // One value for the whole chunk: no buffer is made (most files reject nothing).
+                let none = Scalar::new(DataType::Boolean, AnyValue::Boolean(false));
+                columns.push(Column::new_scalar(name.as_str().into(), none, height));
                 continue;
             }
             let mut flags = vec![false; height];

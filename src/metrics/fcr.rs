@@ -104,12 +104,11 @@ pub fn with_flags(
             // An unresolved interaction is judged (not resolved on first contact) even
             // without a flag; a resolved one only with its flag.
             let judged = first.clone().is_not_null().or(resolved(first.clone()).eq(lit(false)));
-            frame.with_columns([
-                first.clone().alias("fcr.first"),
-                resolved(first).alias("fcr.resolved"),
-                judged.alias(JUDGED),
-                lit(false).alias(NO_CUSTOMER),
-            ])
+            let mut flags = vec![first.clone().alias("fcr.first"), resolved(first).alias("fcr.resolved")];
+            if options.denominator_all {
+                flags.push(judged.alias(JUDGED));
+            }
+            frame.with_columns(flags)
         }
         FcrMethod::RepeatWindow => {
             let window = i64::from(options.window_days) * 86_400;
@@ -128,12 +127,15 @@ pub fn with_flags(
             let no_repeat = next.clone().is_null().or((next - col("ts")).gt(lit(window))).and(tie.not());
             let first = when(known.clone()).then(no_repeat).otherwise(lit(NULL));
             let resolved = if columns.resolved { col("resolved") } else { lit(true) };
-            frame.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true)).with_columns([
+            let mut flags = vec![
                 first.alias("fcr.first"),
                 resolved.alias("fcr.resolved"),
-                known.alias(JUDGED),
                 col("customer_id").is_null().alias(NO_CUSTOMER),
-            ])
+            ];
+            if options.denominator_all {
+                flags.push(known.alias(JUDGED));
+            }
+            frame.sort(["ts"], SortMultipleOptions::default().with_maintain_order(true)).with_columns(flags)
         }
     })
 }
@@ -148,21 +150,32 @@ const JUDGED: &str = "fcr.judged";
 /// The aggregations over the flags of [`with_flags`]: `fcr.n` (denominator),
 /// `fcr.good`, `fcr.unresolved`, `fcr.unknown` (window not over, or flag missing),
 /// `fcr.no_customer`.
-pub fn aggregations(options: &FcrOptions, rows: Rows) -> Vec<Expr> {
+pub fn aggregations(method: FcrMethod, options: &FcrOptions, rows: Rows) -> Vec<Expr> {
     let resolved = col("fcr.resolved").eq(lit(true));
     let known = col("fcr.first").is_not_null();
-    let no_customer = col(NO_CUSTOMER).eq(lit(true));
     let n = if options.denominator_all {
         rows.count_true(col(JUDGED).eq(lit(true)), "fcr.n")
     } else {
         rows.count_true(resolved.clone().and(known.clone()), "fcr.n")
     };
+    let unknown = resolved.clone().and(known.not());
+    let (unknown, no_customer) = match method {
+        // Only the repeat-window method needs a customer id.
+        FcrMethod::Flag => (unknown, lit(0u64).alias("fcr.no_customer")),
+        FcrMethod::RepeatWindow => {
+            let no_customer = col(NO_CUSTOMER).eq(lit(true));
+            (
+                unknown.and(no_customer.clone().not()),
+                rows.count_true(resolved.clone().and(no_customer), "fcr.no_customer"),
+            )
+        }
+    };
     vec![
         n,
-        rows.count_true(resolved.clone().and(col("fcr.first").eq(lit(true))), "fcr.good"),
+        rows.count_true(resolved.and(col("fcr.first").eq(lit(true))), "fcr.good"),
         rows.count_true(col("fcr.resolved").eq(lit(false)), "fcr.unresolved"),
-        rows.count_true(resolved.clone().and(known.not()).and(no_customer.clone().not()), "fcr.unknown"),
-        rows.count_true(resolved.and(no_customer), "fcr.no_customer"),
+        rows.count_true(unknown, "fcr.unknown"),
+        no_customer,
     ]
 }
 
@@ -245,7 +258,7 @@ mod tests {
 
     fn run(df: DataFrame, method: FcrMethod, options: &FcrOptions, columns: &FcrColumns, as_of_end: i64) -> Estimate {
         let lf = with_flags(df.lazy().with_column(lit(1).alias("g")), method, options, columns, as_of_end).unwrap();
-        let out = lf.group_by([col("g")]).agg(aggregations(options, Rows::Each)).collect().unwrap();
+        let out = lf.group_by([col("g")]).agg(aggregations(method, options, Rows::Each)).collect().unwrap();
         estimates(&out).unwrap().remove(0)
     }
 
