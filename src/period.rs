@@ -21,6 +21,17 @@ pub enum Period {
     None,
 }
 
+/// Added to a period's running number to store it in 16 bits of a customer-period key
+/// (see `metrics::customer_periods`): periods from −32767 to 32767 fit, days from 1880
+/// to 2059, any month, quarter or year.
+pub const PERIOD_BIAS: i32 = 1 << 15;
+
+/// Returns true if and only if a period running number fits a key (16 bits around
+/// 1970: ±32,767 periods, so days from 1880 to 2059 and months up to year 2730).
+pub fn period_fits(period: i32) -> bool {
+    period.checked_add(PERIOD_BIAS).is_some_and(|biased| (1..=i32::from(u16::MAX)).contains(&biased))
+}
+
 /// The mean length of a Gregorian year in days.
 pub const DAYS_PER_YEAR: f64 = 365.2425;
 

@@ -10,6 +10,7 @@ mod errors;
 mod html;
 mod input_fuzz;
 mod interactions;
+mod layout;
 mod library;
 mod report;
 mod safety;

@@ -9,8 +9,8 @@ use polars::prelude::*;
 
 use super::parse::{self, DateParser, Reason};
 use super::quality::{self, FileQuality, Reject};
+use super::request::{FieldRequest, FileLayout, TableRequest, ValueKind, Window};
 use super::source::BadRecord;
-use super::table::{FieldRequest, FileLayout, TableRequest, ValueKind, Window};
 use super::{Dictionaries, Dictionary, Kind, dimension_column};
 use crate::period::epoch_days;
 
@@ -292,7 +292,7 @@ impl Chunk {
         // Customers are counted per period in 16-bit period numbers around 1970.
         if self.fq.kind == Kind::Transactions
             && let (Some(d), Some(i)) = (day, layout.date)
-            && !crate::metrics::customer_periods::period_fits(d.index)
+            && !crate::period::period_fits(d.index)
         {
             let reason = "date too far from 1970 to count customers per period (use a longer --period)".to_string();
             return self.reject_row(line, quality::DATE, field(i), reason);

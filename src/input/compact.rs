@@ -14,6 +14,58 @@ use polars::prelude::*;
 /// The weight column: how many input rows a compacted row stands for.
 pub const WEIGHT: &str = "rows.w";
 
+/// How the rows of a frame are counted: one input row each (the in-memory engine),
+/// or [`WEIGHT`] input rows each (the compacted frames of the streaming engine, where
+/// identical rows are stored once with their count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rows {
+    /// One input row per frame row.
+    #[default]
+    Each,
+    /// [`WEIGHT`] input rows per frame row.
+    Weighted,
+}
+
+impl Rows {
+    /// The number of input rows where `condition` holds, as an aggregation named `alias`.
+    pub fn count_true(self, condition: Expr, alias: &str) -> Expr {
+        match self {
+            Rows::Each => condition.sum(),
+            Rows::Weighted => col(WEIGHT).filter(condition).sum(),
+        }
+        .cast(DataType::UInt64)
+        .alias(alias)
+    }
+
+    /// The number of input rows where `column` is not null, as an aggregation named `alias`.
+    pub fn count_valid(self, column: &str, alias: &str) -> Expr {
+        match self {
+            Rows::Each => col(column).count().cast(DataType::UInt64).alias(alias),
+            Rows::Weighted => self.count_true(col(column).is_not_null(), alias),
+        }
+    }
+
+    /// The number of input rows, as an aggregation named `alias`.
+    pub fn count_all(self, alias: &str) -> Expr {
+        match self {
+            Rows::Each => len(),
+            Rows::Weighted => col(WEIGHT).sum(),
+        }
+        .cast(DataType::UInt64)
+        .alias(alias)
+    }
+
+    /// The sum of an integer `value` over input rows (Int64, exact), named `alias`.
+    pub fn sum_integers(self, value: Expr, alias: &str) -> Expr {
+        let value = value.cast(DataType::Int64);
+        match self {
+            Rows::Each => value.sum(),
+            Rows::Weighted => (value * col(WEIGHT).cast(DataType::Int64)).sum(),
+        }
+        .alias(alias)
+    }
+}
+
 /// Compacted frames whose rows add up to more than this are compacted together.
 const MERGE_ROWS: usize = 1 << 20;
 

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::quality::{self, DataQuality, FileQuality, thousands};
-use super::table::{FieldRequest, ValueKind};
+use super::request::{FieldRequest, ValueKind};
 
 /// Date formats tried on rejected dates, most common first.
 const DATE_FORMATS: [&str; 10] = [

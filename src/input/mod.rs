@@ -9,14 +9,17 @@ pub mod dictionary;
 pub mod hints;
 pub mod parse;
 pub mod quality;
+pub mod request;
 pub mod source;
 pub mod table;
 
 use serde::Serialize;
 
+pub use compact::Rows;
 pub use dictionary::{Dictionaries, Dictionary};
 pub use quality::DataQuality;
-pub use table::{FieldRequest, Table, TableRequest, ValueKind, Window};
+pub use request::{FieldRequest, TableRequest, ValueKind, Window};
+pub use table::Table;
 
 /// The three kinds of input table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -14,18 +14,10 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-/// Added to a period's running number to store it in 16 bits (periods from −32767
-/// to 32767 fit: days from 1880 to 2059, any month, quarter or year).
-pub const PERIOD_BIAS: i32 = 1 << 15;
+pub use crate::period::{PERIOD_BIAS, period_fits};
 
 /// Keys beyond this many are merged and deduplicated.
 const MERGE_KEYS: usize = 1 << 22;
-
-/// Returns true if and only if a period running number fits a key (16 bits around
-/// 1970: ±32,767 periods, so days from 1880 to 2059 and months up to year 2730).
-pub fn period_fits(period: i32) -> bool {
-    period.checked_add(PERIOD_BIAS).is_some_and(|biased| (1..=i32::from(u16::MAX)).contains(&biased))
-}
 
 /// Packs a group code, customer code and period into one key; `None` when the
 /// period does not fit in 16 bits.

@@ -9,7 +9,8 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::check::{Bound, CheckSpec, Level, Scope};
+pub mod checks;
+
 use crate::cli::{GroupArgs, InputArgs, PeriodArg};
 use crate::input::parse::{DateParser, parse_tz};
 use crate::input::source::{self, ReadOptions};
@@ -23,6 +24,7 @@ use crate::metrics::nps::{NpsInterval, NpsOptions};
 use crate::metrics::retention::RetentionVariant;
 use crate::metrics::sla::SlaOptions;
 use crate::period::Period;
+use checks::{Bound, CheckSpec, Level, Scope};
 
 /// The file `servq` looks for when no `--config` is given.
 pub const DEFAULT_CONFIG: &str = "servq.toml";
@@ -666,7 +668,7 @@ fn resolve_check(c: &CheckConfig, text: &str, cfg: &str) -> Result<CheckSpec> {
     spec.significant = c.significant.unwrap_or(false);
     spec.alpha = c.alpha.unwrap_or(0.05);
     spec.allow_rejected = c.allow_rejected.unwrap_or(false);
-    crate::check::validate(&spec, &at)?;
+    checks::validate(&spec, &at)?;
     Ok(spec)
 }
 

@@ -1,0 +1,126 @@
+//! What a caller asks the loader for: the fields and how each is parsed, the date
+//! window, and (per file) where the columns are. A leaf of `input/`: the loader
+//! ([`super::table`]), the block parser ([`super::chunk`]) and the hints read these
+//! types, and this module reads none of them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::Kind;
+use super::compact::Compaction;
+use super::parse::DateParser;
+use super::source::ReadOptions;
+use crate::period::Period;
+
+/// How the values of a field are parsed and stored.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueKind {
+    /// An integer score on an inclusive scale (Int32).
+    Score {
+        /// Lowest valid score.
+        min: i32,
+        /// Highest valid score.
+        max: i32,
+    },
+    /// A boolean (Boolean).
+    Bool,
+    /// A number ≥ 0 (Float64); a negative value is rejected.
+    NonNegative,
+    /// Any finite number (Float64).
+    Number,
+    /// An amount of money, stored exactly as whole millionths (Int64) so that sums
+    /// do not depend on the order rows are added in; negative amounts are rejected
+    /// unless `negative` is set.
+    Money {
+        /// Whether amounts below zero are valid (margins, refunds).
+        negative: bool,
+    },
+    /// A whole number ≥ 1, such as a contact count (Int32).
+    Count,
+    /// A text key interned as a code (UInt32): ids, topics.
+    Key,
+    /// Free text (String): comments.
+    Text,
+    /// Text that is only judged (valid UTF-8), not kept: a presence bit (Boolean), for
+    /// `servq validate`.
+    Checked,
+    /// A date or datetime (Int64 local seconds).
+    Timestamp,
+    /// A date or datetime after the row's own date: stored as the minutes elapsed
+    /// since it (Float64); a value before the row date is rejected as negative.
+    MinutesAfterRowDate,
+}
+
+/// One field the caller needs.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldRequest {
+    /// The canonical field name (see [`columns`]).
+    pub field: &'static str,
+    /// How to parse it.
+    pub kind: ValueKind,
+}
+
+/// The date handling shared by all tables of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    /// The period length rows are bucketed into.
+    pub period: Period,
+    /// Rows before this date are left out (counted as outside the range).
+    pub from: Option<NaiveDate>,
+    /// Rows after this date are left out (counted as outside the range).
+    pub to: Option<NaiveDate>,
+    /// How dates are parsed.
+    pub dates: DateParser,
+}
+
+/// What to read for one input kind.
+pub struct TableRequest<'a> {
+    /// Which input.
+    pub kind: Kind,
+    /// The files (already expanded from globs).
+    pub files: &'a [PathBuf],
+    /// `[columns.<kind>]`: canonical field or dimension → header.
+    pub mapping: &'a BTreeMap<String, String>,
+    /// The fields to read when present.
+    pub fields: Vec<FieldRequest>,
+    /// Fields that must be present (an error names the file otherwise).
+    pub required: Vec<&'static str>,
+    /// Whether the date column must be present.
+    pub date_required: bool,
+    /// `--by` dimensions.
+    pub dims: &'a [String],
+    /// Whether a missing dimension is an error (else it is reported in
+    /// [`Table::missing_dims`]).
+    pub dims_required: bool,
+    /// Dates, periods and range.
+    pub window: &'a Window,
+    /// Delimiter and encoding.
+    pub read: &'a ReadOptions,
+    /// Compact blocks as they are read (the streaming engine), or keep every row.
+    pub compaction: Option<Compaction>,
+    /// Keep each row's timestamp as `ts` (for ordering contacts or listing rows).
+    pub timestamps: bool,
+}
+
+impl FileLayout {
+    /// Returns true if and only if column `index` is read (as the date, a field or a
+    /// dimension).
+    pub fn uses(&self, index: usize) -> bool {
+        let mut all = self.fields.iter().chain(&self.dims).chain(std::iter::once(&self.date));
+        all.any(|i| *i == Some(index))
+    }
+}
+
+/// Where the columns of one file are.
+pub struct FileLayout {
+    /// The date column.
+    pub date: Option<usize>,
+    /// The column of each requested field.
+    pub fields: Vec<Option<usize>>,
+    /// The column of each `--by` dimension.
+    pub dims: Vec<Option<usize>>,
+    /// The number of columns in the header.
+    pub width: usize,
+}
