@@ -99,17 +99,7 @@ pub const REJECTED_SHARE: f64 = 0.05;
 /// metrics have none (a transaction without a usable date or customer is rejected
 /// whole, outside any period).
 pub fn judged_fields(metric: MetricId) -> &'static [&'static str] {
-    match metric {
-        MetricId::Csat | MetricId::CsatMean => &["csat"],
-        MetricId::Ces | MetricId::CesMean => &["ces"],
-        MetricId::Nps => &["nps"],
-        MetricId::Fcr => &["resolved", "first_contact_resolved", "contacts_to_resolve"],
-        MetricId::ComplaintsPer1000 => &["complaint"],
-        MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::SlaPct => {
-            &["first_response_minutes", "first_response_at"]
-        }
-        MetricId::Retention | MetricId::Churn | MetricId::Clv => &[],
-    }
+    metric.def().judged_fields
 }
 
 /// The names of a metric's rejection counts: rows with a rejected value in one of its

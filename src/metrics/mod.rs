@@ -16,6 +16,7 @@ pub mod customer_periods;
 pub mod fcr;
 pub mod frame;
 pub mod nps;
+pub mod registry;
 pub mod response;
 pub mod retention;
 pub mod share;
@@ -25,6 +26,7 @@ pub mod stats;
 use serde::Serialize;
 
 use crate::input::Kind;
+use registry::ChangeTest;
 
 /// The metric ids used in output columns and checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -78,21 +80,12 @@ impl MetricId {
 
     /// Returns the metric id as written in output and config.
     pub fn as_str(self) -> &'static str {
-        match self {
-            MetricId::Csat => "csat",
-            MetricId::CsatMean => "csat_mean",
-            MetricId::Ces => "ces",
-            MetricId::CesMean => "ces_mean",
-            MetricId::Nps => "nps",
-            MetricId::Fcr => "fcr",
-            MetricId::ComplaintsPer1000 => "complaints_per_1000",
-            MetricId::ResponseMedianMin => "response_median_min",
-            MetricId::ResponseP90Min => "response_p90_min",
-            MetricId::SlaPct => "sla_pct",
-            MetricId::Retention => "retention",
-            MetricId::Churn => "churn",
-            MetricId::Clv => "clv",
-        }
+        registry::def(self).name
+    }
+
+    /// Returns the metric's registry row (every fact about it but its formula).
+    pub fn def(self) -> &'static registry::MetricDef {
+        registry::def(self)
     }
 
     /// Parses a metric id (exact, case-insensitive).
@@ -103,29 +96,18 @@ impl MetricId {
     /// Returns true if and only if a smaller value is better: complaints, response
     /// times and churn. `max_drop` checks and change colours read it.
     pub fn lower_is_better(self) -> bool {
-        matches!(
-            self,
-            MetricId::ComplaintsPer1000 | MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Churn
-        )
+        registry::def(self).direction == registry::Direction::Lower
     }
 
     /// Returns true if and only if the metric's figures carry a 95% interval
     /// (quantiles and clv have none).
     pub fn has_interval(self) -> bool {
-        !matches!(self, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv)
+        registry::def(self).has_interval
     }
 
     /// Returns the input a metric is computed from.
     pub fn input(self) -> Kind {
-        match self {
-            MetricId::Csat | MetricId::CsatMean | MetricId::Ces | MetricId::CesMean | MetricId::Nps => Kind::Surveys,
-            MetricId::Fcr
-            | MetricId::ComplaintsPer1000
-            | MetricId::ResponseMedianMin
-            | MetricId::ResponseP90Min
-            | MetricId::SlaPct => Kind::Interactions,
-            MetricId::Retention | MetricId::Churn | MetricId::Clv => Kind::Transactions,
-        }
+        registry::def(self).input
     }
 }
 
@@ -175,15 +157,15 @@ pub fn standard_error(metric: MetricId, estimate: &Estimate) -> Option<f64> {
         return None;
     }
     let n = estimate.n as f64;
-    match metric {
-        MetricId::Csat | MetricId::Ces | MetricId::Fcr | MetricId::SlaPct | MetricId::Retention | MetricId::Churn => {
+    match metric.def().change_test {
+        ChangeTest::Proportion => {
             let p = (value / 100.0).clamp(0.0, 1.0);
             Some(100.0 * (p * (1.0 - p) / n).sqrt())
         }
-        MetricId::Nps => estimate.detail("se"),
-        MetricId::CsatMean | MetricId::CesMean => estimate.detail("sd").map(|sd| sd / n.sqrt()),
-        MetricId::ComplaintsPer1000 => estimate.detail("complaints").map(|k| 1000.0 * k.sqrt() / n),
-        MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv => None,
+        ChangeTest::Nps => estimate.detail("se"),
+        ChangeTest::Welch => estimate.detail("sd").map(|sd| sd / n.sqrt()),
+        ChangeTest::Poisson => estimate.detail("complaints").map(|k| 1000.0 * k.sqrt() / n),
+        ChangeTest::None => None,
     }
 }
 
@@ -202,8 +184,8 @@ pub fn change_p_value(metric: MetricId, before: &Estimate, after: &Estimate) -> 
     if before.n == 0 || after.n == 0 {
         return None;
     }
-    match metric {
-        MetricId::Csat | MetricId::Ces | MetricId::Fcr | MetricId::SlaPct | MetricId::Retention | MetricId::Churn => {
+    match metric.def().change_test {
+        ChangeTest::Proportion => {
             let (x1, x2) = ((v1 / 100.0 * n1).round(), (v2 / 100.0 * n2).round());
             let pooled = (x1 + x2) / (n1 + n2);
             let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
@@ -212,20 +194,18 @@ pub fn change_p_value(metric: MetricId, before: &Estimate, after: &Estimate) -> 
             }
             Some(stats::two_sided_p((x2 / n2 - x1 / n1) / se))
         }
-        MetricId::CsatMean | MetricId::CesMean => {
-            stats::welch_p(v1, before.detail("sd")?, before.n, v2, after.detail("sd")?, after.n)
-        }
-        MetricId::Nps | MetricId::ComplaintsPer1000 => {
+        ChangeTest::Welch => stats::welch_p(v1, before.detail("sd")?, before.n, v2, after.detail("sd")?, after.n),
+        ChangeTest::Nps | ChangeTest::Poisson => {
             let (se1, se2) = (standard_error(metric, before)?, standard_error(metric, after)?);
             stats::difference_z(v2 - v1, se1, se2).map(stats::two_sided_p)
         }
-        MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv => None,
+        ChangeTest::None => None,
     }
 }
 
 /// Returns true if and only if a two-sample test is defined for the metric.
 pub fn has_test(metric: MetricId) -> bool {
-    !matches!(metric, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::Clv)
+    metric.def().change_test != ChangeTest::None
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ h1 { font-size: 1.6rem; margin: 0.2rem 0; } h2 { font-size: 1.2rem; margin-top: 
 .meta, .note { color: var(--muted); font-size: 0.9rem; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0.8rem; }
 .tile { border: 1px solid var(--line); border-radius: 8px; padding: 0.7rem; break-inside: avoid; }
-.tile .name { font-size: 0.8rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.03em; }
+.tile .name { font-size: 0.8rem; color: var(--muted); }
 .tile .value { font-size: 1.7rem; font-weight: 600; }
 .tile .group { font-size: 0.9rem; }
 .up { color: var(--good); } .down { color: var(--bad); } .flat { color: var(--muted); }
@@ -84,7 +84,7 @@ fn tile(results: &Results, metric: MetricId) -> Markup {
     let series = series(results, metric);
     html! {
         div.tile {
-            div.name { (metric.as_str()) }
+            div.name { (metric.def().title) }
             @for (groups, records) in series.iter().take(6) {
                 @let (last, previous) = latest_pair(records);
                 @if let Some(last) = last {
@@ -128,7 +128,7 @@ fn trend(results: &Results, metric: MetricId) -> Markup {
     let index = |d: NaiveDate| periods.iter().position(|p| *p == d).unwrap_or(0);
     html! {
         figure {
-            figcaption { (metric.as_str()) }
+            figcaption { (metric.def().title) " (" (metric.as_str()) ")" }
             svg viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("{} by period", metric.as_str())) {
                 line x1=(left) y1=(y(hi)) x2=(w - 10.0) y2=(y(hi)) stroke="#e5e7eb" {}
                 line x1=(left) y1=(y(lo)) x2=(w - 10.0) y2=(y(lo)) stroke="#e5e7eb" {}

@@ -94,12 +94,9 @@ pub fn flags_text(record: &Record) -> String {
     record.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(";")
 }
 
-/// Formats a value for people: means with 2 decimals, everything else with 1.
+/// Formats a value for people, with the metric's decimals (means and clv 2, the rest 1).
 pub fn human_value(metric: MetricId, value: f64) -> String {
-    match metric {
-        MetricId::CsatMean | MetricId::CesMean | MetricId::Clv => format!("{value:.2}"),
-        _ => format!("{value:.1}"),
-    }
+    format!("{value:.*}", metric.def().decimals)
 }
 
 /// Formats a record for a pivot cell: `82.4 (512)`, with `*` when n is low and `!`

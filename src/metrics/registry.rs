@@ -1,0 +1,159 @@
+//! The metric registry: every fact about a KPI that is not its formula, in one row per
+//! metric: its id, its human name, its input, which way is better, how it is rounded,
+//! whether it has an interval, the two-sample test of its change, and the input fields
+//! whose rejected values make a figure suspect. The formulas stay in each metric's
+//! file; everything else (reports, checks, the `rejected` flag) reads this table, so a
+//! new KPI is its file plus one row here.
+
+use crate::input::Kind;
+
+use super::MetricId;
+
+/// Which way a metric is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// More is better (csat, nps, fcr, sla, retention, clv).
+    Higher,
+    /// Less is better (complaints, response times, churn).
+    Lower,
+}
+
+/// The two-sample test of the change of a metric between two figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeTest {
+    /// Pooled two-proportion z test on a share (percent).
+    Proportion,
+    /// z = Δ / sqrt(se₁² + se₂²) with the NPS per-respondent se.
+    Nps,
+    /// Welch's t test on a mean (needs the `sd` detail).
+    Welch,
+    /// z on a rate per 1000 with the Poisson se 1000·√k / n.
+    Poisson,
+    /// None is defined (quantiles, clv).
+    None,
+}
+
+/// What a metric is, besides its formula.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MetricDef {
+    /// The metric.
+    pub id: MetricId,
+    /// The id as written in outputs, config and checks.
+    pub name: &'static str,
+    /// The human name, with its unit: "CSAT, % satisfied".
+    pub title: &'static str,
+    /// The input it is computed from.
+    pub input: Kind,
+    /// Which way is better.
+    pub direction: Direction,
+    /// Decimals shown to people (tables, checks).
+    pub decimals: usize,
+    /// Whether its figures carry a 95% interval.
+    pub has_interval: bool,
+    /// The test of its change against another figure.
+    pub change_test: ChangeTest,
+    /// The input fields whose rejected values count toward its `rejected` flag.
+    pub judged_fields: &'static [&'static str],
+}
+
+const SURVEY: Kind = Kind::Surveys;
+const CONTACTS: Kind = Kind::Interactions;
+const ORDERS: Kind = Kind::Transactions;
+const RESPONSE: &[&str] = &["first_response_minutes", "first_response_at"];
+
+/// Shorthand for a registry row.
+#[allow(clippy::too_many_arguments)]
+const fn row(
+    id: MetricId,
+    name: &'static str,
+    title: &'static str,
+    input: Kind,
+    direction: Direction,
+    decimals: usize,
+    has_interval: bool,
+    change_test: ChangeTest,
+    judged_fields: &'static [&'static str],
+) -> MetricDef {
+    MetricDef { id, name, title, input, direction, decimals, has_interval, change_test, judged_fields }
+}
+
+use ChangeTest::{Nps, Poisson, Proportion, Welch};
+use Direction::{Higher, Lower};
+
+/// Every metric, in report order (the order of [`MetricId`]).
+pub const REGISTRY: [MetricDef; 13] = [
+    row(MetricId::Csat, "csat", "CSAT, % satisfied", SURVEY, Higher, 1, true, Proportion, &["csat"]),
+    row(MetricId::CsatMean, "csat_mean", "CSAT, mean score", SURVEY, Higher, 2, true, Welch, &["csat"]),
+    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"]),
+    row(MetricId::CesMean, "ces_mean", "CES, mean score", SURVEY, Higher, 2, true, Welch, &["ces"]),
+    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"]),
+    row(
+        MetricId::Fcr,
+        "fcr",
+        "First-contact resolution, %",
+        CONTACTS,
+        Higher,
+        1,
+        true,
+        Proportion,
+        &["resolved", "first_contact_resolved", "contacts_to_resolve"],
+    ),
+    row(
+        MetricId::ComplaintsPer1000,
+        "complaints_per_1000",
+        "Complaints per 1000",
+        CONTACTS,
+        Lower,
+        1,
+        true,
+        Poisson,
+        &["complaint"],
+    ),
+    row(
+        MetricId::ResponseMedianMin,
+        "response_median_min",
+        "First response, median minutes",
+        CONTACTS,
+        Lower,
+        1,
+        false,
+        ChangeTest::None,
+        RESPONSE,
+    ),
+    row(
+        MetricId::ResponseP90Min,
+        "response_p90_min",
+        "First response, 90th percentile minutes",
+        CONTACTS,
+        Lower,
+        1,
+        false,
+        ChangeTest::None,
+        RESPONSE,
+    ),
+    row(MetricId::SlaPct, "sla_pct", "First response within SLA, %", CONTACTS, Higher, 1, true, Proportion, RESPONSE),
+    row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[]),
+    row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[]),
+    row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[]),
+];
+
+/// The registry row of a metric.
+pub fn def(id: MetricId) -> &'static MetricDef {
+    &REGISTRY[id as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_metric_has_its_own_row_in_enum_order() {
+        for (i, metric) in MetricId::ALL.iter().enumerate() {
+            assert_eq!(REGISTRY[i].id, *metric);
+            assert_eq!(def(*metric).id, *metric);
+        }
+        let mut names: Vec<&str> = REGISTRY.iter().map(|d| d.name).collect();
+        names.dedup();
+        assert_eq!(names.len(), REGISTRY.len());
+    }
+}
