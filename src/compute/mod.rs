@@ -263,17 +263,10 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings, repeat_
             _ => {}
         }
     }
-    for metric in metrics.iter().filter(|metric| metric.input() == kind) {
-        match metric {
-            MetricId::Csat | MetricId::CsatMean => {
-                add("csat", ValueKind::Score { min: m.csat.scale.0, max: m.csat.scale.1 })
-            }
-            MetricId::Ces | MetricId::CesMean => {
-                add("ces", ValueKind::Score { min: m.ces.scale.0, max: m.ces.scale.1 })
-            }
-            MetricId::Nps => add("nps", ValueKind::Score { min: 0, max: 10 }),
-            _ => {}
-        }
+    // Survey KPIs say which score column they read, on which scale.
+    for (_, kpi) in surveys::survey_kpis(metrics).into_iter().filter(|_| kind == Kind::Surveys) {
+        let request = kpi.field(m);
+        add(request.field, request.kind);
     }
     fields
 }

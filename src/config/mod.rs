@@ -235,28 +235,7 @@ pub fn parse_config(text: &str, file: &Path) -> Result<ConfigFile> {
     })
 }
 
-/// The options of every metric.
-#[derive(Debug, Clone, Default)]
-pub struct MetricSettings {
-    /// `[metrics.csat]`.
-    pub csat: CsatOptions,
-    /// `[metrics.ces]`.
-    pub ces: CesOptions,
-    /// `[metrics.nps]`.
-    pub nps: NpsOptions,
-    /// `[metrics.fcr]`.
-    pub fcr: FcrOptions,
-    /// `[metrics.complaints]`: the value of the complaint column that marks a
-    /// complaint (the column itself is mapped as the `complaint` field); `None` means
-    /// the column is a boolean.
-    pub complaint_value: Option<String>,
-    /// `[metrics.sla]`.
-    pub sla: SlaOptions,
-    /// `[metrics.retention] variant`.
-    pub retention: RetentionVariant,
-    /// `[metrics.clv]` (and the clv command's what-if flags).
-    pub clv: ClvOptions,
-}
+pub use crate::metrics::MetricSettings;
 
 /// Everything a command needs, validated.
 #[derive(Debug, Clone, Default)]

@@ -61,6 +61,59 @@ pub fn definition(options: &CsatOptions) -> String {
     )
 }
 
+/// `csat` as a survey KPI (see [`super::survey::SurveyKpi`]).
+#[derive(Debug)]
+pub struct Csat;
+
+/// `csat_mean` as a survey KPI.
+#[derive(Debug)]
+pub struct CsatMean;
+
+impl super::survey::SurveyKpi for Csat {
+    fn column(&self) -> &'static str {
+        COLUMN
+    }
+
+    fn field(&self, options: &super::MetricSettings) -> crate::input::FieldRequest {
+        super::survey::score_field(COLUMN, options.csat.scale)
+    }
+
+    fn aggregations(&self, options: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
+        aggregations(&options.csat, rows)
+    }
+
+    fn estimates(&self, df: &DataFrame, _: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
+        let (n, good) = (super::frame::counts(df, "csat.n")?, super::frame::counts(df, "csat.good")?);
+        Ok(n.iter().zip(&good).map(|(&n, &good)| csat(good, n)).collect())
+    }
+
+    fn definition(&self, options: &super::MetricSettings) -> String {
+        definition(&options.csat)
+    }
+}
+
+impl super::survey::SurveyKpi for CsatMean {
+    fn column(&self) -> &'static str {
+        COLUMN
+    }
+
+    fn field(&self, options: &super::MetricSettings) -> crate::input::FieldRequest {
+        Csat.field(options)
+    }
+
+    fn aggregations(&self, options: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
+        aggregations(&options.csat, rows)
+    }
+
+    fn estimates(&self, df: &DataFrame, _: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
+        Ok(share::score_sums(df, COLUMN)?.into_iter().map(csat_mean).collect())
+    }
+
+    fn definition(&self, options: &super::MetricSettings) -> String {
+        definition(&options.csat)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

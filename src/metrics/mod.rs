@@ -22,11 +22,35 @@ pub mod retention;
 pub mod share;
 pub mod sla;
 pub mod stats;
+pub mod survey;
 
 use serde::Serialize;
 
 use crate::input::Kind;
 use registry::ChangeTest;
+
+/// The options of every metric.
+#[derive(Debug, Clone, Default)]
+pub struct MetricSettings {
+    /// `[metrics.csat]`.
+    pub csat: csat::CsatOptions,
+    /// `[metrics.ces]`.
+    pub ces: ces::CesOptions,
+    /// `[metrics.nps]`.
+    pub nps: nps::NpsOptions,
+    /// `[metrics.fcr]`.
+    pub fcr: fcr::FcrOptions,
+    /// `[metrics.complaints]`: the value of the complaint column that marks a
+    /// complaint (the column itself is mapped as the `complaint` field); `None` means
+    /// the column is a boolean.
+    pub complaint_value: Option<String>,
+    /// `[metrics.sla]`.
+    pub sla: sla::SlaOptions,
+    /// `[metrics.retention] variant`.
+    pub retention: retention::RetentionVariant,
+    /// `[metrics.clv]` (and the clv command's what-if flags).
+    pub clv: clv::ClvOptions,
+}
 
 /// The metric ids used in output columns and checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

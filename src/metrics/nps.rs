@@ -118,6 +118,37 @@ pub fn definition(options: &NpsOptions) -> String {
     )
 }
 
+/// `nps` as a survey KPI (see [`super::survey::SurveyKpi`]).
+#[derive(Debug)]
+pub struct Nps;
+
+impl super::survey::SurveyKpi for Nps {
+    fn column(&self) -> &'static str {
+        COLUMN
+    }
+
+    fn field(&self, _: &super::MetricSettings) -> crate::input::FieldRequest {
+        super::survey::score_field(COLUMN, SCALE)
+    }
+
+    fn aggregations(&self, _: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
+        aggregations(rows)
+    }
+
+    fn estimates(&self, df: &DataFrame, options: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
+        let n = super::frame::counts(df, "nps.n")?;
+        let promoters = super::frame::counts(df, "nps.promoters")?;
+        let detractors = super::frame::counts(df, "nps.detractors")?;
+        Ok((0..n.len())
+            .map(|i| nps(NpsCounts { promoters: promoters[i], detractors: detractors[i], n: n[i] }, &options.nps))
+            .collect())
+    }
+
+    fn definition(&self, options: &super::MetricSettings) -> String {
+        definition(&options.nps)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@
 
 use crate::input::Kind;
 
-use super::MetricId;
+use super::survey::SurveyKpi;
+use super::{MetricId, ces, csat, nps};
 
 /// Which way a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +35,7 @@ pub enum ChangeTest {
 }
 
 /// What a metric is, besides its formula.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct MetricDef {
     /// The metric.
     pub id: MetricId,
@@ -54,6 +55,9 @@ pub struct MetricDef {
     pub change_test: ChangeTest,
     /// The input fields whose rejected values count toward its `rejected` flag.
     pub judged_fields: &'static [&'static str],
+    /// How a survey KPI is computed (`None` for the other inputs, computed by their own
+    /// families in `compute`).
+    pub survey: Option<&'static dyn SurveyKpi>,
 }
 
 const SURVEY: Kind = Kind::Surveys;
@@ -73,8 +77,9 @@ const fn row(
     has_interval: bool,
     change_test: ChangeTest,
     judged_fields: &'static [&'static str],
+    survey: Option<&'static dyn SurveyKpi>,
 ) -> MetricDef {
-    MetricDef { id, name, title, input, direction, decimals, has_interval, change_test, judged_fields }
+    MetricDef { id, name, title, input, direction, decimals, has_interval, change_test, judged_fields, survey }
 }
 
 use ChangeTest::{Nps, Poisson, Proportion, Welch};
@@ -82,11 +87,33 @@ use Direction::{Higher, Lower};
 
 /// Every metric, in report order (the order of [`MetricId`]).
 pub const REGISTRY: [MetricDef; 13] = [
-    row(MetricId::Csat, "csat", "CSAT, % satisfied", SURVEY, Higher, 1, true, Proportion, &["csat"]),
-    row(MetricId::CsatMean, "csat_mean", "CSAT, mean score", SURVEY, Higher, 2, true, Welch, &["csat"]),
-    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"]),
-    row(MetricId::CesMean, "ces_mean", "CES, mean score", SURVEY, Higher, 2, true, Welch, &["ces"]),
-    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"]),
+    row(MetricId::Csat, "csat", "CSAT, % satisfied", SURVEY, Higher, 1, true, Proportion, &["csat"], Some(&csat::Csat)),
+    row(
+        MetricId::CsatMean,
+        "csat_mean",
+        "CSAT, mean score",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &["csat"],
+        Some(&csat::CsatMean),
+    ),
+    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"], Some(&ces::Ces)),
+    row(
+        MetricId::CesMean,
+        "ces_mean",
+        "CES, mean score",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &["ces"],
+        Some(&ces::CesMean),
+    ),
+    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Some(&nps::Nps)),
     row(
         MetricId::Fcr,
         "fcr",
@@ -97,6 +124,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Proportion,
         &["resolved", "first_contact_resolved", "contacts_to_resolve"],
+        None,
     ),
     row(
         MetricId::ComplaintsPer1000,
@@ -108,6 +136,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Poisson,
         &["complaint"],
+        None,
     ),
     row(
         MetricId::ResponseMedianMin,
@@ -119,6 +148,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         false,
         ChangeTest::None,
         RESPONSE,
+        None,
     ),
     row(
         MetricId::ResponseP90Min,
@@ -130,11 +160,23 @@ pub const REGISTRY: [MetricDef; 13] = [
         false,
         ChangeTest::None,
         RESPONSE,
+        None,
     ),
-    row(MetricId::SlaPct, "sla_pct", "First response within SLA, %", CONTACTS, Higher, 1, true, Proportion, RESPONSE),
-    row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[]),
-    row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[]),
-    row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[]),
+    row(
+        MetricId::SlaPct,
+        "sla_pct",
+        "First response within SLA, %",
+        CONTACTS,
+        Higher,
+        1,
+        true,
+        Proportion,
+        RESPONSE,
+        None,
+    ),
+    row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[], None),
+    row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[], None),
+    row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[], None),
 ];
 
 /// The registry row of a metric.
@@ -155,5 +197,16 @@ mod tests {
         let mut names: Vec<&str> = REGISTRY.iter().map(|d| d.name).collect();
         names.dedup();
         assert_eq!(names.len(), REGISTRY.len());
+    }
+
+    #[test]
+    fn every_survey_metric_says_how_it_is_computed_and_reads_its_own_column() {
+        for def in &REGISTRY {
+            assert_eq!(def.survey.is_some(), def.input == Kind::Surveys, "{}", def.name);
+            if let Some(kpi) = def.survey {
+                assert_eq!(def.judged_fields, [kpi.column()], "{}", def.name);
+                assert_eq!(kpi.field(&Default::default()).field, kpi.column(), "{}", def.name);
+            }
+        }
     }
 }
