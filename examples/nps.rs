@@ -3,7 +3,6 @@
 //! Run: `cargo run --example nps -- sample-data/surveys.csv`
 //! Each month's figure equals `servq report --surveys sample-data/surveys.csv --metrics nps`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use polars::prelude::*;
@@ -16,20 +15,9 @@ fn main() -> anyhow::Result<()> {
     // Read the file with servq's loader (dates validated, bad scores rejected).
     let files = [path];
     let window = Window::default(); // monthly, ISO dates, UTC
-    let request = TableRequest {
-        kind: Kind::Surveys,
-        files: &files,
-        mapping: &BTreeMap::new(),
-        fields: vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10 } }],
-        required: vec![nps::COLUMN],
-        date_required: true,
-        dims: &[],
-        dims_required: true,
-        window: &window,
-        read: &Default::default(),
-        compaction: None,
-        timestamps: false,
-    };
+    let read = Default::default();
+    let fields = vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10 } }];
+    let request = TableRequest::new(Kind::Surveys, &files, &window, &read).fields(fields, vec![nps::COLUMN]);
     let mut quality = DataQuality::default();
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut quality)?;
 

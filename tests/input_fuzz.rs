@@ -1,7 +1,6 @@
 //! Property tests of the input path: arbitrary bytes and arbitrary CSV shapes never
 //! panic, and every row read is accounted for (used + rejected = read).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use proptest::prelude::*;
@@ -19,23 +18,12 @@ fn load_as(bytes: &[u8], name: &str) -> (anyhow::Result<usize>, DataQuality) {
     let files = [PathBuf::from(&path)];
     let window = Window::default();
     let dims = vec!["channel".to_string()];
-    let request = TableRequest {
-        kind: Kind::Surveys,
-        files: &files,
-        mapping: &BTreeMap::new(),
-        fields: vec![
-            FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5 } },
-            FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10 } },
-        ],
-        required: vec![],
-        date_required: true,
-        dims: &dims,
-        dims_required: false,
-        window: &window,
-        read: &Default::default(),
-        compaction: None,
-        timestamps: false,
-    };
+    let fields = vec![
+        FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5 } },
+        FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10 } },
+    ];
+    let read = Default::default();
+    let request = TableRequest::new(Kind::Surveys, &files, &window, &read).fields(fields, vec![]).dims(&dims, false);
     let mut quality = DataQuality::default();
     let result = input::table::load(&request, &mut Dictionaries::default(), &mut quality).map(|t| t.frame.height());
     (result, quality)

@@ -1,6 +1,5 @@
 //! The library computes the same numbers the CLI prints (SPEC §7).
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use polars::prelude::*;
@@ -14,20 +13,9 @@ use crate::util::{Workdir, csv_rows, sample, stdout_of};
 fn nps_from_the_library_equals_the_cli_on_sample_data() {
     let files = [PathBuf::from(sample("surveys.csv"))];
     let window = Window::default();
-    let request = TableRequest {
-        kind: Kind::Surveys,
-        files: &files,
-        mapping: &BTreeMap::new(),
-        fields: vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10 } }],
-        required: vec![nps::COLUMN],
-        date_required: true,
-        dims: &[],
-        dims_required: true,
-        window: &window,
-        read: &Default::default(),
-        compaction: None,
-        timestamps: false,
-    };
+    let read = Default::default();
+    let fields = vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10 } }];
+    let request = TableRequest::new(Kind::Surveys, &files, &window, &read).fields(fields, vec![nps::COLUMN]);
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut DataQuality::default()).unwrap();
     let by_month = nps::aggregate(table.frame.lazy(), &[col("period_start")])
         .sort(["period_start"], SortMultipleOptions::default())

@@ -44,26 +44,18 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
     let mut dims = vec!["channel".to_string()];
     dims.extend(filters.keys().filter(|k| *k != "channel").cloned());
     let empty = BTreeMap::new();
-    let request = TableRequest {
-        kind: Kind::Surveys,
-        files: &files,
-        mapping: settings.columns.get(&Kind::Surveys).unwrap_or(&empty),
-        fields: vec![
-            FieldRequest { field: "customer_id", kind: ValueKind::Key },
-            FieldRequest { field: "ticket_id", kind: ValueKind::Key },
-            FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10 } },
-            FieldRequest { field: "csat", kind: ValueKind::Score { min: csat.0, max: csat.1 } },
-            FieldRequest { field: "comment", kind: ValueKind::Text },
-        ],
-        required: Vec::new(),
-        date_required: true,
-        dims: &dims,
-        dims_required: false,
-        window: &settings.window,
-        read: &settings.read,
-        compaction: None,
-        timestamps: true,
-    };
+    let fields = vec![
+        FieldRequest { field: "customer_id", kind: ValueKind::Key },
+        FieldRequest { field: "ticket_id", kind: ValueKind::Key },
+        FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10 } },
+        FieldRequest { field: "csat", kind: ValueKind::Score { min: csat.0, max: csat.1 } },
+        FieldRequest { field: "comment", kind: ValueKind::Text },
+    ];
+    let request = TableRequest::new(Kind::Surveys, &files, &settings.window, &settings.read)
+        .mapping(settings.columns.get(&Kind::Surveys).unwrap_or(&empty))
+        .fields(fields, Vec::new())
+        .dims(&dims, false)
+        .timestamps(true);
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality { notes, ..DataQuality::default() };
     let table = input::table::load(&request, &mut dictionaries, &mut quality)?;

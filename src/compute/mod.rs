@@ -344,22 +344,15 @@ fn load_fields(settings: &Settings, metrics: &[MetricId], every_field: bool) -> 
         }
         let (files, notes) = input::source::expand_unique(patterns)?;
         quality.notes.extend(notes);
-        let request = TableRequest {
-            kind,
-            files: &files,
-            mapping: settings.columns.get(&kind).unwrap_or(&empty),
-            fields,
-            required: if kind == Kind::Transactions { vec!["customer_id"] } else { Vec::new() },
-            date_required: settings.window.period != Period::None
-                || settings.window.from.is_some()
-                || settings.window.to.is_some(),
-            dims: &settings.by,
-            dims_required: kind != Kind::Transactions,
-            window: &settings.window,
-            read: &settings.read,
-            compaction: if settings.streaming { compaction(kind, repeat_window) } else { None },
-            timestamps: kind == Kind::Interactions && repeat_window,
-        };
+        let required = if kind == Kind::Transactions { vec!["customer_id"] } else { Vec::new() };
+        let window = &settings.window;
+        let request = TableRequest::new(kind, &files, window, &settings.read)
+            .mapping(settings.columns.get(&kind).unwrap_or(&empty))
+            .fields(fields, required)
+            .date_required(window.period != Period::None || window.from.is_some() || window.to.is_some())
+            .dims(&settings.by, kind != Kind::Transactions)
+            .compaction(if settings.streaming { compaction(kind, repeat_window) } else { None })
+            .timestamps(kind == Kind::Interactions && repeat_window);
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
         let table = if kind == Kind::Transactions {

@@ -104,6 +104,68 @@ pub struct TableRequest<'a> {
     pub timestamps: bool,
 }
 
+/// No column mapping.
+static NO_MAPPING: BTreeMap<String, String> = BTreeMap::new();
+
+impl<'a> TableRequest<'a> {
+    /// A request for `files` of one kind, read with `window` and `read`: no mapping, no
+    /// fields, the date column required, no `--by` dimensions, every row kept.
+    pub fn new(kind: Kind, files: &'a [PathBuf], window: &'a Window, read: &'a ReadOptions) -> Self {
+        TableRequest {
+            kind,
+            files,
+            mapping: &NO_MAPPING,
+            fields: Vec::new(),
+            required: Vec::new(),
+            date_required: true,
+            dims: &[],
+            dims_required: false,
+            window,
+            read,
+            compaction: None,
+            timestamps: false,
+        }
+    }
+
+    /// The column mapping (`[columns.<kind>]`).
+    pub fn mapping(mut self, mapping: &'a BTreeMap<String, String>) -> Self {
+        self.mapping = mapping;
+        self
+    }
+
+    /// The fields to read, and which of them must be present.
+    pub fn fields(mut self, fields: Vec<FieldRequest>, required: Vec<&'static str>) -> Self {
+        self.fields = fields;
+        self.required = required;
+        self
+    }
+
+    /// Whether the date column must be present.
+    pub fn date_required(mut self, required: bool) -> Self {
+        self.date_required = required;
+        self
+    }
+
+    /// The `--by` dimensions, and whether a file without one is an error.
+    pub fn dims(mut self, dims: &'a [String], required: bool) -> Self {
+        self.dims = dims;
+        self.dims_required = required;
+        self
+    }
+
+    /// Compacts blocks as they are read (the streaming engine).
+    pub fn compaction(mut self, compaction: Option<Compaction>) -> Self {
+        self.compaction = compaction;
+        self
+    }
+
+    /// Keeps each row's timestamp as `ts`.
+    pub fn timestamps(mut self, timestamps: bool) -> Self {
+        self.timestamps = timestamps;
+        self
+    }
+}
+
 impl FileLayout {
     /// Returns true if and only if column `index` is read (as the date, a field or a
     /// dimension).

@@ -410,7 +410,6 @@ fn read_file(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
 
     use super::super::request::{FieldRequest, ValueKind, Window};
     use super::super::source::ReadOptions;
@@ -421,20 +420,12 @@ mod tests {
     fn both_ways(text: &str) -> [(DataFrame, String); 2] {
         let window = Window::default();
         let read = ReadOptions::default();
-        let request = TableRequest {
-            kind: super::super::Kind::Surveys,
-            files: &[],
-            mapping: &BTreeMap::new(),
-            fields: vec![FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5 } }],
-            required: Vec::new(),
-            date_required: true,
-            dims: &["channel".to_string()],
-            dims_required: true,
-            window: &window,
-            read: &read,
-            compaction: None,
-            timestamps: true,
-        };
+        let dims = ["channel".to_string()];
+        let fields = vec![FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5 } }];
+        let request = TableRequest::new(super::super::Kind::Surveys, &[], &window, &read)
+            .fields(fields, Vec::new())
+            .dims(&dims, true)
+            .timestamps(true);
         let layout = FileLayout { date: Some(0), fields: vec![Some(1)], dims: vec![Some(2)], width: 3 };
         let block = source::Block { bytes: text.as_bytes().to_vec(), first_line: 2, bad: None };
         let file: Arc<str> = Arc::from("t.csv");
