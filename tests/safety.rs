@@ -993,3 +993,33 @@ fn d4_two_runs_writing_one_output_never_mix() {
         assert!(expected.contains(&written), "a mixed file of {} bytes", written.len());
     }
 }
+
+#[test]
+fn w13_a_mapped_column_is_never_claimed_by_another_field_and_competing_columns_are_named() {
+    let w = Workdir::new();
+    // `Resolved` holds the first-contact flag here: mapped so, it must not also be read
+    // as `resolved` (which would make FCR 2/2 = 100 instead of 2/4 = 50).
+    let file =
+        w.write("i.csv", "opened_at,Resolved\n2025-01-01,true\n2025-01-02,false\n2025-01-03,true\n2025-01-04,false\n");
+    let config = w.write("c.toml", "[columns.interactions]\nfirst_contact_resolved = \"Resolved\"\n");
+    let out = stdout_of(w.servq().args(["report", "--config", &config, "--interactions", &file]).args([
+        "--metrics",
+        "fcr",
+        "--period",
+        "none",
+        "--format",
+        "csv",
+        "-q",
+    ]));
+    let row = &csv_rows(&out)[0];
+    assert_eq!((row["value"].as_str(), row["n"].as_str()), ("50", "4"));
+    // Two columns that could both be csat: a note names both and the one used.
+    let file = w.write("s.csv", "submitted_at,satisfaction,csat\n2025-01-01,1,5\n");
+    w.servq()
+        .args(["report", "--surveys", &file, "--metrics", "csat", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: surveys: columns 'csat' and 'satisfaction' could each be csat; 'csat' is used (map one with [columns.surveys] csat = \"…\")",
+        ));
+}

@@ -174,8 +174,50 @@ impl Headers {
         self.normalised.iter().position(|h| *h == wanted)
     }
 
+    /// The columns the mapping gives to other fields or dimensions than `field`: never
+    /// claimed by `field`'s aliases (SPEC §10).
+    fn taken(&self, field: &str, mapping: &BTreeMap<String, String>) -> Vec<usize> {
+        mapping.iter().filter(|(name, _)| *name != field).filter_map(|(_, header)| self.position(header)).collect()
+    }
+
+    /// Every column `field`'s aliases match, in alias order, but those the mapping
+    /// gives to something else.
+    fn candidates(&self, field: &FieldDef, mapping: &BTreeMap<String, String>) -> Vec<usize> {
+        let shared = if field.name == "date" { COMMON_DATE } else { &[] };
+        let taken = self.taken(field.name, mapping);
+        let mut found: Vec<usize> = Vec::new();
+        for i in field.aliases.iter().chain(shared).filter_map(|alias| self.position(alias)) {
+            if !taken.contains(&i) && !found.contains(&i) {
+                found.push(i);
+            }
+        }
+        found
+    }
+
+    /// A note when two or more columns could be `field` and none is mapped: which
+    /// ones, and which is used.
+    pub fn competing(&self, kind: Kind, field: &FieldDef, mapping: &BTreeMap<String, String>) -> Option<String> {
+        if mapping.contains_key(field.name) {
+            return None;
+        }
+        let found = self.candidates(field, mapping);
+        (found.len() > 1).then(|| {
+            let names: Vec<String> = found.iter().map(|&i| format!("'{}'", self.original[i])).collect();
+            format!(
+                "{}: columns {} could each be {}; {} is used (map one with [columns.{}] {} = \"…\")",
+                kind.as_str(),
+                names.join(" and "),
+                field.name,
+                names[0],
+                kind.as_str(),
+                field.name
+            )
+        })
+    }
+
     /// Finds the column of a canonical field: the mapped name when the config maps
-    /// one (an error when that column is absent), else the first alias present.
+    /// one (an error when that column is absent), else the first alias present that
+    /// the mapping does not give to another field or dimension.
     pub fn find_field(
         &self,
         kind: Kind,
@@ -194,8 +236,7 @@ impl Headers {
                 ),
             };
         }
-        let shared = if field.name == "date" { COMMON_DATE } else { &[] };
-        Ok(field.aliases.iter().chain(shared).find_map(|alias| self.position(alias)))
+        Ok(self.candidates(field, mapping).first().copied())
     }
 
     /// Finds the column of a dimension: the mapped name, the name itself, or a

@@ -77,6 +77,7 @@ struct Loaded<'s> {
     missing_dims: BTreeSet<String>,
     range: Option<(NaiveDate, NaiveDate)>,
     latest: Option<NaiveDate>,
+    notes: Vec<String>,
 }
 
 /// Reads every file of a request into one [`Table`], adding to the data quality.
@@ -100,9 +101,15 @@ pub fn load_into(
         missing_dims: BTreeSet::new(),
         range: None,
         latest: None,
+        notes: Vec::new(),
     };
     for path in request.files {
         read_file(path, request, dictionaries, quality, &mut loaded)?;
+    }
+    for note in std::mem::take(&mut loaded.notes) {
+        if !quality.notes.contains(&note) {
+            quality.notes.push(note);
+        }
     }
     let dim_names = dimension_names(request.dims);
     let empty = |dictionaries: &mut Dictionaries| {
@@ -176,6 +183,7 @@ fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Lo
     for req in &request.fields {
         let def: &FieldDef = columns::field_def(kind, req.field).expect("requested fields are canonical");
         let index = headers.find_field(kind, def, request.mapping)?;
+        loaded.notes.extend(headers.competing(kind, def, request.mapping));
         if index.is_some() {
             loaded.found.insert(req.field);
         } else if request.required.contains(&req.field) {
