@@ -61,11 +61,16 @@ fn unknown_by_column() {
 fn no_date_column() {
     let w = Workdir::new();
     let data = w.write("s.csv", "score,nps\n5,9\n");
-    w.servq().args(["report", "--surveys", &data]).assert().code(2).stderr(predicate::str::starts_with(format!(
-        "servq: {data}: no date column for surveys (looked for submitted_at"
-    )));
-    // With --period none no date column is needed.
-    w.servq().args(["report", "--surveys", &data, "--period", "none", "--format", "csv"]).assert().success();
+    // Dates asked for (--from): the missing column is an error naming the file.
+    w.servq().args(["report", "--surveys", &data, "--from", "2025-01-01"]).assert().code(2).stderr(
+        predicate::str::starts_with(format!("servq: {data}: no date column for surveys (looked for submitted_at")),
+    );
+    // Otherwise one period over all rows (SPEC §10), with or without --period none.
+    for extra in [&[][..], &["--period", "none"][..]] {
+        let out =
+            crate::util::stdout_of(w.servq().args(["report", "--surveys", &data, "--format", "csv", "-q"]).args(extra));
+        assert!(out.contains("\nall,,,nps,100,1,"), "{out}");
+    }
 }
 
 #[test]

@@ -1023,3 +1023,31 @@ fn w13_a_mapped_column_is_never_claimed_by_another_field_and_competing_columns_a
             "note: surveys: columns 'csat' and 'satisfaction' could each be csat; 'csat' is used (map one with [columns.surveys] csat = \"…\")",
         ));
 }
+
+#[test]
+fn a_file_without_dates_is_one_period_with_empty_dates() {
+    let w = Workdir::new();
+    let file = w.write("snapshot.csv", "customer_id,csat\nA,5\nB,2\nC,4\n");
+    let output = w
+        .servq()
+        .args(["report", "--surveys", &file, "--metrics", "csat", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: no input has a date column: one period over all rows (--period none instead of --period month)",
+        ))
+        .get_output()
+        .clone();
+    let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
+    let row = &rows[0];
+    // 2 of 3 satisfied; no dates, so no period dates (never 1970-01-01).
+    assert_eq!(
+        (row["period"].as_str(), row["period_start"].as_str(), row["period_end"].as_str(), row["value"].as_str()),
+        ("all", "", "", &*(200.0f64 / 3.0).to_string())
+    );
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("3 rows read, 3 used"));
+}

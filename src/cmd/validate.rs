@@ -17,8 +17,12 @@ pub fn run(args: &ValidateArgs) -> Result<Outcome> {
         bail!("no input files: give --surveys FILE… or a config file with [inputs]");
     }
     super::guard_outputs(&settings, &[])?;
-    let inputs = compute::load_all_fields(&settings)?;
+    let (undated, note) = compute::without_dates(&settings)?;
+    let inputs = compute::load_all_fields(undated.as_ref().unwrap_or(&settings))?;
     let mut stdout = std::io::stdout().lock();
+    if let Some(note) = note {
+        writeln!(stdout, "note: {note}")?;
+    }
     for line in inputs.quality.summary_lines() {
         writeln!(stdout, "{}", crate::report::safe::terminal(&line))?;
     }

@@ -304,6 +304,37 @@ fn spinner(message: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// When no input file has a date column (a customer snapshot, a survey export without
+/// dates), the run is one period over everything (`--period none` implied, SPEC §10):
+/// the settings to use instead, and the note that says so. `None` when a file has
+/// dates, the period is already none, or `--from`/`--to` ask for dates (then the
+/// missing column is an error naming the file).
+pub fn without_dates(settings: &Settings) -> Result<(Option<Settings>, Option<String>)> {
+    let window = &settings.window;
+    if window.period == Period::None || window.from.is_some() || window.to.is_some() || settings.inputs.is_empty() {
+        return Ok((None, None));
+    }
+    let empty = BTreeMap::new();
+    for (kind, patterns) in &settings.inputs {
+        let mapping = settings.columns.get(kind).unwrap_or(&empty);
+        let date = input::columns::field_def(*kind, "date").expect("every kind has a date");
+        for file in input::source::expand(patterns)? {
+            let name = file.display().to_string();
+            let headers = input::columns::Headers::new(&name, input::source::headers(&file, &settings.read)?);
+            if headers.find_field(*kind, date, mapping)?.is_some() {
+                return Ok((None, None));
+            }
+        }
+    }
+    let mut undated = settings.clone();
+    undated.window.period = Period::None;
+    let note = format!(
+        "no input has a date column: one period over all rows (--period none instead of --period {})",
+        window.period.as_str()
+    );
+    Ok((Some(undated), Some(note)))
+}
+
 /// Reads every input with every field servq knows (scores, flags, times, ids, topics,
 /// comments, weights), for `servq validate`: each value is judged.
 pub fn load_all_fields(settings: &Settings) -> Result<Inputs> {
@@ -384,6 +415,8 @@ fn load_fields(settings: &Settings, metrics: &[MetricId], every_field: bool) -> 
 /// Loads the inputs and computes every wanted metric.
 /// The cohort matrix is computed too when `settings.cohorts` is set (HTML).
 pub fn run(settings: &Settings) -> Result<Results> {
+    let (undated, note) = without_dates(settings)?;
+    let settings = undated.as_ref().unwrap_or(settings);
     let metrics = wanted(settings);
     let mut inputs = load(settings, &metrics)?;
     let mut results = Results {
@@ -393,6 +426,7 @@ pub fn run(settings: &Settings) -> Result<Results> {
         window: (settings.window.from, settings.window.to),
         ..Results::default()
     };
+    results.notes.extend(note);
     results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     results.as_of = settings.as_of.or(inputs.tables.values().filter_map(|t| t.latest_date).max());
     for (kind, table) in &inputs.tables {

@@ -84,7 +84,8 @@ pub fn period_label(results: &Results, record: &Record) -> String {
 pub fn period_bounds(results: &Results, record: &Record) -> Option<(NaiveDate, NaiveDate)> {
     match results.period {
         _ if record.whole_window => None,
-        Period::None => Some(results.range.unwrap_or((record.period_start, record.period_start))),
+        // Without dates there is no range: empty period dates, never 1970-01-01.
+        Period::None => results.range,
         p => Some((record.period_start, p.end(record.period_start))),
     }
 }
