@@ -1051,3 +1051,23 @@ fn a_file_without_dates_is_one_period_with_empty_dates() {
         .code(0)
         .stdout(predicate::str::contains("3 rows read, 3 used"));
 }
+
+#[test]
+fn mapping_a_date_field_by_its_own_name_gives_the_row_its_date() {
+    let w = Workdir::new();
+    let file = w.write("i.csv", "Created,complaint\n2025-01-05,true\n2025-02-05,false\n");
+    let config = w.write("c.toml", "[columns.interactions]\nopened_at = \"Created\"\n");
+    let out = stdout_of(w.servq().args(["report", "--config", &config, "--interactions", &file]).args([
+        "--metrics",
+        "complaints_per_1000",
+        "--format",
+        "csv",
+        "-q",
+    ]));
+    let periods: Vec<String> = csv_rows(&out).iter().map(|r| format!("{} {}", r["period"], r["value"])).collect();
+    assert_eq!(periods, ["2025-01 1000", "2025-02 0"]);
+    let config = w.write("d.toml", "[columns.interactions]\nopened_at = \"Opened\"\n");
+    w.servq().args(["report", "--config", &config, "--interactions", &file]).assert().code(2).stderr(
+        predicate::str::contains("column 'Opened' (mapped to opened_at in [columns.interactions]) is not in the file"),
+    );
+}

@@ -176,15 +176,26 @@ impl Headers {
 
     /// The columns the mapping gives to other fields or dimensions than `field`: never
     /// claimed by `field`'s aliases (SPEC §10).
-    fn taken(&self, field: &str, mapping: &BTreeMap<String, String>) -> Vec<usize> {
-        mapping.iter().filter(|(name, _)| *name != field).filter_map(|(_, header)| self.position(header)).collect()
+    fn taken(&self, field: &FieldDef, mapping: &BTreeMap<String, String>) -> Vec<usize> {
+        let own = |name: &str| name == field.name || (field.name == "date" && field.aliases.contains(&name));
+        mapping.iter().filter(|(name, _)| !own(name)).filter_map(|(_, header)| self.position(header)).collect()
+    }
+
+    /// The header the mapping gives a field: under its own name, or for the date under
+    /// any of the kind's date field names (`opened_at = "Created"`, SPEC §10).
+    fn mapped<'m>(field: &FieldDef, mapping: &'m BTreeMap<String, String>) -> Option<(&'m str, &'m str)> {
+        if let Some((key, header)) = mapping.get_key_value(field.name) {
+            return Some((key, header));
+        }
+        let dates = if field.name == "date" { field.aliases } else { &[] };
+        dates.iter().find_map(|alias| mapping.get_key_value(*alias)).map(|(k, h)| (k.as_str(), h.as_str()))
     }
 
     /// Every column `field`'s aliases match, in alias order, but those the mapping
     /// gives to something else.
     fn candidates(&self, field: &FieldDef, mapping: &BTreeMap<String, String>) -> Vec<usize> {
         let shared = if field.name == "date" { COMMON_DATE } else { &[] };
-        let taken = self.taken(field.name, mapping);
+        let taken = self.taken(field, mapping);
         let mut found: Vec<usize> = Vec::new();
         for i in field.aliases.iter().chain(shared).filter_map(|alias| self.position(alias)) {
             if !taken.contains(&i) && !found.contains(&i) {
@@ -197,7 +208,7 @@ impl Headers {
     /// A note when two or more columns could be `field` and none is mapped: which
     /// ones, and which is used.
     pub fn competing(&self, kind: Kind, field: &FieldDef, mapping: &BTreeMap<String, String>) -> Option<String> {
-        if mapping.contains_key(field.name) {
+        if Self::mapped(field, mapping).is_some() {
             return None;
         }
         let found = self.candidates(field, mapping);
@@ -224,13 +235,12 @@ impl Headers {
         field: &FieldDef,
         mapping: &BTreeMap<String, String>,
     ) -> Result<Option<usize>> {
-        if let Some(mapped) = mapping.get(field.name) {
+        if let Some((key, mapped)) = Self::mapped(field, mapping) {
             return match self.position(mapped) {
                 Some(i) => Ok(Some(i)),
                 None => bail!(
-                    "{}: column '{mapped}' (mapped to {} in [columns.{}]) is not in the file; its columns are: {}",
+                    "{}: column '{mapped}' (mapped to {key} in [columns.{}]) is not in the file; its columns are: {}",
                     self.file,
-                    field.name,
                     kind.as_str(),
                     self.original.join(", ")
                 ),
