@@ -350,3 +350,25 @@ fn whole_window_clv_has_its_own_row_after_the_periods() {
         csv_rows(&stdout_of(w.servq().args(["report", "--config", &sample("servq.toml"), "--format", "csv", "-q"])));
     assert_eq!(csv.last().unwrap()["metric"], "clv");
 }
+
+#[test]
+fn a_table_on_the_terminal_says_its_notes_once() {
+    let w = Workdir::new();
+    let surveys = sample("surveys.csv");
+    let output = w
+        .servq()
+        .args(["report", "--surveys", &surveys, "--metrics", "csat,retention"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Note: retention: not computed: no transactions input"), "{stdout}");
+    assert!(!stderr.contains("retention: not computed"), "{stderr}");
+    // As CSV (no footer) the note goes to stderr.
+    w.servq()
+        .args(["report", "--surveys", &surveys, "--metrics", "csat,retention", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note: retention: not computed: no transactions input"));
+}
