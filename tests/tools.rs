@@ -208,3 +208,16 @@ fn a_closed_pipe_is_not_an_error() {
         assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
     }
 }
+
+#[test]
+fn init_takes_a_file_with_only_a_customer_id_and_a_date_for_transactions() {
+    let w = Workdir::new();
+    let file = w.write("orders.csv", "customer_id,date,quantity\nC1,2025-01-05,2\nC2,2025-02-05,1\nC1,2025-02-06,3\n");
+    let config = stdout_of(w.servq().args(["init", &file]));
+    assert!(config.contains("transactions = ") && config.contains("customer_id = \"customer_id\""), "{config}");
+    let path = w.write("servq.toml", &config);
+    // The config it writes is accepted: in February, C1 (January's only customer) is kept.
+    let out =
+        stdout_of(w.servq().args(["report", "--config", &path, "--metrics", "retention", "--format", "csv", "-q"]));
+    assert!(out.contains("2025-02,2025-02-01,2025-02-28,retention,100,1,"), "{out}");
+}

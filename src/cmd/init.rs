@@ -47,7 +47,19 @@ fn detect(names: Vec<String>, file: &str) -> Result<Detected> {
         columns::field_def(kind, field).and_then(|def| headers.find_field(kind, def, &none).ok().flatten())
     };
     let kinds = [Kind::Surveys, Kind::Interactions, Kind::Transactions];
-    let score = |kind: Kind| telling_fields(kind).iter().filter(|f| find(kind, f).is_some()).count();
+    // A telling field counts 2; the kind's own date name (submitted_at, opened_at,
+    // order_date…) 1; a customer id with any date makes transactions at least 1 (the
+    // only kind that needs nothing else).
+    let own_date = |kind: Kind| {
+        let def = columns::field_def(kind, "date").expect("every kind has a date");
+        def.aliases.iter().any(|alias| names.iter().any(|n| columns::normalise(n) == *alias))
+    };
+    let customer_and_date =
+        find(Kind::Transactions, "customer_id").is_some() && find(Kind::Transactions, "date").is_some();
+    let score = |kind: Kind| {
+        let telling = 2 * telling_fields(kind).iter().filter(|f| find(kind, f).is_some()).count();
+        telling + usize::from(own_date(kind)) + usize::from(kind == Kind::Transactions && customer_and_date)
+    };
     let kind = kinds.into_iter().max_by_key(|k| (score(*k), std::cmp::Reverse(*k))).unwrap_or(Kind::Surveys);
     if score(kind) == 0 {
         bail!("{file}: no survey, interaction or transaction column recognised (columns: {})", names.join(", "));
