@@ -63,7 +63,9 @@ fn no_date_column() {
     let data = w.write("s.csv", "score,nps\n5,9\n");
     // Dates asked for (--from): the missing column is an error naming the file.
     w.servq().args(["report", "--surveys", &data, "--from", "2025-01-01"]).assert().code(2).stderr(
-        predicate::str::starts_with(format!("servq: {data}: no date column for surveys (looked for submitted_at")),
+        predicate::str::starts_with(format!(
+            "servq: {data}: no date column for surveys (--from/--to need one) (looked for submitted_at"
+        )),
     );
     // Otherwise one period over all rows (SPEC §10), with or without --period none.
     for extra in [&[][..], &["--period", "none"][..]] {

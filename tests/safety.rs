@@ -1071,3 +1071,83 @@ fn mapping_a_date_field_by_its_own_name_gives_the_row_its_date() {
         predicate::str::contains("column 'Opened' (mapped to opened_at in [columns.interactions]) is not in the file"),
     );
 }
+
+#[test]
+fn money_is_exact_from_its_text_and_clv_on_rejected_margins_is_suspect() {
+    let w = Workdir::new();
+    let file = w.write(
+        "t.csv",
+        "order_date,customer_id,revenue,margin\n2025-01-05,c1,1,8999999999.000001\n2025-01-06,c1,1,-8999999999\n\
+         2025-02-05,c1,1,0\n2025-03-05,c1,1,0\n",
+    );
+    // m = 0.000001 over 3 customer-periods (f64 parsing made it 2e-6).
+    let out =
+        stdout_of(w.servq().args(["clv", "--transactions", &file, "--as-of", "2025-03-31", "--format", "csv", "-q"]));
+    assert_eq!(csv_rows(&out)[0]["m"], (1e-6f64 / 3.0).to_string());
+    // Every margin unreadable (decimal comma): the clv figure is suspect, and its check fails.
+    let mut text = String::from("order_date,customer_id,revenue,margin\n");
+    for month in ["01", "02", "03"] {
+        for c in ["c1", "c2"] {
+            text.push_str(&format!("2025-{month}-05,{c},100,\"12,50\"\n"));
+        }
+    }
+    text.push_str("2025-04-01,c1,1,1\n");
+    let file = w.write("e.csv", text);
+    let out =
+        stdout_of(w.servq().args(["report", "--transactions", &file, "--metrics", "clv", "--format", "csv", "-q"]));
+    assert!(csv_rows(&out)[0]["flags"].contains("rejected"), "{out}");
+    w.servq()
+        .args(["check", "--transactions", &file, "--require", "clv>=0", "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("suspect data"));
+    w.servq()
+        .args(["clv", "--transactions", &file])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note: clv: 6 of 7 margin values were rejected: suspect data"));
+}
+
+#[test]
+fn a_mapping_names_the_exact_header_and_case_twins_are_competing_columns() {
+    let w = Workdir::new();
+    let file = w.write("h.csv", "date,CSAT,csat\n2025-01-05,5,1\n");
+    let config = w.write("m.toml", "[columns.surveys]\ncsat = \"csat\"\n");
+    let out = stdout_of(
+        w.servq()
+            .args(["report", "--config", &config, "--surveys", &file, "--metrics", "csat"])
+            .args(["--format", "csv", "-q"]),
+    );
+    assert_eq!(csv_rows(&out)[0]["value"], "0", "the exact header `csat` (1), not `CSAT` (5)");
+    w.servq().args(["report", "--surveys", &file, "--metrics", "csat", "--format", "csv"]).assert().success().stderr(
+        predicate::str::contains("note: surveys: columns 'CSAT' and 'csat' could each be csat; 'CSAT' is used"),
+    );
+    let dates = w.write("d.csv", "date,created_at,csat\n2025-01-05,2025-03-05,5\n");
+    w.servq().args(["report", "--surveys", &dates, "--metrics", "csat", "--format", "csv"]).assert().success().stderr(
+        predicate::str::contains("note: surveys: columns 'date' and 'created_at' could each be date; 'date' is used"),
+    );
+}
+
+#[test]
+fn with_period_none_each_figure_spans_its_own_input() {
+    let w = Workdir::new();
+    let surveys = w.write("s.csv", "customer_id,channel,csat\nc1,chat,5\nc2,chat,4\n");
+    let transactions = w.write("t.csv", "order_date,customer_id,margin\n2025-01-05,c1,1\n2025-03-06,c2,1\n");
+    let args = ["report", "--surveys", &surveys, "--transactions", &transactions, "--period", "none"];
+    let out = stdout_of(w.servq().args(args).args(["--format", "csv", "-q"]));
+    // The surveys have no dates: their figure has no span (not the transactions' one).
+    let rows = csv_rows(&out);
+    let row = rows.iter().find(|r| r["metric"] == "csat").unwrap();
+    assert_eq!((row["period_start"].as_str(), row["period_end"].as_str()), ("", ""));
+}
+
+#[test]
+fn one_column_mapped_to_two_fields_is_a_config_error() {
+    let w = Workdir::new();
+    let config = w.write("c.toml", "[columns.surveys]\ncsat = \"satisfaction\"\nnps = \"satisfaction\"\n");
+    w.servq()
+        .args(["report", "--config", &config, "--surveys", &crate::util::sample("surveys.csv")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("[columns.surveys] csat and nps both name the column 'satisfaction'"));
+}

@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
 use crate::cli::{ClvArgs, TimingArg};
-use crate::compute::customers::clv_rows;
+use crate::compute::customers::{clv_money_suspect, clv_rows};
 use crate::config::{Settings, check_cost, check_horizon, check_rate};
 use crate::error::Outcome;
 use crate::input::{DataQuality, Kind};
@@ -84,7 +84,9 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
             (Vec::new(), Vec::new())
         } else {
             let as_of = settings.as_of.or(table.latest_date);
-            clv_rows(table, data, &settings, &loaded.dictionaries, as_of)?
+            let (rows, mut notes) = clv_rows(table, data, &settings, &loaded.dictionaries, as_of)?;
+            notes.extend(clv_money_suspect(table, &settings, &loaded.quality));
+            (rows, notes)
         };
         account_quality(&settings, &loaded.quality, &notes)?;
         if loaded.quality.files.iter().all(|f| f.rows_used == 0) {

@@ -199,7 +199,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
     }
     if settings.window.period == Period::None {
         for metric in &want {
-            results.notes.push(format!("{metric}: not computed: needs periods (use --period month or another length)"));
+            results.notes.push(format!("{metric}: not computed: needs periods (a date column in the transactions, and --period month or another length)"));
         }
         return Ok(());
     }
@@ -211,7 +211,13 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, result
             ),
             Ok((rows, notes)) => {
                 results.notes.extend(notes);
-                push_clv(results, rows, settings)
+                push_clv(results, rows, settings);
+                if let Some(note) = clv_money_suspect(table, settings, &inputs.quality) {
+                    results.notes.push(note);
+                    for record in results.records.iter_mut().filter(|r| r.metric == MetricId::Clv) {
+                        record.flags.push(super::Flag::Rejected);
+                    }
+                }
             }
             Err(err) => results.notes.push(format!("clv: not computed: {err}")),
         }
@@ -399,6 +405,24 @@ pub fn clv_rows(
         .map(|(g, c, n)| (if g.len() == width { g } else { vec!["(all)".to_string(); width] }, c, n))
         .collect();
     Ok((rows, notes))
+}
+
+/// When more than 5% of the money values CLV's m is built from (margin, or revenue
+/// with a margin rate) were rejected, the note that says so: the figure is suspect
+/// data (flag `rejected`; `check` fails it unless `allow_rejected`).
+pub fn clv_money_suspect(table: &Table, settings: &Settings, quality: &crate::input::DataQuality) -> Option<String> {
+    if settings.metrics.clv.margin.is_some() {
+        return None;
+    }
+    let (column, _) = margin_source(table, &settings.metrics.clv).ok()?;
+    let (mut rejected, mut valid) = (0u64, 0u64);
+    for counts in quality.files.iter().filter(|f| f.kind == Kind::Transactions).filter_map(|f| f.fields.get(column)) {
+        rejected += counts.rejected;
+        valid += counts.valid;
+    }
+    (rejected as f64 > super::REJECTED_SHARE * (rejected + valid) as f64).then(|| {
+        format!("clv: {rejected} of {} {column} values were rejected: suspect data (see the hints)", rejected + valid)
+    })
 }
 
 /// CLV per group, with every parameter used, and the pooled at-risk count: r and m are

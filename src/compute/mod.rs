@@ -83,6 +83,9 @@ pub struct Results {
     pub window: (Option<NaiveDate>, Option<NaiveDate>),
     /// First and last date of the used rows, over all inputs.
     pub range: Option<(NaiveDate, NaiveDate)>,
+    /// First and last date of the used rows of each input (an input without dates has
+    /// none): the span of a `--period none` figure is its own input's.
+    pub range_by_kind: BTreeMap<Kind, (NaiveDate, NaiveDate)>,
     /// The low-confidence threshold.
     pub min_n: u64,
     /// The cohort matrix, when transactions were read (for the HTML heatmap).
@@ -430,6 +433,9 @@ pub fn run(settings: &Settings) -> Result<Results> {
     results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     results.as_of = settings.as_of.or(inputs.tables.values().filter_map(|t| t.latest_date).max());
     for (kind, table) in &inputs.tables {
+        if let Some(range) = table.date_range {
+            results.range_by_kind.insert(*kind, range);
+        }
         if let Some(date) = settings.as_of.or(table.latest_date) {
             results.as_of_by_kind.insert(*kind, date);
         }

@@ -295,6 +295,13 @@ impl Settings {
         if let Some(column) = &file.metrics.complaints.column {
             interaction_columns.entry("complaint".to_string()).or_insert_with(|| column.clone());
         }
+        for (kind, mapping) in [
+            ("surveys", &file.columns.surveys),
+            ("interactions", &interaction_columns),
+            ("transactions", &file.columns.transactions),
+        ] {
+            check_mapping(&cfg_name, kind, mapping)?;
+        }
         settings.columns = BTreeMap::from([
             (Kind::Surveys, file.columns.surveys.clone()),
             (Kind::Interactions, interaction_columns),
@@ -321,6 +328,18 @@ impl Settings {
         settings.checks = file.checks.iter().map(|c| resolve_check(c, &text, &cfg_name)).collect::<Result<_>>()?;
         Ok(settings)
     }
+}
+
+/// Two keys of one `[columns.<kind>]` naming the same column is an error: one column
+/// cannot be two fields.
+fn check_mapping(cfg: &str, kind: &str, mapping: &BTreeMap<String, String>) -> Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, header) in mapping {
+        if let Some(first) = seen.insert(header.trim().to_string(), key) {
+            bail!("{cfg}: [columns.{kind}] {first} and {key} both name the column '{header}': one column is one field");
+        }
+    }
+    Ok(())
 }
 
 fn load_config_file(explicit: Option<&Path>) -> Result<(ConfigFile, PathBuf, String)> {

@@ -492,12 +492,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
         ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
         ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),
-        ValueKind::Money { negative: true } => {
-            parse::parse_number(s)?.map(parse::money_units).transpose()?.map(Parsed::Long)
-        }
-        ValueKind::Money { negative: false } => {
-            parse::parse_non_negative(s)?.map(parse::money_units).transpose()?.map(Parsed::Long)
-        }
+        ValueKind::Money { negative } => parse::parse_money(s, negative)?.map(Parsed::Long),
         ValueKind::Count => match s.trim() {
             "" => None,
             t => {

@@ -169,9 +169,20 @@ impl Headers {
         self.original.is_empty()
     }
 
+    /// The column named `name`: the header written exactly so, else the first that
+    /// matches it case- and space-insensitively.
     fn position(&self, name: &str) -> Option<usize> {
+        if let Some(i) = self.original.iter().position(|h| h.trim() == name.trim()) {
+            return Some(i);
+        }
         let wanted = normalise(name);
         self.normalised.iter().position(|h| *h == wanted)
+    }
+
+    /// Every column that matches `name` case- and space-insensitively.
+    fn positions(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
+        let wanted = normalise(name);
+        self.normalised.iter().enumerate().filter(move |(_, h)| **h == wanted).map(|(i, _)| i)
     }
 
     /// The columns the mapping gives to other fields or dimensions than `field`: never
@@ -197,7 +208,7 @@ impl Headers {
         let shared = if field.name == "date" { COMMON_DATE } else { &[] };
         let taken = self.taken(field, mapping);
         let mut found: Vec<usize> = Vec::new();
-        for i in field.aliases.iter().chain(shared).filter_map(|alias| self.position(alias)) {
+        for i in field.aliases.iter().chain(shared).flat_map(|alias| self.positions(alias)) {
             if !taken.contains(&i) && !found.contains(&i) {
                 found.push(i);
             }

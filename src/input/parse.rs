@@ -249,9 +249,55 @@ pub const MONEY_UNITS: f64 = 1e6;
 pub fn money_units(x: f64) -> Result<i64, Reason> {
     let units = (x * MONEY_UNITS).round();
     if units.abs() >= 9.2e18 {
-        return Err("too large for an amount (over 9.2 trillion)".to_string());
+        return Err(MONEY_TOO_LARGE.to_string());
     }
     Ok(units as i64)
+}
+
+/// The reason for an amount beyond what whole millionths in 64 bits hold.
+const MONEY_TOO_LARGE: &str = "too large for an amount (over 9,223,372,036,854.775807)";
+
+/// Parses an amount of money into whole millionths exactly, from its decimal text
+/// (`-1234.5`, `+8999999999.000001`): digits past the sixth decimal are rounded half
+/// away from zero. Text with an exponent (`1.5e3`) goes through [`parse_finite`] and
+/// [`money_units`]. Empty is `Ok(None)`; a negative amount is rejected unless
+/// `negative` is set.
+pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let (sign, digits) = match s.as_bytes()[0] {
+        b'-' => (-1i128, &s[1..]),
+        b'+' => (1, &s[1..]),
+        _ => (1, s),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !plain(whole) || !plain(fraction) {
+        // Exponents, decimal commas and other text: the general number parser decides.
+        let x = parse_finite(s)?;
+        if x < 0.0 && !negative {
+            return Err("negative".to_string());
+        }
+        return money_units(x).map(Some);
+    }
+    let mut units: i128 = 0;
+    for b in whole.bytes() {
+        units = units.saturating_mul(10).saturating_add(i128::from(b - b'0'));
+    }
+    let kept: Vec<u8> = fraction.bytes().chain(std::iter::repeat(b'0')).take(6).collect();
+    for b in &kept {
+        units = units.saturating_mul(10).saturating_add(i128::from(b - b'0'));
+    }
+    if fraction.as_bytes().get(6).is_some_and(|b| *b >= b'5') {
+        units += 1;
+    }
+    let units = sign * units;
+    if units < 0 && !negative {
+        return Err("negative".to_string());
+    }
+    i64::try_from(units).map(Some).map_err(|_| MONEY_TOO_LARGE.to_string())
 }
 
 #[cfg(test)]
@@ -260,6 +306,23 @@ mod tests {
 
     fn iso(s: &str) -> Result<Option<i64>, Reason> {
         DateParser::default().parse(s)
+    }
+
+    #[test]
+    fn money_is_parsed_exactly_from_its_text() {
+        assert_eq!(parse_money("8999999999.000001", true), Ok(Some(8_999_999_999_000_001)));
+        assert_eq!(parse_money("-8999999999", true), Ok(Some(-8_999_999_999_000_000)));
+        assert_eq!(parse_money("9223372036854.775807", true), Ok(Some(i64::MAX)));
+        assert!(parse_money("9223372036854.775808", true).is_err());
+        assert_eq!(parse_money("9200000000000", true), Ok(Some(9_200_000_000_000_000_000)));
+        assert_eq!(parse_money("1.2345675", true), Ok(Some(1_234_568)));
+        assert_eq!(parse_money("-0.0000005", true), Ok(Some(-1)));
+        assert_eq!(parse_money(".5", true), Ok(Some(500_000)));
+        assert_eq!(parse_money("1.5e3", true), Ok(Some(1_500_000_000)));
+        assert_eq!(parse_money("-3", false), Err("negative".to_string()));
+        assert_eq!(parse_money("", false), Ok(None));
+        assert!(parse_money("12,50", true).is_err());
+        assert!(parse_money("abc", true).is_err());
     }
 
     #[test]

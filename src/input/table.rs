@@ -171,9 +171,12 @@ fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Lo
     let kind = request.kind;
     let date_def = columns::field_def(kind, "date").expect("every kind has a date");
     let date = headers.find_field(kind, date_def, request.mapping)?;
+    loaded.notes.extend(headers.competing(kind, date_def, request.mapping));
     if date.is_none() && request.date_required {
+        let window = request.window;
+        let why = if window.from.is_some() || window.to.is_some() { " (--from/--to need one)" } else { "" };
         bail!(
-            "{file}: no date column for {} (looked for {}); map one with [columns.{}] date = \"…\"",
+            "{file}: no date column for {}{why} (looked for {}); map one with [columns.{}] date = \"…\"",
             kind.as_str(),
             columns::looked_for(date_def),
             kind.as_str()

@@ -84,8 +84,9 @@ pub fn period_label(results: &Results, record: &Record) -> String {
 pub fn period_bounds(results: &Results, record: &Record) -> Option<(NaiveDate, NaiveDate)> {
     match results.period {
         _ if record.whole_window => None,
-        // Without dates there is no range: empty period dates, never 1970-01-01.
-        Period::None => results.range,
+        // The span of the figure's own input; without dates there is none: empty
+        // period dates, never 1970-01-01.
+        Period::None => results.range_by_kind.get(&record.metric.input()).copied(),
         p => Some((record.period_start, p.end(record.period_start))),
     }
 }
