@@ -273,6 +273,23 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
         _ => (1, s),
     };
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    // The common case: up to 12 whole digits and 6 decimals, in 64-bit arithmetic.
+    if whole.len() <= 12 && fraction.len() <= 6 && !(whole.is_empty() && fraction.is_empty()) {
+        let mut units: i64 = 0;
+        let mut plain = true;
+        for b in whole.bytes().chain(fraction.bytes()) {
+            plain &= b.is_ascii_digit();
+            units = units * 10 + i64::from(b.wrapping_sub(b'0'));
+        }
+        if plain {
+            const SCALE: [i64; 7] = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+            let units = units * SCALE[fraction.len()] * sign as i64;
+            if units < 0 && !negative {
+                return Err("negative".to_string());
+            }
+            return Ok(Some(units));
+        }
+    }
     let plain = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
     if (whole.is_empty() && fraction.is_empty()) || !plain(whole) || !plain(fraction) {
         // Exponents, decimal commas and other text: the general number parser decides.
@@ -286,8 +303,7 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
     for b in whole.bytes() {
         units = units.saturating_mul(10).saturating_add(i128::from(b - b'0'));
     }
-    let kept: Vec<u8> = fraction.bytes().chain(std::iter::repeat(b'0')).take(6).collect();
-    for b in &kept {
+    for b in fraction.bytes().chain(std::iter::repeat(b'0')).take(6) {
         units = units.saturating_mul(10).saturating_add(i128::from(b - b'0'));
     }
     if fraction.as_bytes().get(6).is_some_and(|b| *b >= b'5') {
