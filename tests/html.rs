@@ -89,3 +89,19 @@ fn html_renders_in_headless_chromium_without_console_errors() {
         assert!(dom.contains(&format!(">{value}<")), "tile {value} missing from the rendered page");
     }
 }
+
+#[test]
+fn a_suspect_figure_says_so_on_its_tile() {
+    let w = Workdir::new();
+    // 28 of 100 scores off the default 1–5 scale (a 1–7 item): flagged `rejected`.
+    let mut text = String::from("submitted_at,csat\n");
+    text.extend((0..100).map(|i| format!("2025-01-{:02},{}\n", i % 28 + 1, i % 7 + 1)));
+    let file = w.write("s.csv", text);
+    let path = w.path("r.html");
+    w.servq()
+        .args(["report", "--surveys", &file, "--metrics", "csat", "--period", "none", "-o", &path, "-q"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert!(html.contains("suspect data: over 5% of its values rejected"), "{html}");
+}

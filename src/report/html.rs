@@ -98,7 +98,12 @@ fn tile(results: &Results, metric: MetricId) -> Markup {
                             @let class = if better > 0.0 { "up" } else if better < 0.0 { "down" } else { "flat" };
                             span class=(class) { (if change >= 0.0 { "▲ " } else { "▼ " }) (format!("{change:+.1}")) }
                         }
-                        div.note { (super::period_label(results, last)) " · n = " (last.estimate.n) }
+                        div.note {
+                            (super::period_label(results, last)) " · n = " (last.estimate.n)
+                            @if last.flags.contains(&crate::compute::Flag::Rejected) {
+                                span.down { " · suspect data: over 5% of its values rejected" }
+                            }
+                        }
                     }
                 }
             }
