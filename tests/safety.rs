@@ -1151,3 +1151,60 @@ fn one_column_mapped_to_two_fields_is_a_config_error() {
         .code(2)
         .stderr(predicate::str::contains("[columns.surveys] csat and nps both name the column 'satisfaction'"));
 }
+
+#[test]
+fn a_lone_carriage_return_inside_a_line_rejects_it_never_joins_rows() {
+    let w = Workdir::new();
+    let file = w.write(
+        "m4.csv",
+        "date,channel,nps,comment\n2025-01-01,chat,9,a\n2025-01-02,chat\r2025-01-03,chat,1\r\n2025-01-04,chat,10,b\n",
+    );
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("3 rows read, 2 used, 1 rejected"))
+        .stdout(predicate::str::contains("a carriage return alone inside the line"));
+}
+
+#[test]
+fn followup_with_no_valid_score_is_nothing_to_report_and_where_twice_is_an_error() {
+    let w = Workdir::new();
+    let file = w.write("allbad.csv", "date,nps,csat\n2025-01-01,19,15\n");
+    w.servq()
+        .args(["followup", "-q", "--surveys", &file, "--format", "csv"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("nothing to follow up: no valid nps or csat value"));
+    let file = w.write("w.csv", "date,channel,nps\n2025-01-01,chat,1\n2025-01-02,email,2\n");
+    w.servq()
+        .args(["followup", "-q", "--surveys", &file, "--where", "channel=chat", "--where", "channel=email"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--where channel: the column is given twice"));
+}
+
+#[test]
+fn check_json_names_metrics_by_their_id_and_github_lines_escape_control_characters() {
+    let w = Workdir::new();
+    let file = w.write("i.csv", "opened_at,complaint,channel\n2025-01-05,true,u\u{1b}v\n2025-02-05,false,u\u{1b}v\n");
+    let output = w
+        .servq()
+        .args(["check", "--interactions", &file, "--by", "channel", "--require", "complaints_per_1000<=2000"])
+        .args(["--all-periods", "--format", "json", "-q"])
+        .assert()
+        .get_output()
+        .clone();
+    let json = String::from_utf8(output.stdout).unwrap();
+    assert!(json.contains("\"metric\": \"complaints_per_1000\""), "{json}");
+    let output = w
+        .servq()
+        .args(["check", "--interactions", &file, "--by", "channel", "--require", "complaints_per_1000<=2000"])
+        .args(["--all-periods", "--format", "github", "-q"])
+        .assert()
+        .get_output()
+        .clone();
+    let github = String::from_utf8(output.stdout).unwrap();
+    assert!(!github.contains('\u{1b}') && github.contains("\\u{1b}"), "{github}");
+}

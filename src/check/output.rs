@@ -58,7 +58,8 @@ pub fn sentence(r: &CheckResult) -> String {
 
 /// Escapes a GitHub workflow-command message (`%`, CR, LF).
 fn github_escape(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let text = text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    crate::report::safe::terminal(&text).into_owned()
 }
 
 fn rows(results: &[CheckResult]) -> (Vec<&'static str>, Vec<Vec<String>>) {
@@ -143,7 +144,8 @@ pub fn junit(results: &[CheckResult], out: &mut dyn Write) -> Result<()> {
             r.period,
             if r.group.is_empty() { String::new() } else { format!(" {}", r.group_text()) }
         );
-        let mut case = TestCase::new(xml(&name).into_owned(), status);
+        // Names are attributes: control characters (a tab too) are written escaped.
+        let mut case = TestCase::new(xml(&crate::report::safe::terminal(&name)).into_owned(), status);
         case.set_classname(format!("servq.{}", r.metric));
         if r.fails() && r.level == Level::Warn {
             case.set_system_out(format!("warning: {}", xml(&sentence(r))));

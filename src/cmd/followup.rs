@@ -17,14 +17,15 @@ use crate::report::followup::{FollowupRow, render};
 
 /// Parses `--where COL=VALUE` filters.
 fn filters(args: &FollowupArgs) -> Result<BTreeMap<String, String>> {
-    args.filter
-        .iter()
-        .map(|f| {
-            let (column, value) =
-                f.split_once('=').with_context(|| format!("--where {f}: write COLUMN=VALUE, e.g. channel=chat"))?;
-            Ok((column.trim().to_string(), value.trim().to_string()))
-        })
-        .collect()
+    let mut filters = BTreeMap::new();
+    for f in &args.filter {
+        let (column, value) =
+            f.split_once('=').with_context(|| format!("--where {f}: write COLUMN=VALUE, e.g. channel=chat"))?;
+        if filters.insert(column.trim().to_string(), value.trim().to_string()).is_some() {
+            bail!("--where {}: the column is given twice (one value per column)", column.trim());
+        }
+    }
+    Ok(filters)
 }
 
 /// Runs `servq followup`.
@@ -68,6 +69,14 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
     }
     if !table.has("nps") && !table.has("csat") {
         bail!("followup needs an nps or csat column in the surveys");
+    }
+    // No valid score at all: nobody can be judged, which is not "nobody to call back".
+    let valid: u64 =
+        quality.files.iter().flat_map(|f| ["nps", "csat"].map(|c| f.fields.get(c).map_or(0, |q| q.valid))).sum();
+    if valid == 0 {
+        bail!(
+            "nothing to follow up: no valid nps or csat value in the surveys (see the data-quality summary and hints)"
+        );
     }
     let rows = followup_rows(table.frame, &filters, csat_max, &dictionaries)?;
     render(&rows, csat_max, format, &mut out)?;

@@ -254,6 +254,10 @@ fn add_lines(chunk: &mut Chunk, block: &source::Block, delimiter: u8, layout: &F
             chunk.add_bad(&too_long(number, line, request));
             continue;
         }
+        if lone_cr(line) {
+            chunk.add_bad(&lone_cr_record(number, line));
+            continue;
+        }
         fields.split(line, delimiter);
         chunk.add_row(&fields, number, layout, &request.fields, request.window);
     }
@@ -290,9 +294,32 @@ fn add_records(
             chunk.add_bad(&too_long(line, &block.bytes[start..end], request));
             continue;
         }
+        if lone_cr(&block.bytes[start..end]) {
+            chunk.add_bad(&lone_cr_record(line, &block.bytes[start..end]));
+            continue;
+        }
         chunk.add_row(&record, line, layout, &request.fields, request.window);
     }
     Ok(())
+}
+
+/// Returns true if and only if `bytes` (one record) hold a carriage return that ends
+/// no line (not before a line feed, not last) outside quotes: an old-Mac line end in
+/// the middle of the file, which would join two rows into one.
+fn lone_cr(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', bytes).any(|i| {
+        let ends_line = matches!(bytes.get(i + 1), None | Some(b'\n'));
+        !ends_line && memchr::memchr_iter(b'"', &bytes[..i]).count() % 2 == 0
+    })
+}
+
+/// A record with a lone carriage return, rejected whole: its rows cannot be told apart.
+fn lone_cr_record(line: u64, text: &[u8]) -> source::BadRecord {
+    source::BadRecord {
+        line,
+        reason: "a carriage return alone inside the line (mixed line ends: convert the file to LF or CRLF)".to_string(),
+        text: text[..text.len().min(200)].to_vec(),
+    }
 }
 
 /// A record over the size limit, rejected with its line.

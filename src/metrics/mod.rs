@@ -53,8 +53,7 @@ pub struct MetricSettings {
 }
 
 /// The metric ids used in output columns and checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum MetricId {
     /// % satisfied (CSAT top-box).
     Csat,
@@ -132,6 +131,13 @@ impl MetricId {
     /// Returns the input a metric is computed from.
     pub fn input(self) -> Kind {
         registry::def(self).input
+    }
+}
+
+/// A metric is written as its id everywhere (`complaints_per_1000`, as in the CSV).
+impl Serialize for MetricId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
