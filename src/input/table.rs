@@ -309,7 +309,7 @@ fn add_records(
 fn lone_cr(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'\r', bytes).any(|i| {
         let ends_line = matches!(bytes.get(i + 1), None | Some(b'\n'));
-        !ends_line && memchr::memchr_iter(b'"', &bytes[..i]).count() % 2 == 0
+        !ends_line && memchr::memchr_iter(b'"', &bytes[..i]).count().is_multiple_of(2)
     })
 }
 
