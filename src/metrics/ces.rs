@@ -98,58 +98,19 @@ pub fn definition(options: &CesOptions) -> String {
     )
 }
 
-/// `ces` as a survey KPI (see [`super::survey::SurveyKpi`]).
-#[derive(Debug)]
-pub struct Ces;
+/// The `ces` column as survey KPIs read it.
+const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
+    column: COLUMN,
+    aggregations: |options, rows| aggregations(&options.ces, rows),
+    scale: |options| options.ces.scale,
+    definition: |options| definition(&options.ces),
+};
 
-/// `ces_mean` as a survey KPI.
-#[derive(Debug)]
-pub struct CesMean;
+/// `ces` as a survey KPI (see [`super::survey::SurveyKpi`]): [`ces`] per group.
+pub const CES: super::survey::GoodShare = super::survey::GoodShare(SCORES);
 
-impl super::survey::SurveyKpi for Ces {
-    fn column(&self) -> &'static str {
-        COLUMN
-    }
-
-    fn field(&self, options: &super::MetricSettings) -> crate::input::FieldRequest {
-        super::survey::score_field(COLUMN, options.ces.scale)
-    }
-
-    fn aggregations(&self, options: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
-        aggregations(&options.ces, rows)
-    }
-
-    fn estimates(&self, df: &DataFrame, _: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        let (n, good) = (super::frame::counts(df, "ces.n")?, super::frame::counts(df, "ces.good")?);
-        Ok(n.iter().zip(&good).map(|(&n, &good)| ces(good, n)).collect())
-    }
-
-    fn definition(&self, options: &super::MetricSettings) -> String {
-        definition(&options.ces)
-    }
-}
-
-impl super::survey::SurveyKpi for CesMean {
-    fn column(&self) -> &'static str {
-        COLUMN
-    }
-
-    fn field(&self, options: &super::MetricSettings) -> crate::input::FieldRequest {
-        Ces.field(options)
-    }
-
-    fn aggregations(&self, options: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
-        aggregations(&options.ces, rows)
-    }
-
-    fn estimates(&self, df: &DataFrame, _: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        Ok(share::score_sums(df, COLUMN)?.into_iter().map(ces_mean).collect())
-    }
-
-    fn definition(&self, options: &super::MetricSettings) -> String {
-        definition(&options.ces)
-    }
-}
+/// `ces_mean` as a survey KPI: [`ces_mean`] per group.
+pub const CES_MEAN: super::survey::MeanScore = super::survey::MeanScore(SCORES);
 
 #[cfg(test)]
 mod tests {

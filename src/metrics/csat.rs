@@ -61,58 +61,19 @@ pub fn definition(options: &CsatOptions) -> String {
     )
 }
 
-/// `csat` as a survey KPI (see [`super::survey::SurveyKpi`]).
-#[derive(Debug)]
-pub struct Csat;
+/// The `csat` column as survey KPIs read it.
+const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
+    column: COLUMN,
+    aggregations: |options, rows| aggregations(&options.csat, rows),
+    scale: |options| options.csat.scale,
+    definition: |options| definition(&options.csat),
+};
 
-/// `csat_mean` as a survey KPI.
-#[derive(Debug)]
-pub struct CsatMean;
+/// `csat` as a survey KPI (see [`super::survey::SurveyKpi`]): [`csat`] per group.
+pub const CSAT: super::survey::GoodShare = super::survey::GoodShare(SCORES);
 
-impl super::survey::SurveyKpi for Csat {
-    fn column(&self) -> &'static str {
-        COLUMN
-    }
-
-    fn field(&self, options: &super::MetricSettings) -> crate::input::FieldRequest {
-        super::survey::score_field(COLUMN, options.csat.scale)
-    }
-
-    fn aggregations(&self, options: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
-        aggregations(&options.csat, rows)
-    }
-
-    fn estimates(&self, df: &DataFrame, _: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        let (n, good) = (super::frame::counts(df, "csat.n")?, super::frame::counts(df, "csat.good")?);
-        Ok(n.iter().zip(&good).map(|(&n, &good)| csat(good, n)).collect())
-    }
-
-    fn definition(&self, options: &super::MetricSettings) -> String {
-        definition(&options.csat)
-    }
-}
-
-impl super::survey::SurveyKpi for CsatMean {
-    fn column(&self) -> &'static str {
-        COLUMN
-    }
-
-    fn field(&self, options: &super::MetricSettings) -> crate::input::FieldRequest {
-        Csat.field(options)
-    }
-
-    fn aggregations(&self, options: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
-        aggregations(&options.csat, rows)
-    }
-
-    fn estimates(&self, df: &DataFrame, _: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        Ok(share::score_sums(df, COLUMN)?.into_iter().map(csat_mean).collect())
-    }
-
-    fn definition(&self, options: &super::MetricSettings) -> String {
-        definition(&options.csat)
-    }
-}
+/// `csat_mean` as a survey KPI: [`csat_mean`] per group.
+pub const CSAT_MEAN: super::survey::MeanScore = super::survey::MeanScore(SCORES);
 
 #[cfg(test)]
 mod tests {

@@ -87,7 +87,7 @@ use Direction::{Higher, Lower};
 
 /// Every metric, in report order (the order of [`MetricId`]).
 pub const REGISTRY: [MetricDef; 13] = [
-    row(MetricId::Csat, "csat", "CSAT, % satisfied", SURVEY, Higher, 1, true, Proportion, &["csat"], Some(&csat::Csat)),
+    row(MetricId::Csat, "csat", "CSAT, % satisfied", SURVEY, Higher, 1, true, Proportion, &["csat"], Some(&csat::CSAT)),
     row(
         MetricId::CsatMean,
         "csat_mean",
@@ -98,9 +98,9 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Welch,
         &["csat"],
-        Some(&csat::CsatMean),
+        Some(&csat::CSAT_MEAN),
     ),
-    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"], Some(&ces::Ces)),
+    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"], Some(&ces::CES)),
     row(
         MetricId::CesMean,
         "ces_mean",
@@ -111,7 +111,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Welch,
         &["ces"],
-        Some(&ces::CesMean),
+        Some(&ces::CES_MEAN),
     ),
     row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Some(&nps::Nps)),
     row(

@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use super::frame::Rows;
-use super::{Estimate, MetricSettings};
+use super::{Estimate, MetricSettings, share};
 use crate::input::{FieldRequest, ValueKind};
 
 /// A KPI computed from one survey score column.
@@ -30,4 +30,73 @@ pub trait SurveyKpi: Sync + std::fmt::Debug {
 /// A score field on an inclusive scale.
 pub fn score_field(field: &'static str, scale: (i32, i32)) -> FieldRequest {
     FieldRequest { field, kind: ValueKind::Score { min: scale.0, max: scale.1 } }
+}
+
+/// How a KPI on a score column reads its options: its aggregations, its scale and its
+/// definition (csat and ces differ only in these).
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreColumn {
+    /// The score column.
+    pub column: &'static str,
+    /// The column's aggregations (`<column>.n`, `.good`, `.sum`, `.sumsq`).
+    pub aggregations: fn(&MetricSettings, Rows) -> Vec<Expr>,
+    /// Its scale.
+    pub scale: fn(&MetricSettings) -> (i32, i32),
+    /// Its definition.
+    pub definition: fn(&MetricSettings) -> String,
+}
+
+/// The share of good scores on a column (csat, ces): 100 × good / n, Wilson interval.
+#[derive(Debug)]
+pub struct GoodShare(pub ScoreColumn);
+
+/// The mean score on a column (csat_mean, ces_mean), Student-t interval.
+#[derive(Debug)]
+pub struct MeanScore(pub ScoreColumn);
+
+impl SurveyKpi for GoodShare {
+    fn column(&self) -> &'static str {
+        self.0.column
+    }
+
+    fn field(&self, options: &MetricSettings) -> FieldRequest {
+        score_field(self.0.column, (self.0.scale)(options))
+    }
+
+    fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
+        (self.0.aggregations)(options, rows)
+    }
+
+    fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
+        let column = self.0.column;
+        let n = super::frame::counts(df, &format!("{column}.n"))?;
+        let good = super::frame::counts(df, &format!("{column}.good"))?;
+        Ok(n.iter().zip(&good).map(|(&n, &good)| share::percent_good(good, n)).collect())
+    }
+
+    fn definition(&self, options: &MetricSettings) -> String {
+        (self.0.definition)(options)
+    }
+}
+
+impl SurveyKpi for MeanScore {
+    fn column(&self) -> &'static str {
+        self.0.column
+    }
+
+    fn field(&self, options: &MetricSettings) -> FieldRequest {
+        score_field(self.0.column, (self.0.scale)(options))
+    }
+
+    fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
+        (self.0.aggregations)(options, rows)
+    }
+
+    fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
+        Ok(share::score_sums(df, self.0.column)?.into_iter().map(share::mean_score).collect())
+    }
+
+    fn definition(&self, options: &MetricSettings) -> String {
+        (self.0.definition)(options)
+    }
 }
