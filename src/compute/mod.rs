@@ -15,6 +15,7 @@ use polars::prelude::*;
 use crate::config::Settings;
 use crate::input::compact::Compaction;
 use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, ValueKind};
+use crate::metrics::registry::Family;
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
 
@@ -196,80 +197,51 @@ pub fn wanted(settings: &Settings) -> Vec<MetricId> {
     settings.selected.clone().unwrap_or_else(|| MetricId::ALL.to_vec())
 }
 
-/// Returns true if and only if FCR will use the repeat-window method, which needs
-/// customer ids and topics: configured so, or (auto) no interactions file has a
-/// first-contact flag column (the headers are peeked).
-fn fcr_needs_customers(settings: &Settings) -> bool {
-    use crate::metrics::fcr::FcrMethod;
-    match settings.metrics.fcr.method {
-        Some(FcrMethod::RepeatWindow) => true,
-        Some(FcrMethod::Flag) => false,
-        None => {
-            let empty = BTreeMap::new();
-            let mapping = settings.columns.get(&Kind::Interactions).unwrap_or(&empty);
-            let patterns = settings.inputs.get(&Kind::Interactions).map_or(&[][..], |p| &p[..]);
-            let files = input::source::expand(patterns).unwrap_or_default();
-            !files.iter().any(|f| {
-                input::source::headers(f, &settings.read).is_ok_and(|names| {
-                    let headers = input::columns::Headers::new("", names);
-                    ["first_contact_resolved", "contacts_to_resolve"].iter().any(|field| {
-                        input::columns::field_def(Kind::Interactions, field).is_some_and(|def| {
-                            headers.find_field(Kind::Interactions, def, mapping).ok().flatten().is_some()
-                        })
+/// Returns true if and only if a wanted KPI needs every contact with its time and
+/// customer (FCR by repeat contacts): it says so from the options and the headers of
+/// the interactions files (peeked).
+fn needs_history(settings: &Settings, metrics: &[MetricId]) -> bool {
+    let empty = BTreeMap::new();
+    let mapping = settings.columns.get(&Kind::Interactions).unwrap_or(&empty);
+    let patterns = settings.inputs.get(&Kind::Interactions).map_or(&[][..], |p| &p[..]);
+    let has_column = |fields: &[&str]| {
+        let files = input::source::expand(patterns).unwrap_or_default();
+        files.iter().any(|f| {
+            input::source::headers(f, &settings.read).is_ok_and(|names| {
+                let headers = input::columns::Headers::new("", names);
+                fields.iter().any(|field| {
+                    input::columns::field_def(Kind::Interactions, field).is_some_and(|def| {
+                        headers.find_field(Kind::Interactions, def, mapping).ok().flatten().is_some()
                     })
                 })
             })
-        }
-    }
+        })
+    };
+    interactions::interaction_kpis(metrics).iter().any(|(_, kpi)| kpi.needs_history(&settings.metrics, &has_column))
 }
 
-/// The fields of `kind` the given metrics need; `repeat_window`: FCR is wanted and uses
-/// the repeat-window method (see [`fcr_needs_customers`]).
-fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings, repeat_window: bool) -> Vec<FieldRequest> {
-    let m = &settings.metrics;
-    let mut fields = Vec::new();
-    let mut add = |field, kind| {
-        if !fields.iter().any(|f: &FieldRequest| f.field == field) {
-            fields.push(FieldRequest { field, kind });
+/// The fields of `kind` the given metrics need, as their registry rows say; `history`:
+/// see [`needs_history`].
+fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings, history: bool) -> Vec<FieldRequest> {
+    let options = &settings.metrics;
+    let mut fields: Vec<FieldRequest> = Vec::new();
+    let mut add = |request: FieldRequest| {
+        if !fields.iter().any(|f| f.field == request.field) {
+            fields.push(request);
         }
     };
     for metric in metrics {
-        match (kind, metric) {
-            (Kind::Transactions, MetricId::ComplaintsPer1000 | MetricId::Retention | MetricId::Churn) => {
-                add("customer_id", ValueKind::Key)
+        match metric.def().family {
+            Family::Survey(kpi) if kind == Kind::Surveys => add(kpi.field(options)),
+            Family::Survey(_) => {}
+            Family::Interaction(kpi) => {
+                kpi.fields(options, history).into_iter().filter(|(k, _)| *k == kind).for_each(|(_, f)| add(f))
             }
-            (Kind::Transactions, MetricId::Clv) => {
-                add("customer_id", ValueKind::Key);
-                add("revenue", ValueKind::Money { negative: false });
-                add("margin", ValueKind::Money { negative: true });
+            Family::Customer(needs) if kind == Kind::Transactions => {
+                needs.iter().for_each(|&(field, kind)| add(FieldRequest { field, kind }))
             }
-            _ if metric.input() != kind => {}
-            (_, MetricId::Fcr) => {
-                add("resolved", ValueKind::Bool);
-                add("first_contact_resolved", ValueKind::Bool);
-                add("contacts_to_resolve", ValueKind::Count);
-                if repeat_window {
-                    add("customer_id", ValueKind::Key);
-                    add("topic", ValueKind::Key);
-                }
-            }
-            (_, MetricId::ComplaintsPer1000) => {
-                add("complaint", if m.complaint_value.is_some() { ValueKind::Key } else { ValueKind::Bool })
-            }
-            (_, MetricId::ResponseMedianMin | MetricId::ResponseP90Min | MetricId::SlaPct) => {
-                add("first_response_minutes", ValueKind::NonNegative);
-                add("first_response_at", ValueKind::MinutesAfterRowDate);
-                if !m.sla.per_channel.is_empty() {
-                    add("channel", ValueKind::Key);
-                }
-            }
-            _ => {}
+            Family::Customer(_) => {}
         }
-    }
-    // Survey KPIs say which score column they read, on which scale.
-    for (_, kpi) in surveys::survey_kpis(metrics).into_iter().filter(|_| kind == Kind::Surveys) {
-        let request = kpi.field(m);
-        add(request.field, request.kind);
     }
     fields
 }
@@ -356,7 +328,7 @@ fn load_fields(settings: &Settings, metrics: &[MetricId], every_field: bool) -> 
     let mut customer_data = None;
     let empty = BTreeMap::new();
     // Peeks at the interactions' headers, once.
-    let repeat_window = metrics.contains(&MetricId::Fcr) && fcr_needs_customers(settings);
+    let repeat_window = needs_history(settings, metrics);
     for (&kind, patterns) in &settings.inputs {
         let mut fields = field_requests(kind, metrics, settings, repeat_window);
         if every_field {

@@ -9,11 +9,19 @@ use super::{Results, aggregate, read_keys, rejected_flags, rejection_aggregation
 use crate::config::Settings;
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::MetricId;
+use crate::metrics::registry::Family;
 use crate::metrics::survey::SurveyKpi;
 
 /// The wanted survey KPIs, in report order.
 pub fn survey_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn SurveyKpi)> {
-    MetricId::ALL.iter().filter(|m| wanted.contains(m)).filter_map(|m| m.def().survey.map(|kpi| (*m, kpi))).collect()
+    MetricId::ALL
+        .iter()
+        .filter(|m| wanted.contains(m))
+        .filter_map(|m| match m.def().family {
+            Family::Survey(kpi) => Some((*m, kpi)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Computes the wanted survey metrics into `results`; a metric whose column is

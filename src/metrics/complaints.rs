@@ -10,8 +10,10 @@
 
 use polars::prelude::*;
 
-use super::frame::Rows;
-use super::{Estimate, stats};
+use super::frame::{Rows, counts};
+use super::interaction::{Context, InteractionKpi, Part, PerTransactions, Plan, values_seen};
+use super::{Estimate, MetricSettings, stats};
+use crate::input::{FieldRequest, Kind, ValueKind};
 
 /// What the rate is per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,71 @@ pub fn definition(denominator: Denominator, complaint_rule: &str) -> String {
     format!(
         "complaints_per_1000 = 1000 × count({complaint_rule}) / {per} in the same period and group; 95% exact Poisson (Garwood) interval"
     )
+}
+
+/// Complaints per 1000 on the registry.
+#[derive(Debug)]
+pub struct Complaints;
+
+impl Complaints {
+    /// The per-row complaint condition and its description; a note when a configured
+    /// value occurs nowhere in the column.
+    fn rule(context: &Context, notes: &mut Vec<String>) -> (Expr, String) {
+        match &context.options.complaint_value {
+            None => (col("complaint").eq(lit(true)), "complaint = true".to_string()),
+            Some(value) => {
+                let code = context.dictionaries.get("complaint").and_then(|d| d.lookup(value));
+                if code.is_none() {
+                    notes.push(format!(
+                        "[metrics.complaints] value = '{value}' occurs nowhere in the complaint column (values seen: {}): no interaction counts as a complaint",
+                        values_seen(context.dictionaries, "complaint")
+                    ));
+                }
+                (code.map_or(lit(false), |c| col("complaint").eq(lit(c))), format!("complaint column = {value}"))
+            }
+        }
+    }
+}
+
+impl InteractionKpi for Complaints {
+    fn fields(&self, options: &MetricSettings, _: bool) -> Vec<(Kind, FieldRequest)> {
+        let kind = if options.complaint_value.is_some() { ValueKind::Key } else { ValueKind::Bool };
+        vec![
+            (Kind::Interactions, FieldRequest { field: "complaint", kind }),
+            // The transactions the rate is per (the customer id makes a row usable).
+            (Kind::Transactions, FieldRequest { field: "customer_id", kind: ValueKind::Key }),
+        ]
+    }
+
+    fn plan(&self, context: &Context) -> Result<Plan, String> {
+        if !(context.has)("complaint") {
+            return Err("no complaint column in interactions (map one with [columns.interactions] complaint = \"…\" or [metrics.complaints] column and value)".to_string());
+        }
+        let mut notes = Vec::new();
+        let (condition, rule) = Self::rule(context, &mut notes);
+        let denominator = if context.transactions {
+            Denominator::Transactions
+        } else {
+            notes.push("complaints_per_1000: no transactions input: the rate is per 1000 interactions".to_string());
+            Denominator::Interactions
+        };
+        Ok(Plan {
+            parts: vec![Part::counts("complaints", aggregations(condition, context.rows))],
+            definition: definition(denominator, &rule),
+            notes,
+        })
+    }
+
+    /// Per 1000 interactions (without transactions).
+    fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
+        let complaints = counts(df, "complaints.count")?;
+        let interactions = counts(df, "interactions.n")?;
+        Ok(complaints.iter().zip(&interactions).map(|(&c, &n)| complaints_per_1000(c, n)).collect())
+    }
+
+    fn per_transactions(&self) -> Option<PerTransactions> {
+        Some(PerTransactions { count: "complaints.count", rate: complaints_per_1000 })
+    }
 }
 
 #[cfg(test)]

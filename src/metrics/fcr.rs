@@ -19,10 +19,14 @@
 //!   (`no_customer`), not as "not yet known".
 //! - 95% Wilson interval.
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 
 use super::frame::{Rows, counts};
-use super::{Estimate, stats};
+use super::interaction::{Context, InteractionKpi, Part, Plan};
+use super::{Estimate, MetricSettings, stats};
+use crate::input::{FieldRequest, Kind, ValueKind};
 
 /// How first-contact resolution is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,6 +253,73 @@ pub fn definition(method: FcrMethod, options: &FcrOptions, columns: &FcrColumns)
             if columns.topic { " and topic" } else { "" },
             options.window_days
         ),
+    }
+}
+
+/// The columns that hold a first-contact flag (method `flag`).
+const FLAG_FIELDS: [&str; 2] = ["first_contact_resolved", "contacts_to_resolve"];
+
+/// FCR on the registry.
+#[derive(Debug)]
+pub struct Fcr;
+
+impl InteractionKpi for Fcr {
+    fn fields(&self, _: &MetricSettings, history: bool) -> Vec<(Kind, FieldRequest)> {
+        let field = |field, kind| (Kind::Interactions, FieldRequest { field, kind });
+        let mut fields = vec![
+            field("resolved", ValueKind::Bool),
+            field("first_contact_resolved", ValueKind::Bool),
+            field("contacts_to_resolve", ValueKind::Count),
+        ];
+        if history {
+            fields.extend([field("customer_id", ValueKind::Key), field("topic", ValueKind::Key)]);
+        }
+        fields
+    }
+
+    /// The repeat-window method needs every contact's time and customer: configured
+    /// so, or (auto) when no interactions file has a first-contact flag column.
+    fn needs_history(&self, options: &MetricSettings, has_column: &dyn Fn(&[&str]) -> bool) -> bool {
+        match options.fcr.method {
+            Some(FcrMethod::RepeatWindow) => true,
+            Some(FcrMethod::Flag) => false,
+            None => !has_column(&FLAG_FIELDS),
+        }
+    }
+
+    fn plan(&self, context: &Context) -> Result<Plan, String> {
+        let has = context.has;
+        let columns = FcrColumns {
+            resolved: has("resolved"),
+            first_contact_resolved: has(FLAG_FIELDS[0]),
+            contacts_to_resolve: has(FLAG_FIELDS[1]),
+            topic: has("topic"),
+        };
+        let has_flag = columns.first_contact_resolved || columns.contacts_to_resolve;
+        let options = context.options.fcr;
+        let method = options.method.unwrap_or(if has_flag { FcrMethod::Flag } else { FcrMethod::RepeatWindow });
+        match method {
+            FcrMethod::Flag if !has_flag => {
+                return Err("no first_contact_resolved or contacts_to_resolve column in interactions".to_string());
+            }
+            FcrMethod::RepeatWindow if !has("customer_id") => {
+                return Err("method repeat-window needs a customer_id column in interactions".to_string());
+            }
+            _ => {}
+        }
+        let as_of_end = context.as_of_end;
+        let part = Part {
+            name: "fcr",
+            on_values: false,
+            prepare: Some(Arc::new(move |frame| with_flags(frame, method, &options, &columns, as_of_end))),
+            aggregations: aggregations(method, &options, context.rows),
+            joined: None,
+        };
+        Ok(Plan { parts: vec![part], definition: definition(method, &options, &columns), notes: Vec::new() })
+    }
+
+    fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
+        estimates(df)
     }
 }
 

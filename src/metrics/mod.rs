@@ -15,6 +15,7 @@ pub mod csat;
 pub mod customer_periods;
 pub mod fcr;
 pub mod frame;
+pub mod interaction;
 pub mod nps;
 pub mod registry;
 pub mod response;

@@ -5,10 +5,11 @@
 //! file; everything else (reports, checks, the `rejected` flag) reads this table, so a
 //! new KPI is its file plus one row here.
 
-use crate::input::Kind;
+use crate::input::{Kind, ValueKind};
 
+use super::interaction::InteractionKpi;
 use super::survey::SurveyKpi;
-use super::{MetricId, ces, csat, nps};
+use super::{MetricId, ces, complaints, csat, fcr, nps, response, sla};
 
 /// Which way a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,19 @@ pub enum ChangeTest {
     None,
 }
 
+/// How a metric is computed: by its input's loop in `compute`, through the trait its
+/// file implements; the customer metrics (retention, churn, clv) are one family of
+/// their own over the transactions summary (`compute::customers`).
+#[derive(Debug, Clone, Copy)]
+pub enum Family {
+    /// A survey KPI (`compute::surveys`).
+    Survey(&'static dyn SurveyKpi),
+    /// An interaction KPI (`compute::interactions`).
+    Interaction(&'static dyn InteractionKpi),
+    /// A customer metric, with the transaction fields it reads.
+    Customer(&'static [(&'static str, ValueKind)]),
+}
+
 /// What a metric is, besides its formula.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricDef {
@@ -55,15 +69,20 @@ pub struct MetricDef {
     pub change_test: ChangeTest,
     /// The input fields whose rejected values count toward its `rejected` flag.
     pub judged_fields: &'static [&'static str],
-    /// How a survey KPI is computed (`None` for the other inputs, computed by their own
-    /// families in `compute`).
-    pub survey: Option<&'static dyn SurveyKpi>,
+    /// How it is computed.
+    pub family: Family,
 }
 
 const SURVEY: Kind = Kind::Surveys;
 const CONTACTS: Kind = Kind::Interactions;
 const ORDERS: Kind = Kind::Transactions;
 const RESPONSE: &[&str] = &["first_response_minutes", "first_response_at"];
+const CUSTOMERS: Family = Family::Customer(&[("customer_id", ValueKind::Key)]);
+const MONEY: Family = Family::Customer(&[
+    ("customer_id", ValueKind::Key),
+    ("revenue", ValueKind::Money { negative: false }),
+    ("margin", ValueKind::Money { negative: true }),
+]);
 
 /// Shorthand for a registry row.
 #[allow(clippy::too_many_arguments)]
@@ -77,17 +96,29 @@ const fn row(
     has_interval: bool,
     change_test: ChangeTest,
     judged_fields: &'static [&'static str],
-    survey: Option<&'static dyn SurveyKpi>,
+    family: Family,
 ) -> MetricDef {
-    MetricDef { id, name, title, input, direction, decimals, has_interval, change_test, judged_fields, survey }
+    MetricDef { id, name, title, input, direction, decimals, has_interval, change_test, judged_fields, family }
 }
 
 use ChangeTest::{Nps, Poisson, Proportion, Welch};
 use Direction::{Higher, Lower};
+use Family::{Interaction, Survey};
 
 /// Every metric, in report order (the order of [`MetricId`]).
 pub const REGISTRY: [MetricDef; 13] = [
-    row(MetricId::Csat, "csat", "CSAT, % satisfied", SURVEY, Higher, 1, true, Proportion, &["csat"], Some(&csat::CSAT)),
+    row(
+        MetricId::Csat,
+        "csat",
+        "CSAT, % satisfied",
+        SURVEY,
+        Higher,
+        1,
+        true,
+        Proportion,
+        &["csat"],
+        Survey(&csat::CSAT),
+    ),
     row(
         MetricId::CsatMean,
         "csat_mean",
@@ -98,9 +129,9 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Welch,
         &["csat"],
-        Some(&csat::CSAT_MEAN),
+        Survey(&csat::CSAT_MEAN),
     ),
-    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"], Some(&ces::CES)),
+    row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"], Survey(&ces::CES)),
     row(
         MetricId::CesMean,
         "ces_mean",
@@ -111,9 +142,9 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Welch,
         &["ces"],
-        Some(&ces::CES_MEAN),
+        Survey(&ces::CES_MEAN),
     ),
-    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Some(&nps::Nps)),
+    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Survey(&nps::Nps)),
     row(
         MetricId::Fcr,
         "fcr",
@@ -124,7 +155,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Proportion,
         &["resolved", "first_contact_resolved", "contacts_to_resolve"],
-        None,
+        Interaction(&fcr::Fcr),
     ),
     row(
         MetricId::ComplaintsPer1000,
@@ -136,7 +167,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Poisson,
         &["complaint"],
-        None,
+        Interaction(&complaints::Complaints),
     ),
     row(
         MetricId::ResponseMedianMin,
@@ -148,7 +179,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         false,
         ChangeTest::None,
         RESPONSE,
-        None,
+        Interaction(&response::MEDIAN),
     ),
     row(
         MetricId::ResponseP90Min,
@@ -160,7 +191,7 @@ pub const REGISTRY: [MetricDef; 13] = [
         false,
         ChangeTest::None,
         RESPONSE,
-        None,
+        Interaction(&response::P90),
     ),
     row(
         MetricId::SlaPct,
@@ -172,11 +203,11 @@ pub const REGISTRY: [MetricDef; 13] = [
         true,
         Proportion,
         RESPONSE,
-        None,
+        Interaction(&sla::Sla),
     ),
-    row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[], None),
-    row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[], None),
-    row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[], None),
+    row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[], CUSTOMERS),
+    row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[], CUSTOMERS),
+    row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[], MONEY),
 ];
 
 /// The registry row of a metric.
@@ -200,10 +231,33 @@ mod tests {
     }
 
     #[test]
+    fn every_interaction_metric_reads_the_fields_its_rejected_flag_counts() {
+        for def in &REGISTRY {
+            if let Family::Interaction(kpi) = def.family {
+                let fields = kpi.fields(&Default::default(), false);
+                for judged in def.judged_fields {
+                    assert!(fields.iter().any(|(k, f)| *k == Kind::Interactions && f.field == *judged), "{}", def.name);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_survey_metric_says_how_it_is_computed_and_reads_its_own_column() {
         for def in &REGISTRY {
-            assert_eq!(def.survey.is_some(), def.input == Kind::Surveys, "{}", def.name);
-            if let Some(kpi) = def.survey {
+            let survey = match def.family {
+                Family::Survey(kpi) => Some(kpi),
+                Family::Interaction(_) => {
+                    assert_eq!(def.input, Kind::Interactions, "{}", def.name);
+                    None
+                }
+                Family::Customer(_) => {
+                    assert_eq!(def.input, Kind::Transactions, "{}", def.name);
+                    None
+                }
+            };
+            assert_eq!(survey.is_some(), def.input == Kind::Surveys, "{}", def.name);
+            if let Some(kpi) = survey {
                 assert_eq!(def.judged_fields, [kpi.column()], "{}", def.name);
                 assert_eq!(kpi.field(&Default::default()).field, kpi.column(), "{}", def.name);
             }

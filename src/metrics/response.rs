@@ -10,10 +10,14 @@
 //! sorted distinct values and their counts ([`weighted_quantile`]), with the same
 //! arithmetic as polars' linear quantile, so both engines give identical figures.
 
+use std::sync::Arc;
+
 use polars::prelude::*;
 
-use super::Estimate;
 use super::frame::{Rows, WEIGHT, counts, floats};
+use super::interaction::{Context, InteractionKpi, Part, Plan};
+use super::{Estimate, MetricSettings};
+use crate::input::{FieldRequest, Kind, ValueKind};
 
 /// The column the response minutes are in (derived at input).
 pub const COLUMN: &str = "response_minutes";
@@ -104,6 +108,67 @@ pub fn estimates(df: &DataFrame) -> PolarsResult<(Vec<Estimate>, Vec<Estimate>)>
 /// The definition as printed in report footers.
 pub fn definition() -> String {
     "response_median_min, response_p90_min = median and 90th percentile of first-response minutes (first_response_minutes, or first_response_at − opened_at), linear interpolation (type 7)".to_string()
+}
+
+/// The response-time fields: minutes, or the time of the first response.
+pub fn fields() -> Vec<(Kind, FieldRequest)> {
+    let field = |field, kind| (Kind::Interactions, FieldRequest { field, kind });
+    vec![
+        field("first_response_minutes", ValueKind::NonNegative),
+        field("first_response_at", ValueKind::MinutesAfterRowDate),
+    ]
+}
+
+/// The part every response KPI shares: [`COLUMN`] from `first_response_minutes`, else
+/// the minutes from the row date to `first_response_at`, its count and quantiles; the
+/// reason when neither column exists.
+pub fn part(context: &Context) -> Result<Part, String> {
+    let minutes = match ((context.has)("first_response_minutes"), (context.has)("first_response_at")) {
+        (true, true) => when(col("first_response_minutes").is_not_null())
+            .then(col("first_response_minutes"))
+            .otherwise(col("first_response_at")),
+        (true, false) => col("first_response_minutes"),
+        (false, true) => col("first_response_at"),
+        (false, false) => {
+            return Err("no first_response_minutes or first_response_at column in interactions".to_string());
+        }
+    };
+    Ok(Part {
+        name: "response",
+        on_values: true,
+        prepare: Some(Arc::new(move |frame: LazyFrame| Ok(frame.with_column(minutes.clone().alias(COLUMN))))),
+        aggregations: aggregations(context.rows),
+        joined: (context.rows == Rows::Weighted).then_some(weighted_quantiles as _),
+    })
+}
+
+/// A quantile of the first-response minutes on the registry (`response_median_min`,
+/// `response_p90_min`).
+#[derive(Debug)]
+pub struct ResponseQuantile {
+    /// Which quantile: 0 the median, 1 the 90th percentile (of [`QUANTILES`]).
+    which: usize,
+}
+
+/// `response_median_min`.
+pub const MEDIAN: ResponseQuantile = ResponseQuantile { which: 0 };
+
+/// `response_p90_min`.
+pub const P90: ResponseQuantile = ResponseQuantile { which: 1 };
+
+impl InteractionKpi for ResponseQuantile {
+    fn fields(&self, _: &MetricSettings, _: bool) -> Vec<(Kind, FieldRequest)> {
+        fields()
+    }
+
+    fn plan(&self, context: &Context) -> Result<Plan, String> {
+        Ok(Plan { parts: vec![part(context)?], definition: definition(), notes: Vec::new() })
+    }
+
+    fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
+        let (median, p90) = estimates(df)?;
+        Ok(if self.which == 0 { median } else { p90 })
+    }
 }
 
 #[cfg(test)]

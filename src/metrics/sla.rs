@@ -7,8 +7,10 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::frame::{Rows, counts};
-use super::response::COLUMN;
-use super::{Estimate, share};
+use super::interaction::{Context, InteractionKpi, Part, Plan, values_seen};
+use super::response::{self, COLUMN};
+use super::{Estimate, MetricSettings, share};
+use crate::input::{FieldRequest, Kind, ValueKind};
 
 /// SLA settings (`[metrics.sla]`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -58,6 +60,44 @@ pub fn definition(options: &SlaOptions) -> String {
         "sla_pct = 100 × count(first response ≤ {} min{overrides}) / count(interactions with a response); 95% Wilson interval",
         options.default_minutes()
     )
+}
+
+/// `sla_pct` on the registry.
+#[derive(Debug)]
+pub struct Sla;
+
+impl InteractionKpi for Sla {
+    fn fields(&self, options: &MetricSettings, _: bool) -> Vec<(Kind, FieldRequest)> {
+        let mut fields = response::fields();
+        if !options.sla.per_channel.is_empty() {
+            fields.push((Kind::Interactions, FieldRequest { field: "channel", kind: ValueKind::Key }));
+        }
+        fields
+    }
+
+    fn plan(&self, context: &Context) -> Result<Plan, String> {
+        let options = &context.options.sla;
+        let channels = context.dictionaries.get("channel");
+        // A per-channel target that matches no channel is said, never silently dropped.
+        let notes = options
+            .per_channel
+            .keys()
+            .filter(|key| channels.and_then(|d| d.lookup(key)).is_none())
+            .map(|key| {
+                format!(
+                    "[metrics.sla] per_channel: '{key}' matches no channel (values seen: {}); its target is not used",
+                    values_seen(context.dictionaries, "channel")
+                )
+            })
+            .collect();
+        let target = target(options, |c| channels.and_then(|d| d.lookup(c)));
+        let sla = Part { on_values: true, ..Part::counts("sla", aggregations(target, context.rows)) };
+        Ok(Plan { parts: vec![response::part(context)?, sla], definition: definition(options), notes })
+    }
+
+    fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
+        estimates(df)
+    }
 }
 
 #[cfg(test)]
