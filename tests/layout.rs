@@ -84,6 +84,24 @@ fn the_engine_modules_import_each_other_without_a_cycle() {
     assert_eq!(cycle(&graph), None, "{graph:?}");
 }
 
+/// The engine (`compute`, `metrics`, `input`) takes its own options type, never the
+/// commands' `config::Settings`, and no KPI is named in `compute` outside the customer
+/// family (issue 13): the interaction and survey loops read the registry.
+#[test]
+fn the_engine_neither_reads_config_nor_names_a_kpi() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for dir in ["compute", "metrics", "input"] {
+        let mut files = Vec::new();
+        sources(&src.join(dir), &mut files);
+        for (path, code) in files {
+            assert!(!code.contains("crate::config"), "{path} imports config");
+            if dir == "compute" && !path.ends_with("customers.rs") {
+                assert!(!code.replace("MetricId::ALL", "").contains("MetricId::"), "{path} names a KPI");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_files_of_input_import_each_other_without_a_cycle() {
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/input");

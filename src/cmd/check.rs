@@ -11,7 +11,7 @@ use crate::check::output::{CheckFormat, junit, render};
 use crate::check::{self, CheckResult, Level, Scope};
 use crate::cli::{CheckArgs, CheckFormatArg};
 use crate::compute::{self, Results};
-use crate::config::Settings;
+use crate::config::{Options, Settings};
 use crate::error::Outcome;
 use crate::output::Output;
 
@@ -54,7 +54,8 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     for spec in &settings.checks {
         let grouping = check::grouping(spec, &settings.by);
         if !by_grouping.contains_key(&grouping) {
-            let run_settings = Settings { by: grouping.clone(), selected: Some(metrics.clone()), ..settings.clone() };
+            let run_settings =
+                Options { by: grouping.clone(), selected: Some(metrics.clone()), ..settings.engine.clone() };
             let results = compute::run(&run_settings)?;
             if by_grouping.is_empty() {
                 account(&settings, &results)?;

@@ -16,7 +16,8 @@ use crate::report::clv::{ClvReport, render};
 
 /// Applies the command-line what-if flags over `[metrics.clv]`.
 fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
-    let options = &mut settings.metrics.clv;
+    let per_year = settings.window.period.per_year();
+    let options = &mut settings.engine.metrics.clv;
     if let Some(r) = args.retention {
         if !(0.0..=1.0).contains(&r) {
             bail!("--retention {r}: give retention per period as a fraction between 0 and 1 (e.g. 0.8)");
@@ -53,7 +54,7 @@ fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
     if let Some(rate) = args.margin_rate {
         options.margin_rate = Some(check_rate(rate, "--margin-rate")?);
     }
-    let d = clv::period_discount_rate(options.annual_discount_rate, settings.window.period.per_year());
+    let d = clv::period_discount_rate(options.annual_discount_rate, per_year);
     if let Some(r) = options.retention
         && options.horizon.is_none()
         && r >= 1.0 + d

@@ -4,6 +4,7 @@
 //! money per group. The summary is built block by block ([`CustomerFold`]), from
 //! the loader (streaming) or from the whole table (in memory), with the same result.
 
+use super::Options;
 use std::collections::BTreeMap;
 
 use anyhow::{Result, bail};
@@ -11,7 +12,6 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Record, Results};
-use crate::config::Settings;
 use crate::input::parse::MONEY_UNITS;
 use crate::input::{Dictionaries, Kind, Table, dimension_column};
 use crate::metrics::clv::{self, Clv, ClvOptions};
@@ -188,7 +188,7 @@ impl CustomerData {
 }
 
 /// Computes the wanted customer metrics into `results`.
-pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, results: &mut Results) -> Result<()> {
+pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
     let (Some(table), Some(data)) = (inputs.tables.get(&Kind::Transactions), &inputs.customers) else {
         return Ok(());
     };
@@ -334,7 +334,7 @@ pub struct CompletePeriods {
 
 impl CompletePeriods {
     /// The complete periods for these settings and as-of.
-    pub fn of(settings: &Settings, as_of: Option<NaiveDate>) -> Self {
+    pub fn of(settings: &Options, as_of: Option<NaiveDate>) -> Self {
         let period = settings.window.period;
         let first = settings.window.from.map(|from| period.index(from) + i32::from(period.start(from) < from));
         let limit = match (as_of, settings.window.to) {
@@ -352,7 +352,7 @@ impl CompletePeriods {
 
 /// The note said when CLV leaves periods out: the cut first one, and those after the
 /// last complete one.
-pub fn partial_clv_note(settings: &Settings, data: &CustomerData, complete: CompletePeriods) -> Option<String> {
+pub fn partial_clv_note(settings: &Options, data: &CustomerData, complete: CompletePeriods) -> Option<String> {
     let period = settings.window.period;
     let periods: Vec<i32> = data.keys.iter().map(|&k| customer_periods::period_of(k)).collect();
     let (earliest, latest) = (*periods.iter().min()?, *periods.iter().max()?);
@@ -379,7 +379,7 @@ pub type ClvRow = (Vec<String>, Clv, u64);
 pub fn clv_rows(
     table: &Table,
     data: &CustomerData,
-    settings: &Settings,
+    settings: &Options,
     dictionaries: &Dictionaries,
     as_of: Option<NaiveDate>,
 ) -> Result<(Vec<ClvRow>, Vec<String>)> {
@@ -410,7 +410,7 @@ pub fn clv_rows(
 /// When more than 5% of the money values CLV's m is built from (margin, or revenue
 /// with a margin rate) were rejected, the note that says so: the figure is suspect
 /// data (flag `rejected`; `check` fails it unless `allow_rejected`).
-pub fn clv_money_suspect(table: &Table, settings: &Settings, quality: &crate::input::DataQuality) -> Option<String> {
+pub fn clv_money_suspect(table: &Table, settings: &Options, quality: &crate::input::DataQuality) -> Option<String> {
     if settings.metrics.clv.margin.is_some() {
         return None;
     }
@@ -431,7 +431,7 @@ pub fn clv_by_group(
     table: &Table,
     data: &CustomerData,
     counts_by_period: &[RetentionCounts],
-    settings: &Settings,
+    settings: &Options,
     dictionaries: &Dictionaries,
     complete: CompletePeriods,
 ) -> Result<Vec<ClvRow>> {
@@ -497,7 +497,7 @@ fn margin_by_group(
         .collect())
 }
 
-fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Settings) {
+fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Options) {
     results.definitions.push((MetricId::Clv, clv::definition(&settings.metrics.clv)));
     let width = settings.by.len();
     for (groups, c, at_risk) in rows {

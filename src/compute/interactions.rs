@@ -5,13 +5,13 @@
 //! back. No KPI is named here. A count per 1000 transactions (complaints) is set
 //! against the transactions of the same period and group.
 
+use super::Options;
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result};
 use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Results, group_keys, read_keys, rejected_flags, rejection_aggregations};
-use crate::config::Settings;
 use crate::input::Kind;
 use crate::metrics::MetricId;
 use crate::metrics::interaction::{Context, InteractionKpi, Joined, Part, PerTransactions, Prepare};
@@ -60,7 +60,7 @@ impl Pieces {
 
     /// Prepares `frame` and aggregates it per period and group; `None` when nothing
     /// is aggregated on it.
-    fn run(self, frame: &DataFrame, settings: &Settings, inputs: &Inputs) -> Result<Option<DataFrame>> {
+    fn run(self, frame: &DataFrame, settings: &Options, inputs: &Inputs) -> Result<Option<DataFrame>> {
         if self.aggregations.is_empty() {
             return Ok(None);
         }
@@ -80,7 +80,7 @@ impl Pieces {
 }
 
 /// Computes the wanted interaction metrics into `results`.
-pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Settings, results: &mut Results) -> Result<()> {
+pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
     let Some(table) = inputs.tables.get(&Kind::Interactions) else { return Ok(()) };
     let as_of_end = results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
     let has = |field: &str| table.has(field);
@@ -158,7 +158,7 @@ fn per_transactions(
     df: &DataFrame,
     keys: &[GroupKey],
     inputs: &Inputs,
-    settings: &Settings,
+    settings: &Options,
     (metric, per, definition): (MetricId, PerTransactions, String),
     results: &mut Results,
 ) -> Result<()> {

@@ -4,6 +4,7 @@
 
 pub mod customers;
 pub mod interactions;
+mod options;
 pub mod surveys;
 
 use std::collections::BTreeMap;
@@ -12,12 +13,12 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::config::Settings;
 use crate::input::compact::Compaction;
 use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, ValueKind};
 use crate::metrics::registry::Family;
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
+pub use options::Options;
 
 /// A flag on a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -193,14 +194,14 @@ pub struct Inputs {
 }
 
 /// Returns the metrics to compute: the selection, or every metric.
-pub fn wanted(settings: &Settings) -> Vec<MetricId> {
+pub fn wanted(settings: &Options) -> Vec<MetricId> {
     settings.selected.clone().unwrap_or_else(|| MetricId::ALL.to_vec())
 }
 
 /// Returns true if and only if a wanted KPI needs every contact with its time and
 /// customer (FCR by repeat contacts): it says so from the options and the headers of
 /// the interactions files (peeked).
-fn needs_history(settings: &Settings, metrics: &[MetricId]) -> bool {
+fn needs_history(settings: &Options, metrics: &[MetricId]) -> bool {
     let empty = BTreeMap::new();
     let mapping = settings.columns.get(&Kind::Interactions).unwrap_or(&empty);
     let patterns = settings.inputs.get(&Kind::Interactions).map_or(&[][..], |p| &p[..]);
@@ -222,7 +223,7 @@ fn needs_history(settings: &Settings, metrics: &[MetricId]) -> bool {
 
 /// The fields of `kind` the given metrics need, as their registry rows say; `history`:
 /// see [`needs_history`].
-fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Settings, history: bool) -> Vec<FieldRequest> {
+fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Options, history: bool) -> Vec<FieldRequest> {
     let options = &settings.metrics;
     let mut fields: Vec<FieldRequest> = Vec::new();
     let mut add = |request: FieldRequest| {
@@ -284,7 +285,7 @@ fn spinner(message: &str) -> indicatif::ProgressBar {
 /// the settings to use instead, and the note that says so. `None` when a file has
 /// dates, the period is already none, or `--from`/`--to` ask for dates (then the
 /// missing column is an error naming the file).
-pub fn without_dates(settings: &Settings) -> Result<(Option<Settings>, Option<String>)> {
+pub fn without_dates(settings: &Options) -> Result<(Option<Options>, Option<String>)> {
     let window = &settings.window;
     if window.period == Period::None || window.from.is_some() || window.to.is_some() || settings.inputs.is_empty() {
         return Ok((None, None));
@@ -312,16 +313,16 @@ pub fn without_dates(settings: &Settings) -> Result<(Option<Settings>, Option<St
 
 /// Reads every input with every field servq knows (scores, flags, times, ids, topics,
 /// comments, weights), for `servq validate`: each value is judged.
-pub fn load_all_fields(settings: &Settings) -> Result<Inputs> {
+pub fn load_all_fields(settings: &Options) -> Result<Inputs> {
     load_fields(settings, &MetricId::ALL, true)
 }
 
 /// Reads every input the metrics need. Inputs that no wanted metric uses are not read.
-pub fn load(settings: &Settings, metrics: &[MetricId]) -> Result<Inputs> {
+pub fn load(settings: &Options, metrics: &[MetricId]) -> Result<Inputs> {
     load_fields(settings, metrics, false)
 }
 
-fn load_fields(settings: &Settings, metrics: &[MetricId], every_field: bool) -> Result<Inputs> {
+fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> Result<Inputs> {
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality::default();
     let mut tables = BTreeMap::new();
@@ -389,7 +390,7 @@ fn load_fields(settings: &Settings, metrics: &[MetricId], every_field: bool) -> 
 
 /// Loads the inputs and computes every wanted metric.
 /// The cohort matrix is computed too when `settings.cohorts` is set (HTML).
-pub fn run(settings: &Settings) -> Result<Results> {
+pub fn run(settings: &Options) -> Result<Results> {
     let (undated, note) = without_dates(settings)?;
     let settings = undated.as_ref().unwrap_or(settings);
     let metrics = wanted(settings);

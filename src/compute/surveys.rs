@@ -2,11 +2,11 @@
 //! of the registry (see `metrics::survey::SurveyKpi`). A loop over registry rows: no
 //! KPI is named here.
 
+use super::Options;
 use anyhow::Result;
 use polars::prelude::*;
 
 use super::{Results, aggregate, read_keys, rejected_flags, rejection_aggregations};
-use crate::config::Settings;
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::MetricId;
 use crate::metrics::registry::Family;
@@ -29,7 +29,7 @@ pub fn survey_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn SurveyKpi
 pub fn compute(
     table: &Table,
     wanted: &[MetricId],
-    settings: &Settings,
+    settings: &Options,
     dictionaries: &Dictionaries,
     results: &mut Results,
 ) -> Result<()> {

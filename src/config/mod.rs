@@ -12,6 +12,7 @@ use serde::Deserialize;
 pub mod checks;
 
 use crate::cli::{GroupArgs, InputArgs, PeriodArg};
+pub use crate::compute::Options;
 use crate::input::parse::{DateParser, parse_tz};
 use crate::input::source::{self, ReadOptions};
 use crate::input::{Kind, Window};
@@ -237,27 +238,12 @@ pub fn parse_config(text: &str, file: &Path) -> Result<ConfigFile> {
 
 pub use crate::metrics::MetricSettings;
 
-/// Everything a command needs, validated.
+/// Everything a command needs, validated: what the engine computes ([`Options`],
+/// reached through `Deref`: `settings.by`), and what only the commands use.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// Input patterns per kind (globs not yet expanded).
-    pub inputs: BTreeMap<Kind, Vec<PathBuf>>,
-    /// Column mappings per kind.
-    pub columns: BTreeMap<Kind, BTreeMap<String, String>>,
-    /// Delimiter and encoding.
-    pub read: ReadOptions,
-    /// Dates, period and range.
-    pub window: Window,
-    /// `--by` dimensions.
-    pub by: Vec<String>,
-    /// `--as-of`, when given.
-    pub as_of: Option<NaiveDate>,
-    /// Groups below this n are flagged low-confidence.
-    pub min_n: u64,
-    /// Per-metric options.
-    pub metrics: MetricSettings,
-    /// `--metrics` (or `[report] metrics`); `None` means every metric whose input exists.
-    pub selected: Option<Vec<MetricId>>,
+    /// What the engine reads and computes.
+    pub engine: Options,
     /// Any rejection is an error.
     pub strict: bool,
     /// Where to write rejected rows.
@@ -266,13 +252,20 @@ pub struct Settings {
     pub quiet: bool,
     /// The `[[check]]` tables.
     pub checks: Vec<CheckSpec>,
-    /// Show a spinner on stderr while reading (stderr is a terminal, no `--quiet`).
-    pub progress: bool,
-    /// Also compute the cohort matrix (for the HTML heatmap).
-    pub cohorts: bool,
-    /// Compact each block as it is read (`--streaming`): memory bounded by the
-    /// distinct values, not the rows.
-    pub streaming: bool,
+}
+
+impl std::ops::Deref for Settings {
+    type Target = Options;
+
+    fn deref(&self) -> &Options {
+        &self.engine
+    }
+}
+
+impl std::ops::DerefMut for Settings {
+    fn deref_mut(&mut self) -> &mut Options {
+        &mut self.engine
+    }
 }
 
 impl Settings {
@@ -282,12 +275,15 @@ impl Settings {
         let config_name = input.config.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
         let cfg_name = config_name.display().to_string();
         let mut settings = Settings {
-            min_n: group.min_n.or(file.report.min_n).unwrap_or(30),
+            engine: Options {
+                min_n: group.min_n.or(file.report.min_n).unwrap_or(30),
+                streaming: input.streaming,
+                progress: !input.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+                ..Options::default()
+            },
             strict: input.strict,
             rejects: input.rejects.clone(),
             quiet: input.quiet,
-            streaming: input.streaming,
-            progress: !input.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             ..Settings::default()
         };
         settings.inputs = resolve_inputs(input, &file.inputs, &base);

@@ -1,0 +1,42 @@
+//! What the engine needs to know, and nothing else: the inputs and how to read them,
+//! the window and grouping, and each metric's options. The commands hold one inside
+//! `config::Settings` (with what only they use: strictness, rejects, checks).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::input::source::ReadOptions;
+use crate::input::{Kind, Window};
+use crate::metrics::{MetricId, MetricSettings};
+
+/// The engine's options.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Input patterns per kind (globs not yet expanded).
+    pub inputs: BTreeMap<Kind, Vec<PathBuf>>,
+    /// Column mappings per kind.
+    pub columns: BTreeMap<Kind, BTreeMap<String, String>>,
+    /// Delimiter, encoding, missing codes, record size.
+    pub read: ReadOptions,
+    /// Dates, period and range.
+    pub window: Window,
+    /// `--by` dimensions.
+    pub by: Vec<String>,
+    /// `--as-of`, when given.
+    pub as_of: Option<NaiveDate>,
+    /// Groups below this n are flagged low-confidence.
+    pub min_n: u64,
+    /// Per-metric options.
+    pub metrics: MetricSettings,
+    /// `--metrics` (or `[report] metrics`); `None` means every metric whose input exists.
+    pub selected: Option<Vec<MetricId>>,
+    /// Show a spinner on stderr while reading (stderr is a terminal, no `--quiet`).
+    pub progress: bool,
+    /// Also compute the cohort matrix (for the HTML heatmap).
+    pub cohorts: bool,
+    /// Compact each block as it is read (`--streaming`): memory bounded by the
+    /// distinct values, not the rows.
+    pub streaming: bool,
+}
