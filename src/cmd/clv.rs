@@ -12,7 +12,8 @@ use crate::input::{DataQuality, Kind};
 use crate::metrics::MetricId;
 use crate::metrics::clv::{self, Timing};
 use crate::period::Period;
-use crate::report::clv::{ClvReport, render};
+use crate::report::clv::ClvReport;
+use crate::report::exporter;
 
 /// Applies the command-line what-if flags over `[metrics.clv]`.
 fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
@@ -108,7 +109,7 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
         );
     }
     let report = ClvReport { by: &settings.by, rows, options, period: settings.window.period, quality };
-    render(&report, format, &mut out)?;
+    exporter(format, false).render(&report, &mut out)?;
     out.commit()?;
     super::finish_rejects(&settings, quality)?;
     Ok(Outcome::Success)

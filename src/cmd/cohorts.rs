@@ -10,7 +10,8 @@ use crate::error::Outcome;
 use crate::input::Kind;
 use crate::metrics::MetricId;
 use crate::period::Period;
-use crate::report::cohorts::{CohortReport, render};
+use crate::report::cohorts::CohortReport;
+use crate::report::exporter;
 
 /// Runs `servq cohorts`.
 pub fn run(args: &CohortsArgs) -> Result<Outcome> {
@@ -51,7 +52,7 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
         );
     }
     let report = CohortReport { period, matrix, as_of, quality: &inputs.quality };
-    render(&report, format, &mut out)?;
+    exporter(format, false).render(&report, &mut out)?;
     out.commit()?;
     super::finish_rejects(&settings, &inputs.quality)?;
     Ok(Outcome::Success)

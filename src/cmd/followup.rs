@@ -13,7 +13,8 @@ use crate::config::Settings;
 use crate::error::Outcome;
 use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, TableRequest, ValueKind, dimension_column};
 use crate::metrics::frame::integers;
-use crate::report::followup::{FollowupRow, render};
+use crate::report::exporter;
+use crate::report::followup::{FollowupList, FollowupRow};
 
 /// Parses `--where COL=VALUE` filters.
 fn filters(args: &FollowupArgs) -> Result<BTreeMap<String, String>> {
@@ -79,7 +80,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         );
     }
     let rows = followup_rows(table.frame, &filters, csat_max, &dictionaries)?;
-    render(&rows, csat_max, format, &mut out)?;
+    exporter(format, false).render(&FollowupList { rows: &rows, csat_max }, &mut out)?;
     out.commit()?;
     super::finish_rejects(&settings, &quality)?;
     Ok(Outcome::Success)

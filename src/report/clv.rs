@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 
-use super::{Format, grid};
+use super::{Document, Format, grid};
 use crate::input::DataQuality;
 use crate::metrics::clv::{self, ClvOptions};
 use crate::period::Period;
@@ -58,13 +58,22 @@ impl ClvReport<'_> {
     }
 }
 
-/// Writes the CLV table in `format`.
-pub fn render(report: &ClvReport, format: Format, out: &mut dyn Write) -> Result<()> {
-    match format {
-        Format::Html => grid::html_is_for_report(),
-        Format::Csv => csv(report, out),
-        Format::Json => json(report, out),
-        Format::Markdown | Format::Table => human(report, format, out),
+/// The CLV table in each format (HTML is the report's only).
+impl Document for ClvReport<'_> {
+    fn table(&self, out: &mut dyn Write, _: bool) -> Result<()> {
+        human(self, Format::Table, out)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> Result<()> {
+        csv(self, out)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> Result<()> {
+        json(self, out)
+    }
+
+    fn markdown(&self, out: &mut dyn Write) -> Result<()> {
+        human(self, Format::Markdown, out)
     }
 }
 

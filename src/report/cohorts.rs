@@ -7,7 +7,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::{Format, grid};
+use super::{Document, grid};
 use crate::input::DataQuality;
 use crate::metrics::cohorts::{Matrix, pct};
 use crate::period::Period;
@@ -76,14 +76,22 @@ impl CohortReport<'_> {
     }
 }
 
-/// Writes the matrix in `format`.
-pub fn render(report: &CohortReport, format: Format, out: &mut dyn Write) -> Result<()> {
-    match format {
-        Format::Html => grid::html_is_for_report(),
-        Format::Csv => csv(report, out),
-        Format::Json => json(report, out),
-        Format::Markdown => markdown(report, out),
-        Format::Table => table(report, out),
+/// The cohort matrix in each format (HTML is the report's only).
+impl Document for CohortReport<'_> {
+    fn table(&self, out: &mut dyn Write, _: bool) -> Result<()> {
+        table(self, out)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> Result<()> {
+        csv(self, out)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> Result<()> {
+        json(self, out)
+    }
+
+    fn markdown(&self, out: &mut dyn Write) -> Result<()> {
+        markdown(self, out)
     }
 }
 

@@ -6,40 +6,36 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Exporter, flags_text, period_bounds, period_label};
+use super::{flags_text, period_bounds, period_label};
 use crate::compute::Results;
-
-/// The CSV exporter.
-pub struct CsvExporter;
 
 fn number(value: Option<f64>) -> String {
     value.map_or(String::new(), |v| v.to_string())
 }
 
-impl Exporter for CsvExporter {
-    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
-        let mut writer = ::csv::Writer::from_writer(out);
-        let mut header = vec!["period", "period_start", "period_end"];
-        header.extend(results.by.iter().map(String::as_str));
-        header.extend(["metric", "value", "n", "ci_low", "ci_high", "flags"]);
-        super::safe::write_csv_record(&mut writer, &header)?;
-        for record in &results.records {
-            let bounds = period_bounds(results, record);
-            let day = |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.to_string());
-            let mut row = vec![period_label(results, record), day(bounds.map(|b| b.0)), day(bounds.map(|b| b.1))];
-            row.extend(record.groups.iter().cloned());
-            let e = &record.estimate;
-            row.extend([
-                record.metric.as_str().to_string(),
-                number(e.value),
-                e.n.to_string(),
-                number(e.ci.map(|c| c.0)),
-                number(e.ci.map(|c| c.1)),
-                flags_text(record),
-            ]);
-            super::safe::write_csv_record(&mut writer, &row)?;
-        }
-        writer.flush()?;
-        Ok(())
+/// Writes the report as tidy CSV.
+pub fn write(results: &Results, out: &mut dyn Write) -> Result<()> {
+    let mut writer = ::csv::Writer::from_writer(out);
+    let mut header = vec!["period", "period_start", "period_end"];
+    header.extend(results.by.iter().map(String::as_str));
+    header.extend(["metric", "value", "n", "ci_low", "ci_high", "flags"]);
+    super::safe::write_csv_record(&mut writer, &header)?;
+    for record in &results.records {
+        let bounds = period_bounds(results, record);
+        let day = |d: Option<chrono::NaiveDate>| d.map_or(String::new(), |d| d.to_string());
+        let mut row = vec![period_label(results, record), day(bounds.map(|b| b.0)), day(bounds.map(|b| b.1))];
+        row.extend(record.groups.iter().cloned());
+        let e = &record.estimate;
+        row.extend([
+            record.metric.as_str().to_string(),
+            number(e.value),
+            e.n.to_string(),
+            number(e.ci.map(|c| c.0)),
+            number(e.ci.map(|c| c.1)),
+            flags_text(record),
+        ]);
+        super::safe::write_csv_record(&mut writer, &row)?;
     }
+    writer.flush()?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::{Format, grid};
+use super::{Document, grid};
 
 /// One response to follow up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,39 +57,54 @@ impl FollowupRow {
 
 const HEADER: [&str; 8] = ["date", "customer_id", "ticket_id", "channel", "nps", "csat", "reason", "comment"];
 
-/// Writes the list in `format`.
-pub fn render(rows: &[FollowupRow], csat_max: i32, format: Format, out: &mut dyn Write) -> Result<()> {
-    match format {
-        Format::Html => grid::html_is_for_report()?,
-        Format::Csv => {
-            let mut writer = ::csv::Writer::from_writer(out);
-            writer.write_record(HEADER)?;
-            for row in rows {
-                super::safe::write_csv_record(&mut writer, row.cells(csat_max))?;
-            }
-            writer.flush()?;
-        }
-        Format::Json => {
-            let list: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    let mut v = serde_json::to_value(r).unwrap_or_default();
-                    v["reason"] = serde_json::json!(r.reason(csat_max));
-                    v
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "followup": list }))?;
-            writeln!(out)?;
-        }
-        Format::Markdown => {
-            let rows: Vec<Vec<String>> = rows.iter().map(|r| r.cells(csat_max)).collect();
-            grid::write_markdown(out, &grid::header(&HEADER), &rows, &[])?;
-        }
-        Format::Table => {
-            let cells: Vec<Vec<String>> = rows.iter().map(|r| r.cells(csat_max)).collect();
-            let footer = format!("{} responses to follow up (NPS 0–6, CSAT ≤ {csat_max}), newest first", rows.len());
-            grid::write_table(out, &grid::header(&HEADER), &cells, &[footer], false)?;
-        }
+/// The follow-up list: its rows, newest first, and the CSAT cut-off that chose them.
+pub struct FollowupList<'a> {
+    /// The rows.
+    pub rows: &'a [FollowupRow],
+    /// A CSAT score at or below this is unhappy.
+    pub csat_max: i32,
+}
+
+impl FollowupList<'_> {
+    fn cells(&self) -> Vec<Vec<String>> {
+        self.rows.iter().map(|r| r.cells(self.csat_max)).collect()
     }
-    Ok(())
+}
+
+/// The list in each format (HTML is the report's only).
+impl Document for FollowupList<'_> {
+    fn table(&self, out: &mut dyn Write, _: bool) -> Result<()> {
+        let footer =
+            format!("{} responses to follow up (NPS 0–6, CSAT ≤ {}), newest first", self.rows.len(), self.csat_max);
+        grid::write_table(out, &grid::header(&HEADER), &self.cells(), &[footer], false)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> Result<()> {
+        let mut writer = ::csv::Writer::from_writer(out);
+        writer.write_record(HEADER)?;
+        for row in self.cells() {
+            super::safe::write_csv_record(&mut writer, row)?;
+        }
+        writer.flush()?;
+        Ok(())
+    }
+
+    fn json(&self, out: &mut dyn Write) -> Result<()> {
+        let list: Vec<_> = self
+            .rows
+            .iter()
+            .map(|r| {
+                let mut v = serde_json::to_value(r).unwrap_or_default();
+                v["reason"] = serde_json::json!(r.reason(self.csat_max));
+                v
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &serde_json::json!({ "followup": list }))?;
+        writeln!(out)?;
+        Ok(())
+    }
+
+    fn markdown(&self, out: &mut dyn Write) -> Result<()> {
+        grid::write_markdown(out, &grid::header(&HEADER), &self.cells(), &[])
+    }
 }

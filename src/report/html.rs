@@ -10,13 +10,10 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{Exporter, human_value};
+use super::human_value;
 use crate::compute::{Flag, Record, Results};
 use crate::metrics::MetricId;
 use crate::metrics::cohorts::pct;
-
-/// The HTML exporter.
-pub struct HtmlExporter;
 
 const CSS: &str = r#"
 :root { --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; --good: #15803d; --bad: #b91c1c; }
@@ -284,9 +281,8 @@ pub fn page(results: &Results) -> Markup {
     }
 }
 
-impl Exporter for HtmlExporter {
-    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
-        out.write_all(page(results).into_string().as_bytes())?;
-        Ok(())
-    }
+/// Writes the report as one self-contained HTML page.
+pub fn write(results: &Results, out: &mut dyn Write) -> Result<()> {
+    out.write_all(page(results).into_string().as_bytes())?;
+    Ok(())
 }

@@ -6,11 +6,8 @@ use std::io::Write;
 use anyhow::Result;
 use serde_json::{Map, Value, json};
 
-use super::{Exporter, period_bounds, period_label};
+use super::{period_bounds, period_label};
 use crate::compute::{Record, Results};
-
-/// The JSON exporter.
-pub struct JsonExporter;
 
 fn record_json(results: &Results, record: &Record) -> Value {
     let bounds = period_bounds(results, record);
@@ -38,22 +35,21 @@ fn detail_json(value: f64) -> Value {
     if value.fract() == 0.0 && value.abs() < 9.0e15 { json!(value as i64) } else { json!(value) }
 }
 
-impl Exporter for JsonExporter {
-    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
-        let definitions: Map<String, Value> =
-            results.definitions.iter().map(|(m, text)| (m.as_str().to_string(), json!(text))).collect();
-        let document = json!({
-            "period": results.period.as_str(),
-            "by": results.by,
-            "as_of": results.as_of.map(|d| d.to_string()),
-            "min_n": results.min_n,
-            "records": results.records.iter().map(|r| record_json(results, r)).collect::<Vec<_>>(),
-            "definitions": definitions,
-            "notes": results.notes,
-            "data_quality": results.quality,
-        });
-        serde_json::to_writer_pretty(&mut *out, &document)?;
-        writeln!(out)?;
-        Ok(())
-    }
+/// Writes the report as JSON.
+pub fn write(results: &Results, out: &mut dyn Write) -> Result<()> {
+    let definitions: Map<String, Value> =
+        results.definitions.iter().map(|(m, text)| (m.as_str().to_string(), json!(text))).collect();
+    let document = json!({
+        "period": results.period.as_str(),
+        "by": results.by,
+        "as_of": results.as_of.map(|d| d.to_string()),
+        "min_n": results.min_n,
+        "records": results.records.iter().map(|r| record_json(results, r)).collect::<Vec<_>>(),
+        "definitions": definitions,
+        "notes": results.notes,
+        "data_quality": results.quality,
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)?;
+    Ok(())
 }

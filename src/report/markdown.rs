@@ -5,15 +5,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Exporter, footer_lines, grid, pivot_cells};
+use super::{footer_lines, grid, pivot_cells};
 use crate::compute::Results;
 
-/// The Markdown exporter.
-pub struct MarkdownExporter;
-
-impl Exporter for MarkdownExporter {
-    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
-        let (header, rows) = pivot_cells(results);
-        grid::write_markdown(out, &header, &rows, &footer_lines(results))
-    }
+/// Writes the report as Markdown.
+pub fn write(results: &Results, out: &mut dyn Write) -> Result<()> {
+    let (header, rows) = pivot_cells(results);
+    grid::write_markdown(out, &header, &rows, &footer_lines(results))
 }

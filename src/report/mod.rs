@@ -55,20 +55,72 @@ impl Format {
     }
 }
 
-/// Renders results in one format.
+/// What a command writes (the report's [`Results`], the CLV table, the cohort matrix,
+/// the follow-up list), in each format it has. The format files write the report.
+pub trait Document {
+    /// A terminal table; `color` styles the header.
+    fn table(&self, out: &mut dyn Write, color: bool) -> Result<()>;
+    /// CSV.
+    fn csv(&self, out: &mut dyn Write) -> Result<()>;
+    /// JSON.
+    fn json(&self, out: &mut dyn Write) -> Result<()>;
+    /// Markdown.
+    fn markdown(&self, out: &mut dyn Write) -> Result<()>;
+    /// One HTML page: the report's only; the others say to use `servq report`.
+    fn html(&self, _out: &mut dyn Write) -> Result<()> {
+        grid::html_is_for_report()
+    }
+}
+
+/// Writes a document in one format.
 pub trait Exporter {
-    /// Writes the rendered results to `out`.
-    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()>;
+    /// Writes the rendered document to `out`.
+    fn render(&self, document: &dyn Document, out: &mut dyn Write) -> Result<()>;
+}
+
+/// The exporter of one [`Format`].
+struct FormatExporter {
+    format: Format,
+    color: bool,
+}
+
+impl Exporter for FormatExporter {
+    fn render(&self, document: &dyn Document, out: &mut dyn Write) -> Result<()> {
+        match self.format {
+            Format::Table => document.table(out, self.color),
+            Format::Csv => document.csv(out),
+            Format::Json => document.json(out),
+            Format::Markdown => document.markdown(out),
+            Format::Html => document.html(out),
+        }
+    }
 }
 
 /// Returns the exporter of a format; `color` is used by the terminal table only.
 pub fn exporter(format: Format, color: bool) -> Box<dyn Exporter> {
-    match format {
-        Format::Table => Box::new(table::TableExporter { color }),
-        Format::Csv => Box::new(csv::CsvExporter),
-        Format::Json => Box::new(json::JsonExporter),
-        Format::Markdown => Box::new(markdown::MarkdownExporter),
-        Format::Html => Box::new(html::HtmlExporter),
+    Box::new(FormatExporter { format, color })
+}
+
+/// The report: one file per format.
+impl Document for Results {
+    fn table(&self, out: &mut dyn Write, color: bool) -> Result<()> {
+        table::write(self, out, color)
+    }
+
+    fn csv(&self, out: &mut dyn Write) -> Result<()> {
+        csv::write(self, out)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> Result<()> {
+        json::write(self, out)
+    }
+
+    fn markdown(&self, out: &mut dyn Write) -> Result<()> {
+        markdown::write(self, out)
+    }
+
+    fn html(&self, out: &mut dyn Write) -> Result<()> {
+        html::write(self, out)
     }
 }
 

@@ -6,21 +6,14 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Exporter, footer_lines, grid, pivot_cells};
+use super::{footer_lines, grid, pivot_cells};
 use crate::compute::Results;
 
-/// The terminal-table exporter.
-pub struct TableExporter {
-    /// Whether to style the header.
-    pub color: bool,
-}
-
-impl Exporter for TableExporter {
-    fn render(&self, results: &Results, out: &mut dyn Write) -> Result<()> {
-        let (header, rows) = pivot_cells(results);
-        if results.records.is_empty() {
-            return footer_lines(results).iter().try_for_each(|line| Ok(writeln!(out, "{line}")?));
-        }
-        grid::write_table(out, &header, &rows, &footer_lines(results), self.color)
+/// Writes the report as a terminal table; `color` styles the header.
+pub fn write(results: &Results, out: &mut dyn Write, color: bool) -> Result<()> {
+    let (header, rows) = pivot_cells(results);
+    if results.records.is_empty() {
+        return footer_lines(results).iter().try_for_each(|line| Ok(writeln!(out, "{line}")?));
     }
+    grid::write_table(out, &header, &rows, &footer_lines(results), color)
 }
