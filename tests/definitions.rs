@@ -198,3 +198,29 @@ fn a_drop_from_a_suspect_previous_period_fails_as_suspect() {
         .code(1)
         .stdout(predicate::str::contains("suspect data in the previous period"));
 }
+
+#[test]
+fn a5_clv_and_report_agree_on_a_by_column_the_transactions_lack() {
+    let w = Workdir::new();
+    // A: Jan, Feb, Mar; B: Jan, Feb; C: Feb, Mar (March is over at as-of 2025-03-31).
+    // r = (2 kept of 2 + 2 of 3) / 5 = 0.8; m = 70 / 7 customer-periods = 10;
+    // d = 1.1^(1/12) − 1; clv = 10 × 0.8 / (1 + d − 0.8) = 38.466 (by hand, Python).
+    let file = w.write(
+        "t.csv",
+        "order_date,customer_id,margin\n2025-01-05,A,10\n2025-01-06,B,10\n2025-02-05,A,10\n2025-02-06,B,10\n\
+         2025-02-07,C,10\n2025-03-05,A,10\n2025-03-31,C,10\n",
+    );
+    let note = "clv: transactions have no region column: given over all groups";
+    let clv = crate::util::csv_rows_with_stderr(
+        w.servq().args(["clv", "--transactions", &file, "--by", "region", "--format", "csv"]),
+        &[note],
+    );
+    assert_eq!(clv[0]["region"], "(all)");
+    crate::util::assert_close(&clv[0]["clv"], 38.466_320_781_524_34);
+    let report = crate::util::csv_rows_with_stderr(
+        w.servq().args(["report", "--transactions", &file, "--by", "region", "--metrics", "clv", "--format", "csv"]),
+        &[note],
+    );
+    assert_eq!(report[0]["region"], "(all)");
+    crate::util::assert_close(&report[0]["value"], 38.466_320_781_524_34);
+}
