@@ -58,7 +58,15 @@ fn csv_by_month_and_channel_has_exact_values_and_the_tidy_schema() {
     // February is not over at the latest date seen (2025-02-03): partial.
     assert_eq!(find(&rows, "2025-02", "phone", "nps")["flags"], "low_n;partial");
     assert_eq!(find(&rows, "2025-02", "phone", "nps")["value"], "-100");
-    assert_eq!(rows.len(), 4 * 5);
+    // SPEC §11 shares: January chat csat 5,4,3 has no score ≤ 2; nps 10,9,7,0 has 2
+    // promoters and 1 detractor of 4; phone nps 6, 8: no promoter, 1 detractor of 2.
+    assert_eq!(find(&rows, "2025-01", "chat", "csat_bottom_box")["value"], "0");
+    assert_eq!(find(&rows, "2025-01", "chat", "nps_promoters_pct")["value"], "50");
+    let r = find(&rows, "2025-01", "chat", "nps_detractors_pct");
+    assert_eq!((r["value"].as_str(), r["n"].as_str()), ("25", "4"));
+    assert_eq!(find(&rows, "2025-01", "phone", "nps_promoters_pct")["value"], "0");
+    assert_eq!(find(&rows, "2025-01", "phone", "nps_detractors_pct")["value"], "50");
+    assert_eq!(rows.len(), 4 * 8);
 }
 
 #[test]
@@ -94,7 +102,11 @@ fn period_none_from_a_mapped_config_matches_the_spec_example() {
     let w = Workdir::new();
     let out = stdout_of(w.servq().args(["report", "--config", &fixture("surveys_mapped.toml"), "--format", "csv"]));
     let rows = csv_rows(&out);
-    assert_eq!(rows.len(), 1);
+    let metrics: Vec<&str> = rows.iter().map(|r| r["metric"].as_str()).collect();
+    assert_eq!(metrics, ["nps", "nps_promoters_pct", "nps_detractors_pct"]);
+    // 3 promoters and 1 detractor of 6: 50% and 16.7%.
+    assert_eq!(rows[1]["value"], "50");
+    assert_close(&rows[2]["value"], 100.0 / 6.0);
     let r = &rows[0];
     assert_eq!(r["period"], "all");
     assert_eq!((r["period_start"].as_str(), r["period_end"].as_str()), ("2025-06-01", "2025-06-06"));
@@ -332,7 +344,7 @@ fn gzip_compressed_csv_is_read_like_the_plain_file() {
     let from_gz = stdout_of(w.servq().args(args(&path)));
     let from_plain = stdout_of(w.servq().args(args(&fixture("surveys_small.csv"))));
     assert_eq!(from_gz, from_plain);
-    assert_eq!(csv_rows(&from_gz).len(), 10);
+    assert_eq!(csv_rows(&from_gz).len(), 16);
 }
 
 #[test]

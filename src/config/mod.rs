@@ -93,6 +93,7 @@ pub struct ReportConfig {
 pub struct CsatConfig {
     scale: Option<[i32; 2]>,
     satisfied_min: Option<i32>,
+    bottom_max: Option<i32>,
 }
 
 /// `[metrics.ces]`.
@@ -502,6 +503,15 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
             csat.scale.1
         );
     }
+    csat.bottom_max = file.csat.bottom_max;
+    if !(csat.scale.0..=csat.scale.1).contains(&csat.bottom_max()) {
+        bail!(
+            "{cfg}: [metrics.csat] bottom_max = {} is outside the scale {}..{}",
+            csat.bottom_max(),
+            csat.scale.0,
+            csat.scale.1
+        );
+    }
     let direction = match file.ces.direction.as_deref() {
         None | Some("agree") => CesDirection::Agree,
         Some("effort") => CesDirection::Effort,
@@ -705,7 +715,7 @@ mod tests {
         let text = "[metrics.csat]\nscale = [1, 10]\n[metrics.ces]\ndirection = \"effort\"\nscale = [1, 5]\n[metrics.nps]\ninterval = \"wald\"\n";
         let file = parse_config(text, Path::new("c.toml")).unwrap();
         let m = resolve_metrics(&file.metrics, "c.toml").unwrap();
-        assert_eq!(m.csat, CsatOptions { scale: (1, 10), satisfied_min: 9 });
+        assert_eq!(m.csat, CsatOptions { scale: (1, 10), satisfied_min: 9, bottom_max: None });
         assert_eq!(m.ces.threshold, 2);
         assert_eq!(m.nps.interval, NpsInterval::Wald);
     }

@@ -107,7 +107,8 @@ const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
 };
 
 /// `ces` as a survey KPI (see [`super::survey::SurveyKpi`]): [`ces`] per group.
-pub const CES: super::survey::GoodShare = super::survey::GoodShare(SCORES);
+pub const CES: super::survey::CountShare =
+    super::survey::CountShare { scores: SCORES, count: "good", definition: |options| definition(&options.ces) };
 
 /// `ces_mean` as a survey KPI: [`ces_mean`] per group.
 pub const CES_MEAN: super::survey::MeanScore = super::survey::MeanScore(SCORES);

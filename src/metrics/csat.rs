@@ -5,6 +5,9 @@
 //! - `csat` = 100 × count(score ≥ satisfied_min) / count(valid scores), with a
 //!   Wilson 95% interval.
 //! - `csat_mean` = mean of valid scores, with a Student-t 95% interval.
+//! - `csat_bottom_box` = 100 × count(score ≤ bottom_max) / count(valid scores), the
+//!   share of very low scores (SPEC §11); `bottom_max` defaults to the lowest score + 1
+//!   (1–2 on 1–5); Wilson 95% interval. Lower is better.
 //! - Empty scores are missing and in no denominator; scores off the scale or not
 //!   whole numbers are rejected for CSAT only.
 
@@ -24,18 +27,30 @@ pub struct CsatOptions {
     pub scale: (i32, i32),
     /// The lowest score that counts as satisfied.
     pub satisfied_min: i32,
+    /// The highest score that counts as very low (`None`: the lowest score + 1).
+    pub bottom_max: Option<i32>,
+}
+
+impl CsatOptions {
+    /// The highest very low score: `bottom_max`, else the lowest score + 1.
+    pub fn bottom_max(&self) -> i32 {
+        self.bottom_max.unwrap_or(self.scale.0 + 1)
+    }
 }
 
 impl Default for CsatOptions {
     fn default() -> Self {
-        CsatOptions { scale: (1, 5), satisfied_min: 4 }
+        CsatOptions { scale: (1, 5), satisfied_min: 4, bottom_max: None }
     }
 }
 
-/// The aggregations that feed [`csat`] and [`csat_mean`]: `csat.n`, `csat.good`,
-/// `csat.sum`, `csat.sumsq` over the valid scores in the `csat` column.
+/// The aggregations that feed [`csat`], [`csat_mean`] and [`bottom_box`]: `csat.n`,
+/// `csat.good`, `csat.sum`, `csat.sumsq` and `csat.bottom` over the valid scores in the
+/// `csat` column.
 pub fn aggregations(options: &CsatOptions, rows: Rows) -> Vec<Expr> {
-    share::aggregations(COLUMN, col(COLUMN).gt_eq(lit(options.satisfied_min)), rows)
+    let mut out = share::aggregations(COLUMN, col(COLUMN).gt_eq(lit(options.satisfied_min)), rows);
+    out.push(rows.count_true(col(COLUMN).lt_eq(lit(options.bottom_max())), "csat.bottom"));
+    out
 }
 
 /// Groups `frame` by `keys` and computes the CSAT aggregations.
@@ -51,6 +66,21 @@ pub fn csat(satisfied: u64, n: u64) -> Estimate {
 /// `csat_mean` = mean of valid scores, Student-t 95% interval.
 pub fn csat_mean(sums: ScoreSums) -> Estimate {
     share::mean_score(sums)
+}
+
+/// `csat_bottom_box` = 100 × very low / n, Wilson 95% interval.
+pub fn bottom_box(very_low: u64, n: u64) -> Estimate {
+    share::percent_good(very_low, n)
+}
+
+/// The definition of `csat_bottom_box`.
+pub fn bottom_definition(options: &CsatOptions) -> String {
+    format!(
+        "csat_bottom_box = 100 × count(score ≤ {}) / count(valid scores), scale {}–{}: the share of very low scores; 95% Wilson interval",
+        options.bottom_max(),
+        options.scale.0,
+        options.scale.1
+    )
 }
 
 /// The definition as printed in report footers.
@@ -70,7 +100,15 @@ const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
 };
 
 /// `csat` as a survey KPI (see [`super::survey::SurveyKpi`]): [`csat`] per group.
-pub const CSAT: super::survey::GoodShare = super::survey::GoodShare(SCORES);
+pub const CSAT: super::survey::CountShare =
+    super::survey::CountShare { scores: SCORES, count: "good", definition: |options| definition(&options.csat) };
+
+/// `csat_bottom_box` as a survey KPI: [`bottom_box`] per group.
+pub const CSAT_BOTTOM_BOX: super::survey::CountShare = super::survey::CountShare {
+    scores: SCORES,
+    count: "bottom",
+    definition: |options| bottom_definition(&options.csat),
+};
 
 /// `csat_mean` as a survey KPI: [`csat_mean`] per group.
 pub const CSAT_MEAN: super::survey::MeanScore = super::survey::MeanScore(SCORES);
@@ -105,9 +143,34 @@ mod tests {
     fn score_exactly_at_the_threshold_is_satisfied() {
         let (pct, _) = run(&[Some(4), Some(3)], &CsatOptions::default());
         assert_eq!(pct.value, Some(50.0));
-        let strict = CsatOptions { scale: (1, 5), satisfied_min: 5 };
+        let strict = CsatOptions { scale: (1, 5), satisfied_min: 5, bottom_max: None };
         let (pct, _) = run(&[Some(4), Some(5)], &strict);
         assert_eq!(pct.value, Some(50.0));
+    }
+
+    /// Runs the aggregation and returns `csat_bottom_box`.
+    fn bottom(scores: &[i32], options: &CsatOptions) -> Estimate {
+        let df = df!("g" => vec![1; scores.len()], "csat" => scores.to_vec()).unwrap();
+        let out = aggregate(df.lazy(), &[col("g")], options).collect().unwrap();
+        bottom_box(frame::counts(&out, "csat.bottom").unwrap()[0], frame::counts(&out, "csat.n").unwrap()[0])
+    }
+
+    #[test]
+    fn bottom_box_counts_scores_up_to_the_lowest_plus_one_inclusive() {
+        // 1, 2 are very low on 1–5 (2 is exactly bottom_max); 3, 4, 5 are not: 2 of 5 = 40%.
+        let e = bottom(&[1, 2, 3, 4, 5], &CsatOptions::default());
+        assert_eq!((e.value, e.n), (Some(40.0), 5));
+        // Wilson 95% for 2 of 5, computed in Python from the textbook formula.
+        let (lo, hi) = e.ci.unwrap();
+        assert!((lo - 11.762_077_423_264_78).abs() < 1e-9 && (hi - 76.927_571_872_398_7).abs() < 1e-9, "{lo} {hi}");
+        // On 1–7 the default is 1–2; bottom_max = 3 counts 3 too.
+        let seven = CsatOptions { scale: (1, 7), satisfied_min: 6, bottom_max: None };
+        assert_eq!(bottom(&[1, 2, 3, 7], &seven).value, Some(50.0));
+        let three = CsatOptions { bottom_max: Some(3), ..seven };
+        assert_eq!(bottom(&[1, 2, 3, 7], &three).value, Some(75.0));
+        // A single response; none very low.
+        assert_eq!(bottom(&[5], &CsatOptions::default()).value, Some(0.0));
+        assert_eq!(bottom(&[2], &CsatOptions::default()).value, Some(100.0));
     }
 
     #[test]

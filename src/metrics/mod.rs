@@ -60,12 +60,18 @@ pub enum MetricId {
     Csat,
     /// Mean CSAT score.
     CsatMean,
+    /// % very low CSAT scores (bottom box).
+    CsatBottomBox,
     /// % agree / low effort (CES).
     Ces,
     /// Mean CES score.
     CesMean,
     /// Net Promoter Score.
     Nps,
+    /// % promoters (9–10).
+    NpsPromotersPct,
+    /// % detractors (0–6).
+    NpsDetractorsPct,
     /// First-contact resolution %.
     Fcr,
     /// Complaints per 1000 transactions (or interactions).
@@ -86,12 +92,15 @@ pub enum MetricId {
 
 impl MetricId {
     /// Every metric, in report order.
-    pub const ALL: [MetricId; 13] = [
+    pub const ALL: [MetricId; 16] = [
         MetricId::Csat,
         MetricId::CsatMean,
+        MetricId::CsatBottomBox,
         MetricId::Ces,
         MetricId::CesMean,
         MetricId::Nps,
+        MetricId::NpsPromotersPct,
+        MetricId::NpsDetractorsPct,
         MetricId::Fcr,
         MetricId::ComplaintsPer1000,
         MetricId::ResponseMedianMin,

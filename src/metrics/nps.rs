@@ -118,6 +118,34 @@ pub fn definition(options: &NpsOptions) -> String {
     )
 }
 
+/// The `nps` column as the share KPIs read it.
+const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
+    column: COLUMN,
+    aggregations: |_, rows| aggregations(rows),
+    scale: |_| SCALE,
+    definition: |options| definition(&options.nps),
+};
+
+/// `nps_promoters_pct` = 100 × promoters (9–10) / respondents, Wilson 95% interval
+/// (SPEC §11).
+pub const PROMOTERS_PCT: super::survey::CountShare = super::survey::CountShare {
+    scores: SCORES,
+    count: "promoters",
+    definition: |_| {
+        "nps_promoters_pct = 100 × count(answer 9–10) / respondents, answers 0–10; 95% Wilson interval".to_string()
+    },
+};
+
+/// `nps_detractors_pct` = 100 × detractors (0–6) / respondents, Wilson 95% interval.
+/// Lower is better.
+pub const DETRACTORS_PCT: super::survey::CountShare = super::survey::CountShare {
+    scores: SCORES,
+    count: "detractors",
+    definition: |_| {
+        "nps_detractors_pct = 100 × count(answer 0–6) / respondents, answers 0–10; 95% Wilson interval".to_string()
+    },
+};
+
 /// `nps` as a survey KPI (see [`super::survey::SurveyKpi`]).
 #[derive(Debug)]
 pub struct Nps;

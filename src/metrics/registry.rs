@@ -106,7 +106,7 @@ use Direction::{Higher, Lower};
 use Family::{Interaction, Survey};
 
 /// Every metric, in report order (the order of [`MetricId`]).
-pub const REGISTRY: [MetricDef; 13] = [
+pub const REGISTRY: [MetricDef; 16] = [
     row(
         MetricId::Csat,
         "csat",
@@ -131,6 +131,18 @@ pub const REGISTRY: [MetricDef; 13] = [
         &["csat"],
         Survey(&csat::CSAT_MEAN),
     ),
+    row(
+        MetricId::CsatBottomBox,
+        "csat_bottom_box",
+        "CSAT, % very low scores",
+        SURVEY,
+        Lower,
+        1,
+        true,
+        Proportion,
+        &["csat"],
+        Survey(&csat::CSAT_BOTTOM_BOX),
+    ),
     row(MetricId::Ces, "ces", "CES, % low effort", SURVEY, Higher, 1, true, Proportion, &["ces"], Survey(&ces::CES)),
     row(
         MetricId::CesMean,
@@ -145,6 +157,30 @@ pub const REGISTRY: [MetricDef; 13] = [
         Survey(&ces::CES_MEAN),
     ),
     row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Survey(&nps::Nps)),
+    row(
+        MetricId::NpsPromotersPct,
+        "nps_promoters_pct",
+        "NPS promoters, %",
+        SURVEY,
+        Higher,
+        1,
+        true,
+        Proportion,
+        &["nps"],
+        Survey(&nps::PROMOTERS_PCT),
+    ),
+    row(
+        MetricId::NpsDetractorsPct,
+        "nps_detractors_pct",
+        "NPS detractors, %",
+        SURVEY,
+        Lower,
+        1,
+        true,
+        Proportion,
+        &["nps"],
+        Survey(&nps::DETRACTORS_PCT),
+    ),
     row(
         MetricId::Fcr,
         "fcr",

@@ -46,36 +46,45 @@ pub struct ScoreColumn {
     pub definition: fn(&MetricSettings) -> String,
 }
 
-/// The share of good scores on a column (csat, ces): 100 × good / n, Wilson interval.
+/// The share of the valid scores on a column that one of its counts counts (csat and
+/// ces: the good ones; csat_bottom_box: the very low ones; nps_promoters_pct):
+/// 100 × `<column>.<count>` / `<column>.n`, Wilson interval.
 #[derive(Debug)]
-pub struct GoodShare(pub ScoreColumn);
+pub struct CountShare {
+    /// The score column.
+    pub scores: ScoreColumn,
+    /// The count among the column's aggregations (`good`, `bottom`, `promoters`).
+    pub count: &'static str,
+    /// Its definition.
+    pub definition: fn(&MetricSettings) -> String,
+}
 
 /// The mean score on a column (csat_mean, ces_mean), Student-t interval.
 #[derive(Debug)]
 pub struct MeanScore(pub ScoreColumn);
 
-impl SurveyKpi for GoodShare {
+impl SurveyKpi for CountShare {
     fn column(&self) -> &'static str {
-        self.0.column
+        self.scores.column
     }
 
     fn field(&self, options: &MetricSettings) -> FieldRequest {
-        score_field(self.0.column, (self.0.scale)(options))
+        score_field(self.scores.column, (self.scores.scale)(options))
     }
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
-        (self.0.aggregations)(options, rows)
+        (self.scores.aggregations)(options, rows)
     }
 
     fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        let column = self.0.column;
+        let column = self.scores.column;
         let n = super::frame::counts(df, &format!("{column}.n"))?;
-        let good = super::frame::counts(df, &format!("{column}.good"))?;
-        Ok(n.iter().zip(&good).map(|(&n, &good)| share::percent_good(good, n)).collect())
+        let counted = super::frame::counts(df, &format!("{column}.{}", self.count))?;
+        Ok(n.iter().zip(&counted).map(|(&n, &k)| share::percent_good(k, n)).collect())
     }
 
     fn definition(&self, options: &MetricSettings) -> String {
-        (self.0.definition)(options)
+        (self.definition)(options)
     }
 }
 
