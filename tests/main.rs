@@ -14,6 +14,7 @@ mod layout;
 mod library;
 mod report;
 mod safety;
+mod scorecard;
 mod streaming;
 mod tools;
 mod validate;

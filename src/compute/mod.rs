@@ -258,13 +258,21 @@ fn compaction(kind: Kind, repeat_window: bool) -> Option<Compaction> {
         Kind::Interactions if repeat_window => None,
         Kind::Interactions => Some(Compaction {
             drop: names(&["ts", "period_index"]),
-            // Response times have thousands of values: apart from the flags.
+            // Durations have thousands of values: apart from the flags, with the
+            // columns their per-key targets read.
             apart: names(&[
                 "first_response_minutes",
                 "first_response_at",
+                "resolution",
+                "resolved_at",
+                "handle_time",
                 "channel",
+                "priority",
                 "first_response_minutes.rejected",
                 "first_response_at.rejected",
+                "resolution.rejected",
+                "resolved_at.rejected",
+                "handle_time.rejected",
             ]),
         }),
         // Summarised block by block instead (see customers::CustomerFold).

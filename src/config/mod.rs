@@ -22,6 +22,7 @@ use crate::metrics::clv::{ClvOptions, Timing};
 use crate::metrics::csat::CsatOptions;
 use crate::metrics::fcr::{FcrMethod, FcrOptions};
 use crate::metrics::nps::{NpsInterval, NpsOptions};
+use crate::metrics::resolution::ResolutionOptions;
 use crate::metrics::retention::RetentionVariant;
 use crate::metrics::sla::SlaOptions;
 use crate::period::Period;
@@ -70,11 +71,21 @@ pub struct InputsConfig {
 #[serde(deny_unknown_fields)]
 pub struct ColumnsConfig {
     #[serde(default)]
-    surveys: BTreeMap<String, String>,
+    surveys: KindColumns,
     #[serde(default)]
-    interactions: BTreeMap<String, String>,
+    interactions: KindColumns,
     #[serde(default)]
-    transactions: BTreeMap<String, String>,
+    transactions: KindColumns,
+}
+
+/// One kind's `[columns.<kind>]`: the mapping, and `units = { field = "seconds" }`
+/// for duration columns (SPEC §10).
+#[derive(Debug, Default, Deserialize)]
+pub struct KindColumns {
+    #[serde(default)]
+    units: BTreeMap<String, String>,
+    #[serde(flatten)]
+    fields: BTreeMap<String, String>,
 }
 
 /// `[report]`.
@@ -139,6 +150,15 @@ pub struct SlaConfig {
     per_channel: BTreeMap<String, f64>,
 }
 
+/// `[metrics.resolution]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionConfig {
+    hours: Option<f64>,
+    #[serde(default)]
+    per_priority: BTreeMap<String, f64>,
+}
+
 /// `[metrics.retention]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -183,6 +203,8 @@ pub struct MetricsConfig {
     complaints: ComplaintsConfig,
     #[serde(default)]
     sla: SlaConfig,
+    #[serde(default)]
+    resolution: ResolutionConfig,
     #[serde(default)]
     retention: RetentionConfig,
     #[serde(default)]
@@ -288,21 +310,21 @@ impl Settings {
             ..Settings::default()
         };
         settings.inputs = resolve_inputs(input, &file.inputs, &base);
-        let mut interaction_columns = file.columns.interactions.clone();
+        let mut interaction_columns = file.columns.interactions.fields.clone();
         if let Some(column) = &file.metrics.complaints.column {
             interaction_columns.entry("complaint".to_string()).or_insert_with(|| column.clone());
         }
         for (kind, mapping) in [
-            ("surveys", &file.columns.surveys),
+            ("surveys", &file.columns.surveys.fields),
             ("interactions", &interaction_columns),
-            ("transactions", &file.columns.transactions),
+            ("transactions", &file.columns.transactions.fields),
         ] {
             check_mapping(&cfg_name, kind, mapping)?;
         }
         settings.columns = BTreeMap::from([
-            (Kind::Surveys, file.columns.surveys.clone()),
+            (Kind::Surveys, file.columns.surveys.fields.clone()),
             (Kind::Interactions, interaction_columns),
-            (Kind::Transactions, file.columns.transactions.clone()),
+            (Kind::Transactions, file.columns.transactions.fields.clone()),
         ]);
         settings.read = resolve_read(input, &file.inputs, &cfg_name)?;
         settings.window = resolve_window(input, group, &file, &cfg_name)?;
@@ -317,6 +339,7 @@ impl Settings {
         settings.by = by;
         settings.as_of = group.as_of.as_deref().map(|d| parse_flag_date("--as-of", d)).transpose()?;
         settings.metrics = resolve_metrics(&file.metrics, &cfg_name)?;
+        settings.metrics.units = resolve_units(&file.columns, &cfg_name)?;
         if let Some(names) = &file.report.metrics {
             resolve_selection(names).with_context(|| format!("{cfg_name}: [report] metrics"))?;
         }
@@ -325,6 +348,31 @@ impl Settings {
         settings.checks = file.checks.iter().map(|c| resolve_check(c, &text, &cfg_name)).collect::<Result<_>>()?;
         Ok(settings)
     }
+}
+
+/// `[columns.<kind>] units`: the unit of each duration column's plain numbers, by
+/// canonical field (`first_response` is `first_response_minutes`).
+fn resolve_units(columns: &ColumnsConfig, cfg: &str) -> Result<BTreeMap<String, u32>> {
+    let mut units = BTreeMap::new();
+    for (kind, config) in [
+        ("surveys", &columns.surveys),
+        ("interactions", &columns.interactions),
+        ("transactions", &columns.transactions),
+    ] {
+        for (field, unit) in &config.units {
+            let Some(canonical) = crate::metrics::durations::duration_field(kind, field) else {
+                bail!(
+                    "{cfg}: [columns.{kind}] units: '{field}' is not a duration column (durations: {})",
+                    crate::metrics::durations::DURATION_FIELDS.join(", ")
+                );
+            };
+            let Some(seconds) = crate::metrics::durations::unit_seconds(unit) else {
+                bail!("{cfg}: [columns.{kind}] units: {field} = \"{unit}\": use seconds, minutes, hours or days");
+            };
+            units.insert(canonical.to_string(), seconds);
+        }
+    }
+    Ok(units)
 }
 
 /// Two keys of one `[columns.<kind>]` naming the same column is an error: one column
@@ -547,6 +595,17 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
         bail!("{cfg}: [metrics.sla] {m} is not a number of minutes ≥ 0");
     }
     let sla = SlaOptions { minutes: file.sla.minutes, per_channel: file.sla.per_channel.clone() };
+    if let Some(h) = file
+        .resolution
+        .hours
+        .into_iter()
+        .chain(file.resolution.per_priority.values().copied())
+        .find(|h| *h < 0.0 || !h.is_finite())
+    {
+        bail!("{cfg}: [metrics.resolution] {h} is not a number of hours ≥ 0");
+    }
+    let resolution =
+        ResolutionOptions { hours: file.resolution.hours, per_priority: file.resolution.per_priority.clone() };
     Ok(MetricSettings {
         csat,
         ces,
@@ -554,12 +613,14 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
         fcr,
         complaint_value: file.complaints.value.clone(),
         sla,
+        resolution,
         retention: match file.retention.variant.as_deref() {
             None | Some("classic") => RetentionVariant::Classic,
             Some("crr") => RetentionVariant::Crr,
             Some(other) => bail!("{cfg}: [metrics.retention] variant = \"{other}\": use \"classic\" or \"crr\""),
         },
         clv: resolve_clv(&file.clv, cfg)?,
+        units: BTreeMap::new(),
     })
 }
 

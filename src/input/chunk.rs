@@ -30,9 +30,10 @@ impl Builder {
         let name: PlSmallStr = name.into();
         match kind {
             ValueKind::Score { .. } | ValueKind::Count => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
-            ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => {
-                Builder::Float(PrimitiveChunkedBuilder::new(name, 0))
-            }
+            ValueKind::NonNegative
+            | ValueKind::Number
+            | ValueKind::MinutesAfterRowDate
+            | ValueKind::Duration { .. } => Builder::Float(PrimitiveChunkedBuilder::new(name, 0)),
             ValueKind::Bool | ValueKind::Checked => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
             ValueKind::Key => Builder::Key(Vec::new()),
             ValueKind::Text => Builder::Text(Vec::new()),
@@ -458,7 +459,9 @@ pub fn rejected_column(field: &str) -> String {
 pub fn dtype_of(kind: ValueKind) -> DataType {
     match kind {
         ValueKind::Score { .. } | ValueKind::Count => DataType::Int32,
-        ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate => DataType::Float64,
+        ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate | ValueKind::Duration { .. } => {
+            DataType::Float64
+        }
         ValueKind::Bool | ValueKind::Checked => DataType::Boolean,
         ValueKind::Key => DataType::UInt32,
         ValueKind::Text => DataType::String,
@@ -492,6 +495,9 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
         ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
         ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),
+        ValueKind::Duration { unit, out } => {
+            parse::parse_duration(s, unit)?.map(|seconds| Parsed::Float(seconds / f64::from(out)))
+        }
         ValueKind::Money { negative } => parse::parse_money(s, negative)?.map(Parsed::Long),
         ValueKind::Count => match s.trim() {
             "" => None,

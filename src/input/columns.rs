@@ -87,9 +87,17 @@ pub const INTERACTION_FIELDS: &[FieldDef] = &[
     def("complaint", &["complaint", "is_complaint", "投诉", "是否投诉"]),
     def(
         "first_response_minutes",
-        &["first_response_minutes", "response_minutes", "first_response_min", "首次响应分钟"],
+        &["first_response_minutes", "first_response", "response_minutes", "first_response_min", "首次响应分钟"],
     ),
     def("first_response_at", &["first_response_at", "responded_at", "首次响应时间"]),
+    def("resolution", &["resolution", "resolution_hours", "resolution_time", "hours_to_resolve", "解决时长"]),
+    def("resolved_at", &["resolved_at", "closed_at", "solved_at", "time_to_resolution", "解决时间", "关闭时间"]),
+    def("priority", &["priority", "ticket_priority", "severity", "优先级"]),
+    def(
+        "handle_time",
+        &["handle_time", "talk_time", "aht", "avgtalkduration", "avg_talk_duration", "handle_time_minutes", "通话时长"],
+    ),
+    def("answered", &["answered", "answered_(y/n)", "answered_y/n", "is_answered", "call_answered", "是否接听"]),
     def("topic", &["topic", "category", "reason", "主题", "问题类型", "类别"]),
     def("channel", &["channel", "渠道", "通道"]),
 ];

@@ -232,6 +232,39 @@ pub fn parse_non_negative(raw: &str) -> Result<Option<f64>, Reason> {
     Ok(Some(x))
 }
 
+/// Parses an optional duration into seconds (SPEC §10): a number ≥ 0 in a unit of
+/// `unit_seconds` seconds, or a clock `H:MM:SS` or `MM:SS` (hours may exceed 23,
+/// minutes and seconds are below 60, seconds may have a fraction).
+pub fn parse_duration(raw: &str, unit_seconds: u32) -> Result<Option<f64>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if !s.contains(':') {
+        return Ok(parse_non_negative(s)?.map(|x| x * f64::from(unit_seconds)));
+    }
+    let bad = || format!("not a duration (a number, H:MM:SS or MM:SS): {s}");
+    let parts: Vec<&str> = s.split(':').collect();
+    let (hours, minutes, seconds) = match parts.as_slice() {
+        [h, m, sec] => (*h, *m, *sec),
+        [m, sec] => ("0", *m, *sec),
+        _ => return Err(bad()),
+    };
+    let whole =
+        |t: &str| (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<u64>().ok()).flatten();
+    let (Some(h), Some(m)) = (whole(hours), whole(minutes)) else { return Err(bad()) };
+    let sec = match seconds.parse::<f64>() {
+        Ok(x) if seconds.as_bytes().first().is_some_and(u8::is_ascii_digit) && x.is_finite() => x,
+        _ => return Err(bad()),
+    };
+    // The leading part may be any size; the others are below 60.
+    let leading_minutes = parts.len() == 2;
+    if (!leading_minutes && m >= 60) || sec >= 60.0 {
+        return Err(bad());
+    }
+    Ok(Some(h as f64 * 3600.0 + m as f64 * 60.0 + sec))
+}
+
 /// Parses an optional number of any sign.
 pub fn parse_number(raw: &str) -> Result<Option<f64>, Reason> {
     let s = raw.trim();
@@ -319,6 +352,23 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_numbers_in_their_unit_or_clocks() {
+        assert_eq!(parse_duration("90", 1), Ok(Some(90.0)));
+        assert_eq!(parse_duration(" 1.5 ", 60), Ok(Some(90.0)));
+        assert_eq!(parse_duration("2", 3600), Ok(Some(7200.0)));
+        assert_eq!(parse_duration("", 60), Ok(None));
+        assert_eq!(parse_duration("00:03:45", 60), Ok(Some(225.0)));
+        assert_eq!(parse_duration("1:02:03.5", 60), Ok(Some(3723.5)));
+        assert_eq!(parse_duration("26:00:00", 60), Ok(Some(93_600.0)));
+        assert_eq!(parse_duration("03:45", 60), Ok(Some(225.0)));
+        assert_eq!(parse_duration("75:10", 60), Ok(Some(4510.0)));
+        for bad in ["1:60:00", "1:00:60", "-1:00:00", "a:00", "1::00", "1:2:3:4", "00:+5", "1:00:-5"] {
+            assert!(parse_duration(bad, 60).is_err(), "{bad}");
+        }
+        assert_eq!(parse_duration("-5", 60), Err("negative".to_string()));
+    }
 
     fn iso(s: &str) -> Result<Option<i64>, Reason> {
         DateParser::default().parse(s)

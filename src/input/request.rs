@@ -48,6 +48,14 @@ pub enum ValueKind {
     Checked,
     /// A date or datetime (Int64 local seconds).
     Timestamp,
+    /// A duration (SPEC §10): a number in `unit` seconds, or `H:MM:SS` / `MM:SS`;
+    /// stored in `out` seconds (Float64). Negative: rejected.
+    Duration {
+        /// Seconds per unit of a plain number in the column.
+        unit: u32,
+        /// Seconds per unit stored (60: minutes, 3600: hours).
+        out: u32,
+    },
     /// A date or datetime after the row's own date: stored as the minutes elapsed
     /// since it (Float64); a value before the row date is rejected as negative.
     MinutesAfterRowDate,

@@ -33,7 +33,7 @@ pub type Prepare = Arc<dyn Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Syn
 
 /// Aggregations that cannot be one expression per group (quantiles of compacted rows):
 /// computed from the prepared frame and the group keys, joined on the keys.
-pub type Joined = fn(LazyFrame, &[Expr]) -> PolarsResult<DataFrame>;
+pub type Joined = Arc<dyn Fn(LazyFrame, &[Expr]) -> PolarsResult<DataFrame> + Send + Sync>;
 
 /// One named piece of the aggregation. KPIs that share a piece (the response minutes of
 /// `response_median_min`, `response_p90_min` and `sla_pct`) name it alike: it is added

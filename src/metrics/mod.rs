@@ -7,17 +7,21 @@
 //! `aggregate(lf, keys, ...)` convenience for library users; and functions that
 //! turn those counts into an [`Estimate`] with its 95% interval.
 
+pub mod abandon;
 pub mod ces;
 pub mod clv;
 pub mod cohorts;
 pub mod complaints;
 pub mod csat;
 pub mod customer_periods;
+pub mod durations;
 pub mod fcr;
 pub mod frame;
+pub mod handle;
 pub mod interaction;
 pub mod nps;
 pub mod registry;
+pub mod resolution;
 pub mod response;
 pub mod retention;
 pub mod share;
@@ -47,10 +51,15 @@ pub struct MetricSettings {
     pub complaint_value: Option<String>,
     /// `[metrics.sla]`.
     pub sla: sla::SlaOptions,
+    /// `[metrics.resolution]`.
+    pub resolution: resolution::ResolutionOptions,
     /// `[metrics.retention] variant`.
     pub retention: retention::RetentionVariant,
     /// `[metrics.clv]` (and the clv command's what-if flags).
     pub clv: clv::ClvOptions,
+    /// `[columns.<kind>] units`: seconds per unit of a duration column's plain numbers,
+    /// by canonical field (the default is the unit its metrics report in).
+    pub units: std::collections::BTreeMap<String, u32>,
 }
 
 /// The metric ids used in output columns and checks.
@@ -80,8 +89,20 @@ pub enum MetricId {
     ResponseMedianMin,
     /// 90th percentile first-response time in minutes.
     ResponseP90Min,
+    /// Mean first-response time in minutes.
+    ResponseMeanMin,
     /// % of first responses within the SLA.
     SlaPct,
+    /// Median resolution time in hours.
+    ResolutionMedianH,
+    /// 90th percentile resolution time in hours.
+    ResolutionP90H,
+    /// % resolved within the target.
+    ResolutionSlaPct,
+    /// Mean handle time in minutes.
+    HandleMeanMin,
+    /// % of calls abandoned (not answered).
+    AbandonRate,
     /// Customer retention %.
     Retention,
     /// Customer churn % (100 − retention).
@@ -92,7 +113,7 @@ pub enum MetricId {
 
 impl MetricId {
     /// Every metric, in report order.
-    pub const ALL: [MetricId; 16] = [
+    pub const ALL: [MetricId; 22] = [
         MetricId::Csat,
         MetricId::CsatMean,
         MetricId::CsatBottomBox,
@@ -105,7 +126,13 @@ impl MetricId {
         MetricId::ComplaintsPer1000,
         MetricId::ResponseMedianMin,
         MetricId::ResponseP90Min,
+        MetricId::ResponseMeanMin,
         MetricId::SlaPct,
+        MetricId::ResolutionMedianH,
+        MetricId::ResolutionP90H,
+        MetricId::ResolutionSlaPct,
+        MetricId::HandleMeanMin,
+        MetricId::AbandonRate,
         MetricId::Retention,
         MetricId::Churn,
         MetricId::Clv,

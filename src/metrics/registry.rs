@@ -9,7 +9,7 @@ use crate::input::{Kind, ValueKind};
 
 use super::interaction::InteractionKpi;
 use super::survey::SurveyKpi;
-use super::{MetricId, ces, complaints, csat, fcr, nps, response, sla};
+use super::{MetricId, abandon, ces, complaints, csat, fcr, handle, nps, resolution, response, sla};
 
 /// Which way a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +77,7 @@ const SURVEY: Kind = Kind::Surveys;
 const CONTACTS: Kind = Kind::Interactions;
 const ORDERS: Kind = Kind::Transactions;
 const RESPONSE: &[&str] = &["first_response_minutes", "first_response_at"];
+const RESOLUTION: &[&str] = &["resolution", "resolved_at"];
 const CUSTOMERS: Family = Family::Customer(&[("customer_id", ValueKind::Key)]);
 const MONEY: Family = Family::Customer(&[
     ("customer_id", ValueKind::Key),
@@ -106,7 +107,7 @@ use Direction::{Higher, Lower};
 use Family::{Interaction, Survey};
 
 /// Every metric, in report order (the order of [`MetricId`]).
-pub const REGISTRY: [MetricDef; 16] = [
+pub const REGISTRY: [MetricDef; 22] = [
     row(
         MetricId::Csat,
         "csat",
@@ -230,6 +231,18 @@ pub const REGISTRY: [MetricDef; 16] = [
         Interaction(&response::P90),
     ),
     row(
+        MetricId::ResponseMeanMin,
+        "response_mean_min",
+        "First response, mean minutes",
+        CONTACTS,
+        Lower,
+        1,
+        true,
+        Welch,
+        RESPONSE,
+        Interaction(&response::MEAN),
+    ),
+    row(
         MetricId::SlaPct,
         "sla_pct",
         "First response within SLA, %",
@@ -239,7 +252,67 @@ pub const REGISTRY: [MetricDef; 16] = [
         true,
         Proportion,
         RESPONSE,
-        Interaction(&sla::Sla),
+        Interaction(&sla::SLA),
+    ),
+    row(
+        MetricId::ResolutionMedianH,
+        "resolution_median_h",
+        "Resolution, median hours",
+        CONTACTS,
+        Lower,
+        1,
+        false,
+        ChangeTest::None,
+        RESOLUTION,
+        Interaction(&resolution::MEDIAN),
+    ),
+    row(
+        MetricId::ResolutionP90H,
+        "resolution_p90_h",
+        "Resolution, 90th percentile hours",
+        CONTACTS,
+        Lower,
+        1,
+        false,
+        ChangeTest::None,
+        RESOLUTION,
+        Interaction(&resolution::P90),
+    ),
+    row(
+        MetricId::ResolutionSlaPct,
+        "resolution_sla_pct",
+        "Resolved within target, %",
+        CONTACTS,
+        Higher,
+        1,
+        true,
+        Proportion,
+        RESOLUTION,
+        Interaction(&resolution::SLA),
+    ),
+    row(
+        MetricId::HandleMeanMin,
+        "handle_mean_min",
+        "Handle time, mean minutes",
+        CONTACTS,
+        Lower,
+        1,
+        true,
+        Welch,
+        &["handle_time"],
+        Interaction(&handle::MEAN),
+    ),
+    row(
+        MetricId::AbandonRate,
+        "abandon_rate",
+        "Abandon rate, %",
+        CONTACTS,
+        Lower,
+        1,
+        true,
+        Proportion,
+        &["answered"],
+        Interaction(&abandon::AbandonRate),
     ),
     row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[], CUSTOMERS),
     row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[], CUSTOMERS),

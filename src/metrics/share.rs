@@ -64,11 +64,17 @@ pub fn score_sums(df: &DataFrame, column: &str) -> PolarsResult<Vec<ScoreSums>> 
 
 /// Percentage of good scores: `100 × good / n`, Wilson 95% interval.
 pub fn percent_good(good: u64, n: u64) -> Estimate {
+    percent_of(good, n, "good")
+}
+
+/// Percentage `100 × k / n` with a Wilson 95% interval; the count `k` is kept as the
+/// detail `name`. No figure when n is 0.
+pub fn percent_of(k: u64, n: u64, name: &'static str) -> Estimate {
     if n == 0 {
         return Estimate::empty(0);
     }
-    let ci = stats::wilson(good, n).map(|(lo, hi)| (100.0 * lo, 100.0 * hi));
-    Estimate { value: Some(100.0 * good as f64 / n as f64), n, ci, details: vec![("good", good as f64)] }
+    let ci = stats::wilson(k, n).map(|(lo, hi)| (100.0 * lo, 100.0 * hi));
+    Estimate { value: Some(100.0 * k as f64 / n as f64), n, ci, details: vec![(name, k as f64)] }
 }
 
 /// Mean score with a Student-t 95% interval (none for a single response).

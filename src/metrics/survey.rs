@@ -80,7 +80,7 @@ impl SurveyKpi for CountShare {
         let column = self.scores.column;
         let n = super::frame::counts(df, &format!("{column}.n"))?;
         let counted = super::frame::counts(df, &format!("{column}.{}", self.count))?;
-        Ok(n.iter().zip(&counted).map(|(&n, &k)| share::percent_good(k, n)).collect())
+        Ok(n.iter().zip(&counted).map(|(&n, &k)| share::percent_of(k, n, self.count)).collect())
     }
 
     fn definition(&self, options: &MetricSettings) -> String {

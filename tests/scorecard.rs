@@ -1,0 +1,172 @@
+//! SPEC §11, more of the scorecard: resolution, response mean, handle time, abandon
+//! rate (interactions), bottom box and the NPS shares (surveys, see also report.rs),
+//! with exact values worked by hand on `fixtures/interactions_scorecard.csv`:
+//!
+//! | row | channel | priority | answered | handle | response min | resolution h |
+//! |-----|---------|----------|----------|--------|--------------|--------------|
+//! | 1   | phone   | urgent   | Y        | 4:30   | 2            | 3            |
+//! | 2   | phone   | normal   | N        | –      | –            | –  (short row) |
+//! | 3   | chat    | normal   | Y        | 6      | 12           | 24 (exactly)  |
+//! | 4   | chat    | urgent   | Y        | 3.5    | 8            | 5            |
+//! | 5   | phone   | normal   | (empty)  | 2:00   | 4            | 48           |
+//! | 6   | email   | low      | Y        | –      | 30           | –            |
+
+use predicates::prelude::*;
+
+use crate::util::{Workdir, assert_close, csv_rows, fixture, stdout_of};
+
+fn report(w: &Workdir, extra: &[&str]) -> Vec<std::collections::BTreeMap<String, String>> {
+    let file = fixture("interactions_scorecard.csv");
+    let mut args = vec!["report", "--interactions", &file, "--as-of", "2025-01-31", "--format", "csv", "-q"];
+    args.extend(extra);
+    csv_rows(&stdout_of(w.servq().args(&args)))
+}
+
+fn value<'a>(
+    rows: &'a [std::collections::BTreeMap<String, String>],
+    metric: &str,
+) -> &'a std::collections::BTreeMap<String, String> {
+    rows.iter().find(|r| r["metric"] == metric).unwrap_or_else(|| panic!("no {metric}"))
+}
+
+#[test]
+fn interaction_scorecard_matches_the_hand_computed_figures() {
+    let w = Workdir::new();
+    let rows = report(&w, &[]);
+    // Response minutes 2, 4, 8, 12, 30: median 8; p90 h = 3.6 → 12 + 0.6 × 18 = 22.8;
+    // mean 56 / 5 = 11.2, sd √((5 × 1128 − 56²) / 20) = √125.2, t(4) = 2.776445105.
+    assert_eq!(value(&rows, "response_median_min")["value"], "8");
+    assert_eq!(value(&rows, "response_p90_min")["value"], "22.8");
+    let mean = value(&rows, "response_mean_min");
+    assert_eq!((mean["value"].as_str(), mean["n"].as_str()), ("11.2", "5"));
+    let half = 2.776_445_105_197_798 * 125.2_f64.sqrt() / 5_f64.sqrt();
+    assert_close(&mean["ci_low"], 11.2 - half);
+    assert_close(&mean["ci_high"], 11.2 + half);
+    // Resolution hours 3, 5, 24, 48: median 5 + 0.5 × 19 = 14.5; p90 h = 2.7 → 24 +
+    // 0.7 × 24 = 40.8; within 24 h: 3, 5 and 24 (exactly at the target meets it) = 75%.
+    assert_eq!(value(&rows, "resolution_median_h")["value"], "14.5");
+    assert_close(&value(&rows, "resolution_p90_h")["value"], 40.8);
+    let sla = value(&rows, "resolution_sla_pct");
+    assert_eq!((sla["value"].as_str(), sla["n"].as_str()), ("75", "4"));
+    // Handle minutes 4.5 (4:30), 6, 3.5, 2 (2:00): mean 4, sd √(8.5 / 3), t(3) = 3.182446305.
+    let handle = value(&rows, "handle_mean_min");
+    assert_eq!((handle["value"].as_str(), handle["n"].as_str()), ("4", "4"));
+    let half = 3.182_446_305_284_263 * (8.5_f64 / 3.0).sqrt() / 2.0;
+    assert_close(&handle["ci_low"], 4.0 - half);
+    // Abandon: answered known on 5 calls (row 5 is in no denominator), 1 not answered.
+    let abandon = value(&rows, "abandon_rate");
+    assert_eq!((abandon["value"].as_str(), abandon["n"].as_str()), ("20", "5"));
+    // First response within 10 minutes: 2, 8, 4 of 5.
+    assert_eq!(value(&rows, "sla_pct")["value"], "60");
+}
+
+#[test]
+fn the_streaming_engine_gives_identical_scorecard_output() {
+    let w = Workdir::new();
+    for by in [&[][..], &["--by", "channel"][..], &["--by", "priority"][..]] {
+        let plain = report(&w, by);
+        let mut streaming = by.to_vec();
+        streaming.push("--streaming");
+        assert_eq!(plain, report(&w, &streaming), "{by:?}");
+    }
+}
+
+#[test]
+fn per_priority_targets_and_duration_units_from_the_config() {
+    let w = Workdir::new();
+    let config = w.write(
+        "servq.toml",
+        format!(
+            "[inputs]\ninteractions = \"{}\"\n\n[columns.interactions]\nunits = {{ handle_time = \"seconds\" }}\n\n\
+             [metrics.resolution]\nper_priority = {{ urgent = 4, vip = 1 }}\n",
+            fixture("interactions_scorecard.csv")
+        ),
+    );
+    let out = w
+        .servq()
+        .args(["report", "--config", &config, "--as-of", "2025-01-31", "--format", "csv"])
+        .args(["--metrics", "resolution_sla_pct,handle_mean_min"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "[metrics.resolution] per_priority: 'vip' matches no priority (values seen: low, normal, urgent); its target is not used",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let rows = csv_rows(&String::from_utf8(out).unwrap());
+    // Urgent within 4 h: 3 yes, 5 no; normal within 24 h: 24 yes, 48 no → 2 of 4.
+    assert_eq!(value(&rows, "resolution_sla_pct")["value"], "50");
+    // Plain numbers are seconds now; clocks stay clocks: 4.5, 0.1, 3.5 / 60, 2 minutes.
+    assert_close(&value(&rows, "handle_mean_min")["value"], (4.5 + 0.1 + 3.5 / 60.0 + 2.0) / 4.0);
+}
+
+#[test]
+fn a_bad_unit_or_a_unit_on_a_column_that_is_no_duration_is_a_config_error() {
+    let w = Workdir::new();
+    for (units, message) in [
+        ("{ handle_time = \"fortnights\" }", "handle_time = \"fortnights\": use seconds, minutes, hours or days"),
+        (
+            "{ channel = \"seconds\" }",
+            "'channel' is not a duration column (durations: first_response, resolution, handle_time)",
+        ),
+    ] {
+        let config = w.write("servq.toml", format!("[columns.interactions]\nunits = {units}\n"));
+        w.servq()
+            .args(["report", "--config", &config, "--interactions", &fixture("interactions_scorecard.csv")])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
+
+#[test]
+fn a_duration_that_is_no_number_or_clock_is_rejected_with_its_reason() {
+    let w = Workdir::new();
+    let file = w.write(
+        "calls.csv",
+        "Date,Answered (Y/N),AvgTalkDuration\n2025-01-02,Y,00:03:00\n2025-01-03,y,1:75:00\n2025-01-04,N,\n",
+    );
+    let output = w
+        .servq()
+        .args(["report", "--interactions", &file, "--as-of", "2025-01-31", "--format", "csv"])
+        .args(["--metrics", "abandon_rate,handle_mean_min"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a duration (a number, H:MM:SS or MM:SS): 1:75:00"), "{stderr}");
+    let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
+    // `Answered (Y/N)` and `AvgTalkDuration` are recognised; 1 of 3 abandoned.
+    assert_close(&value(&rows, "abandon_rate")["value"], 100.0 / 3.0);
+    let handle = value(&rows, "handle_mean_min");
+    assert_eq!((handle["value"].as_str(), handle["n"].as_str()), ("3", "1"));
+    // One of the two handle times was rejected: the figure is suspect.
+    assert!(handle["flags"].contains("rejected"), "{handle:?}");
+}
+
+#[test]
+fn check_gates_the_new_metrics_in_their_direction() {
+    let w = Workdir::new();
+    let config = w.write(
+        "servq.toml",
+        format!(
+            "[inputs]\ninteractions = \"{}\"\n\n[report]\nmin_n = 1\n\n\
+             [[check]]\nmetric = \"abandon_rate\"\nmax = 10\n\n\
+             [[check]]\nmetric = \"resolution_sla_pct\"\nmin = 70\n\n\
+             [[check]]\nmetric = \"handle_mean_min\"\nmax = 5\n",
+            fixture("interactions_scorecard.csv")
+        ),
+    );
+    w.servq()
+        .args(["check", "--config", &config, "--as-of", "2025-01-31", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"metric\": \"abandon_rate\""))
+        .stdout(predicate::str::contains("20.0 > 10"));
+    assert!(servq::metrics::MetricId::AbandonRate.lower_is_better());
+    assert!(servq::metrics::MetricId::CsatBottomBox.lower_is_better());
+    assert!(servq::metrics::MetricId::NpsDetractorsPct.lower_is_better());
+    assert!(!servq::metrics::MetricId::ResolutionSlaPct.lower_is_better());
+}
