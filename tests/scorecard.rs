@@ -170,3 +170,71 @@ fn check_gates_the_new_metrics_in_their_direction() {
     assert!(servq::metrics::MetricId::NpsDetractorsPct.lower_is_better());
     assert!(!servq::metrics::MetricId::ResolutionSlaPct.lower_is_better());
 }
+
+/// Transactions: A twice and B in January, B (revenue −3: rejected) and C in February.
+fn activity_file(w: &Workdir) -> String {
+    w.write(
+        "t.csv",
+        "order_date,customer_id,revenue\n2025-01-05,A,10.10\n2025-01-06,A,5.00\n2025-01-07,B,20.00\n\
+         2025-02-01,B,-3\n2025-02-02,C,7.25\n",
+    )
+}
+
+#[test]
+fn transactions_revenue_and_active_customers_per_period_by_hand() {
+    let w = Workdir::new();
+    let file = activity_file(&w);
+    let run = |extra: &[&str]| {
+        let mut cmd = w.servq();
+        cmd.args(["report", "--transactions", &file, "--as-of", "2025-02-28", "--format", "csv", "-q"])
+            .args(["--metrics", "transactions,revenue,active_customers,revenue_per_customer"])
+            .args(extra);
+        stdout_of(&mut cmd)
+    };
+    let out = run(&[]);
+    let cells: Vec<String> = csv_rows(&out)
+        .iter()
+        .map(|r| format!("{} {} {} {} {}", r["period"], r["metric"], r["value"], r["n"], r["flags"]))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "2025-01 transactions 3 3 low_n",
+            // 10.10 + 5.00 + 20.00, summed exactly.
+            "2025-01 revenue 35.1 3 low_n",
+            "2025-01 active_customers 2 2 low_n",
+            "2025-01 revenue_per_customer 17.55 2 low_n",
+            "2025-02 transactions 2 2 low_n",
+            // B's −3 is rejected (1 of 2 revenue values in February): suspect there only.
+            "2025-02 revenue 7.25 2 low_n;rejected",
+            "2025-02 active_customers 2 2 low_n",
+            "2025-02 revenue_per_customer 3.625 2 low_n;rejected",
+        ]
+    );
+    // The streaming engine gives the same bytes.
+    assert_eq!(out, run(&["--streaming"]));
+    // Over all periods: 5 transactions by 3 customers.
+    let all = csv_rows(&run(&["--period", "none"]));
+    let pick = |m: &str| all.iter().find(|r| r["metric"] == m).unwrap()["value"].clone();
+    assert_eq!((pick("transactions"), pick("active_customers")), ("5".to_string(), "3".to_string()));
+    assert_close(&pick("revenue_per_customer"), 42.35 / 3.0);
+}
+
+#[test]
+fn revenue_without_a_revenue_column_says_so_and_by_a_missing_column_gives_all() {
+    let w = Workdir::new();
+    let file = w.write("t.csv", "order_date,customer_id\n2025-01-05,A\n2025-01-06,B\n");
+    let output = w
+        .servq()
+        .args(["report", "--transactions", &file, "--as-of", "2025-01-31", "--format", "csv", "--by", "region"])
+        .args(["--metrics", "transactions,revenue"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("revenue: not computed: no revenue column in transactions"))
+        .get_output()
+        .stdout
+        .clone();
+    let rows = csv_rows(&String::from_utf8(output).unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0]["region"].as_str(), rows[0]["value"].as_str()), ("(all)", "2"));
+}

@@ -17,8 +17,8 @@ use crate::input::{Dictionaries, Kind, Table, dimension_column};
 use crate::metrics::clv::{self, Clv, ClvOptions};
 use crate::metrics::cohorts::{self, Matrix};
 use crate::metrics::customer_periods::{self, KeySet};
-use crate::metrics::retention;
 use crate::metrics::{Estimate, MetricId};
+use crate::metrics::{activity, retention};
 use crate::period::Period;
 
 /// What the customer metrics need from the transactions.
@@ -33,9 +33,22 @@ pub struct CustomerData {
     /// `period_start`, the dimension columns and `transactions.n`.
     transactions: DataFrame,
     /// Per (period running number, group code): the exact sums of `margin` and
-    /// `revenue` in millionths (128 bits: sums of money never wrap).
-    money: BTreeMap<(i32, u16), [i128; 2]>,
+    /// `revenue` in millionths (128 bits: sums of money never wrap), and the counts of
+    /// transactions and of revenue values (see [`Sums`]).
+    money: BTreeMap<(i32, u16), Sums>,
 }
+
+/// The sums of one period and group, by slot: [`MARGIN`], [`REVENUE`] (money in
+/// millionths), [`ROWS`] (transactions), [`REVENUE_REJECTED`] and [`REVENUE_JUDGED`]
+/// (revenue values rejected, and present at all: valid or rejected).
+type Sums = [i128; 5];
+
+/// The slots of [`Sums`].
+const MARGIN: usize = 0;
+const REVENUE: usize = 1;
+const ROWS: usize = 2;
+const REVENUE_REJECTED: usize = 3;
+const REVENUE_JUDGED: usize = 4;
 
 /// Builds [`CustomerData`] from frames of transactions, one block at a time.
 pub struct CustomerFold {
@@ -45,7 +58,7 @@ pub struct CustomerFold {
     group_codes: std::collections::HashMap<Vec<u32>, u16, foldhash::fast::RandomState>,
     transactions: Vec<DataFrame>,
     /// Money sums keyed by period (high 32 bits) and group code (low 16 bits).
-    money: std::collections::HashMap<u64, [i128; 2], foldhash::fast::RandomState>,
+    money: std::collections::HashMap<u64, Sums, foldhash::fast::RandomState>,
 }
 
 /// Groups by `keys`, or aggregates the whole frame when there are none.
@@ -84,10 +97,17 @@ impl CustomerFold {
             }
         };
         let (mut margins, mut revenues) = (amount(MONEY[0]), amount(MONEY[1]));
+        // Rows whose revenue was rejected (the `rejected` flag of the revenue figures).
+        let rejected_column = frame.column("revenue.rejected").ok().map(Column::as_materialized_series);
+        let mut rejected: Box<dyn Iterator<Item = bool> + '_> = match rejected_column.and_then(|s| s.bool().ok()) {
+            Some(values) => Box::new(values.iter().map(|v| v == Some(true))),
+            None => Box::new(std::iter::repeat(false)),
+        };
         let mut tuple = vec![0u32; dims.len()];
         let mut keys = Vec::with_capacity(frame.height());
         for (row, (customer, period)) in customers.iter().zip(periods.iter()).enumerate() {
             let (margin, revenue) = (margins.next().flatten(), revenues.next().flatten());
+            let revenue_rejected = rejected.next().unwrap_or(false);
             let Some(period) = period else { continue };
             for (slot, dim) in tuple.iter_mut().zip(&dims) {
                 *slot = dim.get(row).unwrap_or(0);
@@ -95,8 +115,11 @@ impl CustomerFold {
             let group = self.group_code(&tuple)?;
             // Money is summed exactly in 128 bits, per period and group.
             let sums = self.money.entry((u64::from(period as u32) << 16) | u64::from(group)).or_default();
-            sums[0] += i128::from(margin.unwrap_or(0));
-            sums[1] += i128::from(revenue.unwrap_or(0));
+            sums[MARGIN] += i128::from(margin.unwrap_or(0));
+            sums[REVENUE] += i128::from(revenue.unwrap_or(0));
+            sums[ROWS] += 1;
+            sums[REVENUE_REJECTED] += i128::from(revenue_rejected);
+            sums[REVENUE_JUDGED] += i128::from(revenue_rejected || revenue.is_some());
             let Some(customer) = customer else { continue };
             match customer_periods::pack(group, customer, period) {
                 Some(key) => keys.push(key),
@@ -162,7 +185,7 @@ impl CustomerData {
             groups: vec![Vec::new()],
             transactions: self.transactions_per_period()?,
             money: self.money.iter().fold(BTreeMap::new(), |mut all, (&(period, _), sums)| {
-                let total: &mut [i128; 2] = all.entry((period, 0)).or_default();
+                let total: &mut Sums = all.entry((period, 0)).or_default();
                 total.iter_mut().zip(sums).for_each(|(t, s)| *t += s);
                 all
             }),
@@ -192,16 +215,20 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
     let (Some(table), Some(data)) = (inputs.tables.get(&Kind::Transactions), &inputs.customers) else {
         return Ok(());
     };
-    let want: Vec<MetricId> =
-        [MetricId::Retention, MetricId::Churn, MetricId::Clv].into_iter().filter(|m| wanted.contains(m)).collect();
+    let mut want: Vec<MetricId> = [MetricId::Retention, MetricId::Churn, MetricId::Clv]
+        .into_iter()
+        .chain(ACTIVITY)
+        .filter(|m| wanted.contains(m))
+        .collect();
     if want.is_empty() {
         return Ok(());
     }
     if settings.window.period == Period::None {
-        for metric in &want {
+        // Activity is counted over the one period; retention needs two.
+        for metric in want.iter().filter(|m| !ACTIVITY.contains(m)) {
             results.notes.push(format!("{metric}: not computed: needs periods (a date column in the transactions, and --period month or another length)"));
         }
-        return Ok(());
+        want.retain(|m| ACTIVITY.contains(m));
     }
     if want.contains(&MetricId::Clv) {
         match clv_rows(table, data, settings, &inputs.dictionaries, results.as_of_of(Kind::Transactions)) {
@@ -245,11 +272,89 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
             results.push_metric(&keys, MetricId::Churn, churn, retention::definition(variant));
         }
     }
-    if settings.cohorts {
+    let activity: Vec<MetricId> = want.iter().copied().filter(|m| ACTIVITY.contains(m)).collect();
+    if !activity.is_empty() {
+        push_activity(table, data, &activity, settings, inputs, results);
+    }
+    if settings.cohorts && settings.window.period != Period::None {
         let complete = CompletePeriods::of(settings, results.as_of_of(Kind::Transactions));
         results.cohorts = Some(cohort_matrix(data, complete));
     }
     Ok(())
+}
+
+/// The activity metrics (SPEC §11), counted per period and group.
+const ACTIVITY: [MetricId; 4] =
+    [MetricId::Transactions, MetricId::Revenue, MetricId::ActiveCustomers, MetricId::RevenuePerCustomer];
+
+/// Pushes the wanted activity figures: transactions, revenue, active customers and
+/// revenue per customer per period and group (see [`crate::metrics::activity`]).
+fn push_activity(
+    table: &Table,
+    data: &CustomerData,
+    want: &[MetricId],
+    settings: &Options,
+    inputs: &Inputs,
+    results: &mut Results,
+) {
+    let period = settings.window.period;
+    let key = |&(index, group): &(i32, u16)| {
+        let start = if period == Period::None { NaiveDate::default() } else { period.start_of_index(index) };
+        (start, data.group_values(group, &inputs.dictionaries))
+    };
+    let cells: Vec<(i32, u16)> = data.money.keys().copied().collect();
+    let keys = widen(cells.iter().map(key).collect(), settings.by.len());
+    let active = customer_periods::active_counts(&data.keys);
+    let active_of = |&(index, group): &(i32, u16)| active.get(&(group, index)).copied().unwrap_or(0);
+    let revenue_of = |cell: &(i32, u16)| data.money[cell][REVENUE] as f64 / MONEY_UNITS;
+    let rows_of = |cell: &(i32, u16)| data.money[cell][ROWS] as u64;
+    let has_revenue = table.has("revenue");
+    for &metric in want {
+        let (estimates, definition): (Vec<Estimate>, &str) = match metric {
+            MetricId::Transactions => {
+                (cells.iter().map(|c| activity::count(rows_of(c))).collect(), activity::TRANSACTIONS)
+            }
+            MetricId::ActiveCustomers => {
+                (cells.iter().map(|c| activity::count(active_of(c))).collect(), activity::ACTIVE_CUSTOMERS)
+            }
+            MetricId::Revenue if has_revenue => {
+                (cells.iter().map(|c| activity::revenue(revenue_of(c), rows_of(c))).collect(), activity::REVENUE)
+            }
+            MetricId::RevenuePerCustomer if has_revenue => (
+                cells.iter().map(|c| activity::revenue_per_customer(revenue_of(c), active_of(c))).collect(),
+                activity::REVENUE_PER_CUSTOMER,
+            ),
+            _ => {
+                results.notes.push(format!("{metric}: not computed: no revenue column in transactions"));
+                continue;
+            }
+        };
+        results.push_metric(&keys, metric, estimates, definition.to_string());
+    }
+    // A revenue figure with more than 5% of its revenue values rejected is suspect.
+    let suspect: Vec<bool> = cells
+        .iter()
+        .map(|c| {
+            let sums = &data.money[c];
+            sums[REVENUE_REJECTED] as f64 > super::REJECTED_SHARE * sums[REVENUE_JUDGED] as f64
+        })
+        .collect();
+    for metric in [MetricId::Revenue, MetricId::RevenuePerCustomer] {
+        results.flag_rejected(metric, &keys, &suspect);
+    }
+}
+
+/// Whether more than 5% of a money column's values were rejected over the whole run:
+/// the note saying so.
+fn money_suspect(column: &str, quality: &crate::input::DataQuality) -> Option<String> {
+    let (mut rejected, mut valid) = (0u64, 0u64);
+    for counts in quality.files.iter().filter(|f| f.kind == Kind::Transactions).filter_map(|f| f.fields.get(column)) {
+        rejected += counts.rejected;
+        valid += counts.valid;
+    }
+    (rejected as f64 > super::REJECTED_SHARE * (rejected + valid) as f64).then(|| {
+        format!("{rejected} of {} {column} values were rejected: suspect data (see the hints)", rejected + valid)
+    })
 }
 
 /// Whether the transactions have every `--by` dimension; a note when not (the
@@ -415,14 +520,7 @@ pub fn clv_money_suspect(table: &Table, settings: &Options, quality: &crate::inp
         return None;
     }
     let (column, _) = margin_source(table, &settings.metrics.clv).ok()?;
-    let (mut rejected, mut valid) = (0u64, 0u64);
-    for counts in quality.files.iter().filter(|f| f.kind == Kind::Transactions).filter_map(|f| f.fields.get(column)) {
-        rejected += counts.rejected;
-        valid += counts.valid;
-    }
-    (rejected as f64 > super::REJECTED_SHARE * (rejected + valid) as f64).then(|| {
-        format!("clv: {rejected} of {} {column} values were rejected: suspect data (see the hints)", rejected + valid)
-    })
+    money_suspect(column, quality).map(|note| format!("clv: {note}"))
 }
 
 /// CLV per group, with every parameter used, and the pooled at-risk count: r and m are

@@ -29,6 +29,16 @@ pub fn pack(group: u16, customer: u32, period: i32) -> Option<u64> {
     Some((u64::from(group) << 48) | (u64::from(customer) << 16) | biased as u64)
 }
 
+/// The active customers per (group code, period running number): the distinct
+/// customers with a transaction there.
+pub fn active_counts(keys: &[u64]) -> BTreeMap<(u16, i32), u64> {
+    let mut out = BTreeMap::new();
+    for &key in keys {
+        *out.entry((group_of(key), period_of(key))).or_default() += 1;
+    }
+    out
+}
+
 /// The group code of a key.
 pub fn group_of(key: u64) -> u16 {
     (key >> 48) as u16
@@ -229,6 +239,18 @@ pub fn cohort_counts(keys: &[u64]) -> CohortCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn active_counts_are_distinct_customers_per_group_and_period() {
+        let keys: Vec<u64> = [(0, 1, 5), (0, 1, 6), (0, 2, 5), (1, 1, 5)]
+            .iter()
+            .map(|&(g, c, p)| pack(g, c, p).unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let counts = active_counts(&keys);
+        assert_eq!(counts, BTreeMap::from([((0, 5), 2), ((0, 6), 1), ((1, 5), 1)]));
+    }
 
     fn keys(rows: &[(u16, u32, i32)]) -> Vec<u64> {
         let mut set = KeySet::default();

@@ -8,6 +8,7 @@
 //! turn those counts into an [`Estimate`] with its 95% interval.
 
 pub mod abandon;
+pub mod activity;
 pub mod ces;
 pub mod clv;
 pub mod cohorts;
@@ -103,6 +104,14 @@ pub enum MetricId {
     HandleMeanMin,
     /// % of calls abandoned (not answered).
     AbandonRate,
+    /// Transactions per period.
+    Transactions,
+    /// Revenue per period.
+    Revenue,
+    /// Distinct customers with a transaction per period.
+    ActiveCustomers,
+    /// Revenue per active customer.
+    RevenuePerCustomer,
     /// Customer retention %.
     Retention,
     /// Customer churn % (100 − retention).
@@ -113,7 +122,7 @@ pub enum MetricId {
 
 impl MetricId {
     /// Every metric, in report order.
-    pub const ALL: [MetricId; 22] = [
+    pub const ALL: [MetricId; 26] = [
         MetricId::Csat,
         MetricId::CsatMean,
         MetricId::CsatBottomBox,
@@ -133,6 +142,10 @@ impl MetricId {
         MetricId::ResolutionSlaPct,
         MetricId::HandleMeanMin,
         MetricId::AbandonRate,
+        MetricId::Transactions,
+        MetricId::Revenue,
+        MetricId::ActiveCustomers,
+        MetricId::RevenuePerCustomer,
         MetricId::Retention,
         MetricId::Churn,
         MetricId::Clv,

@@ -79,6 +79,8 @@ const ORDERS: Kind = Kind::Transactions;
 const RESPONSE: &[&str] = &["first_response_minutes", "first_response_at"];
 const RESOLUTION: &[&str] = &["resolution", "resolved_at"];
 const CUSTOMERS: Family = Family::Customer(&[("customer_id", ValueKind::Key)]);
+const REVENUE: Family =
+    Family::Customer(&[("customer_id", ValueKind::Key), ("revenue", ValueKind::Money { negative: false })]);
 const MONEY: Family = Family::Customer(&[
     ("customer_id", ValueKind::Key),
     ("revenue", ValueKind::Money { negative: false }),
@@ -107,7 +109,7 @@ use Direction::{Higher, Lower};
 use Family::{Interaction, Survey};
 
 /// Every metric, in report order (the order of [`MetricId`]).
-pub const REGISTRY: [MetricDef; 22] = [
+pub const REGISTRY: [MetricDef; 26] = [
     row(
         MetricId::Csat,
         "csat",
@@ -313,6 +315,43 @@ pub const REGISTRY: [MetricDef; 22] = [
         Proportion,
         &["answered"],
         Interaction(&abandon::AbandonRate),
+    ),
+    row(
+        MetricId::Transactions,
+        "transactions",
+        "Transactions",
+        ORDERS,
+        Higher,
+        0,
+        false,
+        ChangeTest::None,
+        &[],
+        CUSTOMERS,
+    ),
+    row(MetricId::Revenue, "revenue", "Revenue", ORDERS, Higher, 2, false, ChangeTest::None, &[], REVENUE),
+    row(
+        MetricId::ActiveCustomers,
+        "active_customers",
+        "Active customers",
+        ORDERS,
+        Higher,
+        0,
+        false,
+        ChangeTest::None,
+        &[],
+        CUSTOMERS,
+    ),
+    row(
+        MetricId::RevenuePerCustomer,
+        "revenue_per_customer",
+        "Revenue per active customer",
+        ORDERS,
+        Higher,
+        2,
+        false,
+        ChangeTest::None,
+        &[],
+        REVENUE,
     ),
     row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[], CUSTOMERS),
     row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[], CUSTOMERS),
