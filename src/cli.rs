@@ -26,6 +26,9 @@ pub enum Command {
     Cohorts(CohortsArgs),
     /// Discounted customer lifetime value, with every parameter used.
     Clv(ClvArgs),
+    /// The complaint Pareto: complaints by category (default `--by topic`) in the latest
+    /// complete period, with share, cumulative share, rate and the vital few.
+    Complaints(ComplaintsArgs),
     /// Evaluate KPI thresholds: exit 0 when no error-level check fails, 1 when one does.
     Check(CheckArgs),
     /// The closed-loop list: detractors and unhappy CSAT, newest first, to call back.
@@ -179,6 +182,17 @@ pub struct ValidateArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub group: GroupArgs,
+}
+
+/// `servq complaints`.
+#[derive(Debug, Clone, Args)]
+pub struct ComplaintsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// `servq cohorts`.

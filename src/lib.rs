@@ -25,6 +25,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Validate(args) => cmd::validate::run(args),
         cli::Command::Cohorts(args) => cmd::cohorts::run(args),
         cli::Command::Clv(args) => cmd::clv::run(args),
+        cli::Command::Complaints(args) => cmd::complaints::run(args),
         cli::Command::Check(args) => cmd::check::run(args),
         cli::Command::Followup(args) => cmd::followup::run(args),
         cli::Command::Init(args) => cmd::init::run(args),

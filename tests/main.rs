@@ -4,6 +4,7 @@ mod util;
 
 mod bad_input;
 mod check;
+mod complaints;
 mod customers;
 mod definitions;
 mod errors;

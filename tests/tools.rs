@@ -179,7 +179,7 @@ fn html_is_refused_at_once_by_commands_without_a_page() {
             .args([command, "--transactions", "missing.csv", "--surveys", "missing.csv", "-o", "x.html"])
             .assert()
             .code(2)
-            .stderr("servq: HTML output is made by servq report only; use --format table, csv, json or markdown\n");
+            .stderr("servq: HTML output is made by servq report and servq complaints only; use --format table, csv, json or markdown\n");
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod clv;
 pub mod cohorts;
+pub mod complaints;
 pub mod followup;
 pub mod init;
 pub mod report;

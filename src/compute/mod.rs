@@ -5,6 +5,7 @@
 pub mod customers;
 pub mod interactions;
 mod options;
+pub mod pareto;
 pub mod surveys;
 
 use std::collections::BTreeMap;

@@ -21,6 +21,7 @@ pub mod frame;
 pub mod handle;
 pub mod interaction;
 pub mod nps;
+pub mod pareto;
 pub mod registry;
 pub mod resolution;
 pub mod response;

@@ -56,7 +56,7 @@ pub fn write_markdown(out: &mut dyn Write, header: &[String], rows: &[Vec<String
 
 /// The error for `--format html` on a command other than `report`.
 pub fn html_is_for_report() -> Result<()> {
-    bail!("HTML output is made by servq report only; use --format table, csv, json or markdown")
+    bail!("HTML output is made by servq report and servq complaints only; use --format table, csv, json or markdown")
 }
 
 /// Turns string literals into owned header cells.

@@ -15,7 +15,7 @@ use crate::compute::{Flag, Record, Results};
 use crate::metrics::MetricId;
 use crate::metrics::cohorts::pct;
 
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; --good: #15803d; --bad: #b91c1c; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1100px; padding: 1rem; line-height: 1.4; }

@@ -9,6 +9,7 @@ pub mod grid;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod pareto;
 pub mod safe;
 pub mod table;
 
