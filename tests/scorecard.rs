@@ -238,3 +238,34 @@ fn revenue_without_a_revenue_column_says_so_and_by_a_missing_column_gives_all() 
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0]["region"].as_str(), rows[0]["value"].as_str()), ("(all)", "2"));
 }
+
+#[test]
+fn the_sample_data_scorecard_matches_an_independent_computation() {
+    // Computed in Python from sample-data/interactions.csv (December 2025): phone calls
+    // with `answered` known 121, 11 not answered; handle times (H:MM:SS) of 110 phone
+    // calls average 4.957121212121212 min; 492 resolved tickets, median 13.4333 h, p90
+    // 51.9267 h (type 7), within target (urgent 4 h, else 24 h) 66.46341463414635%.
+    let w = Workdir::new();
+    let run = |by: &[&str]| {
+        let mut cmd = w.servq();
+        cmd.args(["report", "--config", &crate::util::sample("servq.toml"), "--from", "2025-12-01", "--format", "csv"])
+            .args([
+                "-q",
+                "--metrics",
+                "resolution_median_h,resolution_p90_h,resolution_sla_pct,handle_mean_min,abandon_rate",
+            ])
+            .args(by);
+        csv_rows(&stdout_of(&mut cmd))
+    };
+    let all = run(&[]);
+    assert_close(&value(&all, "resolution_median_h")["value"], 13.433_333_333_333_334);
+    assert_close(&value(&all, "resolution_p90_h")["value"], 51.926_666_666_666_67);
+    let sla = value(&all, "resolution_sla_pct");
+    assert_eq!(sla["n"], "492");
+    assert_close(&sla["value"], 66.463_414_634_146_35);
+    let phone: Vec<_> = run(&["--by", "channel"]).into_iter().filter(|r| r["channel"] == "phone").collect();
+    let abandon = value(&phone, "abandon_rate");
+    assert_eq!(abandon["n"], "121");
+    assert_close(&abandon["value"], 100.0 * 11.0 / 121.0);
+    assert_close(&value(&phone, "handle_mean_min")["value"], 4.957_121_212_121_211);
+}
