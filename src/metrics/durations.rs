@@ -153,21 +153,46 @@ pub fn quantile_estimates(df: &DataFrame, prefix: &str) -> PolarsResult<(Vec<Est
 
 /// The mean aggregations of `column` (in units of `unit_seconds` seconds):
 /// `<prefix>.mean_n` (values), `<prefix>.sum` and `<prefix>.sumsq` (exact Int128 sums of
-/// the values and their squares in whole milliseconds, rounded half up).
+/// the values and their squares in whole milliseconds, rounded half up). One row per
+/// input row: summed in Rust over each group's values (polars would materialise 128-bit
+/// columns as long as the table); compacted rows (few): as polars expressions.
 pub fn mean_aggregations(column: &str, prefix: &str, unit_seconds: u32, rows: Rows) -> Vec<Expr> {
-    // Durations are never negative (rejected at input): adding ½ and truncating rounds
-    // half up.
     let per_unit = 1000.0 * f64::from(unit_seconds);
-    let milli = (col(column) * lit(per_unit) + lit(0.5)).cast(DataType::Int64).cast(DataType::Int128);
-    let weighted = |value: Expr| match rows {
-        Rows::Each => value.sum(),
-        Rows::Weighted => (value * col(WEIGHT).cast(DataType::Int128)).sum(),
+    let (sum, sum_sq) = match rows {
+        Rows::Each => (exact_sum(column, per_unit, 1), exact_sum(column, per_unit, 2)),
+        Rows::Weighted => {
+            let milli = milliseconds(col(column), per_unit).cast(DataType::Int128);
+            let weight = col(WEIGHT).cast(DataType::Int128);
+            ((milli.clone() * weight.clone()).sum(), (milli.clone() * milli * weight).sum())
+        }
     };
     vec![
         rows.count_valid(column, &format!("{prefix}.mean_n")),
-        weighted(milli.clone()).alias(format!("{prefix}.sum")),
-        weighted(milli.clone() * milli).alias(format!("{prefix}.sumsq")),
+        sum.alias(format!("{prefix}.sum")),
+        sum_sq.alias(format!("{prefix}.sumsq")),
     ]
+}
+
+/// Whole milliseconds of a duration in units of `per_unit` milliseconds. Durations are
+/// never negative (rejected at input): adding ½ and truncating rounds half up.
+fn milliseconds(value: Expr, per_unit: f64) -> Expr {
+    (value * lit(per_unit) + lit(0.5)).cast(DataType::Int64)
+}
+
+/// The exact Int128 sum of a group's values in whole milliseconds, to the `power` 1 or
+/// 2, as a polars aggregation computed in Rust (the same rounding as [`milliseconds`]).
+fn exact_sum(column: &str, per_unit: f64, power: u32) -> Expr {
+    col(column).agg_with_fmt_str(
+        move |values: Column| {
+            let mut total = 0i128;
+            for value in values.as_materialized_series().f64()?.iter().flatten() {
+                total += i128::from((value * per_unit + 0.5) as i64).pow(power);
+            }
+            Ok(Column::new(values.name().clone(), [total]))
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::Int128)),
+        "exact_sum",
+    )
 }
 
 /// Reads an Int128 sum column (null as 0).
@@ -184,7 +209,8 @@ pub fn mean_from_sums(n: u64, sum: i128, sum_sq: i128, unit_seconds: u32) -> Est
         return Estimate::empty(0);
     }
     let per_unit = 1000.0 * f64::from(unit_seconds);
-    let mean = sum as f64 / n as f64 / per_unit;
+    // One division of exact integers: the correctly rounded mean.
+    let mean = sum as f64 / (n as f64 * per_unit);
     let sd = (n >= 2).then(|| {
         let big_n = i128::from(n);
         // Exact in i128; past its range (durations of years over billions of rows) in f64.
