@@ -9,6 +9,7 @@ mod customers;
 mod definitions;
 mod errors;
 mod html;
+mod init;
 mod input_fuzz;
 mod interactions;
 mod layout;

@@ -289,6 +289,14 @@ impl Chunk {
                 Err(reason) => return self.reject_row(line, quality::DATE, field(i), reason),
             },
         };
+        // A separate time column adds the time of day to the date (SPEC §10).
+        let ts = match (ts, layout.time) {
+            (Some(ts), Some(j)) => match text(field(j)).and_then(parse::parse_time_of_day) {
+                Ok(seconds) => Some(ts + seconds.unwrap_or(0)),
+                Err(reason) => return self.reject_row(line, quality::DATE, field(j), reason),
+            },
+            (ts, _) => ts,
+        };
         let day = ts.map(|ts| self.days.get(ts, window));
         // Customers are counted per period in 16-bit period numbers around 1970.
         if self.fq.kind == Kind::Transactions

@@ -179,7 +179,7 @@ impl Headers {
 
     /// The column named `name`: the header written exactly so, else the first that
     /// matches it case- and space-insensitively.
-    fn position(&self, name: &str) -> Option<usize> {
+    pub fn position(&self, name: &str) -> Option<usize> {
         if let Some(i) = self.original.iter().position(|h| h.trim() == name.trim()) {
             return Some(i);
         }

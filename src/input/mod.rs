@@ -6,6 +6,7 @@ pub mod chunk;
 pub mod columns;
 pub mod compact;
 pub mod dictionary;
+pub mod guess;
 pub mod hints;
 pub mod parse;
 pub mod quality;

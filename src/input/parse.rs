@@ -134,6 +134,39 @@ fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
 }
 
+/// Parses a time of day (`HH:MM`, `HH:MM:SS`, `H:MM`, with an optional fraction of a
+/// second or `AM`/`PM`) into seconds after midnight; empty is `Ok(None)` (midnight).
+pub fn parse_time_of_day(raw: &str) -> Result<Option<i64>, Reason> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || format!("not a time of day (HH:MM or HH:MM:SS): {s}");
+    let upper = s.to_ascii_uppercase();
+    let (clock, meridiem) = match upper.strip_suffix("AM").or_else(|| upper.strip_suffix("A.M.")) {
+        Some(c) => (c.trim_end().to_string(), Some(0)),
+        None => match upper.strip_suffix("PM").or_else(|| upper.strip_suffix("P.M.")) {
+            Some(c) => (c.trim_end().to_string(), Some(12)),
+            None => (upper.clone(), None),
+        },
+    };
+    let padded = if clock.len() >= 2 && clock.as_bytes()[1] == b':' { format!("0{clock}") } else { clock };
+    let (seconds, rest) = parse_time(padded.as_bytes()).ok_or_else(bad)?;
+    if !rest.is_empty() {
+        return Err(bad());
+    }
+    Ok(Some(match meridiem {
+        None => seconds,
+        Some(add) => {
+            let hour = seconds / 3600;
+            if !(1..=12).contains(&hour) {
+                return Err(bad());
+            }
+            (hour % 12 + add) * 3600 + seconds % 3600
+        }
+    }))
+}
+
 /// Returns the calendar date of a [`LocalSeconds`] value.
 pub fn date_of(seconds: LocalSeconds) -> NaiveDate {
     crate::period::from_epoch_days(seconds.div_euclid(SECONDS_PER_DAY) as i32)
@@ -352,6 +385,20 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_of_day_join_a_date() {
+        assert_eq!(parse_time_of_day("09:30"), Ok(Some(34_200)));
+        assert_eq!(parse_time_of_day("9:30:15"), Ok(Some(34_215)));
+        assert_eq!(parse_time_of_day("23:59:59.5"), Ok(Some(86_399)));
+        assert_eq!(parse_time_of_day(" "), Ok(None));
+        assert_eq!(parse_time_of_day("12:05 AM"), Ok(Some(300)));
+        assert_eq!(parse_time_of_day("12:05 PM"), Ok(Some(43_500)));
+        assert_eq!(parse_time_of_day("1:00 pm"), Ok(Some(46_800)));
+        for bad in ["24:00", "9", "09:60", "13:00 PM", "0:30 AM", "09:30x", "noon"] {
+            assert!(parse_time_of_day(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations_are_numbers_in_their_unit_or_clocks() {

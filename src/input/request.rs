@@ -187,6 +187,8 @@ impl FileLayout {
 pub struct FileLayout {
     /// The date column.
     pub date: Option<usize>,
+    /// A separate time-of-day column joined to the date (`[columns.<kind>] time`).
+    pub time: Option<usize>,
     /// The column of each requested field.
     pub fields: Vec<Option<usize>>,
     /// The column of each `--by` dimension.

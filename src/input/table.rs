@@ -212,7 +212,21 @@ fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Lo
         }
         dims.push(index);
     }
-    Ok(FileLayout { date, fields, dims, width: headers.len() })
+    let time = match request.mapping.get("time") {
+        None => None,
+        Some(header) => match headers.position(header) {
+            Some(i) => Some(i),
+            None => bail!(
+                "{file}: column '{header}' (mapped to time in [columns.{}]) is not in the file; its columns are: {}",
+                kind.as_str(),
+                headers.list()
+            ),
+        },
+    };
+    if time.is_some() && date.is_none() {
+        bail!("{file}: [columns.{}] time needs a date column to join to", kind.as_str());
+    }
+    Ok(FileLayout { date, time, fields, dims, width: headers.len() })
 }
 
 /// Parses one block of CSV text into a chunk.
@@ -464,7 +478,7 @@ mod tests {
             .fields(fields, Vec::new())
             .dims(&dims, true)
             .timestamps(true);
-        let layout = FileLayout { date: Some(0), fields: vec![Some(1)], dims: vec![Some(2)], width: 3 };
+        let layout = FileLayout { date: Some(0), time: None, fields: vec![Some(1)], dims: vec![Some(2)], width: 3 };
         let block = source::Block { bytes: text.as_bytes().to_vec(), first_line: 2, bad: None };
         let file: Arc<str> = Arc::from("t.csv");
         [false, true].map(|records| {
