@@ -175,7 +175,7 @@ fn a_time_column_joins_the_date_so_response_times_count_from_it() {
     let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
     assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("17.5", "2"));
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("not a time of day (HH:MM or HH:MM:SS): 25:00"), "{stderr}");
+    assert!(stderr.contains("not a time of day (HH:MM or HH:MM:SS) × 1 (line 4)"), "{stderr}");
     // A time column that is not in the file is an error naming it.
     let bad = w.write(
         "bad.toml",

@@ -702,7 +702,7 @@ fn w10_d7_config_values_that_match_nothing_are_said() {
     let w = Workdir::new();
     let config = w.write(
         "c.toml",
-        "[metrics.sla]\nper_channel = { Chat = 2, emial = 60 }\n[metrics.complaints]\ncolumn = \"type\"\nvalue = \"Complaint\"\n",
+        "[metrics.sla]\nper_channel = { sms = 2, emial = 60 }\n[metrics.complaints]\ncolumn = \"type\"\nvalue = \"grievance\"\n",
     );
     let file = w.write(
         "i.csv",
@@ -713,11 +713,11 @@ fn w10_d7_config_values_that_match_nothing_are_said() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "note: [metrics.sla] per_channel: 'Chat' matches no channel (values seen: chat, email); its target is not used",
+            "note: [metrics.sla] per_channel: 'sms' matches no channel (values seen: chat, email); its target is not used",
         ))
         .stderr(predicate::str::contains("per_channel: 'emial' matches no channel"))
         .stderr(predicate::str::contains(
-            "note: [metrics.complaints] value = 'Complaint' occurs nowhere in the complaint column (values seen: complaint, question)",
+            "note: [metrics.complaints] value = 'grievance' occurs nowhere in the complaint column (values seen: complaint, question)",
         ));
 }
 

@@ -136,7 +136,7 @@ fn a_duration_that_is_no_number_or_clock_is_rejected_with_its_reason() {
         .get_output()
         .clone();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("not a duration (a number, H:MM:SS or MM:SS): 1:75:00"), "{stderr}");
+    assert!(stderr.contains("not a duration (a number, H:MM:SS or MM:SS) × 1"), "{stderr}");
     let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
     // `Answered (Y/N)` and `AvgTalkDuration` are recognised; 1 of 3 abandoned.
     assert_close(&value(&rows, "abandon_rate")["value"], 100.0 / 3.0);
@@ -268,4 +268,197 @@ fn the_sample_data_scorecard_matches_an_independent_computation() {
     assert_eq!(abandon["n"], "121");
     assert_close(&abandon["value"], 100.0 * 11.0 / 121.0);
     assert_close(&value(&phone, "handle_mean_min")["value"], 4.957_121_212_121_211);
+}
+
+#[test]
+fn per_key_targets_and_complaint_values_match_in_any_case() {
+    let w = Workdir::new();
+    // Three urgent tickets of 5 h written three ways, one normal of 5 h: with urgent = 4
+    // none of the urgent ones meets its target, the normal one meets 24 h: 1 of 4.
+    let file = w.write(
+        "i.csv",
+        "opened_at,priority,resolved_at,type\n2025-01-02T08:00:00,URGENT,2025-01-02T13:00:00,Complaint\n\
+         2025-01-02T08:00:00,Urgent ,2025-01-02T13:00:00,complaint \n2025-01-02T08:00:00,urgent,2025-01-02T13:00:00,question\n\
+         2025-01-02T08:00:00,normal,2025-01-02T13:00:00,question\n",
+    );
+    let config = w.write(
+        "servq.toml",
+        "[metrics.resolution]\nper_priority = { urgent = 4 }\n[metrics.complaints]\ncolumn = \"type\"\nvalue = \"complaint\"\n",
+    );
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--config",
+        &config,
+        "--interactions",
+        &file,
+        "--metrics",
+        "resolution_sla_pct,complaints_per_1000",
+        "--format",
+        "csv",
+        "-q",
+        "--period",
+        "none",
+    ])));
+    assert_eq!(value(&rows, "resolution_sla_pct")["value"], "25");
+    // 2 of 4 interactions are complaints (Complaint, complaint ): 500 per 1000.
+    assert_eq!(value(&rows, "complaints_per_1000")["value"], "500");
+}
+
+// A hostile tester's findings on SPEC §11 (h1…h11), each fixed with its test.
+
+#[test]
+fn h1_complaints_in_csv_still_say_a_value_that_matches_nothing() {
+    let w = Workdir::new();
+    let file =
+        w.write("p.csv", "opened_at,stage,type\n2025-01-01,a,complaint\n2025-01-02,b,query\n2025-02-03,b,query\n");
+    let config = w.write("c.toml", "[metrics.complaints]\ncolumn = \"type\"\nvalue = \"complain\"\n");
+    w.servq()
+        .args(["complaints", "--config", &config, "--interactions", &file, "--by", "stage", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note: [metrics.complaints] value = 'complain' occurs nowhere"))
+        .stderr(predicate::str::contains("note: no transactions input: per_1000 is per 1000 interactions"));
+}
+
+#[test]
+fn h2_h3_a_transaction_without_customer_is_rejected_and_no_revenue_is_no_figure() {
+    let w = Workdir::new();
+    let file = w.write("t.csv", "order_date,customer_id,revenue\n2025-01-03,a,\n2025-01-04,b,\n2025-01-05,,5\n");
+    let output = w
+        .servq()
+        .args(["report", "--transactions", &file, "--format", "csv", "--period", "none"])
+        .args(["--metrics", "transactions,revenue,revenue_per_customer"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("3 rows read, 2 used, 1 rejected"))
+        .stderr(predicate::str::contains("row rejected (row): missing customer_id × 1 (line 4)"))
+        .get_output()
+        .stdout
+        .clone();
+    let rows = csv_rows(&String::from_utf8(output).unwrap());
+    assert_eq!(value(&rows, "transactions")["value"], "2");
+    // No valid revenue: no figure (n 0), never 0.
+    for metric in ["revenue", "revenue_per_customer"] {
+        assert_eq!((value(&rows, metric)["value"].as_str(), value(&rows, metric)["n"].as_str()), ("", "0"));
+    }
+}
+
+#[test]
+fn h4_h5_h10_durations_too_long_or_malformed_are_rejected_with_one_reason() {
+    let w = Workdir::new();
+    let mut text = String::from("opened_at,handle_time\n2025-01-02,1e300\n2025-01-02,1\n2025-01-02,00:5e1\n");
+    for m in 60..160 {
+        text.push_str(&format!("2025-01-02,1:{m}:00\n"));
+    }
+    let file = w.write("i.csv", text);
+    let output = w
+        .servq()
+        .args([
+            "report",
+            "--interactions",
+            &file,
+            "--format",
+            "csv",
+            "--period",
+            "none",
+            "--metrics",
+            "handle_mean_min",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("too long for a duration (over 1000 years) × 1 (line 2)"), "{stderr}");
+    // 101 malformed clocks (an exponent, minutes past 59): one reason line, not one per value.
+    assert!(stderr.contains("not a duration (a number, H:MM:SS or MM:SS) × 101"), "{stderr}");
+    assert!(stderr.lines().count() < 10, "{stderr}");
+    let rows = csv_rows(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(
+        (value(&rows, "handle_mean_min")["value"].as_str(), value(&rows, "handle_mean_min")["n"].as_str()),
+        ("1", "1")
+    );
+}
+
+#[test]
+fn h6_an_interaction_metric_without_a_valid_value_is_not_reported_and_said() {
+    let w = Workdir::new();
+    let file = w.write("i.csv", "opened_at,answered,handle_time\n2025-01-02,,1\n2025-01-03,,2\n");
+    let output = w
+        .servq()
+        .args(["report", "--interactions", &file, "--format", "csv", "--metrics", "abandon_rate,handle_mean_min"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: abandon_rate: not computed: no valid answered value (all missing or rejected)",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let rows = csv_rows(&String::from_utf8(output).unwrap());
+    assert!(rows.iter().all(|r| r["metric"] == "handle_mean_min"), "{rows:?}");
+}
+
+#[test]
+fn h7_the_pareto_marks_suspect_data_and_a_period_without_transactions() {
+    let w = Workdir::new();
+    let file = w.write(
+        "p.csv",
+        "opened_at,topic,complaint\n2025-01-01,a,maybe\n2025-01-02,a,true\n2025-01-03,b,false\n2025-02-02,b,false\n",
+    );
+    let table = w.servq().args(["complaints", "--interactions", &file]).assert().success().get_output().stdout.clone();
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains("│ a     ┆ 1!  "), "{table}");
+    assert!(
+        table.contains("Note: suspect data: more than 5% of the complaint values of a in 2025-01 were rejected"),
+        "{table}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(w.servq().args([
+        "complaints",
+        "--interactions",
+        &file,
+        "--format",
+        "json",
+        "-q",
+    ])))
+    .unwrap();
+    assert_eq!((json["rows"][0]["suspect"].as_bool(), json["rows"][1]["suspect"].as_bool()), (Some(true), Some(false)));
+    // Transactions, but none in the judged period: said, per_1000 empty.
+    let transactions = w.write("t.csv", "order_date,customer_id\n2025-02-05,c1\n");
+    w.servq()
+        .args(["complaints", "--interactions", &file, "--transactions", &transactions, "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("note: no transactions in 2025-01: per_1000 has no value"));
+}
+
+#[test]
+fn h9_two_unit_keys_for_one_duration_are_a_config_error() {
+    let w = Workdir::new();
+    let config = w.write(
+        "c.toml",
+        "[columns.interactions]\nunits = { first_response = \"seconds\", first_response_minutes = \"hours\" }\n",
+    );
+    w.servq()
+        .args(["report", "--config", &config, "--interactions", &fixture("interactions_scorecard.csv")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("names a duration given a unit already"));
+}
+
+#[test]
+fn h11_init_reads_a_call_export_without_an_opened_at_column() {
+    let w = Workdir::new();
+    let file = w.write("calls.csv", "Date,Answered (Y/N),AvgTalkDuration\n2025-01-02,Y,00:03:00\n2025-01-03,N\n");
+    let config = stdout_of(w.servq().args(["init", &file]));
+    assert!(
+        config.contains("answered = \"Answered (Y/N)\"") && config.contains("handle_time = \"AvgTalkDuration\""),
+        "{config}"
+    );
+    let path = w.write("servq.toml", &config);
+    let rows = csv_rows(&stdout_of(
+        w.servq().args(["report", "--config", &path, "--format", "csv", "-q", "--period", "none"]),
+    ));
+    assert_eq!(value(&rows, "abandon_rate")["value"], "50");
+    assert_eq!(value(&rows, "handle_mean_min")["value"], "3");
 }

@@ -37,22 +37,21 @@ pub fn run(args: &ComplaintsArgs) -> Result<Outcome> {
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let inputs = crate::compute::load(&settings, &[metric])?;
-    account_quality(&settings, &inputs.quality, &[])?;
     if inputs.quality.files.iter().filter(|f| f.kind == Kind::Interactions).all(|f| f.rows_used == 0) {
+        account_quality(&settings, &inputs.quality, &[])?;
         return Err(nothing_to_report(&inputs.quality, &[]));
     }
     let latest = inputs.tables.get(&Kind::Interactions).and_then(|t| t.latest_date);
     let as_of = settings.as_of.or(latest);
     let as_of_end = as_of.map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
-    let counts = pareto_counts(&inputs, &settings, kpi, as_of_end)?;
+    let counts = pareto_counts(&inputs, &settings, (metric, kpi), as_of_end)?;
     let (start, label) = judged_period(&settings, as_of)?;
-    let rows = pareto::pareto(categories(&counts, &settings, start), transactions_of(&counts, start));
+    let transactions = transactions_of(&counts, start);
+    let rows = pareto::pareto(categories(&counts, &settings, start), transactions);
+    let notes = notes(&counts, start, &label, transactions);
+    super::account_output(&settings, format, args.out.output.as_deref(), &inputs.quality, &notes)?;
     if rows.is_empty() {
         bail!("nothing to report: no interactions in {label}, the latest complete period");
-    }
-    let mut notes = counts.notes.clone();
-    if counts.transactions.is_none() {
-        notes.push("no transactions input: per_1000 is per 1000 interactions of the category".to_string());
     }
     let report = ParetoReport {
         period: label,
@@ -66,6 +65,24 @@ pub fn run(args: &ComplaintsArgs) -> Result<Outcome> {
     out.commit()?;
     super::finish_rejects(&settings, &inputs.quality)?;
     Ok(Outcome::Success)
+}
+
+/// The notes of the table: the complaint rule's, the denominator, suspect categories.
+fn notes(counts: &ParetoCounts, start: NaiveDate, label: &str, transactions: Option<u64>) -> Vec<String> {
+    let mut notes = counts.notes.clone();
+    match transactions {
+        None => notes.push("no transactions input: per_1000 is per 1000 interactions of the category".to_string()),
+        Some(0) => notes.push(format!("no transactions in {label}: per_1000 has no value")),
+        Some(_) => {}
+    }
+    let suspect: Vec<&str> = counts.suspect.iter().filter(|(s, _)| *s == start).map(|(_, c)| c.as_str()).collect();
+    if !suspect.is_empty() {
+        notes.push(format!(
+            "suspect data: more than 5% of the complaint values of {} in {label} were rejected (see the hints)",
+            suspect.join(", ")
+        ));
+    }
+    notes
 }
 
 /// The judged period: the latest complete one at as-of (not cut by `--from`/`--to`),
@@ -101,6 +118,7 @@ fn categories(counts: &ParetoCounts, settings: &Settings, start: NaiveDate) -> V
             previous: previous
                 .filter(|_| previous_seen)
                 .map(|p| counts.cells.get(&(p, name.clone())).map_or(0, |c| c.0)),
+            suspect: counts.suspect.contains(&(start, name.clone())),
         })
         .collect()
 }

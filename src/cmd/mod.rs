@@ -133,6 +133,26 @@ pub fn finish_rejects(settings: &Settings, quality: &DataQuality) -> Result<()> 
     }
 }
 
+/// The data-quality duties of a command whose table or Markdown on stdout carries the
+/// notes and the data quality in its footer: they are not said twice on the same screen
+/// (stderr) then; in every other case they go to stderr.
+pub fn account_output(
+    settings: &Settings,
+    format: Format,
+    output: Option<&Path>,
+    quality: &DataQuality,
+    notes: &[String],
+) -> Result<()> {
+    let footer_on_screen =
+        output.is_none_or(|p| p.as_os_str() == "-") && matches!(format, Format::Table | Format::Markdown);
+    if footer_on_screen {
+        let quiet = Settings { quiet: true, ..settings.clone() };
+        account_quality(&quiet, quality, &[])
+    } else {
+        account_quality(settings, quality, notes)
+    }
+}
+
 /// [`account`] for commands without [`Results`].
 pub fn account_quality(settings: &Settings, quality: &DataQuality, notes: &[String]) -> Result<()> {
     let mut stderr = std::io::stderr().lock();

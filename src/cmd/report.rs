@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 
-use super::{account, format_of, guard_outputs, nothing_to_report, open_output, stdout_color};
+use super::{format_of, guard_outputs, nothing_to_report, open_output, stdout_color};
 use crate::cli::ReportArgs;
 use crate::config::Settings;
 use crate::error::Outcome;
@@ -20,16 +20,7 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let results = crate::compute::run(&settings)?;
-    // A table or Markdown on stdout carries the notes and the data quality in its
-    // footer: they are not said twice on the same screen (stderr) then.
-    let footer_on_screen = args.out.output.as_deref().is_none_or(|p| p.as_os_str() == "-")
-        && matches!(format, crate::report::Format::Table | crate::report::Format::Markdown);
-    if footer_on_screen {
-        let quiet = Settings { quiet: true, ..settings.clone() };
-        super::account_quality(&quiet, &results.quality, &[])?;
-    } else {
-        account(&settings, &results)?;
-    }
+    super::account_output(&settings, format, args.out.output.as_deref(), &results.quality, &results.notes)?;
     if !results.records.iter().any(|r| r.estimate.value.is_some()) {
         return Err(nothing_to_report(&results.quality, &results.notes));
     }

@@ -306,7 +306,11 @@ fn push_activity(
     let keys = widen(cells.iter().map(key).collect(), settings.by.len());
     let active = customer_periods::active_counts(&data.keys);
     let active_of = |&(index, group): &(i32, u16)| active.get(&(group, index)).copied().unwrap_or(0);
-    let revenue_of = |cell: &(i32, u16)| data.money[cell][REVENUE] as f64 / MONEY_UNITS;
+    // A period and group without a valid revenue value has no revenue figure (not 0).
+    let revenue_of = |cell: &(i32, u16)| {
+        let sums = &data.money[cell];
+        (sums[REVENUE_JUDGED] > sums[REVENUE_REJECTED]).then(|| sums[REVENUE] as f64 / MONEY_UNITS)
+    };
     let rows_of = |cell: &(i32, u16)| data.money[cell][ROWS] as u64;
     let has_revenue = table.has("revenue");
     for &metric in want {
@@ -317,11 +321,20 @@ fn push_activity(
             MetricId::ActiveCustomers => {
                 (cells.iter().map(|c| activity::count(active_of(c))).collect(), activity::ACTIVE_CUSTOMERS)
             }
-            MetricId::Revenue if has_revenue => {
-                (cells.iter().map(|c| activity::revenue(revenue_of(c), rows_of(c))).collect(), activity::REVENUE)
-            }
+            MetricId::Revenue if has_revenue => (
+                cells
+                    .iter()
+                    .map(|c| revenue_of(c).map_or(Estimate::empty(0), |r| activity::revenue(r, rows_of(c))))
+                    .collect(),
+                activity::REVENUE,
+            ),
             MetricId::RevenuePerCustomer if has_revenue => (
-                cells.iter().map(|c| activity::revenue_per_customer(revenue_of(c), active_of(c))).collect(),
+                cells
+                    .iter()
+                    .map(|c| {
+                        revenue_of(c).map_or(Estimate::empty(0), |r| activity::revenue_per_customer(r, active_of(c)))
+                    })
+                    .collect(),
                 activity::REVENUE_PER_CUSTOMER,
             ),
             _ => {

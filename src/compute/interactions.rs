@@ -137,7 +137,21 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
             Some(per) if context.transactions => {
                 per_transactions(&df, &keys, inputs, settings, (metric, per, definition), results)?
             }
-            _ => results.push_metric(&keys, metric, kpi.estimates(&df)?, definition),
+            per => {
+                let estimates = kpi.estimates(&df)?;
+                // A metric whose columns hold no valid value is not reported (as for surveys).
+                if estimates.iter().all(|e| e.n == 0) && !any_valid(inputs, metric.def().judged_fields) {
+                    results.notes.push(format!(
+                        "{metric}: not computed: no valid {} value (all missing or rejected)",
+                        metric.def().judged_fields.join(" or ")
+                    ));
+                    continue;
+                }
+                if per.is_some() {
+                    results.notes.push(format!("{metric}: no transactions input: the rate is per 1000 interactions"));
+                }
+                results.push_metric(&keys, metric, estimates, definition);
+            }
         }
         results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
     }
@@ -148,6 +162,12 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
 fn counts_by_key(df: &DataFrame, keys: &[GroupKey], column: &str) -> Result<BTreeMap<GroupKey, u64>> {
     let values = crate::metrics::frame::counts(df, column)?;
     Ok(keys.iter().cloned().zip(values).collect())
+}
+
+/// Whether any interactions file has a valid value in one of `fields`.
+fn any_valid(inputs: &Inputs, fields: &[&str]) -> bool {
+    let files = inputs.quality.files.iter().filter(|f| f.kind == Kind::Interactions);
+    files.flat_map(|f| fields.iter().filter_map(|field| f.fields.get(*field))).any(|q| q.valid > 0)
 }
 
 /// A count per 1000 transactions of the same period and group (complaints). A period

@@ -9,8 +9,9 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::{Inputs, Options, read_keys};
+use super::{Inputs, Options, read_keys, rejected_flags, rejection_aggregations};
 use crate::input::Kind;
+use crate::metrics::MetricId;
 use crate::metrics::frame::counts;
 use crate::metrics::interaction::{Context, InteractionKpi};
 
@@ -24,6 +25,9 @@ pub struct ParetoCounts {
     pub transactions: Option<BTreeMap<NaiveDate, u64>>,
     /// Notes of the complaint rule (a configured value that matches nothing).
     pub notes: Vec<String>,
+    /// The (period start, category) cells with more than 5% of their complaint values
+    /// rejected: suspect data (SPEC §9).
+    pub suspect: std::collections::BTreeSet<(NaiveDate, String)>,
 }
 
 /// Counts complaints per period and category (`options.by` holds the one category
@@ -31,7 +35,7 @@ pub struct ParetoCounts {
 pub fn pareto_counts(
     inputs: &Inputs,
     options: &Options,
-    complaints: &dyn InteractionKpi,
+    (metric, complaints): (MetricId, &dyn InteractionKpi),
     as_of_end: i64,
 ) -> Result<ParetoCounts> {
     let Some(table) = inputs.tables.get(&Kind::Interactions) else {
@@ -58,15 +62,15 @@ pub fn pareto_counts(
         }
         aggregations.extend(part.aggregations);
     }
+    aggregations.extend(rejection_aggregations(metric, table));
     let df = super::aggregate(frame, &options.by, &inputs.dictionaries, aggregations)?.collect()?;
     let keys = read_keys(&df, &options.by, &inputs.dictionaries)?;
+    let cell = |(start, groups): &(NaiveDate, Vec<String>)| (*start, groups.first().cloned().unwrap_or_default());
+    let suspect =
+        keys.iter().zip(rejected_flags(&df, metric)?).filter(|(_, flagged)| *flagged).map(|(k, _)| cell(k)).collect();
     let complained = counts(&df, "complaints.count")?;
     let interactions = counts(&df, "interactions.n")?;
-    let cells = keys
-        .into_iter()
-        .zip(complained.into_iter().zip(interactions))
-        .map(|((start, groups), n)| ((start, groups.into_iter().next().unwrap_or_default()), n))
-        .collect();
+    let cells = keys.iter().map(cell).zip(complained.into_iter().zip(interactions)).collect();
     let transactions = match &inputs.customers {
         Some(data) => {
             let per_period = data.transactions_per_period()?;
@@ -76,5 +80,5 @@ pub fn pareto_counts(
         }
         None => None,
     };
-    Ok(ParetoCounts { cells, transactions, notes: plan.notes })
+    Ok(ParetoCounts { cells, transactions, notes: plan.notes, suspect })
 }

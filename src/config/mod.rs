@@ -369,7 +369,11 @@ fn resolve_units(columns: &ColumnsConfig, cfg: &str) -> Result<BTreeMap<String, 
             let Some(seconds) = crate::metrics::durations::unit_seconds(unit) else {
                 bail!("{cfg}: [columns.{kind}] units: {field} = \"{unit}\": use seconds, minutes, hours or days");
             };
-            units.insert(canonical.to_string(), seconds);
+            if units.insert(canonical.to_string(), seconds).is_some() {
+                bail!(
+                    "{cfg}: [columns.{kind}] units: '{field}' names a duration given a unit already (first_response is first_response_minutes)"
+                );
+            }
         }
     }
     Ok(units)

@@ -152,6 +152,9 @@ pub struct Chunk {
     dim_names: Vec<String>,
     /// Values that mean "missing" (`[inputs] missing`).
     missing_codes: Vec<String>,
+    /// The fields a row cannot be used without (a transaction's customer id): an empty
+    /// value rejects the row.
+    required: Vec<usize>,
     /// Per requested field: the rows (of this chunk) whose value was rejected; they
     /// become the `<field>.rejected` column (see [`rejected_column`]).
     rejected_rows: Vec<Vec<u32>>,
@@ -229,6 +232,12 @@ impl Chunk {
             dim_dictionaries: vec![Dictionary::default(); dims],
             dim_names: request.dims.to_vec(),
             missing_codes: request.read.missing.clone(),
+            required: fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| request.required.contains(&f.field))
+                .map(|(j, _)| j)
+                .collect(),
             rejected_rows: vec![Vec::new(); fields.len()],
             field_dictionaries: vec![Dictionary::default(); fields.len()],
             field_counts: vec![quality::FieldQuality::default(); fields.len()],
@@ -325,6 +334,15 @@ impl Chunk {
                 let reason =
                     format!("not valid UTF-8 in {} (set --encoding, e.g. windows-1252 or gb18030)", self.dim_names[k]);
                 return self.reject_row(line, quality::ROW, field(i), reason);
+            }
+        }
+        // A required field without a value (a transaction without its customer) rejects
+        // the row: it would count in some figures and not in others.
+        for j in 0..self.required.len() {
+            let (index, name) = (self.required[j], fields[self.required[j]].field);
+            let raw = layout.fields[index].map_or(&b""[..], field);
+            if raw.trim_ascii().is_empty() || self.is_missing_code(raw) {
+                return self.reject_row(line, quality::ROW, raw, format!("missing {name}"));
             }
         }
         if let Some(d) = date {

@@ -141,7 +141,7 @@ pub fn parse_time_of_day(raw: &str) -> Result<Option<i64>, Reason> {
     if s.is_empty() {
         return Ok(None);
     }
-    let bad = || format!("not a time of day (HH:MM or HH:MM:SS): {s}");
+    let bad = || "not a time of day (HH:MM or HH:MM:SS)".to_string();
     let upper = s.to_ascii_uppercase();
     let (clock, meridiem) = match upper.strip_suffix("AM").or_else(|| upper.strip_suffix("A.M.")) {
         Some(c) => (c.trim_end().to_string(), Some(0)),
@@ -273,10 +273,27 @@ pub fn parse_duration(raw: &str, unit_seconds: u32) -> Result<Option<f64>, Reaso
     if s.is_empty() {
         return Ok(None);
     }
-    if !s.contains(':') {
-        return Ok(parse_non_negative(s)?.map(|x| x * f64::from(unit_seconds)));
+    let seconds = if s.contains(':') {
+        clock_seconds(s)?
+    } else {
+        match parse_non_negative(s)? {
+            Some(x) => x * f64::from(unit_seconds),
+            None => return Ok(None),
+        }
+    };
+    if seconds > MAX_DURATION_SECONDS {
+        return Err("too long for a duration (over 1000 years)".to_string());
     }
-    let bad = || format!("not a duration (a number, H:MM:SS or MM:SS): {s}");
+    Ok(Some(seconds))
+}
+
+/// The longest duration read: 1000 years (its milliseconds and their squares stay
+/// within the exact sums of the means).
+const MAX_DURATION_SECONDS: f64 = 1000.0 * 365.25 * 86_400.0;
+
+/// The seconds of a clock `H:MM:SS` or `MM:SS` (seconds may have a decimal fraction).
+fn clock_seconds(s: &str) -> Result<f64, Reason> {
+    let bad = || "not a duration (a number, H:MM:SS or MM:SS)".to_string();
     let parts: Vec<&str> = s.split(':').collect();
     let (hours, minutes, seconds) = match parts.as_slice() {
         [h, m, sec] => (*h, *m, *sec),
@@ -286,8 +303,13 @@ pub fn parse_duration(raw: &str, unit_seconds: u32) -> Result<Option<f64>, Reaso
     let whole =
         |t: &str| (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<u64>().ok()).flatten();
     let (Some(h), Some(m)) = (whole(hours), whole(minutes)) else { return Err(bad()) };
+    // Digits with at most one decimal point: no sign, no exponent.
+    let decimal =
+        seconds.split_once('.').map_or(seconds, |(whole, fraction)| if fraction.is_empty() { "" } else { whole });
+    let digits_only = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let fraction_ok = seconds.split_once('.').is_none_or(|(_, f)| digits_only(f));
     let sec = match seconds.parse::<f64>() {
-        Ok(x) if seconds.as_bytes().first().is_some_and(u8::is_ascii_digit) && x.is_finite() => x,
+        Ok(x) if digits_only(decimal) && fraction_ok => x,
         _ => return Err(bad()),
     };
     // The leading part may be any size; the others are below 60.
@@ -295,7 +317,7 @@ pub fn parse_duration(raw: &str, unit_seconds: u32) -> Result<Option<f64>, Reaso
     if (!leading_minutes && m >= 60) || sec >= 60.0 {
         return Err(bad());
     }
-    Ok(Some(h as f64 * 3600.0 + m as f64 * 60.0 + sec))
+    Ok(h as f64 * 3600.0 + m as f64 * 60.0 + sec)
 }
 
 /// Parses an optional number of any sign.
@@ -411,9 +433,17 @@ mod tests {
         assert_eq!(parse_duration("26:00:00", 60), Ok(Some(93_600.0)));
         assert_eq!(parse_duration("03:45", 60), Ok(Some(225.0)));
         assert_eq!(parse_duration("75:10", 60), Ok(Some(4510.0)));
-        for bad in ["1:60:00", "1:00:60", "-1:00:00", "a:00", "1::00", "1:2:3:4", "00:+5", "1:00:-5"] {
+        for bad in [
+            "1:60:00", "1:00:60", "-1:00:00", "a:00", "1::00", "1:2:3:4", "00:+5", "1:00:-5", "00:5e1", "0:00:1e1",
+            "0:00:5.", "0:00:.5",
+        ] {
             assert!(parse_duration(bad, 60).is_err(), "{bad}");
         }
+        assert_eq!(parse_duration("0:00:05.25", 60), Ok(Some(5.25)));
+        // Over 1000 years: rejected, never a saturated sum.
+        assert!(parse_duration("1e300", 60).is_err());
+        assert!(parse_duration("99999999999999999999:00:00", 60).is_err());
+        assert_eq!(parse_duration("1:00:00", 60), Ok(Some(3600.0)));
         assert_eq!(parse_duration("-5", 60), Err("negative".to_string()));
     }
 

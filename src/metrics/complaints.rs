@@ -68,14 +68,16 @@ impl Complaints {
         match &context.options.complaint_value {
             None => (col("complaint").eq(lit(true)), "complaint = true".to_string()),
             Some(value) => {
-                let code = context.dictionaries.get("complaint").and_then(|d| d.lookup(value));
-                if code.is_none() {
+                // Any case, spaces around ignored: `Complaint` and `complaint ` are one value.
+                let codes = super::durations::codes_of(context.dictionaries.get("complaint"), value);
+                if codes.is_empty() {
                     notes.push(format!(
                         "[metrics.complaints] value = '{value}' occurs nowhere in the complaint column (values seen: {}): no interaction counts as a complaint",
                         values_seen(context.dictionaries, "complaint")
                     ));
                 }
-                (code.map_or(lit(false), |c| col("complaint").eq(lit(c))), format!("complaint column = {value}"))
+                let condition = codes.into_iter().fold(lit(false), |any, c| any.or(col("complaint").eq(lit(c))));
+                (condition, format!("complaint column = {value} (any case)"))
             }
         }
     }
@@ -97,12 +99,8 @@ impl InteractionKpi for Complaints {
         }
         let mut notes = Vec::new();
         let (condition, rule) = Self::rule(context, &mut notes);
-        let denominator = if context.transactions {
-            Denominator::Transactions
-        } else {
-            notes.push("complaints_per_1000: no transactions input: the rate is per 1000 interactions".to_string());
-            Denominator::Interactions
-        };
+        // Without transactions the loop says the rate is per 1000 interactions.
+        let denominator = if context.transactions { Denominator::Transactions } else { Denominator::Interactions };
         Ok(Plan {
             parts: vec![Part::counts("complaints", aggregations(condition, context.rows))],
             definition: definition(denominator, &rule),

@@ -310,15 +310,25 @@ impl InteractionKpi for DurationMean {
 }
 
 /// The per-row target: the key column's own value (a channel's, a priority's) when one
-/// is set, else the default. `code` maps a key value to its code in the column.
-pub fn target(default: f64, per_key: &BTreeMap<String, f64>, key: &str, code: impl Fn(&str) -> Option<u32>) -> Expr {
+/// is set, else the default. `codes` maps a configured value to the codes in the column
+/// that are that value.
+pub fn target(default: f64, per_key: &BTreeMap<String, f64>, key: &str, codes: impl Fn(&str) -> Vec<u32>) -> Expr {
     let mut target = lit(default);
     for (value, goal) in per_key {
-        if let Some(code) = code(value) {
+        for code in codes(value) {
             target = when(col(key).eq(lit(code))).then(lit(*goal)).otherwise(target);
         }
     }
     target
+}
+
+/// The codes of the values of a key column that are `value`, in any case and with
+/// spaces around ignored (`Urgent`, `URGENT ` for `urgent`).
+pub fn codes_of(dictionary: Option<&crate::input::Dictionary>, value: &str) -> Vec<u32> {
+    let wanted = value.trim().to_lowercase();
+    dictionary.map_or_else(Vec::new, |d| {
+        d.iter().enumerate().filter(|(_, v)| v.trim().to_lowercase() == wanted).map(|(code, _)| code as u32).collect()
+    })
 }
 
 /// The aggregations of a share within target: `<name>.n` (values) and `<name>.good`
@@ -370,21 +380,30 @@ impl InteractionKpi for WithinTarget {
     fn plan(&self, context: &Context) -> Result<Plan, String> {
         let (default, per_key) = (self.targets)(context.options);
         let keys = context.dictionaries.get(self.key);
-        let code = |value: &str| keys.and_then(|d| d.lookup(value));
+        let codes = |value: &str| codes_of(keys, value);
         // A per-key target that matches no value is said, never silently dropped.
-        let notes = per_key
-            .keys()
-            .filter(|value| code(value).is_none())
-            .map(|value| {
-                format!(
-                    "{}: '{value}' matches no {} (values seen: {}); its target is not used",
-                    self.section,
-                    self.key,
-                    values_seen(context.dictionaries, self.key)
-                )
-            })
-            .collect();
-        let target = target(default, per_key, self.key, code);
+        let notes = if per_key.is_empty() {
+            Vec::new()
+        } else if !(context.has)(self.key) {
+            vec![format!(
+                "{}: no {} column in interactions; the targets per {} are not used",
+                self.section, self.key, self.key
+            )]
+        } else {
+            per_key
+                .keys()
+                .filter(|value| codes(value).is_empty())
+                .map(|value| {
+                    format!(
+                        "{}: '{value}' matches no {} (values seen: {}); its target is not used",
+                        self.section,
+                        self.key,
+                        values_seen(context.dictionaries, self.key)
+                    )
+                })
+                .collect()
+        };
+        let target = target(default, per_key, self.key, codes);
         let aggregations = within_aggregations(self.duration.column, self.name, target, context.rows);
         let within = Part { on_values: true, ..Part::counts(self.name, aggregations) };
         Ok(Plan {

@@ -30,6 +30,8 @@ pub struct Category {
     pub interactions: u64,
     /// Complaints in the period before, when that period had interactions.
     pub previous: Option<u64>,
+    /// More than 5% of its complaint values were rejected: suspect data.
+    pub suspect: bool,
 }
 
 /// One row of the Pareto table.
@@ -51,6 +53,8 @@ pub struct ParetoRow {
     pub change: Option<i64>,
     /// One of the vital few.
     pub vital: bool,
+    /// Suspect data (see [`Category::suspect`]).
+    pub suspect: bool,
 }
 
 /// The Pareto rows of one period's categories; `transactions` are the period's
@@ -79,6 +83,7 @@ pub fn pareto(mut categories: Vec<Category>, transactions: Option<u64>) -> Vec<P
                 previous: c.previous,
                 change: c.previous.map(|p| c.complaints as i64 - p as i64),
                 vital,
+                suspect: c.suspect,
             }
         })
         .collect()
@@ -101,7 +106,7 @@ mod tests {
     use super::*;
 
     fn category(name: &str, complaints: u64, previous: Option<u64>) -> Category {
-        Category { name: name.to_string(), complaints, interactions: 100, previous }
+        Category { name: name.to_string(), complaints, interactions: 100, previous, suspect: false }
     }
 
     #[test]

@@ -56,7 +56,7 @@ mod tests {
     fn response_exactly_at_the_target_meets_it_and_channels_override() {
         let df = df!("g" => [1; 5], "channel" => [0u32, 0, 1, 1, 1], COLUMN => [Some(10.0), Some(10.5), Some(2.0), Some(3.0), None]).unwrap();
         let options = SlaOptions { minutes: None, per_channel: BTreeMap::from([("chat".to_string(), 2.0)]) };
-        let code = |c: &str| (c == "chat").then_some(1);
+        let code = |c: &str| if c == "chat" { vec![1] } else { Vec::new() };
         let out = df
             .lazy()
             .group_by([col("g")])

@@ -96,7 +96,7 @@ impl ParetoReport<'_> {
                 };
                 vec![
                     r.category.clone(),
-                    r.complaints.to_string(),
+                    format!("{}{}", r.complaints, if r.suspect { "!" } else { "" }),
                     rounded(r.share_pct),
                     rounded(r.cumulative_pct),
                     rate,
@@ -111,6 +111,11 @@ impl ParetoReport<'_> {
 
     fn footer(&self) -> Vec<String> {
         let mut lines = vec![format!("Complaints by {}, period {}.", self.category, self.period)];
+        if self.rows.iter().any(|r| r.suspect) {
+            lines.push(
+                "! more than 5% of the complaint values were rejected: suspect data (see the hints).".to_string(),
+            );
+        }
         lines.push(format!("Definition: {}", self.definition));
         lines.extend(self.notes.iter().map(|n| format!("Note: {n}")));
         lines.extend(self.quality.summary_lines().into_iter().map(|l| format!("Data quality: {l}")));
@@ -220,6 +225,7 @@ impl Document for ParetoReport<'_> {
                     "previous": r.previous,
                     "change": r.change,
                     "vital": r.vital,
+                    "suspect": r.suspect,
                 })
             })
             .collect();
