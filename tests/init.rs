@@ -185,3 +185,12 @@ fn a_time_column_joins_the_date_so_response_times_count_from_it() {
         "column 'Clock' (mapped to time in [columns.interactions]) is not in the file",
     ));
 }
+
+#[test]
+fn real_files_8_the_date_hint_names_the_full_datetime_format_and_its_toml() {
+    let w = Workdir::new();
+    let file = w.write("t.csv", "opened_at,resolved\n01-06-2023 12:15,true\n22-03-2021 09:00,false\n");
+    w.servq().args(["report", "--interactions", &file]).assert().code(2).stderr(predicate::str::contains(
+        "(e.g. '01-06-2023 12:15'): set --date-format '%d-%m-%Y %H:%M' (in servq.toml: [inputs] date_format = \"%d-%m-%Y %H:%M\")",
+    ));
+}

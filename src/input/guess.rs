@@ -16,7 +16,7 @@ const MISSING_CODES: [i64; 10] = [-999, -99, -98, -97, -9, -8, -1, 97, 98, 99];
 
 /// Date formats tried after ISO, as written in `[inputs] date_format`; day-first before
 /// month-first (a value with a day above 12 decides).
-const DATE_FORMATS: [&str; 16] = [
+pub const DATE_FORMATS: [&str; 16] = [
     "%Y%m%d",
     "%d-%m-%Y",
     "%d/%m/%Y",

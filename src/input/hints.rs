@@ -6,19 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::quality::{self, DataQuality, FileQuality, thousands};
 use super::request::{FieldRequest, ValueKind};
 
-/// Date formats tried on rejected dates, most common first.
-const DATE_FORMATS: [&str; 10] = [
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%d-%m-%Y",
-    "%Y/%m/%d",
-    "%Y%m%d",
-    "%d/%m/%Y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y/%m/%d %H:%M:%S",
-];
+/// Date formats tried on rejected dates: the ones `servq init` guesses from (dates,
+/// datetimes, `YYYYMMDD`, day-first before month-first).
+use super::guess::DATE_FORMATS;
 
 /// How many rejected dates a suggested format must read.
 const SAMPLE: usize = 50;
@@ -87,7 +77,7 @@ fn date_hint(fq: &FileQuality, quality: &DataQuality) -> Option<String> {
     let formats = date_formats_reading(&samples);
     let suggestion = match formats.as_slice() {
         [] => "set --date-format (e.g. '%d/%m/%Y')".to_string(),
-        [one] => format!("set --date-format '{one}'"),
+        [one] => format!("set --date-format '{one}' (in servq.toml: [inputs] date_format = \"{one}\")"),
         [first, second, ..] => {
             format!("set --date-format '{first}' or '{second}' (the values read both ways: which is it?)")
         }
@@ -140,5 +130,9 @@ mod tests {
         assert_eq!(date_formats_reading(&["14.03.2025"]), ["%d.%m.%Y"]);
         assert!(date_formats_reading(&["yesterday"]).is_empty());
         assert!(date_formats_reading(&[]).is_empty());
+        // real-files #8: the full datetime format, not a date-only one.
+        assert_eq!(date_formats_reading(&["01-06-2023 12:15", "22-03-2021 09:00"]), ["%d-%m-%Y %H:%M"]);
+        assert_eq!(date_formats_reading(&["19970101"]), ["%Y%m%d"]);
+        assert_eq!(date_formats_reading(&["22-03-2021"]), ["%d-%m-%Y"]);
     }
 }
