@@ -171,8 +171,21 @@ pub struct ReportArgs {
     /// Only these metrics, e.g. `--metrics nps,csat`.
     #[arg(long, value_name = "ID", value_delimiter = ',')]
     pub metrics: Vec<String>,
+    /// The terminal table: a scorecard that fits the terminal (one row per metric), or
+    /// the period × metric pivot [default: scorecard].
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutArg>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// `--layout` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// One row per metric (and group): latest value, change, interval, n, trend, checks.
+    Scorecard,
+    /// The period × metric pivot.
+    Wide,
 }
 
 /// `servq validate`.

@@ -18,6 +18,7 @@ mod report;
 mod safety;
 mod scorecard;
 mod streaming;
+mod terminal;
 mod tools;
 mod validate;
 

@@ -182,6 +182,8 @@ fn table_has_a_footer_with_definitions_and_data_quality() {
         "csat",
         "--period",
         "none",
+        "--layout",
+        "wide",
     ]));
     // 1 of the 8 non-missing scores is off the scale (12.5% > 5%): `!`, suspect data.
     assert!(out.contains("57.1*! (7)"), "{out}");
@@ -350,7 +352,7 @@ fn gzip_compressed_csv_is_read_like_the_plain_file() {
 #[test]
 fn whole_window_clv_has_its_own_row_after_the_periods() {
     let w = Workdir::new();
-    let table = stdout_of(w.servq().args(["report", "--config", &sample("servq.toml"), "-q"]));
+    let table = stdout_of(w.servq().args(["report", "--config", &sample("servq.toml"), "-q", "--layout", "wide"]));
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("│ ")).collect();
     let cells = |line: &str| line.split(['│', '┆']).map(str::trim).filter(|c| !c.is_empty()).count();
     let january = rows.iter().find(|l| l.starts_with("│ 2025-01")).unwrap();

@@ -944,9 +944,26 @@ fn a_figure_with_more_than_5_percent_of_its_values_rejected_is_flagged_and_fails
         (row["value"].as_str(), row["n"].as_str(), row["flags"].as_str()),
         ("38.888888888888886", "72", "rejected")
     );
-    let table =
-        stdout_of(w.servq().args(["report", "--surveys", &file, "--period", "none", "--metrics", "csat", "-q"]));
+    let table = stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &file,
+        "--period",
+        "none",
+        "--metrics",
+        "csat",
+        "-q",
+        "--layout",
+        "wide",
+    ]));
     assert!(table.contains("38.9! (72)") && table.contains("! more than 5% of the values were rejected"), "{table}");
+    // The scorecard marks it too.
+    let scorecard =
+        stdout_of(w.servq().args(["report", "--surveys", &file, "--period", "none", "--metrics", "csat", "-q"]));
+    assert!(
+        scorecard.contains("csat    38.9!") && scorecard.contains("! more than 5% of the values rejected"),
+        "{scorecard}"
+    );
     w.servq()
         .args(["check", "--surveys", &file, "--period", "none", "--require", "csat>=10", "-q"])
         .assert()

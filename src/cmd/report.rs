@@ -1,13 +1,20 @@
 //! `servq report`: every KPI whose inputs are present, by period and group, in the
 //! chosen format.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Result, bail};
 
 use super::{format_of, guard_outputs, nothing_to_report, open_output, stdout_color};
+use crate::check::{self, Level, Status};
+use crate::cli::LayoutArg;
 use crate::cli::ReportArgs;
+use crate::compute::Results;
 use crate::config::Settings;
 use crate::error::Outcome;
+use crate::metrics::MetricId;
 use crate::report::exporter;
+use crate::report::scorecard::Scorecard;
 
 /// Runs `servq report`.
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
@@ -24,8 +31,49 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     if !results.records.iter().any(|r| r.estimate.value.is_some()) {
         return Err(nothing_to_report(&results.quality, &results.notes));
     }
-    exporter(format, stdout_color(args.out.output.as_deref())).render(&results, &mut out)?;
+    let color = stdout_color(args.out.output.as_deref());
+    if format == crate::report::Format::Table && args.layout != Some(LayoutArg::Wide) {
+        let scorecard = Scorecard {
+            results: &results,
+            checks: check_marks(&settings, &results),
+            width: terminal_width(args.out.output.as_deref()),
+        };
+        exporter(format, color).render(&scorecard, &mut out)?;
+    } else {
+        exporter(format, color).render(&results, &mut out)?;
+    }
     out.commit()?;
     super::finish_rejects(&settings, &results.quality)?;
     Ok(Outcome::Success)
+}
+
+/// The width of the terminal stdout is, when it is one (the scorecard fits it).
+fn terminal_width(output: Option<&std::path::Path>) -> Option<usize> {
+    if output.is_some_and(|p| p.as_os_str() != "-") || !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(width, _)| usize::from(width.0).max(40))
+}
+
+/// The status of the `[[check]]`s that judge the report's groups, per metric and group
+/// (the worst: `FAIL`, `warn`, `n/a`, `pass`).
+fn check_marks(settings: &Settings, results: &Results) -> BTreeMap<(MetricId, Vec<String>), String> {
+    let rank = |mark: &str| ["pass", "n/a", "warn", "FAIL"].iter().position(|m| *m == mark).unwrap_or(0);
+    let mut marks: BTreeMap<(MetricId, Vec<String>), String> = BTreeMap::new();
+    for spec in settings.checks.iter().filter(|s| check::grouping(s, &settings.by) == settings.by) {
+        for outcome in check::evaluate(spec, results) {
+            let mark = match (outcome.fails(), outcome.level, outcome.status) {
+                (true, Level::Error, _) => "FAIL",
+                (true, _, _) => "warn",
+                (false, _, Status::Pass) => "pass",
+                _ => "n/a",
+            };
+            let groups: Vec<String> = outcome.group.iter().map(|(_, v)| v.clone()).collect();
+            let slot = marks.entry((outcome.metric, groups)).or_default();
+            if slot.is_empty() || rank(mark) > rank(slot) {
+                *slot = mark.to_string();
+            }
+        }
+    }
+    marks
 }

@@ -11,6 +11,7 @@ pub mod json;
 pub mod markdown;
 pub mod pareto;
 pub mod safe;
+pub mod scorecard;
 pub mod table;
 
 use std::io::Write;

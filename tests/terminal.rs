@@ -1,0 +1,77 @@
+//! The terminal scorecard (SPEC §14): one row per metric with the latest complete
+//! period, the change (▲/▼, `*` when significant), the interval, n, a trend and the
+//! checks; it fits the terminal, checked in a real one (tmux at 80 and 120 columns).
+
+use crate::util::{Workdir, sample, stdout_of};
+
+/// CSAT: January 50 of 100 satisfied, February 70 of 100 (February ends on the 28th).
+fn surveys(w: &Workdir) -> String {
+    let mut text = String::from("submitted_at,csat\n");
+    for (month, good) in [("01", 50), ("02", 70)] {
+        for i in 0..100 {
+            let day = if i == 0 { 28 } else { 1 + i % 27 };
+            text.push_str(&format!("2025-{month}-{day:02},{}\n", if i < good { 5 } else { 2 }));
+        }
+    }
+    w.write("s.csv", text)
+}
+
+#[test]
+fn the_scorecard_shows_the_latest_period_its_change_and_significance() {
+    let w = Workdir::new();
+    let file = surveys(&w);
+    let config =
+        w.write("servq.toml", format!("[inputs]\nsurveys = \"{file}\"\n\n[[check]]\nmetric = \"csat\"\nmin = 75\n"));
+    let out = stdout_of(w.servq().args(["report", "--config", &config, "--metrics", "csat", "-q"]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "Latest complete period 2025-02, with the change against the period before.");
+    assert_eq!(lines[1], "metric  value    change     95% CI    n  trend  check");
+    // 70% of 100, +20 points; pooled z = 0.2 / √(0.6·0.4·2/100) = 2.887, p = 0.0039:
+    // significant. Wilson 60.4–78.1 (by hand). The check (≥ 75) fails.
+    assert_eq!(lines[2], "csat     70.0  ▲ +20.0*  60.4–78.1  100  ▁█     FAIL");
+    // --layout wide keeps the period × metric pivot.
+    let wide =
+        stdout_of(w.servq().args(["report", "--config", &config, "--metrics", "csat", "-q", "--layout", "wide"]));
+    assert!(wide.contains("│ 2025-02 ┆ 70.0 (100) │"), "{wide}");
+}
+
+/// Runs the sample report in tmux at `columns` and returns the screen's lines.
+fn in_terminal(columns: u16, extra: &str) -> Vec<String> {
+    let w = Workdir::new();
+    let session = format!("servq-{}-{columns}", std::process::id());
+    let capture = w.path("screen.txt");
+    let command = format!(
+        "{} report --config {} -q {extra} > /dev/tty; tmux capture-pane -p -S - -t {session} > {capture}; tmux kill-session -t {session}",
+        env!("CARGO_BIN_EXE_servq"),
+        sample("servq.toml"),
+    );
+    let status = std::process::Command::new("tmux")
+        .args(["new-session", "-d", "-s", &session, "-x", &columns.to_string(), "-y", "300", &command])
+        .env_remove("NO_COLOR")
+        .status()
+        .expect("tmux is needed for this test (.ci/run installs it)");
+    assert!(status.success());
+    for _ in 0..200 {
+        if std::fs::metadata(&capture).is_ok_and(|m| m.len() > 0) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    std::fs::read_to_string(&capture).expect("the screen was captured").lines().map(str::to_string).collect()
+}
+
+#[test]
+fn the_scorecard_fits_80_and_120_column_terminals() {
+    for (columns, extra) in [(80, ""), (120, ""), (80, "--by channel")] {
+        let screen = in_terminal(columns, extra);
+        assert!(screen.iter().any(|l| l.starts_with("csat ")), "{columns} {extra}: {screen:?}");
+        let longest = screen.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(longest <= usize::from(columns), "{columns} {extra}: a line of {longest} columns");
+        assert!(screen.iter().any(|l| l.starts_with("Definition: ")));
+    }
+    // Wide enough, the trend of the last 12 periods is shown whole.
+    let screen = in_terminal(120, "");
+    let csat = screen.iter().find(|l| l.starts_with("csat ")).unwrap();
+    assert_eq!(csat.split_whitespace().nth(6).map(|t| t.chars().count()), Some(12), "{csat}");
+}
