@@ -143,12 +143,27 @@ fn what_init_cannot_decide_goes_to_stderr() {
         .stderr(predicate::str::contains(
             "init: could not decide: 'Date': day-first or month-first? every day is 12 or less; guessed day-first (%d/%m/%Y)",
         ));
-    // A column named like a score that holds text.
+    // A column named like a score that holds text: said, and written as `ignore` so that
+    // report does not read it either.
     let text = w.write("t.csv", "date,csat,nps\n2024-01-01,good,9\n2024-01-02,bad,10\n");
-    w.servq().args(["init", &text]).assert().success().stderr(
-        predicate::str::contains("could not decide: ")
-            .and(predicate::str::contains("'csat' is named like csat but holds values such as bad, good: not mapped")),
-    );
+    let output = w
+        .servq()
+        .args(["init", &text])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("'csat' is named like csat but holds values such as bad, good: not read"))
+        .get_output()
+        .stdout
+        .clone();
+    let config = String::from_utf8(output).unwrap();
+    assert!(config.contains("ignore = [\"csat\"]"), "{config}");
+    let path = w.write("servq.toml", &config);
+    w.servq()
+        .args(["report", "--config", &path, "--format", "csv", "--period", "none"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("2 rows read, 2 used, 0 rejected"))
+        .stderr(predicate::str::contains("csat: not computed: no csat column"));
 }
 
 #[test]
@@ -193,4 +208,157 @@ fn real_files_8_the_date_hint_names_the_full_datetime_format_and_its_toml() {
     w.servq().args(["report", "--interactions", &file]).assert().code(2).stderr(predicate::str::contains(
         "(e.g. '01-06-2023 12:15'): set --date-format '%d-%m-%Y %H:%M' (in servq.toml: [inputs] date_format = \"%d-%m-%Y %H:%M\")",
     ));
+}
+
+// A hostile tester's findings on init (i1…i14), each fixed with its test.
+
+/// Runs init on `text` and returns (config, stderr).
+fn init_on(w: &Workdir, name: &str, text: &str) -> (String, String) {
+    let file = w.write(name, text);
+    let output = w.servq().args(["init", &file]).assert().success().get_output().clone();
+    (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn i1_a_customer_score_is_a_score_not_a_customer_id() {
+    let w = Workdir::new();
+    let (config, _) = init_on(
+        &w,
+        "s.csv",
+        "Response Date,Customer Satisfaction Score,Customer Effort Score,Likelihood to Recommend,Customer Email\n\
+         2024-01-02,4,6,9,a@x.org\n2024-01-03,5,7,10,b@x.org\n2024-01-04,2,3,4,c@x.org\n",
+    );
+    has(&config, "csat = \"Customer Satisfaction Score\"");
+    has(&config, "ces = \"Customer Effort Score\"");
+    has(&config, "nps = \"Likelihood to Recommend\"");
+    has(&config, "customer_id = \"Customer Email\"");
+}
+
+#[test]
+fn i2_a_zendesk_export_takes_the_first_reply_time_and_names_competing_columns() {
+    let w = Workdir::new();
+    let (config, stderr) = init_on(
+        &w,
+        "z.csv",
+        "Id,Created at,Ticket type,Satisfaction Score,First reply time in minutes,First resolution time in minutes,Full resolution time in minutes,Agent wait time in minutes\n\
+         1,2024-01-02 10:00,question,5,12,60,120,30\n2,2024-01-03 11:00,incident,2,30,90,300,45\n3,2024-01-04 12:00,problem,4,8,30,30,10\n",
+    );
+    has(&config, "first_response_minutes = \"First reply time in minutes\"");
+    assert!(!config.contains("ticket_id = \"Ticket type\""), "{config}");
+    assert!(stderr.contains("could each be resolution"), "{stderr}");
+}
+
+#[test]
+fn i3_qualtrics_header_rows_are_said_and_the_survey_is_read() {
+    let w = Workdir::new();
+    let (config, stderr) = init_on(
+        &w,
+        "q.csv",
+        "StartDate,EndDate,Duration (in seconds),ResponseId,Q1_Satisfaction,Q2_Recommend\n\
+         Start Date,End Date,Duration (in seconds),Response ID,How satisfied?,How likely?\n\
+         \"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"endDate\"\"}\",\"{\"\"ImportId\"\":\"\"duration\"\"}\",\"{\"\"ImportId\"\":\"\"_recordId\"\"}\",\"{\"\"ImportId\"\":\"\"QID1\"\"}\",\"{\"\"ImportId\"\":\"\"QID2\"\"}\"\n\
+         2024-03-01 10:00:00,2024-03-01 10:05:00,300,R_1,7,10\n2024-03-02 10:00:00,2024-03-02 10:04:00,240,R_2,-99,8\n2024-03-03 10:00:00,2024-03-03 10:03:00,180,R_3,5,-99\n",
+    );
+    assert!(stderr.contains("rows 2 to 3 look like more header rows"), "{stderr}");
+    has(&config, "surveys = ");
+    assert!(!config.contains("interactions = ") && !config.contains("handle_time"), "{config}");
+    has(&config, "csat = \"Q1_Satisfaction\"");
+    has(&config, "nps = \"Q2_Recommend\"");
+    has(&config, "missing = [\"-99\"]");
+}
+
+#[test]
+fn i4_a_customer_snapshot_without_dates_is_not_taken_for_transactions() {
+    let w = Workdir::new();
+    let file = w.write("telco.csv", "customerID,gender,tenure,Contract,TotalCharges,Churn\n7590-VHVEG,Female,1,Month-to-month,29.85,No\n5575-GNVDE,Male,34,One year,1889.5,Yes\n");
+    w.servq()
+        .args(["init", &file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a customer snapshot without dates is not an input servq reads yet"));
+}
+
+#[test]
+fn i5_i6_ratings_written_3_0_and_999_codes_are_scores() {
+    let w = Workdir::new();
+    let (config, _) =
+        init_on(&w, "k.csv", "submitted_at,csat,nps\n2024-01-01,3.0,999\n2024-01-02,5.0,9\n2024-01-03,4.0,10\n");
+    has(&config, "csat = \"csat\"");
+    has(&config, "nps = \"nps\"");
+    has(&config, "missing = [\"999\"]");
+}
+
+#[test]
+fn i7_columns_init_declines_are_ignored_by_report_too() {
+    let w = Workdir::new();
+    // Excel serial dates cannot be read: the column is ignored (said), and the report
+    // runs as one period instead of rejecting every row.
+    let (config, stderr) = init_on(&w, "x.csv", "Date,Satisfaction,Recommend\n45366,4,9\n45367,5,10\n45368,2,3\n");
+    assert!(stderr.contains("'Date' is named like date but holds whole numbers 45366–45368: not read"), "{stderr}");
+    has(&config, "ignore = [\"Date\"]");
+    let path = w.write("servq.toml", &config);
+    let rows = csv_rows(
+        &String::from_utf8(
+            w.servq()
+                .args(["report", "--config", &path, "--format", "csv", "-q"])
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(value(&rows, "all", "csat"), format!("{}", 200.0 / 3.0).as_str());
+    // Chinese 年月日 dates are a date format.
+    let (config, _) = init_on(&w, "c.csv", "日期,满意度\n2024年1月10日,5\n2024年1月11日,4\n");
+    has(&config, "date_format = \"%Y年%m月%d日\"");
+    // A name twice: said; the first copy is the one read.
+    let (_, stderr) =
+        init_on(&w, "d.csv", "Response Date,Satisfaction,Satisfaction,Recommend\n2024-01-01,,4,9\n2024-01-02,,5,10\n");
+    assert!(stderr.contains("'Satisfaction' is a column name twice"), "{stderr}");
+}
+
+#[test]
+fn i8_i9_the_fullest_event_date_is_taken_never_a_purchase_date() {
+    let w = Workdir::new();
+    let mut text = String::from("Respondent,Date of last purchase,Completed,Satisfaction\n");
+    for i in 0..40 {
+        let purchase = if i % 10 == 0 { "2023-05-01" } else { "" };
+        text.push_str(&format!("R{i},{purchase},2024-03-{:02},{}\n", i % 28 + 1, i % 5 + 1));
+    }
+    let (config, _) = init_on(&w, "m.csv", &text);
+    has(&config, "date = \"Completed\"");
+    let (config, stderr) = init_on(
+        &w,
+        "k.csv",
+        "Ticket ID,Date of Purchase,First Response Time,Ticket Priority,Resolved\nT1,2021-03-22,2023-06-01 12:15:36,High,yes\nT2,2021-05-22,2023-06-01 16:45:38,Low,no\n",
+    );
+    assert!(!config.contains("date = \"Date of Purchase\""), "{config}");
+    assert!(
+        stderr.contains("'First Response Time' could be first_response_at, but there is no date to measure it from"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn i11_i13_month_first_with_am_pm_and_stray_values_off_a_1_to_5_scale() {
+    let w = Workdir::new();
+    let (config, _) =
+        init_on(&w, "m.csv", "Start Date,Satisfaction\n03/15/2024 10:22:13 AM,4\n03/16/2024 01:05:00 PM,5\n");
+    has(&config, "date_format = \"%m/%d/%Y %I:%M:%S %p\"");
+    let mut text = String::from("submitted_at,csat\n");
+    for i in 0..100 {
+        text.push_str(&format!("2024-01-{:02},{}\n", i % 28 + 1, if i < 2 { 6 } else { i % 5 + 1 }));
+    }
+    let (config, _) = init_on(&w, "s.csv", &text);
+    has(&config, "csat = \"csat\"   # guessed from the name and whole numbers on 1–5; off the scale, rejected: 6");
+    assert!(!config.contains("[metrics.csat]"), "{config}");
+}
+
+#[test]
+fn i14_an_empty_file_says_so() {
+    let w = Workdir::new();
+    let file = w.write("e.csv", "date,csat\n");
+    w.servq().args(["init", &file]).assert().code(2).stderr(predicate::str::contains("no data rows to guess from"));
 }

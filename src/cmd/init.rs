@@ -19,8 +19,8 @@ use crate::input::guess::{Profile, profile};
 use crate::input::source::{self, ReadOptions, Source};
 use crate::report::safe::terminal;
 
-/// Rows sampled per file.
-const SAMPLE_ROWS: usize = 5000;
+/// Rows sampled per file (enough to meet a day above 12 in a file sorted by date).
+const SAMPLE_ROWS: usize = 50_000;
 
 /// What a field's values must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,10 @@ enum Shape {
     Duration,
     Instant,
     Number,
+    /// A customer: named with an id, email, name or number, and not a score.
+    Customer,
+    /// A ticket: named with an id or number, and mostly one per row.
+    Ticket,
     Any,
 }
 
@@ -41,34 +45,38 @@ fn fields(kind: Kind) -> &'static [(&'static str, Shape, &'static [&'static str]
     use Shape::*;
     match kind {
         Kind::Surveys => &[
-            ("date", Date, &["date", "time", "submitted", "completed", "日期", "时间"]),
-            ("customer_id", Any, &["customer", "client", "客户"]),
-            ("ticket_id", Any, &["ticket", "case", "工单"]),
+            ("date", Date, &["date", "time", "submitted", "completed", "created", "datum", "fecha", "日期", "时间"]),
+            ("customer_id", Customer, &["customer", "client", "respondent", "客户"]),
+            ("ticket_id", Ticket, &["ticket", "case", "工单"]),
             ("csat", Score, &["satisf", "csat", "满意"]),
             ("ces", Score, &["effort", "ease", "ces", "费力"]),
             ("nps", Score, &["recommend", "nps", "ltr", "推荐"]),
             ("comment", Any, &["comment", "feedback", "verbatim", "remark", "评论", "意见"]),
         ],
         Kind::Interactions => &[
-            ("date", Date, &["date", "created", "opened", "start", "日期", "时间"]),
-            ("customer_id", Any, &["customer", "client", "caller", "客户"]),
-            ("ticket_id", Any, &["ticket", "case", "call_id", "工单"]),
+            ("date", Date, &["date", "created", "opened", "start", "datum", "fecha", "日期", "时间"]),
+            ("customer_id", Customer, &["customer", "client", "caller", "客户"]),
+            ("ticket_id", Ticket, &["ticket", "case", "call_id", "工单"]),
             ("first_contact_resolved", Bool, &["first_contact", "fcr"]),
             ("contacts_to_resolve", Count, &["contacts_to_resolve", "contact_count"]),
-            ("resolved", Bool, &["resolved", "solved", "已解决"]),
+            ("resolved", Bool, &["resolved", "solved", "closed", "已解决"]),
             ("complaint", Bool, &["complaint", "投诉"]),
             ("answered", Bool, &["answered", "接听"]),
-            ("first_response_minutes", Duration, &["first_response", "response_time", "speed_of_answer", "wait"]),
+            (
+                "first_response_minutes",
+                Duration,
+                &["first_response", "response_time", "first_reply", "reply_time", "speed_of_answer"],
+            ),
             ("first_response_at", Instant, &["first_response", "responded"]),
             ("resolution", Duration, &["resolution_time", "resolution_hours", "time_to_resolve"]),
             ("resolved_at", Instant, &["resolved_at", "resolution_date", "time_to_resolution", "closed", "solved_at"]),
-            ("handle_time", Duration, &["talk", "handle", "aht", "duration"]),
+            ("handle_time", Duration, &["talk", "handle", "aht"]),
             ("priority", Any, &["priority", "severity", "优先级"]),
             ("topic", Any, &["topic", "subject", "category", "reason", "主题", "类别"]),
         ],
         Kind::Transactions => &[
-            ("date", Date, &["date", "invoice", "order", "purchase", "日期"]),
-            ("customer_id", Any, &["customer", "client", "客户"]),
+            ("date", Date, &["date", "invoice", "order", "purchase", "datum", "fecha", "日期"]),
+            ("customer_id", Customer, &["customer", "client", "客户"]),
             ("revenue", Number, &["revenue", "amount", "sales", "total", "收入", "金额"]),
             ("margin", Number, &["margin", "profit", "毛利", "利润"]),
         ],
@@ -86,6 +94,8 @@ fn telling(kind: Kind, field: &str) -> bool {
 struct Sample {
     names: Vec<String>,
     profiles: Vec<Profile>,
+    /// What the sample itself says (extra header rows).
+    notes: Vec<String>,
 }
 
 /// Reads the header and up to [`SAMPLE_ROWS`] rows of a file.
@@ -124,17 +134,42 @@ fn sample(path: &Path, read: &ReadOptions) -> Result<Sample> {
             }
         }
     }
+    if rows == 0 {
+        bail!("{}: no data rows to guess from (columns: {})", path.display(), names.join(", "));
+    }
+    // Survey tools (Qualtrics) write two more header rows: question texts and import ids.
+    let mut notes = Vec::new();
+    let extra = (0..rows.min(2))
+        .rev()
+        .find(|&row| columns.iter().any(|c| c[row].starts_with("{\"ImportId\"")))
+        .map_or(0, |row| row + 1);
+    if extra > 0 {
+        notes.push(format!(
+            "rows 2 to {} look like more header rows (question texts, import ids): report rejects their values; delete them for a clean data quality",
+            extra + 1
+        ));
+        columns.iter_mut().for_each(|c| drop(c.drain(..extra)));
+    }
     let profiles =
         columns.iter().map(|values| profile(&values.iter().map(String::as_str).collect::<Vec<_>>())).collect();
-    Ok(Sample { names, profiles })
+    Ok(Sample { names, profiles, notes })
 }
 
-/// Whether a column's values fit a field's shape.
-fn fits(shape: Shape, p: &Profile) -> bool {
+/// Whether a column (its name, normalised, and its values) fits a field's shape.
+fn fits(shape: Shape, name: &str, p: &Profile) -> bool {
     if p.is_empty() {
         return false;
     }
+    let words: Vec<&str> = name.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let says = |list: &[&str]| list.iter().any(|w| words.contains(w) || name.ends_with(w));
     match shape {
+        Shape::Customer => {
+            let score_like = p.scale().is_some() && p.distinct <= 11;
+            !score_like && (says(&["id", "email", "mail", "name", "number", "no", "code", "key"]) || words.len() == 1)
+        }
+        Shape::Ticket => {
+            says(&["id", "number", "no", "key"]) && p.distinct * 2 >= p.values.saturating_sub(p.missing.len())
+        }
         Shape::Date | Shape::Instant => p.date_format.is_some(),
         Shape::Score => p.scale().is_some(),
         Shape::Bool => p.boolean,
@@ -160,6 +195,9 @@ struct Detected {
     time: Option<usize>,
     dimensions: Vec<(String, usize)>,
     others: Vec<String>,
+    /// Columns named like a field whose values do not fit it: written as `ignore`, so
+    /// that `report` does not read them either.
+    ignored: Vec<usize>,
     /// What could not be decided.
     undecided: Vec<String>,
 }
@@ -174,39 +212,75 @@ fn described(p: &Profile) -> String {
     }
 }
 
-/// Maps the fields of `kind` in one file: an exact alias whose values fit, else a
-/// column whose name holds a keyword and whose values fit; each column once.
+/// Dates that are not when a survey was answered or a contact opened.
+const NOT_AN_EVENT_DATE: [&str; 5] = ["purchase", "birth", "last", "dob", "expir"];
+
+/// Maps the fields of `kind` in one file: an exact alias whose values fit, else the
+/// column with the most values whose name holds a keyword and whose values fit (the
+/// others are named in a note); each column once. A column named twice is read by its
+/// first copy only, as `report` does.
 fn detect(kind: Kind, sample: &Sample, file: &str) -> Detected {
     let headers = Headers::new(file, sample.names.clone());
     let none = BTreeMap::new();
-    let mut used = vec![false; sample.names.len()];
+    let normalised: Vec<String> = sample.names.iter().map(|n| normalise(n)).collect();
+    let mut used: Vec<bool> = (0..sample.names.len()).map(|i| normalised[..i].contains(&normalised[i])).collect();
     let mut mapped = Vec::new();
-    // Columns named like a field whose values do not fit it: said when no other field
-    // takes them.
+    let mut undecided = Vec::new();
+    for (_, name) in sample.names.iter().enumerate().filter(|(i, _)| normalised[..*i].contains(&normalised[*i])) {
+        undecided.push(format!("'{name}' is a column name twice: only the first one is read"));
+    }
+    // Columns named like a field whose values do not fit it: said (and left out of
+    // `report`'s alias matching) when no other field takes them.
     let mut misnamed: Vec<(usize, &str)> = Vec::new();
     for &(field, shape, keywords) in fields(kind) {
+        let instant_without_date = shape == Shape::Instant && !mapped.iter().any(|m: &Mapped| m.field == "date");
+        let fitting = |i: usize| {
+            let event = shape != Shape::Date
+                || kind == Kind::Transactions
+                || !NOT_AN_EVENT_DATE.iter().any(|w| normalised[i].contains(w));
+            event && fits(shape, &normalised[i], &sample.profiles[i])
+        };
         let by_alias = columns::field_def(kind, field)
             .and_then(|def| headers.find_field(kind, def, &none).ok().flatten())
             .filter(|i| !used[*i]);
-        let by_keyword = || {
-            sample.names.iter().enumerate().position(|(i, name)| {
-                let name = normalise(name);
-                !used[i]
-                    && fits(shape, &sample.profiles[i])
-                    && (keywords.iter().any(|k| name.contains(k)) || (field == "nps" && name == "rec"))
-            })
-        };
         let column = match by_alias {
-            Some(i) if fits(shape, &sample.profiles[i]) => Some(i),
-            Some(i) => {
-                if !sample.profiles[i].is_empty() {
+            Some(i) if fitting(i) => Some(i),
+            found => {
+                if let Some(i) = found.filter(|i| !sample.profiles[*i].is_empty()) {
                     misnamed.push((i, field));
                 }
-                by_keyword()
+                // By keyword: the candidate with the most values; the others said.
+                let mut candidates: Vec<usize> = (0..sample.names.len())
+                    .filter(|&i| {
+                        !used[i]
+                            && Some(i) != found
+                            && (keywords.iter().any(|k| normalised[i].contains(k))
+                                || (field == "nps" && normalised[i] == "rec"))
+                            && fitting(i)
+                    })
+                    .collect();
+                let filled = |i: &usize| sample.profiles[*i].values - sample.profiles[*i].missing.len();
+                candidates.sort_by_key(|i| std::cmp::Reverse(filled(i)));
+                if candidates.len() > 1 {
+                    let names: Vec<String> = candidates.iter().map(|&i| format!("'{}'", sample.names[i])).collect();
+                    undecided.push(format!(
+                        "columns {} could each be {field}; {} is taken (most values): map the right one with [columns.{}] {field} = \"…\"",
+                        names.join(" and "),
+                        names[0],
+                        kind.as_str()
+                    ));
+                }
+                candidates.first().copied()
             }
-            None => by_keyword(),
         };
         let Some(i) = column else { continue };
+        if instant_without_date {
+            undecided.push(format!(
+                "'{}' could be {field}, but there is no date to measure it from: not mapped",
+                sample.names[i]
+            ));
+            continue;
+        }
         used[i] = true;
         let p = &sample.profiles[i];
         let why = match shape {
@@ -225,17 +299,18 @@ fn detect(kind: Kind, sample: &Sample, file: &str) -> Detected {
         };
         mapped.push(Mapped { field, column: i, why });
     }
-    let undecided = misnamed
-        .iter()
-        .filter(|(i, _)| !used[*i])
-        .map(|&(i, field)| {
-            format!(
-                "'{}' is named like {field} but holds {}: not mapped",
+    let mut ignored = Vec::new();
+    for &(i, field) in &misnamed {
+        if !used[i] && !ignored.contains(&i) {
+            undecided.push(format!(
+                "'{}' is named like {field} but holds {}: not read (ignore = […])",
                 sample.names[i],
                 described(&sample.profiles[i])
-            )
-        })
-        .collect();
+            ));
+            ignored.push(i);
+            used[i] = true;
+        }
+    }
     // A separate time of day next to a date-only column is joined to it.
     let date_only = mapped
         .iter()
@@ -265,13 +340,29 @@ fn detect(kind: Kind, sample: &Sample, file: &str) -> Detected {
             _ => others.push(name.clone()),
         }
     }
-    Detected { kind, mapped, time, dimensions, others, undecided }
+    if kind == Kind::Surveys {
+        let unnamed: Vec<String> = (0..sample.names.len())
+            .filter(|&i| !used[i] && sample.profiles[i].scale().is_some() && sample.profiles[i].distinct > 2)
+            .map(|i| format!("'{}'", sample.names[i]))
+            .collect();
+        if !unnamed.is_empty() {
+            undecided.push(format!(
+                "{} hold answers on a scale but their names say nothing: map them by hand ([columns.surveys] csat = \"…\")",
+                unnamed.join(", ")
+            ));
+        }
+    }
+    Detected { kind, mapped, time, dimensions, others, ignored, undecided }
 }
 
-/// How strongly a detection says the file is of its kind.
+/// How strongly a detection says the file is of its kind (transactions need a date: a
+/// file of one row per customer is a snapshot, not orders).
 fn score(d: &Detected) -> usize {
     let telling = d.mapped.iter().filter(|m| telling(d.kind, m.field)).count();
     let has = |f: &str| d.mapped.iter().any(|m| m.field == f);
+    if d.kind == Kind::Transactions && !has("date") {
+        return 0;
+    }
     2 * telling
         + usize::from(has("date"))
         + usize::from(d.kind == Kind::Transactions && has("customer_id") && has("date"))
@@ -284,7 +375,10 @@ fn kinds_of(sample: &Sample, file: &str) -> Result<Vec<Detected>> {
         [Kind::Surveys, Kind::Interactions, Kind::Transactions].into_iter().map(|k| detect(k, sample, file)).collect();
     let best = (0..3).max_by_key(|&i| (score(&all[i]), std::cmp::Reverse(i))).unwrap_or(0);
     if score(&all[best]) <= 1 {
-        bail!("{file}: no survey, interaction or transaction column recognised (columns: {})", sample.names.join(", "));
+        bail!(
+            "{file}: no survey, interaction or transaction column recognised (columns: {}); map them in a servq.toml by hand (a customer snapshot without dates is not an input servq reads yet)",
+            sample.names.join(", ")
+        );
     }
     let with_scores = |d: &Detected| d.mapped.iter().any(|m| matches!(m.field, "csat" | "ces" | "nps"));
     let also_surveys = best == 1 && with_scores(&all[0]) && all[0].mapped.iter().any(|m| m.field == "date");
@@ -432,6 +526,14 @@ fn config(files: &[String], found: &[Found], encoding: Option<&str>, undecided: 
                 units.push((field, unit, names[m.column].clone()));
             }
         }
+        if !first.detected.ignored.is_empty() {
+            let list: Vec<String> = first.detected.ignored.iter().map(|&i| quoted(&names[i])).collect();
+            let _ = writeln!(
+                text,
+                "ignore = [{}]   # named like a field, but its values are not: never read",
+                list.join(", ")
+            );
+        }
         if let Some(i) = first.detected.time {
             let _ = writeln!(
                 text,
@@ -512,6 +614,7 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     let mut undecided = Vec::new();
     for (path, sample) in &samples {
         let file = path.display().to_string();
+        undecided.extend(sample.notes.iter().map(|n| format!("{file}: {n}")));
         for detected in kinds_of(sample, &file)? {
             undecided.extend(detected.undecided.iter().map(|u| format!("{file}: {u}")));
             found.push(Found { path, sample, detected });

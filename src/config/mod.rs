@@ -78,14 +78,29 @@ pub struct ColumnsConfig {
     transactions: KindColumns,
 }
 
-/// One kind's `[columns.<kind>]`: the mapping, and `units = { field = "seconds" }`
-/// for duration columns (SPEC §10).
+/// One kind's `[columns.<kind>]`: the mapping, `units = { field = "seconds" }` for
+/// duration columns (SPEC §10), and `ignore = ["Resolution"]`: columns never read, not
+/// even by a field whose name they match.
 #[derive(Debug, Default, Deserialize)]
 pub struct KindColumns {
     #[serde(default)]
     units: BTreeMap<String, String>,
+    #[serde(default)]
+    ignore: Vec<String>,
     #[serde(flatten)]
     fields: BTreeMap<String, String>,
+}
+
+impl KindColumns {
+    /// The mapping with the ignored columns in it (under keys no field has), so that
+    /// no field's aliases claim them.
+    fn mapping(&self) -> BTreeMap<String, String> {
+        let mut mapping = self.fields.clone();
+        for (i, header) in self.ignore.iter().enumerate() {
+            mapping.insert(format!("(ignored {})", i + 1), header.clone());
+        }
+        mapping
+    }
 }
 
 /// `[report]`.
@@ -310,21 +325,21 @@ impl Settings {
             ..Settings::default()
         };
         settings.inputs = resolve_inputs(input, &file.inputs, &base);
-        let mut interaction_columns = file.columns.interactions.fields.clone();
+        let mut interaction_columns = file.columns.interactions.mapping();
         if let Some(column) = &file.metrics.complaints.column {
             interaction_columns.entry("complaint".to_string()).or_insert_with(|| column.clone());
         }
         for (kind, mapping) in [
-            ("surveys", &file.columns.surveys.fields),
+            ("surveys", &file.columns.surveys.mapping()),
             ("interactions", &interaction_columns),
-            ("transactions", &file.columns.transactions.fields),
+            ("transactions", &file.columns.transactions.mapping()),
         ] {
             check_mapping(&cfg_name, kind, mapping)?;
         }
         settings.columns = BTreeMap::from([
-            (Kind::Surveys, file.columns.surveys.fields.clone()),
+            (Kind::Surveys, file.columns.surveys.mapping()),
             (Kind::Interactions, interaction_columns),
-            (Kind::Transactions, file.columns.transactions.fields.clone()),
+            (Kind::Transactions, file.columns.transactions.mapping()),
         ]);
         settings.read = resolve_read(input, &file.inputs, &cfg_name)?;
         settings.window = resolve_window(input, group, &file, &cfg_name)?;

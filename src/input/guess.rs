@@ -12,12 +12,17 @@ const MISSING_TOKENS: [&str; 9] = ["na", "n/a", "#n/a", "null", "none", "-", "--
 
 /// Whole numbers used as missing codes (SPSS, Stata, survey tools) when they fall
 /// outside an otherwise clean 0–10 scale.
-const MISSING_CODES: [i64; 10] = [-999, -99, -98, -97, -9, -8, -1, 97, 98, 99];
+const MISSING_CODES: [i64; 13] = [-9999, -999, -99, -98, -97, -9, -8, -1, 97, 98, 99, 999, 9999];
 
 /// Date formats tried after ISO, as written in `[inputs] date_format`; day-first before
 /// month-first (a value with a day above 12 decides).
-pub const DATE_FORMATS: [&str; 16] = [
+pub const DATE_FORMATS: [&str; 21] = [
     "%Y%m%d",
+    "%Y年%m月%d日",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %I:%M %p",
     "%d-%m-%Y",
     "%d/%m/%Y",
     "%m/%d/%Y",
@@ -111,7 +116,7 @@ pub fn profile(values: &[&str]) -> Profile {
         kept.push(value);
     }
     // Whole numbers: codes outside an otherwise clean 0–10 range are missing codes.
-    let whole: Option<Vec<i64>> = kept.iter().map(|v| v.parse::<i64>().ok()).collect();
+    let whole: Option<Vec<i64>> = kept.iter().map(|v| whole_number(v)).collect();
     if let Some(whole) = &whole {
         let clean = whole.iter().filter(|x| (0..=10).contains(*x)).count();
         let codes: Vec<i64> = whole.iter().copied().filter(|x| !(0..=10).contains(x)).collect();
@@ -122,7 +127,7 @@ pub fn profile(values: &[&str]) -> Profile {
                     out.missing.push(text);
                 }
             }
-            kept.retain(|v| v.parse::<i64>().is_ok_and(|x| (0..=10).contains(&x)));
+            kept.retain(|v| whole_number(v).is_some_and(|x| (0..=10).contains(&x)));
         }
     }
     let mut distinct: Vec<&str> = kept.clone();
@@ -134,15 +139,10 @@ pub fn profile(values: &[&str]) -> Profile {
         return out;
     }
     let enough = |fitting: usize| fitting as f64 >= FIT * kept.len() as f64;
-    let whole: Vec<i64> = kept.iter().filter_map(|v| v.parse::<i64>().ok()).collect();
+    let whole: Vec<i64> = kept.iter().filter_map(|v| whole_number(v)).collect();
     if enough(whole.len()) {
         out.integers = Some((whole.iter().copied().min().unwrap_or(0), whole.iter().copied().max().unwrap_or(0)));
-        out.scale = SCALES
-            .into_iter()
-            .find(|&(a, b)| {
-                whole.iter().filter(|x| (a..=b).contains(*x)).count() as f64 >= SCALE_FIT * kept.len() as f64
-            })
-            .map(|(a, b)| (a as i32, b as i32));
+        out.scale = scale_of(&whole, kept.len());
         if let Some((a, b)) = out.scale {
             let odd =
                 kept.iter().filter(|v| !v.parse::<i64>().is_ok_and(|x| (i64::from(a)..=i64::from(b)).contains(&x)));
@@ -166,6 +166,29 @@ pub fn profile(values: &[&str]) -> Profile {
     out.ambiguous_date = ambiguous;
     out.datetime = format.is_some_and(|f| f.contains("%H") || (f.is_empty() && kept.iter().any(|v| v.len() > 10)));
     out
+}
+
+/// A whole number, written so or with a zero fraction (`3.0`, as SPEC §2 reads scores).
+fn whole_number(value: &str) -> Option<i64> {
+    value
+        .parse::<i64>()
+        .ok()
+        .or_else(|| value.parse::<f64>().ok().filter(|x| x.fract() == 0.0 && x.abs() < 1e15).map(|x| x as i64))
+}
+
+/// The standard scale of whole numbers (of `total` values): the smallest holding all but
+/// a stray 1%; or all but 5% when the wider scale's own top answer never occurs (a few
+/// 6s on a 1–5 item with no 7 are bad values, not a 1–7 scale).
+fn scale_of(whole: &[i64], total: usize) -> Option<(i32, i32)> {
+    let within = |(a, b): (i64, i64)| whole.iter().filter(|x| (a..=b).contains(*x)).count() as f64;
+    let next_top_absent = |i: usize| SCALES.get(i + 1).is_some_and(|&(_, top)| !whole.contains(&top));
+    SCALES
+        .into_iter()
+        .enumerate()
+        .find(|&(i, scale)| {
+            within(scale) >= SCALE_FIT * total as f64 || (within(scale) >= FIT * total as f64 && next_top_absent(i))
+        })
+        .map(|(_, (a, b))| (a as i32, b as i32))
 }
 
 /// The date format (nearly) every value reads with: `""` for ISO, else the first of
@@ -214,6 +237,15 @@ mod tests {
         assert_eq!(profile(&["1", "5", "3"]).scale(), Some((1, 5)));
         // A code that is not a known missing code is a value: no scale.
         assert_eq!(profile(&["1", "5", "50"]).scale(), None);
+        // `3.0` is 3; 999 is a missing code.
+        assert_eq!(profile(&["3.0", "5.0", "1"]).scale(), Some((1, 5)));
+        assert_eq!(profile(&["3", "999", "5"]).missing, ["999"]);
+        // 2 stray 6s in 100 answers and no 7: 1–5 (the 6s are rejected as bad values).
+        let mut answers: Vec<&str> = vec!["4"; 98];
+        answers.extend(["6", "6"]);
+        assert_eq!(profile(&answers).scale(), Some((1, 5)));
+        answers[0] = "7";
+        assert_eq!(profile(&answers).scale(), Some((1, 7)));
     }
 
     #[test]
@@ -228,6 +260,11 @@ mod tests {
         assert_eq!(profile(&["02/13/2024"]).date_format, Some("%m/%d/%Y"));
         assert!(profile(&["02/03/2024"]).ambiguous_date);
         assert_eq!(profile(&["2024/03/05"]).date_format, Some("%Y/%m/%d"));
+        assert_eq!(profile(&["2024年1月10日", "2024年12月3日"]).date_format, Some("%Y年%m月%d日"));
+        assert_eq!(
+            profile(&["03/15/2024 10:22:13 AM", "03/16/2024 01:05:00 PM"]).date_format,
+            Some("%m/%d/%Y %I:%M:%S %p")
+        );
     }
 
     #[test]
