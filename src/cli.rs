@@ -175,8 +175,21 @@ pub struct ReportArgs {
     /// the period × metric pivot [default: scorecard].
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
+    /// Each figure against the period before: change, p-value and significance (CSV
+    /// columns `change,p_value,significant`; JSON; Markdown and the wide table).
+    #[arg(long, value_enum)]
+    pub compare: Option<CompareArg>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// `--compare` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareArg {
+    /// Against the same metric and group in the period before (SPEC §4 tests).
+    Previous,
+    /// Each group against all the others together (not built yet).
+    Rest,
 }
 
 /// `--layout` values.

@@ -75,3 +75,67 @@ fn the_scorecard_fits_80_and_120_column_terminals() {
     let csat = screen.iter().find(|l| l.starts_with("csat ")).unwrap();
     assert_eq!(csat.split_whitespace().nth(6).map(|t| t.chars().count()), Some(12), "{csat}");
 }
+
+#[test]
+fn compare_previous_adds_the_change_its_p_value_and_significance() {
+    let w = Workdir::new();
+    let file = surveys(&w);
+    let out = stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &file,
+        "--metrics",
+        "csat",
+        "--compare",
+        "previous",
+        "--format",
+        "csv",
+        "-q",
+    ]));
+    let rows = crate::util::csv_rows(&out);
+    assert!(out.starts_with(
+        "period,period_start,period_end,metric,value,n,ci_low,ci_high,flags,change,p_value,significant\n"
+    ));
+    // January has no period before: empty.
+    assert_eq!(
+        (rows[0]["change"].as_str(), rows[0]["p_value"].as_str(), rows[0]["significant"].as_str()),
+        ("", "", "")
+    );
+    // 50% → 70% of 100: pooled z = 2.886751, p = erfc(z/√2) = 0.0038924 (by hand, Python).
+    crate::util::assert_close(&rows[1]["change"], 20.0);
+    let p: f64 = rows[1]["p_value"].parse().unwrap();
+    assert!((p - 0.003_892_417_122_778_627).abs() < 1e-9, "{p}");
+    assert_eq!(rows[1]["significant"], "true");
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &file,
+        "--metrics",
+        "csat",
+        "--compare",
+        "previous",
+        "--format",
+        "json",
+        "-q",
+    ])))
+    .unwrap();
+    assert_eq!(json["records"][1]["significant"], true);
+    let markdown = stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &file,
+        "--metrics",
+        "csat",
+        "--compare",
+        "previous",
+        "--format",
+        "markdown",
+        "-q",
+    ]));
+    assert!(markdown.contains("| 2025-02 | 70.0 (100) ▲+20.0* |"), "{markdown}");
+    w.servq()
+        .args(["report", "--surveys", &file, "--compare", "rest"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--compare rest is not built yet"));
+}

@@ -7,8 +7,8 @@ use anyhow::{Result, bail};
 
 use super::{format_of, guard_outputs, nothing_to_report, open_output, stdout_color};
 use crate::check::{self, Level, Status};
-use crate::cli::LayoutArg;
 use crate::cli::ReportArgs;
+use crate::cli::{CompareArg, LayoutArg};
 use crate::compute::Results;
 use crate::config::Settings;
 use crate::error::Outcome;
@@ -26,7 +26,13 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     settings.cohorts = format == crate::report::Format::Html;
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
-    let results = crate::compute::run(&settings)?;
+    if args.compare == Some(CompareArg::Rest) {
+        bail!("--compare rest is not built yet: use --compare previous (or servq check for gates)");
+    }
+    let mut results = crate::compute::run(&settings)?;
+    if args.compare == Some(CompareArg::Previous) {
+        results.compare_previous();
+    }
     super::account_output(&settings, format, args.out.output.as_deref(), &results.quality, &results.notes)?;
     if !results.records.iter().any(|r| r.estimate.value.is_some()) {
         return Err(nothing_to_report(&results.quality, &results.notes));

@@ -93,6 +93,56 @@ pub struct Results {
     pub min_n: u64,
     /// The cohort matrix, when transactions were read (for the HTML heatmap).
     pub cohorts: Option<crate::metrics::cohorts::Matrix>,
+    /// `--compare previous`: one comparison per record, in record order.
+    pub comparisons: Option<Vec<Comparison>>,
+}
+
+/// A figure against the same metric and group in the period before (`--compare
+/// previous`, SPEC §14): the change and the two-sided p-value of the metric's two-sample
+/// test (SPEC §4). Empty when there is no figure before, or no test.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Comparison {
+    /// value − the previous value.
+    pub change: Option<f64>,
+    /// The p-value of the change.
+    pub p_value: Option<f64>,
+}
+
+impl Comparison {
+    /// Significant at 0.05; `None` without a test.
+    pub fn significant(&self) -> Option<bool> {
+        self.p_value.map(|p| p < 0.05)
+    }
+}
+
+impl Results {
+    /// Fills [`Results::comparisons`]: each figure against the period before.
+    pub fn compare_previous(&mut self) {
+        let index: BTreeMap<(MetricId, &Vec<String>, NaiveDate), &Record> = self
+            .records
+            .iter()
+            .filter(|r| !r.whole_window)
+            .map(|r| ((r.metric, &r.groups, r.period_start), r))
+            .collect();
+        let comparisons = self
+            .records
+            .iter()
+            .map(|r| {
+                if r.whole_window || self.period == Period::None {
+                    return Comparison::default();
+                }
+                let before = self.period.previous_start(r.period_start);
+                match index.get(&(r.metric, &r.groups, before)) {
+                    Some(previous) => Comparison {
+                        change: r.estimate.value.zip(previous.estimate.value).map(|(now, then)| now - then),
+                        p_value: crate::metrics::change_p_value(r.metric, &previous.estimate, &r.estimate),
+                    },
+                    None => Comparison::default(),
+                }
+            })
+            .collect();
+        self.comparisons = Some(comparisons);
+    }
 }
 
 /// A period and group: the key records are computed for, and that joins inputs.

@@ -44,7 +44,20 @@ pub fn write(results: &Results, out: &mut dyn Write) -> Result<()> {
         "by": results.by,
         "as_of": results.as_of.map(|d| d.to_string()),
         "min_n": results.min_n,
-        "records": results.records.iter().map(|r| record_json(results, r)).collect::<Vec<_>>(),
+        "records": results
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut value = record_json(results, r);
+                if let Some(c) = results.comparisons.as_ref().and_then(|all| all.get(i)) {
+                    value["change"] = json!(c.change);
+                    value["p_value"] = json!(c.p_value);
+                    value["significant"] = json!(c.significant());
+                }
+                value
+            })
+            .collect::<Vec<_>>(),
         "definitions": definitions,
         "notes": results.notes,
         "data_quality": results.quality,

@@ -167,6 +167,24 @@ pub fn cell_text(record: &Record) -> String {
     }
 }
 
+/// With `--compare previous`: ` ▲+2.1*` after a cell (`*` when significant at 0.05).
+fn change_suffix(results: &Results, record: &Record) -> String {
+    let Some(all) = &results.comparisons else { return String::new() };
+    let Some(c) = results.records.iter().position(|r| std::ptr::eq(r, record)).and_then(|i| all.get(i)) else {
+        return String::new();
+    };
+    let Some(change) = c.change else { return String::new() };
+    let arrow = if change > 0.0 {
+        "▲+"
+    } else if change < 0.0 {
+        "▼−"
+    } else {
+        "="
+    };
+    let star = if c.significant() == Some(true) { "*" } else { "" };
+    format!(" {arrow}{}{star}", human_value(record.metric, change.abs()))
+}
+
 /// One row of the pivot: a period and group, one cell per metric.
 pub struct PivotRow<'a> {
     /// The period label, with ` (partial)` when the period was not over.
@@ -219,7 +237,9 @@ pub fn pivot_cells(results: &Results) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|row| {
             let mut cells = vec![row.period];
             cells.extend(row.groups);
-            cells.extend(row.cells.iter().map(|c| c.map_or(String::new(), cell_text)));
+            cells.extend(
+                row.cells.iter().map(|c| c.map_or(String::new(), |r| cell_text(r) + &change_suffix(results, r))),
+            );
             cells
         })
         .collect();
