@@ -139,3 +139,37 @@ fn compare_previous_adds_the_change_its_p_value_and_significance() {
         .code(2)
         .stderr(predicates::str::contains("--compare rest is not built yet"));
 }
+
+#[test]
+fn a_named_time_zone_buckets_by_its_own_daylight_saving_time() {
+    let w = Workdir::new();
+    // 04:30 UTC on 2 November 2025 is 00:30 EDT (New York, still summer time): the 2nd;
+    // a fixed −05:00 would put it on the 1st.
+    let file = w.write("s.csv", "submitted_at,csat\n2025-11-02T04:30:00Z,5\n2025-11-01T12:00:00Z,1\n");
+    let days = |tz: &str| -> Vec<String> {
+        let out = stdout_of(w.servq().args([
+            "report",
+            "--surveys",
+            &file,
+            "--metrics",
+            "csat",
+            "--period",
+            "day",
+            "--tz",
+            tz,
+            "--format",
+            "csv",
+            "-q",
+            "--as-of",
+            "2025-11-30",
+        ]));
+        crate::util::csv_rows(&out).iter().map(|r| format!("{} {}", r["period"], r["value"])).collect()
+    };
+    assert_eq!(days("America/New_York"), ["2025-11-01 0", "2025-11-02 100"]);
+    assert_eq!(days("-05:00"), ["2025-11-01 50"]);
+    w.servq()
+        .args(["report", "--surveys", &file, "--tz", "Mars/Olympus"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("an IANA zone name such as Asia/Shanghai"));
+}

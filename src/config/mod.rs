@@ -491,7 +491,7 @@ fn resolve_window(input: &InputArgs, group: &GroupArgs, file: &ConfigFile, cfg: 
         .map(|t| parse_tz(t).map_err(|e| anyhow::anyhow!("{cfg}: [inputs] tz = \"{t}\": {e}")))
         .transpose()?;
     let flag_tz = input.tz.as_deref().map(|t| parse_tz(t).map_err(|e| anyhow::anyhow!("--tz {t}: {e}"))).transpose()?;
-    let tz_offset_seconds = flag_tz.or(file_tz).unwrap_or(0);
+    let tz = flag_tz.or(file_tz).unwrap_or_default();
     if let Some(f) = &file.inputs.date_format {
         check_date_format(f).map_err(|e| anyhow::anyhow!("{cfg}: [inputs] date_format = \"{f}\": {e}"))?;
     }
@@ -506,7 +506,7 @@ fn resolve_window(input: &InputArgs, group: &GroupArgs, file: &ConfigFile, cfg: 
     {
         bail!("--from {f} is after --to {t}");
     }
-    Ok(Window { period, from, to, dates: DateParser { format, tz_offset_seconds } })
+    Ok(Window { period, from, to, dates: DateParser { format, tz } })
 }
 
 /// Checks a strftime format: not empty, every `%` directive known, and a day in it.

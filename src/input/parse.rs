@@ -18,14 +18,45 @@ const SECONDS_PER_DAY: i64 = 86_400;
 ///
 /// Without a format, ISO 8601 is read: `2025-03-14`, `2025-03-14T09:30`,
 /// `2025-03-14 09:30:15.250`, optionally followed by `Z`, `+08:00`, `+0800` or `+08`.
-/// A value with an offset is converted to the report time zone (`tz_offset_seconds`
+/// A value with an offset is converted to the report time zone (`tz`
 /// east of UTC); a value without one is taken as already local.
 #[derive(Debug, Clone, Default)]
 pub struct DateParser {
     /// A chrono `strftime` format (`--date-format`), tried instead of ISO.
     pub format: Option<String>,
-    /// The report time zone, as seconds east of UTC (`--tz`).
-    pub tz_offset_seconds: i32,
+    /// The report time zone (`--tz`).
+    pub tz: Zone,
+}
+
+/// The report time zone: a fixed offset, or an IANA zone whose offset follows daylight
+/// saving time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// Seconds east of UTC.
+    Fixed(i32),
+    /// A named zone (`Asia/Shanghai`, `America/New_York`).
+    Named(chrono_tz::Tz),
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::Fixed(0)
+    }
+}
+
+impl Zone {
+    /// The local time in this zone of an instant (seconds since 1970 UTC).
+    pub fn local(self, utc: i64) -> i64 {
+        match self {
+            Zone::Fixed(offset) => utc + i64::from(offset),
+            Zone::Named(tz) => {
+                use chrono::{Offset, TimeZone};
+                let offset = chrono::DateTime::from_timestamp(utc, 0)
+                    .map_or(0, |instant| tz.offset_from_utc_datetime(&instant.naive_utc()).fix().local_minus_utc());
+                utc + i64::from(offset)
+            }
+        }
+    }
 }
 
 impl DateParser {
@@ -44,7 +75,7 @@ impl DateParser {
 
     fn parse_with_format(&self, s: &str, format: &str) -> Result<LocalSeconds, Reason> {
         if let Ok(dt) = DateTime::parse_from_str(s, format) {
-            return Ok(dt.naive_utc().and_utc().timestamp() + i64::from(self.tz_offset_seconds));
+            return Ok(self.tz.local(dt.naive_utc().and_utc().timestamp()));
         }
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
             return Ok(dt.and_utc().timestamp());
@@ -75,7 +106,7 @@ impl DateParser {
         let local = midnight + seconds;
         match parse_offset(rest).ok_or_else(not_iso)? {
             None => Ok(local),
-            Some(offset) => Ok(local - offset + i64::from(self.tz_offset_seconds)),
+            Some(offset) => Ok(self.tz.local(local - offset)),
         }
     }
 }
@@ -178,17 +209,20 @@ pub fn date_time_of(seconds: LocalSeconds) -> String {
     format!("{} {:02}:{:02}:{:02}", date_of(seconds), time / 3600, time % 3600 / 60, time % 60)
 }
 
-/// Parses a time zone given as `UTC`, `Z`, or a fixed offset `+08:00` / `-0530`.
-/// Returns seconds east of UTC.
-pub fn parse_tz(s: &str) -> Result<i32, String> {
+/// Parses a time zone given as `UTC`, a fixed offset `+08:00` / `-0530`, or an IANA
+/// name (`Asia/Shanghai`, `America/New_York`: daylight saving time is followed).
+pub fn parse_tz(s: &str) -> Result<Zone, String> {
     let t = s.trim();
     if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
-        return Ok(0);
+        return Ok(Zone::Fixed(0));
     }
-    let t = t.strip_prefix("UTC").unwrap_or(t);
-    match parse_offset(t.as_bytes()) {
-        Some(Some(seconds)) => Ok(seconds as i32),
-        _ => Err("give UTC or a fixed offset such as +08:00 (named zones are not supported)".to_string()),
+    if let Ok(tz) = t.parse::<chrono_tz::Tz>() {
+        return Ok(Zone::Named(tz));
+    }
+    let fixed = t.strip_prefix("UTC").unwrap_or(t);
+    match parse_offset(fixed.as_bytes()) {
+        Some(Some(seconds)) => Ok(Zone::Fixed(seconds as i32)),
+        _ => Err("give UTC, a fixed offset such as +08:00, or an IANA zone name such as Asia/Shanghai".to_string()),
     }
 }
 
@@ -409,6 +443,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn named_zones_follow_daylight_saving_time() {
+        let new_york = Zone::Named(chrono_tz::America::New_York);
+        let at = |text: &str| DateParser { format: None, tz: new_york }.parse(text).unwrap().map(date_time_of);
+        // Before and after the spring change (2025-03-09 02:00 local): −5 h, then −4 h.
+        assert_eq!(at("2025-03-09T06:30:00Z").as_deref(), Some("2025-03-09 01:30:00"));
+        assert_eq!(at("2025-03-09T07:30:00Z").as_deref(), Some("2025-03-09 03:30:00"));
+        // Autumn (2025-11-02 02:00 local): 04:30 UTC is still 00:30 EDT on the 2nd.
+        assert_eq!(at("2025-11-02T04:30:00Z").as_deref(), Some("2025-11-02 00:30:00"));
+        assert_eq!(at("2025-11-02T07:30:00+00:00").as_deref(), Some("2025-11-02 02:30:00"));
+        // China kept daylight saving time in 1986–1991 (UTC+9 in summer 1988).
+        let shanghai = DateParser { format: None, tz: Zone::Named(chrono_tz::Asia::Shanghai) };
+        assert_eq!(
+            shanghai.parse("1988-06-01T15:30:00Z").unwrap().map(date_time_of).as_deref(),
+            Some("1988-06-02 00:30:00")
+        );
+        assert_eq!(
+            shanghai.parse("2025-06-01T15:30:00Z").unwrap().map(date_time_of).as_deref(),
+            Some("2025-06-01 23:30:00")
+        );
+        // A value without an offset is local already.
+        assert_eq!(at("2025-11-02 00:30:00").as_deref(), Some("2025-11-02 00:30:00"));
+    }
+
+    #[test]
     fn times_of_day_join_a_date() {
         assert_eq!(parse_time_of_day("09:30"), Ok(Some(34_200)));
         assert_eq!(parse_time_of_day("9:30:15"), Ok(Some(34_215)));
@@ -494,7 +552,7 @@ mod tests {
 
     #[test]
     fn offset_is_converted_to_report_zone_before_the_date_is_taken() {
-        let shanghai = DateParser { format: None, tz_offset_seconds: 8 * 3600 };
+        let shanghai = DateParser { format: None, tz: Zone::Fixed(8 * 3600) };
         // 2025-01-31T20:00Z is 2025-02-01 04:00 in UTC+8.
         let t = shanghai.parse("2025-01-31T20:00:00Z").unwrap().unwrap();
         assert_eq!(date_of(t).to_string(), "2025-02-01");
@@ -505,21 +563,22 @@ mod tests {
 
     #[test]
     fn explicit_formats() {
-        let p = DateParser { format: Some("%d-%m-%Y".into()), tz_offset_seconds: 0 };
+        let p = DateParser { format: Some("%d-%m-%Y".into()), tz: Zone::Fixed(0) };
         assert_eq!(date_of(p.parse("14-03-2025").unwrap().unwrap()).to_string(), "2025-03-14");
         // ISO dates in the same file are read as well (they cannot be mistaken).
         assert_eq!(date_of(p.parse("2025-03-14").unwrap().unwrap()).to_string(), "2025-03-14");
         assert_eq!(p.parse("14/03/2025"), Err("does not match --date-format %d-%m-%Y".to_string()));
-        let p = DateParser { format: Some("%Y%m%d".into()), tz_offset_seconds: 0 };
+        let p = DateParser { format: Some("%Y%m%d".into()), tz: Zone::Fixed(0) };
         assert_eq!(date_of(p.parse("20250314").unwrap().unwrap()).to_string(), "2025-03-14");
     }
 
     #[test]
     fn time_zones() {
-        assert_eq!(parse_tz("UTC"), Ok(0));
-        assert_eq!(parse_tz("+08:00"), Ok(28_800));
-        assert_eq!(parse_tz("-0530"), Ok(-19_800));
-        assert!(parse_tz("Asia/Shanghai").is_err());
+        assert_eq!(parse_tz("UTC"), Ok(Zone::Fixed(0)));
+        assert_eq!(parse_tz("+08:00"), Ok(Zone::Fixed(28_800)));
+        assert_eq!(parse_tz("-0530"), Ok(Zone::Fixed(-19_800)));
+        assert_eq!(parse_tz("Asia/Shanghai"), Ok(Zone::Named(chrono_tz::Asia::Shanghai)));
+        assert!(parse_tz("Mars/Olympus").is_err());
     }
 
     #[test]
