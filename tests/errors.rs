@@ -106,7 +106,7 @@ fn unknown_metric_and_bad_dates_in_flags() {
     );
     fails_with(
         &["report", "--surveys", &fixture("surveys_small.csv"), "--tz", "Mars/Olympus"],
-        "--tz Mars/Olympus: give UTC or a fixed offset",
+        "--tz Mars/Olympus: give UTC, a fixed offset such as +08:00, or an IANA zone name",
     );
 }
 
