@@ -16,7 +16,7 @@ fn main() -> anyhow::Result<()> {
     let files = [path];
     let window = Window::default(); // monthly, ISO dates, UTC
     let read = Default::default();
-    let fields = vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10 } }];
+    let fields = vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10, labels: None } }];
     let request = TableRequest::new(Kind::Surveys, &files, &window, &read).fields(fields, vec![nps::COLUMN]);
     let mut quality = DataQuality::default();
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut quality)?;

@@ -19,8 +19,8 @@ fn load_as(bytes: &[u8], name: &str) -> (anyhow::Result<usize>, DataQuality) {
     let window = Window::default();
     let dims = vec!["channel".to_string()];
     let fields = vec![
-        FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5 } },
-        FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10 } },
+        FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5, labels: None } },
+        FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10, labels: None } },
     ];
     let read = Default::default();
     let request = TableRequest::new(Kind::Surveys, &files, &window, &read).fields(fields, vec![]).dims(&dims, false);

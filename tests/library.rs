@@ -14,7 +14,7 @@ fn nps_from_the_library_equals_the_cli_on_sample_data() {
     let files = [PathBuf::from(sample("surveys.csv"))];
     let window = Window::default();
     let read = Default::default();
-    let fields = vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10 } }];
+    let fields = vec![FieldRequest { field: nps::COLUMN, kind: ValueKind::Score { min: 0, max: 10, labels: None } }];
     let request = TableRequest::new(Kind::Surveys, &files, &window, &read).fields(fields, vec![nps::COLUMN]);
     let table = input::table::load(&request, &mut Dictionaries::default(), &mut DataQuality::default()).unwrap();
     let by_month = nps::aggregate(table.frame.lazy(), &[col("period_start")])

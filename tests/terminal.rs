@@ -173,3 +173,81 @@ fn a_named_time_zone_buckets_by_its_own_daylight_saving_time() {
         .code(2)
         .stderr(predicates::str::contains("an IANA zone name such as Asia/Shanghai"));
 }
+
+#[test]
+fn ratings_written_as_words_are_read_through_labels() {
+    let w = Workdir::new();
+    // zh-5: 非常满意 5, 满意 4, 一般 3, 不满意 2, 非常不满意 1; "3" is still a score.
+    let file = w.write("s.csv", "submitted_at,csat\n2025-01-02,非常满意\n2025-01-03,满意\n2025-01-04,一般\n2025-01-05,非常不满意\n2025-01-06,3\n");
+    let config = w.write("zh.toml", "[metrics.csat]\nlabels = \"zh-5\"\n");
+    let rows = crate::util::csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--config",
+        &config,
+        "--surveys",
+        &file,
+        "--metrics",
+        "csat,csat_mean",
+        "--format",
+        "csv",
+        "-q",
+        "--period",
+        "none",
+    ])));
+    // 2 of 5 at 4 or 5; mean (5 + 4 + 3 + 1 + 3) / 5 = 3.2.
+    assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("40", "5"));
+    assert_eq!(rows[1]["value"], "3.2");
+    // Custom labels, any case; a word that is not a label is rejected with its reason.
+    let file = w.write(
+        "c.csv",
+        "submitted_at,csat\n2025-01-02,Very satisfied\n2025-01-03,SATISFIED \n2025-01-04,meh\n2025-01-05,unhappy\n",
+    );
+    let config = w.write("c.toml", "[metrics.csat]\nlabels = { \"very satisfied\" = 5, satisfied = 4, unhappy = 1 }\n");
+    let output = w
+        .servq()
+        .args([
+            "report",
+            "--config",
+            &config,
+            "--surveys",
+            &file,
+            "--metrics",
+            "csat",
+            "--format",
+            "csv",
+            "--period",
+            "none",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not one of the labels nor a score × 1"));
+    let rows = crate::util::csv_rows(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(rows.len(), 1);
+    crate::util::assert_close(&rows[0]["value"], 200.0 / 3.0);
+    // good-bad: CSAT is the share of good answers, the bottom box the share of bad ones,
+    // and there is no mean.
+    let file =
+        w.write("g.csv", "submitted_at,csat\n2025-01-02,good\n2025-01-03,Good\n2025-01-04,bad\n2025-01-05,good\n");
+    let config = w.write("g.toml", "[metrics.csat]\nlabels = \"good-bad\"\n");
+    let output = w
+        .servq()
+        .args(["report", "--config", &config, "--surveys", &file, "--metrics", "csat,csat_mean,csat_bottom_box"])
+        .args(["--format", "csv", "--period", "none"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("csat_mean: not computed: two-word rating labels (good-bad) have no mean"))
+        .get_output()
+        .stdout
+        .clone();
+    let rows = crate::util::csv_rows(&String::from_utf8(output).unwrap());
+    let metrics: Vec<(&str, &str)> = rows.iter().map(|r| (r["metric"].as_str(), r["value"].as_str())).collect();
+    assert_eq!(metrics, [("csat", "75"), ("csat_bottom_box", "25")]);
+    let bad = w.write("b.toml", "[metrics.csat]\nlabels = { great = 9 }\n");
+    w.servq()
+        .args(["report", "--config", &bad, "--surveys", &file])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("labels: 'great' = 9 is outside the scale 1..5"));
+}

@@ -49,8 +49,11 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
     let fields = vec![
         FieldRequest { field: "customer_id", kind: ValueKind::Key },
         FieldRequest { field: "ticket_id", kind: ValueKind::Key },
-        FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10 } },
-        FieldRequest { field: "csat", kind: ValueKind::Score { min: csat.0, max: csat.1 } },
+        FieldRequest { field: "nps", kind: ValueKind::Score { min: 0, max: 10, labels: None } },
+        FieldRequest {
+            field: "csat",
+            kind: ValueKind::Score { min: csat.0, max: csat.1, labels: settings.metrics.csat.labels },
+        },
         FieldRequest { field: "comment", kind: ValueKind::Text },
     ];
     let request = TableRequest::new(Kind::Surveys, &files, &settings.window, &settings.read)

@@ -36,6 +36,10 @@ pub fn compute(
     let mut kpis = Vec::new();
     for (metric, kpi) in survey_kpis(wanted) {
         let column = kpi.column();
+        if let Some(why) = kpi.not_computed(&settings.metrics) {
+            results.notes.push(format!("{metric}: not computed: {why}"));
+            continue;
+        }
         if !table.has(column) {
             let def = columns::field_def(table.kind, column).expect("survey fields are defined");
             results.notes.push(format!(

@@ -14,6 +14,7 @@ pub mod checks;
 use crate::cli::{GroupArgs, InputArgs, PeriodArg};
 pub use crate::compute::Options;
 use crate::input::parse::{DateParser, parse_tz};
+use crate::input::request::Labels;
 use crate::input::source::{self, ReadOptions};
 use crate::input::{Kind, Window};
 use crate::metrics::MetricId;
@@ -120,6 +121,17 @@ pub struct CsatConfig {
     scale: Option<[i32; 2]>,
     satisfied_min: Option<i32>,
     bottom_max: Option<i32>,
+    labels: Option<LabelsConfig>,
+}
+
+/// `[metrics.csat] labels`: a preset name or a map of words to scores.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum LabelsConfig {
+    /// `"zh-5"` or `"good-bad"`.
+    Preset(String),
+    /// `{ "very satisfied" = 5, … }`.
+    Map(BTreeMap<String, i32>),
 }
 
 /// `[metrics.ces]`.
@@ -555,6 +567,31 @@ fn check_scale(cfg: &str, section: &str, scale: [i32; 2]) -> Result<(i32, i32)> 
 
 fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
     let mut csat = CsatOptions::default();
+    let labels = match &file.csat.labels {
+        None => None,
+        Some(LabelsConfig::Preset(name)) => Some(match name.as_str() {
+            "zh-5" => Labels::zh_5(),
+            "good-bad" => Labels::good_bad(),
+            other => bail!(
+                "{cfg}: [metrics.csat] labels = \"{other}\": use \"zh-5\", \"good-bad\" or a map such as {{ \"very satisfied\" = 5 }}"
+            ),
+        }),
+        Some(LabelsConfig::Map(map)) if map.is_empty() => bail!("{cfg}: [metrics.csat] labels: an empty map"),
+        Some(LabelsConfig::Map(map)) => Some(Labels::custom(map)),
+    };
+    if let Some(labels) = &labels
+        && labels.binary
+    {
+        // good/bad: a share of good answers, the bottom box the share of bad ones.
+        if file.csat.scale.is_some() || file.csat.satisfied_min.is_some() {
+            bail!(
+                "{cfg}: [metrics.csat] labels = \"good-bad\" sets the scale (bad 0, good 1): leave out scale and satisfied_min"
+            );
+        }
+        csat.scale = (0, 1);
+        csat.satisfied_min = 1;
+        csat.bottom_max = Some(0);
+    }
     if let Some(scale) = file.csat.scale {
         csat.scale = check_scale(cfg, "csat", scale)?;
         csat.satisfied_min = csat.scale.1 - 1;
@@ -570,7 +607,18 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
             csat.scale.1
         );
     }
-    csat.bottom_max = file.csat.bottom_max;
+    csat.bottom_max = file.csat.bottom_max.or(csat.bottom_max);
+    if let Some(labels) = labels {
+        if let Some((word, score)) = labels.entries.iter().find(|(_, s)| !(csat.scale.0..=csat.scale.1).contains(s)) {
+            bail!(
+                "{cfg}: [metrics.csat] labels: '{word}' = {score} is outside the scale {}..{}",
+                csat.scale.0,
+                csat.scale.1
+            );
+        }
+        // Leaked once per run: the labels live as long as the program.
+        csat.labels = Some(Box::leak(Box::new(labels)));
+    }
     if !(csat.scale.0..=csat.scale.1).contains(&csat.bottom_max()) {
         bail!(
             "{cfg}: [metrics.csat] bottom_max = {} is outside the scale {}..{}",
@@ -795,7 +843,7 @@ mod tests {
         let text = "[metrics.csat]\nscale = [1, 10]\n[metrics.ces]\ndirection = \"effort\"\nscale = [1, 5]\n[metrics.nps]\ninterval = \"wald\"\n";
         let file = parse_config(text, Path::new("c.toml")).unwrap();
         let m = resolve_metrics(&file.metrics, "c.toml").unwrap();
-        assert_eq!(m.csat, CsatOptions { scale: (1, 10), satisfied_min: 9, bottom_max: None });
+        assert_eq!(m.csat, CsatOptions { scale: (1, 10), satisfied_min: 9, bottom_max: None, labels: None });
         assert_eq!(m.ces.threshold, 2);
         assert_eq!(m.nps.interval, NpsInterval::Wald);
     }

@@ -517,7 +517,7 @@ fn text(raw: &[u8]) -> Result<&str, Reason> {
 
 fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>) -> Result<Option<Parsed>, Reason> {
     Ok(match kind {
-        ValueKind::Score { min, max } => parse::parse_score(s, min, max)?.map(Parsed::Int),
+        ValueKind::Score { min, max, labels } => parse::parse_score(s, min, max, labels)?.map(Parsed::Int),
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
         ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
         ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),

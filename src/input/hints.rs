@@ -51,7 +51,7 @@ pub fn add_hints(fq: &FileQuality, fields: &[FieldRequest], quality: &mut DataQu
                 fq.file
             ));
         }
-        if let (ValueKind::Score { min, max }, Some((lo, hi))) = (req.kind, counts.out_of_scale)
+        if let (ValueKind::Score { min, max, .. }, Some((lo, hi))) = (req.kind, counts.out_of_scale)
             && counts.out_of_scale_count * 2 > judged
         {
             let rejected = counts.out_of_scale_count;

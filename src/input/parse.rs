@@ -247,16 +247,54 @@ pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
 ///
 /// `8.0` (a spreadsheet export) counts as 8; `8.5` is "not an integer"; a value off
 /// the scale is "outside min..max".
-pub fn parse_score(raw: &str, min: i32, max: i32) -> Result<Option<i32>, Reason> {
+pub fn parse_score(raw: &str, min: i32, max: i32, labels: Option<&Labels>) -> Result<Option<i32>, Reason> {
     let s = raw.trim();
     if s.is_empty() {
         return Ok(None);
     }
-    let value = parse_integer(s)?;
+    if let Some(score) = labels.and_then(|l| l.score(s)) {
+        return Ok(Some(score));
+    }
+    let value = parse_integer(s)
+        .map_err(|e| if labels.is_some() { "not one of the labels nor a score".to_string() } else { e })?;
     if value < i64::from(min) || value > i64::from(max) {
         return Err(format!("outside {min}..{max}"));
     }
     Ok(Some(value as i32))
+}
+
+/// Rating labels (SPEC §14): answers written as words, each read as a score, in any
+/// case with spaces around ignored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    /// The words, lower-cased and trimmed, with their scores.
+    pub entries: Vec<(String, i32)>,
+    /// A two-word scale (good/bad): a share, no mean.
+    pub binary: bool,
+}
+
+impl Labels {
+    /// The `zh-5` preset: 非常满意 5 … 非常不满意 1.
+    pub fn zh_5() -> Self {
+        let words = [("非常满意", 5), ("满意", 4), ("一般", 3), ("不满意", 2), ("非常不满意", 1)];
+        Labels { entries: words.iter().map(|(w, s)| (w.to_string(), *s)).collect(), binary: false }
+    }
+
+    /// The `good-bad` preset: good 1, bad 0 (binary CSAT).
+    pub fn good_bad() -> Self {
+        Labels { entries: vec![("good".to_string(), 1), ("bad".to_string(), 0)], binary: true }
+    }
+
+    /// A custom map (`{ "very satisfied" = 5, … }`).
+    pub fn custom(map: &std::collections::BTreeMap<String, i32>) -> Self {
+        Labels { entries: map.iter().map(|(w, s)| (w.trim().to_lowercase(), *s)).collect(), binary: false }
+    }
+
+    /// The score of a word, if it is one of the labels.
+    pub fn score(&self, raw: &str) -> Option<i32> {
+        let word = raw.trim().to_lowercase();
+        self.entries.iter().find(|(w, _)| *w == word).map(|(_, s)| *s)
+    }
 }
 
 /// Parses a whole number, accepting a zero fraction (`3.0`).
@@ -595,16 +633,16 @@ mod tests {
 
     #[test]
     fn scores() {
-        assert_eq!(parse_score("8", 0, 10), Ok(Some(8)));
-        assert_eq!(parse_score("8.0", 0, 10), Ok(Some(8)));
-        assert_eq!(parse_score(" 10 ", 0, 10), Ok(Some(10)));
-        assert_eq!(parse_score("0", 0, 10), Ok(Some(0)));
-        assert_eq!(parse_score("", 0, 10), Ok(None));
-        assert_eq!(parse_score("8.5", 0, 10), Err("not an integer".into()));
-        assert_eq!(parse_score("11", 0, 10), Err("outside 0..10".into()));
-        assert_eq!(parse_score("-1", 0, 10), Err("outside 0..10".into()));
-        assert_eq!(parse_score("abc", 0, 10), Err("not a number".into()));
-        assert_eq!(parse_score("NaN", 0, 10), Err("not a number".into()));
+        assert_eq!(parse_score("8", 0, 10, None), Ok(Some(8)));
+        assert_eq!(parse_score("8.0", 0, 10, None), Ok(Some(8)));
+        assert_eq!(parse_score(" 10 ", 0, 10, None), Ok(Some(10)));
+        assert_eq!(parse_score("0", 0, 10, None), Ok(Some(0)));
+        assert_eq!(parse_score("", 0, 10, None), Ok(None));
+        assert_eq!(parse_score("8.5", 0, 10, None), Err("not an integer".into()));
+        assert_eq!(parse_score("11", 0, 10, None), Err("outside 0..10".into()));
+        assert_eq!(parse_score("-1", 0, 10, None), Err("outside 0..10".into()));
+        assert_eq!(parse_score("abc", 0, 10, None), Err("not a number".into()));
+        assert_eq!(parse_score("NaN", 0, 10, None), Err("not a number".into()));
     }
 
     #[test]

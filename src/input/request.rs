@@ -23,6 +23,8 @@ pub enum ValueKind {
         min: i32,
         /// Highest valid score.
         max: i32,
+        /// Words read as scores (`Very satisfied` → 5), when configured.
+        labels: Option<&'static Labels>,
     },
     /// A boolean (Boolean).
     Bool,
@@ -60,6 +62,8 @@ pub enum ValueKind {
     /// since it (Float64); a value before the row date is rejected as negative.
     MinutesAfterRowDate,
 }
+
+pub use super::parse::Labels;
 
 /// One field the caller needs.
 #[derive(Debug, Clone, Copy)]

@@ -473,7 +473,7 @@ mod tests {
         let window = Window::default();
         let read = ReadOptions::default();
         let dims = ["channel".to_string()];
-        let fields = vec![FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5 } }];
+        let fields = vec![FieldRequest { field: "csat", kind: ValueKind::Score { min: 1, max: 5, labels: None } }];
         let request = TableRequest::new(super::super::Kind::Surveys, &[], &window, &read)
             .fields(fields, Vec::new())
             .dims(&dims, true)

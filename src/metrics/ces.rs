@@ -104,6 +104,7 @@ const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     aggregations: |options, rows| aggregations(&options.ces, rows),
     scale: |options| options.ces.scale,
     definition: |options| definition(&options.ces),
+    labels: |_| None,
 };
 
 /// `ces` as a survey KPI (see [`super::survey::SurveyKpi`]): [`ces`] per group.

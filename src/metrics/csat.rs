@@ -29,6 +29,8 @@ pub struct CsatOptions {
     pub satisfied_min: i32,
     /// The highest score that counts as very low (`None`: the lowest score + 1).
     pub bottom_max: Option<i32>,
+    /// Answers written as words (`[metrics.csat] labels`, SPEC §14).
+    pub labels: Option<&'static crate::input::request::Labels>,
 }
 
 impl CsatOptions {
@@ -40,7 +42,7 @@ impl CsatOptions {
 
 impl Default for CsatOptions {
     fn default() -> Self {
-        CsatOptions { scale: (1, 5), satisfied_min: 4, bottom_max: None }
+        CsatOptions { scale: (1, 5), satisfied_min: 4, bottom_max: None, labels: None }
     }
 }
 
@@ -97,6 +99,7 @@ const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     aggregations: |options, rows| aggregations(&options.csat, rows),
     scale: |options| options.csat.scale,
     definition: |options| definition(&options.csat),
+    labels: |options| options.csat.labels,
 };
 
 /// `csat` as a survey KPI (see [`super::survey::SurveyKpi`]): [`csat`] per group.
@@ -143,7 +146,7 @@ mod tests {
     fn score_exactly_at_the_threshold_is_satisfied() {
         let (pct, _) = run(&[Some(4), Some(3)], &CsatOptions::default());
         assert_eq!(pct.value, Some(50.0));
-        let strict = CsatOptions { scale: (1, 5), satisfied_min: 5, bottom_max: None };
+        let strict = CsatOptions { scale: (1, 5), satisfied_min: 5, bottom_max: None, labels: None };
         let (pct, _) = run(&[Some(4), Some(5)], &strict);
         assert_eq!(pct.value, Some(50.0));
     }
@@ -164,7 +167,7 @@ mod tests {
         let (lo, hi) = e.ci.unwrap();
         assert!((lo - 11.762_077_423_264_78).abs() < 1e-9 && (hi - 76.927_571_872_398_7).abs() < 1e-9, "{lo} {hi}");
         // On 1–7 the default is 1–2; bottom_max = 3 counts 3 too.
-        let seven = CsatOptions { scale: (1, 7), satisfied_min: 6, bottom_max: None };
+        let seven = CsatOptions { scale: (1, 7), satisfied_min: 6, bottom_max: None, labels: None };
         assert_eq!(bottom(&[1, 2, 3, 7], &seven).value, Some(50.0));
         let three = CsatOptions { bottom_max: Some(3), ..seven };
         assert_eq!(bottom(&[1, 2, 3, 7], &three).value, Some(75.0));

@@ -124,6 +124,7 @@ const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     aggregations: |_, rows| aggregations(rows),
     scale: |_| SCALE,
     definition: |options| definition(&options.nps),
+    labels: |_| None,
 };
 
 /// `nps_promoters_pct` = 100 × promoters (9–10) / respondents, Wilson 95% interval
@@ -156,7 +157,7 @@ impl super::survey::SurveyKpi for Nps {
     }
 
     fn field(&self, _: &super::MetricSettings) -> crate::input::FieldRequest {
-        super::survey::score_field(COLUMN, SCALE)
+        super::survey::score_field(COLUMN, SCALE, None)
     }
 
     fn aggregations(&self, _: &super::MetricSettings, rows: Rows) -> Vec<Expr> {

@@ -7,6 +7,7 @@ use polars::prelude::*;
 
 use super::frame::Rows;
 use super::{Estimate, MetricSettings, share};
+use crate::input::request::Labels;
 use crate::input::{FieldRequest, ValueKind};
 
 /// A KPI computed from one survey score column.
@@ -25,11 +26,16 @@ pub trait SurveyKpi: Sync + std::fmt::Debug {
 
     /// The definition printed with the figures.
     fn definition(&self, options: &MetricSettings) -> String;
+
+    /// Why it is not computed under these options (a mean of good/bad answers).
+    fn not_computed(&self, _options: &MetricSettings) -> Option<String> {
+        None
+    }
 }
 
-/// A score field on an inclusive scale.
-pub fn score_field(field: &'static str, scale: (i32, i32)) -> FieldRequest {
-    FieldRequest { field, kind: ValueKind::Score { min: scale.0, max: scale.1 } }
+/// A score field on an inclusive scale, with its rating labels if any.
+pub fn score_field(field: &'static str, scale: (i32, i32), labels: Option<&'static Labels>) -> FieldRequest {
+    FieldRequest { field, kind: ValueKind::Score { min: scale.0, max: scale.1, labels } }
 }
 
 /// How a KPI on a score column reads its options: its aggregations, its scale and its
@@ -44,6 +50,8 @@ pub struct ScoreColumn {
     pub scale: fn(&MetricSettings) -> (i32, i32),
     /// Its definition.
     pub definition: fn(&MetricSettings) -> String,
+    /// Its rating labels (`[metrics.csat] labels`).
+    pub labels: fn(&MetricSettings) -> Option<&'static Labels>,
 }
 
 /// The share of the valid scores on a column that one of its counts counts (csat and
@@ -69,7 +77,7 @@ impl SurveyKpi for CountShare {
     }
 
     fn field(&self, options: &MetricSettings) -> FieldRequest {
-        score_field(self.scores.column, (self.scores.scale)(options))
+        score_field(self.scores.column, (self.scores.scale)(options), (self.scores.labels)(options))
     }
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
@@ -94,7 +102,7 @@ impl SurveyKpi for MeanScore {
     }
 
     fn field(&self, options: &MetricSettings) -> FieldRequest {
-        score_field(self.0.column, (self.0.scale)(options))
+        score_field(self.0.column, (self.0.scale)(options), (self.0.labels)(options))
     }
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
@@ -107,5 +115,11 @@ impl SurveyKpi for MeanScore {
 
     fn definition(&self, options: &MetricSettings) -> String {
         (self.0.definition)(options)
+    }
+
+    fn not_computed(&self, options: &MetricSettings) -> Option<String> {
+        (self.0.labels)(options)
+            .filter(|l| l.binary)
+            .map(|_| "two-word rating labels (good-bad) have no mean".to_string())
     }
 }
