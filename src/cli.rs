@@ -157,8 +157,10 @@ pub enum FormatArg {
     Json,
     /// Markdown tables.
     Markdown,
-    /// One self-contained HTML page with charts (report only).
+    /// One self-contained HTML page with charts (report and complaints).
     Html,
+    /// An Excel workbook (report only; with -o FILE.xlsx).
+    Xlsx,
 }
 
 /// `servq report`.

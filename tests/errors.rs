@@ -113,8 +113,8 @@ fn unknown_metric_and_bad_dates_in_flags() {
 #[test]
 fn bad_output_extension_fails_before_reading() {
     fails_with(
-        &["report", "--surveys", &fixture("surveys_small.csv"), "-o", "out.xlsx"],
-        "unknown output extension .xlsx",
+        &["report", "--surveys", &fixture("surveys_small.csv"), "-o", "out.ods"],
+        "unknown output extension .ods; use .csv, .json, .md, .txt, .html or .xlsx",
     );
 }
 

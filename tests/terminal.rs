@@ -251,3 +251,51 @@ fn ratings_written_as_words_are_read_through_labels() {
         .code(2)
         .stderr(predicates::str::contains("labels: 'great' = 9 is outside the scale 1..5"));
 }
+
+#[test]
+fn an_excel_workbook_holds_the_scorecard_the_kpis_a_pivot_per_metric_and_the_notes() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let w = Workdir::new();
+    let path = w.path("report.xlsx");
+    w.servq().args(["report", "--config", &sample("servq.toml"), "-o", &path, "-q"]).assert().success();
+    let mut book: Xlsx<_> = open_workbook(&path).expect("an xlsx file");
+    let names = book.sheet_names();
+    for sheet in ["Scorecard", "KPIs", "csat", "nps", "clv", "Cohorts", "Definitions", "Data quality"] {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+    // The tidy KPIs hold the CSV's figures as numbers (checked against the CSV output).
+    let csv = crate::util::csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--config",
+        &sample("servq.toml"),
+        "--format",
+        "csv",
+        "-q",
+    ])));
+    let kpis = book.worksheet_range("KPIs").unwrap();
+    let header: Vec<String> = kpis.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..6], ["period", "period_start", "period_end", "metric", "value", "n"]);
+    assert_eq!(kpis.rows().count(), csv.len() + 1);
+    let row = kpis.rows().nth(1).unwrap();
+    assert_eq!(row[3], Data::String(csv[0]["metric"].clone()));
+    let Data::Float(value) = row[4] else { panic!("a number: {:?}", row[4]) };
+    crate::util::assert_close(&csv[0]["value"], value);
+    assert!(matches!(row[1], Data::DateTime(_)), "a date: {:?}", row[1]);
+    // The scorecard's csat row: the latest complete period's figure and its change.
+    let scorecard = book.worksheet_range("Scorecard").unwrap();
+    let csat = scorecard.rows().find(|r| r[0] == Data::String("csat".into())).unwrap();
+    assert_eq!(csat[1], Data::String("CSAT, % satisfied".into()));
+    assert_eq!(csat[2], Data::String("2025-12".into()));
+    let december = csv.iter().find(|r| r["period"] == "2025-12" && r["metric"] == "csat").unwrap();
+    let november = csv.iter().find(|r| r["period"] == "2025-11" && r["metric"] == "csat").unwrap();
+    let (Data::Float(now), Data::Float(change)) = (&csat[3], &csat[4]) else { panic!("{csat:?}") };
+    crate::util::assert_close(&december["value"], *now);
+    let expected: f64 = december["value"].parse::<f64>().unwrap() - november["value"].parse::<f64>().unwrap();
+    assert!((change - expected).abs() < 1e-9);
+    // Not to a terminal, and not from other commands.
+    w.servq()
+        .args(["clv", "--transactions", &sample("transactions.csv"), "-o", &w.path("c.xlsx")])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("Excel output is made by servq report only"));
+}

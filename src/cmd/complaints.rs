@@ -34,6 +34,9 @@ pub fn run(args: &ComplaintsArgs) -> Result<Outcome> {
     }
     let Family::Interaction(kpi) = metric.def().family else { bail!("complaints_per_1000 is an interaction KPI") };
     let format = format_of(args.out.format, args.out.output.as_deref())?;
+    if format == crate::report::Format::Xlsx {
+        bail!("Excel output is made by servq report only; use --format table, csv, json, markdown or html");
+    }
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let inputs = crate::compute::load(&settings, &[metric])?;

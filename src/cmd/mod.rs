@@ -33,6 +33,7 @@ pub fn format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<For
         (Some(FormatArg::Json), _) => Format::Json,
         (Some(FormatArg::Markdown), _) => Format::Markdown,
         (Some(FormatArg::Html), _) => Format::Html,
+        (Some(FormatArg::Xlsx), _) => Format::Xlsx,
         (None, Some(path)) if path.as_os_str() != "-" => Format::from_extension(path)?,
         (None, _) => Format::Table,
     })
@@ -44,6 +45,9 @@ pub fn table_format_of(format: Option<FormatArg>, output: Option<&Path>) -> Resu
     let format = format_of(format, output)?;
     if format == Format::Html {
         crate::report::grid::html_is_for_report()?;
+    }
+    if format == Format::Xlsx {
+        bail!("Excel output is made by servq report only; use --format table, csv, json or markdown");
     }
     Ok(format)
 }

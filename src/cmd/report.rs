@@ -23,7 +23,13 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
         bail!("no input files: give --surveys FILE… or a config file with [inputs] (see servq report --help)");
     }
     let format = format_of(args.out.format, args.out.output.as_deref())?;
-    settings.cohorts = format == crate::report::Format::Html;
+    settings.cohorts = matches!(format, crate::report::Format::Html | crate::report::Format::Xlsx);
+    if format == crate::report::Format::Xlsx
+        && args.out.output.as_deref().is_none_or(|p| p.as_os_str() == "-")
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+    {
+        bail!("an Excel workbook is not for a terminal: write it to a file with -o report.xlsx");
+    }
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     if args.compare == Some(CompareArg::Rest) {

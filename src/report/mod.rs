@@ -13,6 +13,7 @@ pub mod pareto;
 pub mod safe;
 pub mod scorecard;
 pub mod table;
+pub mod xlsx;
 
 use std::io::Write;
 use std::path::Path;
@@ -37,6 +38,8 @@ pub enum Format {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// An Excel workbook.
+    Xlsx,
 }
 
 impl Format {
@@ -49,8 +52,9 @@ impl Format {
             "md" | "markdown" => Format::Markdown,
             "txt" | "" => Format::Table,
             "html" | "htm" => Format::Html,
+            "xlsx" => Format::Xlsx,
             other => bail!(
-                "{}: unknown output extension .{other}; use .csv, .json, .md or .txt (or --format)",
+                "{}: unknown output extension .{other}; use .csv, .json, .md, .txt, .html or .xlsx (or --format)",
                 path.display()
             ),
         })
@@ -71,6 +75,11 @@ pub trait Document {
     /// One HTML page: the report's only; the others say to use `servq report`.
     fn html(&self, _out: &mut dyn Write) -> Result<()> {
         grid::html_is_for_report()
+    }
+
+    /// An Excel workbook: the report's only.
+    fn xlsx(&self, _out: &mut dyn Write) -> Result<()> {
+        bail!("Excel output is made by servq report only")
     }
 }
 
@@ -94,6 +103,7 @@ impl Exporter for FormatExporter {
             Format::Json => document.json(out),
             Format::Markdown => document.markdown(out),
             Format::Html => document.html(out),
+            Format::Xlsx => document.xlsx(out),
         }
     }
 }
@@ -123,6 +133,10 @@ impl Document for Results {
 
     fn html(&self, out: &mut dyn Write) -> Result<()> {
         html::write(self, out)
+    }
+
+    fn xlsx(&self, out: &mut dyn Write) -> Result<()> {
+        xlsx::write(self, out)
     }
 }
 

@@ -84,28 +84,50 @@ fn change_text(metric: MetricId, latest: &Record, previous: Option<&Record>) -> 
     format!("{arrow} {sign}{magnitude}{}", if significant { "*" } else { "" })
 }
 
+/// The latest figure of one metric and group, with the one before and the recent trend.
+pub struct Latest<'a> {
+    /// The metric.
+    pub metric: MetricId,
+    /// Its group values.
+    pub groups: &'a [String],
+    /// The latest complete figure (the latest one when every period is partial).
+    pub latest: &'a Record,
+    /// The figure of the period before, when there is one.
+    pub previous: Option<&'a Record>,
+    /// The values of up to the last 12 periods, ending with the latest.
+    pub recent: Vec<Option<f64>>,
+}
+
+/// Per metric and group (in report order), its latest figure: the scorecard's rows, in
+/// every format that has a scorecard (the terminal, Excel).
+pub fn latest_figures(results: &Results) -> Vec<Latest<'_>> {
+    let mut series: BTreeMap<(MetricId, &Vec<String>), Vec<&Record>> = BTreeMap::new();
+    for record in &results.records {
+        series.entry((record.metric, &record.groups)).or_default().push(record);
+    }
+    let mut out = Vec::new();
+    for ((metric, groups), records) in series {
+        let complete: Vec<&Record> = records.iter().copied().filter(|r| !r.flags.contains(&Flag::Partial)).collect();
+        let Some(&latest) = complete.last().or(records.last()) else { continue };
+        let previous = complete
+            .iter()
+            .rev()
+            .find(|r| !r.whole_window && results.period.next_start(r.period_start) == latest.period_start)
+            .copied();
+        let upto = records.iter().position(|r| std::ptr::eq(*r, latest)).map_or(records.len(), |i| i + 1);
+        let recent = records[..upto].iter().rev().take(TREND).rev().map(|r| r.estimate.value).collect();
+        out.push(Latest { metric, groups, latest, previous, recent });
+    }
+    out
+}
+
 impl Scorecard<'_> {
     /// The rows: per metric and group, its latest complete figure (the latest one when
     /// every period is partial, marked so).
     fn rows(&self) -> Vec<Row> {
         let results = self.results;
-        let mut series: BTreeMap<(MetricId, &Vec<String>), Vec<&Record>> = BTreeMap::new();
-        for record in &results.records {
-            series.entry((record.metric, &record.groups)).or_default().push(record);
-        }
         let mut rows = Vec::new();
-        for ((metric, groups), records) in series {
-            let complete: Vec<&Record> =
-                records.iter().copied().filter(|r| !r.flags.contains(&Flag::Partial)).collect();
-            let Some(&latest) = complete.last().or(records.last()) else { continue };
-            let previous = complete
-                .iter()
-                .rev()
-                .find(|r| !r.whole_window && results.period.next_start(r.period_start) == latest.period_start)
-                .copied();
-            let upto = records.iter().position(|r| std::ptr::eq(*r, latest)).map_or(records.len(), |i| i + 1);
-            let recent: Vec<Option<f64>> =
-                records[..upto].iter().rev().take(TREND).rev().map(|r| r.estimate.value).collect();
+        for Latest { metric, groups, latest, previous, recent } in latest_figures(results) {
             let e = &latest.estimate;
             let low = if latest.flags.contains(&Flag::LowN) { "~" } else { "" };
             let suspect = if latest.flags.contains(&Flag::Rejected) { "!" } else { "" };
@@ -129,7 +151,7 @@ impl Scorecard<'_> {
                 }),
                 n: e.n.to_string(),
                 trend: if recent.len() > 1 { sparkline(&recent) } else { String::new() },
-                check: self.checks.get(&(metric, groups.clone())).cloned().unwrap_or_default(),
+                check: self.checks.get(&(metric, groups.to_vec())).cloned().unwrap_or_default(),
             });
         }
         rows
@@ -287,6 +309,10 @@ impl Document for Scorecard<'_> {
 
     fn html(&self, out: &mut dyn Write) -> Result<()> {
         self.results.html(out)
+    }
+
+    fn xlsx(&self, out: &mut dyn Write) -> Result<()> {
+        self.results.xlsx(out)
     }
 }
 
