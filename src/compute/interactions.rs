@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Results, group_keys, read_keys, rejected_flags, rejection_aggregations};
-use crate::input::Kind;
+use crate::input::{Kind, Table};
 use crate::metrics::MetricId;
 use crate::metrics::interaction::{Context, InteractionKpi, Joined, Part, PerTransactions, Prepare};
 use crate::metrics::registry::Family;
@@ -20,14 +20,10 @@ use crate::period::epoch_days;
 
 /// The wanted interaction KPIs, in report order.
 pub fn interaction_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn InteractionKpi)> {
-    MetricId::ALL
-        .iter()
-        .filter(|m| wanted.contains(m))
-        .filter_map(|m| match m.def().family {
-            Family::Interaction(kpi) => Some((*m, kpi)),
-            _ => None,
-        })
-        .collect()
+    crate::metrics::registry::members(wanted, |family| match family {
+        Family::Interaction(kpi) => Some(kpi),
+        _ => None,
+    })
 }
 
 /// The parts planned on one frame: preparations in order, aggregations, joins.
@@ -79,25 +75,49 @@ impl Pieces {
     }
 }
 
-/// Computes the wanted interaction metrics into `results`.
-pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
-    let Some(table) = inputs.tables.get(&Kind::Interactions) else { return Ok(()) };
-    let as_of_end = results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
+/// Runs `f` with what the interaction KPIs see of the interactions table and the run.
+pub(super) fn with_context<R>(
+    table: &Table,
+    inputs: &Inputs,
+    settings: &Options,
+    as_of_end: i64,
+    f: impl FnOnce(&Context) -> R,
+) -> R {
     let has = |field: &str| table.has(field);
-    let context = Context {
+    f(&Context {
         has: &has,
         options: &settings.metrics,
         dictionaries: &inputs.dictionaries,
         rows: table.rows,
         as_of_end,
         transactions: inputs.tables.contains_key(&Kind::Transactions),
-    };
+    })
+}
+
+/// Computes the wanted interaction metrics into `results`.
+pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
+    let Some(table) = inputs.tables.get(&Kind::Interactions) else { return Ok(()) };
+    let as_of_end = results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
+    with_context(table, inputs, settings, as_of_end, |context| {
+        compute_in(context, table, inputs, wanted, settings, results)
+    })
+}
+
+/// [`compute`] with the context made.
+fn compute_in(
+    context: &Context,
+    table: &Table,
+    inputs: &Inputs,
+    wanted: &[MetricId],
+    settings: &Options,
+    results: &mut Results,
+) -> Result<()> {
     // The flags frame, and the response values when compacted apart.
     let (mut flags, mut values) = (Pieces::default(), Pieces::default());
     let apart = table.apart.is_some();
     let mut planned = Vec::new();
     for (metric, kpi) in interaction_kpis(wanted) {
-        let plan = match kpi.plan(&context) {
+        let plan = match kpi.plan(context) {
             Ok(plan) => plan,
             Err(why) => {
                 results.notes.push(format!("{metric}: not computed: {why}"));

@@ -13,7 +13,7 @@ use super::{Inputs, Options, read_keys, rejected_flags, rejection_aggregations};
 use crate::input::Kind;
 use crate::metrics::MetricId;
 use crate::metrics::frame::counts;
-use crate::metrics::interaction::{Context, InteractionKpi};
+use crate::metrics::interaction::InteractionKpi;
 
 /// Complaints and interactions per (period start, category), and transactions per
 /// period start.
@@ -44,16 +44,8 @@ pub fn pareto_counts(
     if let Some(missing) = table.missing_dims.first() {
         bail!("interactions have no {missing} column: give the category column with --by (e.g. --by topic)");
     }
-    let has = |field: &str| table.has(field);
-    let context = Context {
-        has: &has,
-        options: &options.metrics,
-        dictionaries: &inputs.dictionaries,
-        rows: table.rows,
-        as_of_end,
-        transactions: inputs.tables.contains_key(&Kind::Transactions),
-    };
-    let plan = complaints.plan(&context).map_err(|why| anyhow::anyhow!("complaints: not computed: {why}"))?;
+    let plan = super::interactions::with_context(table, inputs, options, as_of_end, |context| complaints.plan(context))
+        .map_err(|why| anyhow::anyhow!("complaints: not computed: {why}"))?;
     let mut frame = table.frame.clone().lazy();
     let mut aggregations = Vec::new();
     for part in plan.parts {

@@ -14,14 +14,10 @@ use crate::metrics::survey::SurveyKpi;
 
 /// The wanted survey KPIs, in report order.
 pub fn survey_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn SurveyKpi)> {
-    MetricId::ALL
-        .iter()
-        .filter(|m| wanted.contains(m))
-        .filter_map(|m| match m.def().family {
-            Family::Survey(kpi) => Some((*m, kpi)),
-            _ => None,
-        })
-        .collect()
+    crate::metrics::registry::members(wanted, |family| match family {
+        Family::Survey(kpi) => Some(kpi),
+        _ => None,
+    })
 }
 
 /// Computes the wanted survey metrics into `results`; a metric whose column is

@@ -358,6 +358,12 @@ pub const REGISTRY: [MetricDef; 26] = [
     row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[], MONEY),
 ];
 
+/// The wanted metrics of one family, in report order, with what `pick` takes from
+/// their family (`Family::Survey(kpi) => Some(kpi)`).
+pub fn members<T>(wanted: &[MetricId], pick: impl Fn(Family) -> Option<T>) -> Vec<(MetricId, T)> {
+    MetricId::ALL.iter().filter(|m| wanted.contains(m)).filter_map(|m| pick(def(*m).family).map(|t| (*m, t))).collect()
+}
+
 /// The registry row of a metric.
 pub fn def(id: MetricId) -> &'static MetricDef {
     &REGISTRY[id as usize]

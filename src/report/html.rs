@@ -15,7 +15,7 @@ use crate::compute::{Flag, Record, Results};
 use crate::metrics::MetricId;
 use crate::metrics::cohorts::pct;
 
-pub(super) const CSS: &str = r#"
+const CSS: &str = r#"
 :root { --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; --good: #15803d; --bad: #b91c1c; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "PingFang SC", sans-serif; color: var(--fg); margin: 0 auto; max-width: 1100px; padding: 1rem; line-height: 1.4; }
@@ -244,6 +244,18 @@ fn heatmap(results: &Results) -> Option<Markup> {
     })
 }
 
+/// The head of every servq page: its title and the one stylesheet (no script, no URL).
+pub(super) fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (PreEscaped(CSS)) }
+        }
+    }
+}
+
 /// Renders the whole page.
 pub fn page(results: &Results) -> Markup {
     let metrics = metrics_in(results);
@@ -252,12 +264,7 @@ pub fn page(results: &Results) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "servq service KPIs" }
-                style { (PreEscaped(CSS)) }
-            }
+            (head("servq service KPIs"))
             body {
                 header {
                     h1 { "Service KPIs" }

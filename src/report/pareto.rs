@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, html};
 use serde_json::json;
 
 use super::{Document, grid};
@@ -167,12 +167,7 @@ impl ParetoReport<'_> {
         html! {
             (DOCTYPE)
             html lang="en" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { "servq complaints by " (self.category) }
-                    style { (PreEscaped(super::html::CSS)) }
-                }
+                (super::html::head(&format!("servq complaints by {}", self.category)))
                 body {
                     h1 { "Complaints by " (self.category) }
                     p.meta { "Period " (self.period) " · red bars: the vital few (up to " (VITAL_SHARE) "% of complaints)" }
