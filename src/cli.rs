@@ -66,7 +66,8 @@ pub struct InputArgs {
     /// strftime format for non-ISO dates, e.g. `%d-%m-%Y` or `%Y%m%d`.
     #[arg(long, value_name = "FORMAT")]
     pub date_format: Option<String>,
-    /// Time zone dates are bucketed in: UTC or a fixed offset such as +08:00 or -05:00.
+    /// Time zone dates are bucketed in: UTC, a fixed offset such as +08:00 or -05:00, or
+    /// an IANA name such as Asia/Shanghai or America/New_York (daylight saving followed).
     #[arg(long, value_name = "TZ", allow_hyphen_values = true)]
     pub tz: Option<String>,
     /// Write every rejected row or value (file, line, field, value, reason) to FILE.
@@ -177,8 +178,9 @@ pub struct ReportArgs {
     /// the period × metric pivot [default: scorecard].
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
-    /// Each figure against the period before: change, p-value and significance (CSV
-    /// columns `change,p_value,significant`; JSON; Markdown and the wide table).
+    /// Each figure against the period before, or (rest) each group against the others:
+    /// change, p-value and significance (CSV columns `change,p_value,significant`; JSON;
+    /// Markdown and the wide table).
     #[arg(long, value_enum)]
     pub compare: Option<CompareArg>,
     #[command(flatten)]
@@ -190,7 +192,8 @@ pub struct ReportArgs {
 pub enum CompareArg {
     /// Against the same metric and group in the period before (SPEC §4 tests).
     Previous,
-    /// Each group against all the others together (not built yet).
+    /// Each group against all the other groups together in the same period,
+    /// p-values Holm-adjusted within each metric and period.
     Rest,
 }
 

@@ -133,11 +133,6 @@ fn compare_previous_adds_the_change_its_p_value_and_significance() {
         "-q",
     ]));
     assert!(markdown.contains("| 2025-02 | 70.0 (100) ▲+20.0* |"), "{markdown}");
-    w.servq()
-        .args(["report", "--surveys", &file, "--compare", "rest"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--compare rest is not built yet"));
 }
 
 #[test]
@@ -298,4 +293,52 @@ fn an_excel_workbook_holds_the_scorecard_the_kpis_a_pivot_per_metric_and_the_not
         .assert()
         .code(2)
         .stderr(predicates::str::contains("Excel output is made by servq report only"));
+}
+
+#[test]
+fn compare_rest_tests_each_group_against_the_others_holm_adjusted() {
+    let w = Workdir::new();
+    // January: chat 8 of 10 satisfied, phone 4 of 10, email 6 of 10.
+    let mut text = String::from("submitted_at,channel,csat\n");
+    for (channel, good) in [("chat", 8), ("phone", 4), ("email", 6)] {
+        for i in 0..10 {
+            text.push_str(&format!("2025-01-{:02},{channel},{}\n", i + 1, if i < good { 5 } else { 1 }));
+        }
+    }
+    let file = w.write("s.csv", text);
+    let out = stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &file,
+        "--metrics",
+        "csat",
+        "--by",
+        "channel",
+        "--compare",
+        "rest",
+        "--format",
+        "csv",
+        "-q",
+        "--as-of",
+        "2025-01-31",
+    ]));
+    let rows = crate::util::csv_rows(&out);
+    let row = |c: &str| rows.iter().find(|r| r["channel"] == c).unwrap();
+    // chat 80% against the rest's 10 of 20 (50%): +30; pooled z = 0.3 / √(0.6·0.4·(1/10 +
+    // 1/20)) = 1.5811, p = 0.113846; phone −30 likewise; email 60% against 60%: p = 1.
+    // Holm over the three: 3 × 0.113846 = 0.341539 for chat and phone, 1 for email (Python).
+    crate::util::assert_close(&row("chat")["change"], 30.0);
+    crate::util::assert_close(&row("phone")["change"], -30.0);
+    crate::util::assert_close(&row("email")["change"], 0.0);
+    for channel in ["chat", "phone"] {
+        let p: f64 = row(channel)["p_value"].parse().unwrap();
+        assert!((p - 0.341_538_894_019_974_3).abs() < 1e-9, "{channel} {p}");
+        assert_eq!(row(channel)["significant"], "false");
+    }
+    assert_eq!(row("email")["p_value"], "1");
+    w.servq()
+        .args(["report", "--surveys", &file, "--compare", "rest"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--compare rest compares each group with the others: give --by"));
 }

@@ -82,6 +82,12 @@ fn init_writes_a_config_that_report_accepts() {
     let config = stdout_of(w.servq().args(["init", "surveys.csv", "interactions.csv", "transactions.csv"]));
     assert!(config.contains("[columns.interactions]\ndate = \"opened_at\""), "{config}");
     assert!(config.contains("# possible dimensions for --by: response_id, channel, segment"));
+    // Thousands of distinct ticket ids are ids (a README reader's finding: they were
+    // written as `ignore` when only the first 1000 distinct values were counted).
+    assert!(
+        config.contains("ticket_id = \"ticket_id\"   # guessed from the name") && !config.contains("ignore ="),
+        "{config}"
+    );
     w.write("servq.toml", &config);
     let from_init = stdout_of(w.servq().args(["report", "--format", "csv", "-q", "--period", "quarter"]));
     let from_sample = stdout_of(w.servq().args([

@@ -32,12 +32,14 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     }
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
-    if args.compare == Some(CompareArg::Rest) {
-        bail!("--compare rest is not built yet: use --compare previous (or servq check for gates)");
+    if args.compare == Some(CompareArg::Rest) && settings.by.is_empty() {
+        bail!("--compare rest compares each group with the others: give --by (e.g. --by channel)");
     }
     let mut results = crate::compute::run(&settings)?;
-    if args.compare == Some(CompareArg::Previous) {
-        results.compare_previous();
+    match args.compare {
+        Some(CompareArg::Previous) => results.compare_previous(),
+        Some(CompareArg::Rest) => results.compare_rest(),
+        None => {}
     }
     super::account_output(&settings, format, args.out.output.as_deref(), &results.quality, &results.notes)?;
     if !results.records.iter().any(|r| r.estimate.value.is_some()) {

@@ -143,6 +143,35 @@ impl Results {
             .collect();
         self.comparisons = Some(comparisons);
     }
+
+    /// Fills [`Results::comparisons`] with each group against all the other groups
+    /// together in the same period (`--compare rest`): change = group − rest, and the
+    /// metric's two-sample p-value, Holm-adjusted within each metric and period.
+    pub fn compare_rest(&mut self) {
+        let mut comparisons = vec![Comparison::default(); self.records.len()];
+        let mut cells: BTreeMap<(MetricId, NaiveDate, bool), Vec<usize>> = BTreeMap::new();
+        for (i, r) in self.records.iter().enumerate() {
+            cells.entry((r.metric, r.period_start, r.whole_window)).or_default().push(i);
+        }
+        for ((metric, _, _), members) in cells {
+            let mut tested: Vec<(usize, f64)> = Vec::new();
+            for &i in &members {
+                let record = &self.records[i];
+                let others: Vec<&Estimate> =
+                    members.iter().filter(|&&j| j != i).map(|&j| &self.records[j].estimate).collect();
+                let Some(rest) = crate::metrics::combine(metric, &others) else { continue };
+                comparisons[i].change = record.estimate.value.zip(rest.value).map(|(own, rest)| own - rest);
+                if let Some(p) = crate::metrics::change_p_value(metric, &rest, &record.estimate) {
+                    tested.push((i, p));
+                }
+            }
+            let adjusted = crate::metrics::stats::holm(&tested.iter().map(|t| t.1).collect::<Vec<_>>());
+            for ((i, _), p) in tested.iter().zip(adjusted) {
+                comparisons[*i].p_value = Some(p);
+            }
+        }
+        self.comparisons = Some(comparisons);
+    }
 }
 
 /// A period and group: the key records are computed for, and that joins inputs.

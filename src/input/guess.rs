@@ -77,7 +77,7 @@ pub struct Profile {
     /// Every other value is a clock duration (`H:MM:SS` or `MM:SS`; `09:30` is both a
     /// clock and a time of day).
     pub clock: bool,
-    /// Distinct other values (up to 1000).
+    /// Distinct other values.
     pub distinct: usize,
     /// Two date readings fit (day-first and month-first): the one taken is day-first.
     pub ambiguous_date: bool,
@@ -133,7 +133,7 @@ pub fn profile(values: &[&str]) -> Profile {
     let mut distinct: Vec<&str> = kept.clone();
     distinct.sort_unstable();
     distinct.dedup();
-    out.distinct = distinct.len().min(1000);
+    out.distinct = distinct.len();
     out.examples = distinct.iter().take(3).map(|s| s.to_string()).collect();
     if kept.is_empty() {
         return out;

@@ -250,6 +250,51 @@ pub fn standard_error(metric: MetricId, estimate: &Estimate) -> Option<f64> {
     }
 }
 
+/// Several groups' figures of one metric taken together, for the test of one group
+/// against the rest (`--compare rest`): shares from their counts (value × n / 100),
+/// means and sds pooled exactly from each group's n, mean and sd, NPS from its promoters
+/// and detractors, complaints from their counts. `None` for a metric without a test or
+/// when no figure has a value.
+pub fn combine(metric: MetricId, figures: &[&Estimate]) -> Option<Estimate> {
+    let figures: Vec<&Estimate> = figures.iter().copied().filter(|e| e.value.is_some() && e.n > 0).collect();
+    let n: u64 = figures.iter().map(|e| e.n).sum();
+    if n == 0 {
+        return None;
+    }
+    let total = n as f64;
+    let estimate =
+        |value: f64, details: Vec<(&'static str, f64)>| Estimate { value: Some(value), n, ci: None, details };
+    match metric.def().change_test {
+        ChangeTest::Proportion => {
+            let good: f64 = figures.iter().map(|e| (e.value.unwrap_or(0.0) / 100.0 * e.n as f64).round()).sum();
+            Some(estimate(100.0 * good / total, Vec::new()))
+        }
+        ChangeTest::Welch => {
+            let mean = figures.iter().map(|e| e.value.unwrap_or(0.0) * e.n as f64).sum::<f64>() / total;
+            let squares: f64 = figures
+                .iter()
+                .map(|e| {
+                    let sd = e.detail("sd").unwrap_or(0.0);
+                    (e.n as f64 - 1.0) * sd * sd + e.n as f64 * (e.value.unwrap_or(0.0) - mean).powi(2)
+                })
+                .sum();
+            let sd = if n > 1 { (squares / (total - 1.0)).sqrt() } else { 0.0 };
+            Some(estimate(mean, vec![("sd", sd)]))
+        }
+        ChangeTest::Nps => {
+            let count = |name: &str| figures.iter().map(|e| e.detail(name).unwrap_or(0.0)).sum::<f64>() as u64;
+            let (promoters, detractors) = (count("promoters"), count("detractors"));
+            let se = stats::nps_se(promoters, detractors, n)?;
+            Some(estimate(100.0 * (promoters as f64 - detractors as f64) / total, vec![("se", se)]))
+        }
+        ChangeTest::Poisson => {
+            let complaints: f64 = figures.iter().map(|e| e.detail("complaints").unwrap_or(0.0)).sum();
+            Some(estimate(1000.0 * complaints / total, vec![("complaints", complaints)]))
+        }
+        ChangeTest::None => None,
+    }
+}
+
 /// The two-sided p-value of the change between two figures of one metric (SPEC §9.1):
 /// - shares (csat, ces, fcr, sla_pct, retention, churn): the pooled two-proportion z test,
 ///   z = (p₂ − p₁) / sqrt(p̄(1 − p̄)(1/n₁ + 1/n₂)) with p̄ = (x₁ + x₂) / (n₁ + n₂), so that
@@ -292,6 +337,29 @@ pub fn has_test(metric: MetricId) -> bool {
 #[cfg(test)]
 mod change_tests {
     use super::*;
+
+    #[test]
+    fn the_rest_of_the_groups_is_pooled_from_their_counts_and_sums() {
+        let share = |v: f64, n: u64| Estimate { value: Some(v), n, ci: None, details: Vec::new() };
+        // 30 of 50 and 10 of 50: 40 of 100.
+        let rest = combine(MetricId::Csat, &[&share(60.0, 50), &share(20.0, 50)]).unwrap();
+        assert_eq!((rest.value, rest.n), (Some(40.0), 100));
+        // Means 2 (sd 1, n 3: values 1, 2, 3) and 5 (sd 0, n 2: 5, 5): all five values
+        // 1, 2, 3, 5, 5 have mean 3.2 and sd √(12.8 / 4) (by hand).
+        let mean = |v: f64, sd: f64, n: u64| Estimate { value: Some(v), n, ci: None, details: vec![("sd", sd)] };
+        let rest = combine(MetricId::CsatMean, &[&mean(2.0, 1.0, 3), &mean(5.0, 0.0, 2)]).unwrap();
+        assert!((rest.value.unwrap() - 3.2).abs() < 1e-12);
+        assert!((rest.detail("sd").unwrap() - (12.8_f64 / 4.0).sqrt()).abs() < 1e-12);
+        // NPS: 3 promoters and 1 detractor of 5, then 0 and 2 of 5: (3 − 3) / 10 = 0.
+        let nps = |p: f64, d: f64, n: u64| Estimate {
+            value: Some(100.0 * (p - d) / n as f64),
+            n,
+            ci: None,
+            details: vec![("promoters", p), ("detractors", d)],
+        };
+        assert_eq!(combine(MetricId::Nps, &[&nps(3.0, 1.0, 5), &nps(0.0, 2.0, 5)]).unwrap().value, Some(0.0));
+        assert!(combine(MetricId::ResponseMedianMin, &[&share(3.0, 4)]).is_none());
+    }
 
     fn share(value: f64, n: u64) -> Estimate {
         Estimate { value: Some(value), n, ci: None, details: Vec::new() }

@@ -161,9 +161,34 @@ pub fn welch_p(mean1: f64, sd1: f64, n1: u64, mean2: f64, sd2: f64, n2: u64) -> 
     Some(2.0 * (1.0 - dist.cdf(t.abs())))
 }
 
+/// Holm's step-down adjustment of p-values (in their order): the k-th smallest of m is
+/// multiplied by m − k + 1, then made non-decreasing in that order and capped at 1.
+pub fn holm(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running: f64 = 0.0;
+    for (k, &i) in order.iter().enumerate() {
+        running = running.max(((m - k) as f64 * p_values[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holm_adjusts_step_down_by_hand() {
+        // p = 0.01, 0.04, 0.03 (m = 3): sorted 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 → 0.06.
+        let adjusted = holm(&[0.01, 0.04, 0.03]);
+        let expected = [0.03, 0.06, 0.06];
+        assert!(adjusted.iter().zip(expected).all(|(a, e)| (a - e).abs() < 1e-15), "{adjusted:?}");
+        assert_eq!(holm(&[0.6, 0.9]), [1.0, 1.0]);
+        assert!(holm(&[]).is_empty());
+    }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol
