@@ -80,18 +80,14 @@ fn the_scorecard_fits_80_and_120_column_terminals() {
 fn compare_previous_adds_the_change_its_p_value_and_significance() {
     let w = Workdir::new();
     let file = surveys(&w);
-    let out = stdout_of(w.servq().args([
-        "report",
-        "--surveys",
-        &file,
-        "--metrics",
-        "csat",
-        "--compare",
-        "previous",
-        "--format",
-        "csv",
-        "-q",
-    ]));
+    let compare = |format: &str| {
+        stdout_of(
+            w.servq()
+                .args(["report", "--surveys", &file, "--metrics", "csat", "--compare", "previous", "-q"])
+                .args(["--format", format]),
+        )
+    };
+    let out = compare("csv");
     let rows = crate::util::csv_rows(&out);
     assert!(out.starts_with(
         "period,period_start,period_end,metric,value,n,ci_low,ci_high,flags,change,p_value,significant\n"
@@ -106,32 +102,9 @@ fn compare_previous_adds_the_change_its_p_value_and_significance() {
     let p: f64 = rows[1]["p_value"].parse().unwrap();
     assert!((p - 0.003_892_417_122_778_627).abs() < 1e-9, "{p}");
     assert_eq!(rows[1]["significant"], "true");
-    let json: serde_json::Value = serde_json::from_str(&stdout_of(w.servq().args([
-        "report",
-        "--surveys",
-        &file,
-        "--metrics",
-        "csat",
-        "--compare",
-        "previous",
-        "--format",
-        "json",
-        "-q",
-    ])))
-    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&compare("json")).unwrap();
     assert_eq!(json["records"][1]["significant"], true);
-    let markdown = stdout_of(w.servq().args([
-        "report",
-        "--surveys",
-        &file,
-        "--metrics",
-        "csat",
-        "--compare",
-        "previous",
-        "--format",
-        "markdown",
-        "-q",
-    ]));
+    let markdown = compare("markdown");
     assert!(markdown.contains("| 2025-02 | 70.0 (100) ▲+20.0* |"), "{markdown}");
 }
 
