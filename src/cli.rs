@@ -92,6 +92,10 @@ pub struct InputArgs {
     /// figures as the default in-memory engine).
     #[arg(long)]
     pub streaming: bool,
+    /// Ignore the surveys' `weight` column: every response counts once (by default
+    /// survey KPIs are weighted, Σw·x / Σw, with intervals on Kish's effective n).
+    #[arg(long)]
+    pub unweighted: bool,
 }
 
 /// How rows are grouped.

@@ -21,6 +21,7 @@ mod streaming;
 mod terminal;
 mod tools;
 mod validate;
+mod weights;
 
 /// Every `tests/*.rs` file is a module of this binary (`autotests = false`: a file
 /// not listed here would never run).

@@ -14,7 +14,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::input::compact::Compaction;
+use crate::input::compact::{Compaction, SURVEY_WEIGHT};
 use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, ValueKind};
 use crate::metrics::registry::Family;
 use crate::metrics::{Estimate, MetricId};
@@ -313,7 +313,12 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Options, history:
     };
     for metric in metrics {
         match metric.def().family {
-            Family::Survey(kpi) if kind == Kind::Surveys => add(kpi.field(options)),
+            Family::Survey(kpi) if kind == Kind::Surveys => {
+                add(kpi.field(options));
+                if !settings.unweighted {
+                    add(FieldRequest { field: SURVEY_WEIGHT, kind: ValueKind::NonNegative });
+                }
+            }
             Family::Survey(_) => {}
             Family::Interaction(kpi) => {
                 kpi.fields(options, history).into_iter().filter(|(k, _)| *k == kind).for_each(|(_, f)| add(f))

@@ -39,4 +39,6 @@ pub struct Options {
     /// Compact each block as it is read (`--streaming`): memory bounded by the
     /// distinct values, not the rows.
     pub streaming: bool,
+    /// Ignore the surveys' weight column (`--unweighted`): every response counts once.
+    pub unweighted: bool,
 }

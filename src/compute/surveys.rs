@@ -7,6 +7,7 @@ use anyhow::Result;
 use polars::prelude::*;
 
 use super::{Results, aggregate, read_keys, rejected_flags, rejection_aggregations};
+use crate::input::compact::{Rows, SURVEY_WEIGHT};
 use crate::input::{Dictionaries, Table, columns};
 use crate::metrics::MetricId;
 use crate::metrics::registry::Family;
@@ -49,17 +50,37 @@ pub fn compute(
     if kpis.is_empty() {
         return Ok(());
     }
+    // Weighted when the surveys carry a weight column, unless --unweighted (SPEC §14).
+    let weighted = !settings.unweighted && table.has(SURVEY_WEIGHT);
+    let sampled = Rows::Sampled { compacted: table.rows == Rows::Weighted };
+    let mut frame = table.frame.clone().lazy();
     // KPIs of one column share its aggregations (and its rejection counts): added once.
     let mut aggregations = Vec::new();
     let mut columns_done: Vec<&str> = Vec::new();
     for (metric, kpi) in &kpis {
-        if !columns_done.contains(&kpi.column()) {
-            columns_done.push(kpi.column());
-            aggregations.extend(kpi.aggregations(&settings.metrics, table.rows));
-            aggregations.extend(rejection_aggregations(*metric, table));
+        let column = kpi.column();
+        if columns_done.contains(&column) {
+            continue;
         }
+        columns_done.push(column);
+        if weighted {
+            // A score without a weight is left out of the weighted figures, and counted.
+            let unweighted = format!("{column}.unweighted");
+            frame = frame.with_columns([
+                col(column).is_not_null().and(col(SURVEY_WEIGHT).is_null()).alias(&unweighted),
+                when(col(SURVEY_WEIGHT).is_not_null()).then(col(column)).otherwise(lit(NULL)).alias(column),
+            ]);
+            aggregations.push(table.rows.count_true(col(&unweighted), &unweighted));
+            aggregations.extend(kpi.aggregations(&settings.metrics, sampled));
+            aggregations.extend(sampled.sum_squared_weights(column, &format!("{column}.n")));
+        }
+        aggregations.extend(kpi.aggregations(&settings.metrics, table.rows));
+        aggregations.extend(rejection_aggregations(*metric, table));
     }
-    let df = aggregate(table.frame.clone().lazy(), &settings.by, dictionaries, aggregations)?.collect()?;
+    let df = aggregate(frame, &settings.by, dictionaries, aggregations)?.collect()?;
+    if weighted {
+        note_weights(&df, &columns_done, results)?;
+    }
     let keys = read_keys(&df, &settings.by, dictionaries)?;
     for (metric, kpi) in kpis {
         let estimates = kpi.estimates(&df, &settings.metrics)?;
@@ -69,8 +90,28 @@ pub fn compute(
                 .push(format!("{metric}: not computed: no valid {} value (all missing or rejected)", kpi.column()));
             continue;
         }
-        results.push_metric(&keys, metric, estimates, kpi.definition(&settings.metrics));
+        let mut definition = kpi.definition(&settings.metrics);
+        if weighted {
+            definition.push_str(WEIGHTED);
+        }
+        results.push_metric(&keys, metric, estimates, definition);
         results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
+    }
+    Ok(())
+}
+
+/// What weighting adds to a survey KPI's definition.
+const WEIGHTED: &str = "; weighted by the surveys' weight column (Σw·x / Σw; n is the respondent count), interval on Kish's effective n = (Σw)² / Σw² (--unweighted: every response once)";
+
+/// Notes the responses left out of the weighted figures for want of a weight.
+fn note_weights(df: &DataFrame, columns: &[&str], results: &mut Results) -> Result<()> {
+    for column in columns {
+        let left_out: u64 = crate::metrics::frame::counts(df, &format!("{column}.unweighted"))?.iter().sum();
+        if left_out > 0 {
+            results.notes.push(format!(
+                "{column}: {left_out} response(s) with a score but no valid weight left out of the weighted figures (--unweighted counts every response once)"
+            ));
+        }
     }
     Ok(())
 }

@@ -328,6 +328,7 @@ impl Settings {
             engine: Options {
                 min_n: group.min_n.or(file.report.min_n).unwrap_or(30),
                 streaming: input.streaming,
+                unweighted: input.unweighted,
                 progress: !input.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
                 ..Options::default()
             },

@@ -16,7 +16,8 @@ pub const WEIGHT: &str = "rows.w";
 
 /// How the rows of a frame are counted: one input row each (the in-memory engine),
 /// or [`WEIGHT`] input rows each (the compacted frames of the streaming engine, where
-/// identical rows are stored once with their count).
+/// identical rows are stored once with their count). [`Rows::Sampled`] sums survey
+/// weights instead of counting (SPEC §14).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Rows {
     /// One input row per frame row.
@@ -24,14 +25,38 @@ pub enum Rows {
     Each,
     /// [`WEIGHT`] input rows per frame row.
     Weighted,
+    /// Survey responses weighted by their [`SURVEY_WEIGHT`] column: every aggregation is
+    /// the Float64 sum of the weights (times [`WEIGHT`] when `compacted`) instead of a
+    /// count, named `<alias>@w`. For survey score columns only.
+    Sampled {
+        /// The frame is compacted (each row stands for [`WEIGHT`] responses).
+        compacted: bool,
+    },
+}
+
+/// The survey weight column (SPEC §14).
+pub const SURVEY_WEIGHT: &str = "weight";
+
+/// The name of the weighted twin of an aggregation (see [`Rows::Sampled`]).
+pub fn weighted_name(alias: &str) -> String {
+    format!("{alias}@w")
 }
 
 impl Rows {
+    /// The survey weight of each frame row (see [`Rows::Sampled`]).
+    fn sampled(compacted: bool) -> Expr {
+        let weight = col(SURVEY_WEIGHT).cast(DataType::Float64);
+        if compacted { weight * col(WEIGHT).cast(DataType::Float64) } else { weight }
+    }
+
     /// The number of input rows where `condition` holds, as an aggregation named `alias`.
     pub fn count_true(self, condition: Expr, alias: &str) -> Expr {
         match self {
             Rows::Each => condition.sum(),
             Rows::Weighted => col(WEIGHT).filter(condition).sum(),
+            Rows::Sampled { compacted } => {
+                return Rows::sampled(compacted).filter(condition).sum().alias(weighted_name(alias));
+            }
         }
         .cast(DataType::UInt64)
         .alias(alias)
@@ -41,7 +66,7 @@ impl Rows {
     pub fn count_valid(self, column: &str, alias: &str) -> Expr {
         match self {
             Rows::Each => col(column).count().cast(DataType::UInt64).alias(alias),
-            Rows::Weighted => self.count_true(col(column).is_not_null(), alias),
+            Rows::Weighted | Rows::Sampled { .. } => self.count_true(col(column).is_not_null(), alias),
         }
     }
 
@@ -50,6 +75,7 @@ impl Rows {
         match self {
             Rows::Each => len(),
             Rows::Weighted => col(WEIGHT).sum(),
+            Rows::Sampled { compacted } => return Rows::sampled(compacted).sum().alias(weighted_name(alias)),
         }
         .cast(DataType::UInt64)
         .alias(alias)
@@ -61,8 +87,24 @@ impl Rows {
         match self {
             Rows::Each => value.sum(),
             Rows::Weighted => (value * col(WEIGHT).cast(DataType::Int64)).sum(),
+            Rows::Sampled { compacted } => {
+                return (value.cast(DataType::Float64) * Rows::sampled(compacted)).sum().alias(weighted_name(alias));
+            }
         }
         .alias(alias)
+    }
+
+    /// Σw² over the input rows where `column` is not null, named `<alias>@w2`: with the
+    /// weighted count it gives Kish's effective n = (Σw)² / Σw².
+    pub fn sum_squared_weights(self, column: &str, alias: &str) -> Option<Expr> {
+        let Rows::Sampled { compacted } = self else { return None };
+        let weight = col(SURVEY_WEIGHT).cast(DataType::Float64);
+        let squares = if compacted {
+            weight.clone() * weight * col(WEIGHT).cast(DataType::Float64)
+        } else {
+            weight.clone() * weight
+        };
+        Some(squares.filter(col(column).is_not_null()).sum().alias(format!("{alias}@w2")))
     }
 }
 

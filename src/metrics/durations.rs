@@ -160,7 +160,7 @@ pub fn mean_aggregations(column: &str, prefix: &str, unit_seconds: u32, rows: Ro
     let per_unit = 1000.0 * f64::from(unit_seconds);
     let (sum, sum_sq) = match rows {
         Rows::Each => (exact_sum(column, per_unit, 1), exact_sum(column, per_unit, 2)),
-        Rows::Weighted => {
+        Rows::Weighted | Rows::Sampled { .. } => {
             let milli = milliseconds(col(column), per_unit).cast(DataType::Int128);
             let weight = col(WEIGHT).cast(DataType::Int128);
             ((milli.clone() * weight.clone()).sum(), (milli.clone() * milli * weight).sum())
@@ -220,7 +220,7 @@ pub fn mean_from_sums(n: u64, sum: i128, sum_sq: i128, unit_seconds: u32) -> Est
         };
         (numerator / (big_n * (big_n - 1)) as f64).sqrt() / per_unit
     });
-    let ci = sd.and_then(|sd| stats::mean_t_interval(mean, sd, n));
+    let ci = sd.and_then(|sd| stats::mean_t_interval(mean, sd, n as f64));
     Estimate { value: Some(mean), n, ci, details: sd.map(|sd| vec![("sd", sd)]).unwrap_or_default() }
 }
 

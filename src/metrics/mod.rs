@@ -224,6 +224,12 @@ impl Estimate {
     }
 }
 
+/// The sample size behind a figure: Kish's effective n of a weighted survey figure
+/// (its `n_eff` detail, SPEC §14), else its n.
+pub fn sample_size(estimate: &Estimate) -> f64 {
+    estimate.detail("n_eff").unwrap_or(estimate.n as f64)
+}
+
 /// Returns the standard error of an estimate on its reporting scale, for the
 /// two-sample test `z = Δ / sqrt(se₁² + se₂²)`:
 /// - shares (csat, ces, fcr, sla_pct, retention, churn): 100 × sqrt(p(1 − p) / n);
@@ -237,7 +243,7 @@ pub fn standard_error(metric: MetricId, estimate: &Estimate) -> Option<f64> {
     if estimate.n == 0 {
         return None;
     }
-    let n = estimate.n as f64;
+    let n = sample_size(estimate);
     match metric.def().change_test {
         ChangeTest::Proportion => {
             let p = (value / 100.0).clamp(0.0, 1.0);
@@ -261,6 +267,9 @@ pub fn combine(metric: MetricId, figures: &[&Estimate]) -> Option<Estimate> {
     if n == 0 {
         return None;
     }
+    if figures.iter().all(|e| e.detail("sum_w").is_some()) {
+        return combine_weighted(metric, &figures, n);
+    }
     let total = n as f64;
     let estimate =
         |value: f64, details: Vec<(&'static str, f64)>| Estimate { value: Some(value), n, ci: None, details };
@@ -282,10 +291,10 @@ pub fn combine(metric: MetricId, figures: &[&Estimate]) -> Option<Estimate> {
             Some(estimate(mean, vec![("sd", sd)]))
         }
         ChangeTest::Nps => {
-            let count = |name: &str| figures.iter().map(|e| e.detail(name).unwrap_or(0.0)).sum::<f64>() as u64;
+            let count = |name: &str| figures.iter().map(|e| e.detail(name).unwrap_or(0.0)).sum::<f64>();
             let (promoters, detractors) = (count("promoters"), count("detractors"));
-            let se = stats::nps_se(promoters, detractors, n)?;
-            Some(estimate(100.0 * (promoters as f64 - detractors as f64) / total, vec![("se", se)]))
+            let se = stats::nps_se(promoters, detractors, total)?;
+            Some(estimate(100.0 * (promoters - detractors) / total, vec![("se", se)]))
         }
         ChangeTest::Poisson => {
             let complaints: f64 = figures.iter().map(|e| e.detail("complaints").unwrap_or(0.0)).sum();
@@ -293,6 +302,48 @@ pub fn combine(metric: MetricId, figures: &[&Estimate]) -> Option<Estimate> {
         }
         ChangeTest::None => None,
     }
+}
+
+/// [`combine`] for weighted survey figures (SPEC §14), exactly as if the groups' responses
+/// had been weighted together: shares and means pooled by Σw, the spread by the law of
+/// total variance on the weighted (population) variances, NPS from the weighted
+/// promoter and detractor sums, n_eff from the pooled Σw and Σw².
+fn combine_weighted(metric: MetricId, figures: &[&Estimate], n: u64) -> Option<Estimate> {
+    let sum = |name: &str| figures.iter().map(|e| e.detail(name).unwrap_or(0.0)).sum::<f64>();
+    let weights = share::Weights { sum: sum("sum_w"), sum_sq: sum("sum_w2") };
+    if weights.sum <= 0.0 {
+        return None;
+    }
+    let n_eff = weights.n_eff();
+    let pooled = |e: &Estimate| e.value.unwrap_or(0.0) * e.detail("sum_w").unwrap_or(0.0);
+    let mean = figures.iter().map(|e| pooled(e)).sum::<f64>() / weights.sum;
+    let mut details: Vec<(&'static str, f64)> = weights.details().to_vec();
+    let value = match metric.def().change_test {
+        ChangeTest::Proportion => mean,
+        ChangeTest::Welch => {
+            let spread = figures
+                .iter()
+                .map(|e| {
+                    let (sd, size) = (e.detail("sd").unwrap_or(0.0), sample_size(e));
+                    let variance = if size > 1.0 { sd * sd * (size - 1.0) / size } else { 0.0 };
+                    e.detail("sum_w").unwrap_or(0.0) * (variance + (e.value.unwrap_or(0.0) - mean).powi(2))
+                })
+                .sum::<f64>()
+                / weights.sum;
+            if n_eff > 1.0 {
+                details.push(("sd", (spread * n_eff / (n_eff - 1.0)).sqrt()));
+            }
+            mean
+        }
+        ChangeTest::Nps => {
+            let (promoters, detractors) = (sum("promoters_w"), sum("detractors_w"));
+            let (p, d) = (promoters / weights.sum, detractors / weights.sum);
+            details.push(("se", 100.0 * stats::nps_se(p * n_eff, d * n_eff, n_eff)?));
+            100.0 * (promoters - detractors) / weights.sum
+        }
+        ChangeTest::Poisson | ChangeTest::None => return None,
+    };
+    Some(Estimate { value: Some(value), n, ci: None, details })
 }
 
 /// The two-sided p-value of the change between two figures of one metric (SPEC §9.1):
@@ -306,13 +357,16 @@ pub fn combine(metric: MetricId, figures: &[&Estimate]) -> Option<Estimate> {
 /// `None` for quantiles and clv (no test is defined) or when a figure has no value.
 pub fn change_p_value(metric: MetricId, before: &Estimate, after: &Estimate) -> Option<f64> {
     let (v1, v2) = (before.value?, after.value?);
-    let (n1, n2) = (before.n as f64, after.n as f64);
-    if before.n == 0 || after.n == 0 {
+    let (n1, n2) = (sample_size(before), sample_size(after));
+    if before.n == 0 || after.n == 0 || n1 <= 0.0 || n2 <= 0.0 {
         return None;
     }
     match metric.def().change_test {
         ChangeTest::Proportion => {
-            let (x1, x2) = ((v1 / 100.0 * n1).round(), (v2 / 100.0 * n2).round());
+            // Counts are whole unless the figures are weighted (effective counts).
+            let weighted = before.detail("n_eff").is_some() || after.detail("n_eff").is_some();
+            let count = |v: f64, n: f64| if weighted { v / 100.0 * n } else { (v / 100.0 * n).round() };
+            let (x1, x2) = (count(v1, n1), count(v2, n2));
             let pooled = (x1 + x2) / (n1 + n2);
             let se = (pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)).sqrt();
             if x1 / n1 == x2 / n2 || se == 0.0 {
@@ -320,7 +374,7 @@ pub fn change_p_value(metric: MetricId, before: &Estimate, after: &Estimate) -> 
             }
             Some(stats::two_sided_p((x2 / n2 - x1 / n1) / se))
         }
-        ChangeTest::Welch => stats::welch_p(v1, before.detail("sd")?, before.n, v2, after.detail("sd")?, after.n),
+        ChangeTest::Welch => stats::welch_p(v1, before.detail("sd")?, n1, v2, after.detail("sd")?, n2),
         ChangeTest::Nps | ChangeTest::Poisson => {
             let (se1, se2) = (standard_error(metric, before)?, standard_error(metric, after)?);
             stats::difference_z(v2 - v1, se1, se2).map(stats::two_sided_p)
@@ -363,6 +417,70 @@ mod change_tests {
 
     fn share(value: f64, n: u64) -> Estimate {
         Estimate { value: Some(value), n, ci: None, details: Vec::new() }
+    }
+
+    /// Weighted figures of some responses `(x, w)`, as the survey KPIs compute them.
+    fn weighted(metric: MetricId, responses: &[(i64, f64)]) -> Estimate {
+        let weights = share::Weights::of(&responses.iter().map(|r| r.1).collect::<Vec<_>>());
+        let n = responses.len() as u64;
+        let sum = |f: &dyn Fn(i64) -> f64| responses.iter().map(|&(x, w)| w * f(x)).sum::<f64>();
+        match metric {
+            MetricId::Csat => {
+                let good = responses.iter().filter(|r| r.0 >= 4).count() as u64;
+                share::weighted_percent(sum(&|x| f64::from(u8::from(x >= 4))), weights, good, n, "good")
+            }
+            MetricId::CsatMean => share::weighted_mean(sum(&|x| x as f64), sum(&|x| (x * x) as f64), weights, n),
+            _ => {
+                let counts = nps::NpsCounts::from_answers(&responses.iter().map(|r| r.0 as i32).collect::<Vec<_>>());
+                let (p, d) = (sum(&|x| f64::from(u8::from(x >= 9))), sum(&|x| f64::from(u8::from(x <= 6))));
+                nps::weighted_nps(counts, p, d, weights, &nps::NpsOptions::default())
+            }
+        }
+    }
+
+    #[test]
+    fn weighted_groups_pool_as_their_responses_weighted_together() {
+        let a = [(5, 2.0), (4, 1.0), (2, 0.5), (1, 1.5)];
+        let b = [(5, 1.0), (3, 3.0), (2, 0.25)];
+        let all: Vec<(i64, f64)> = a.iter().chain(&b).copied().collect();
+        for metric in [MetricId::Csat, MetricId::CsatMean, MetricId::Nps] {
+            let (a, b, all) = (weighted(metric, &a), weighted(metric, &b), weighted(metric, &all));
+            let rest = combine(metric, &[&a, &b]).unwrap();
+            assert_eq!(rest.n, 7, "{metric}");
+            let close = |x: f64, y: f64| assert!((x - y).abs() < 1e-12, "{metric}: {x} != {y}");
+            close(rest.value.unwrap(), all.value.unwrap());
+            close(sample_size(&rest), sample_size(&all));
+            close(standard_error(metric, &rest).unwrap(), standard_error(metric, &all).unwrap());
+        }
+        // By hand, csat of `a`: 3 of Σw 5 satisfied = 60%; n_eff = 25 / 7.5.
+        let csat = weighted(MetricId::Csat, &a);
+        assert_eq!((csat.value, csat.n, csat.detail("good")), (Some(60.0), 4, Some(2.0)));
+        assert!((sample_size(&csat) - 10.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn weighted_shares_are_tested_on_their_effective_counts() {
+        // 60% on n_eff 10/3 → 50% on n_eff 8/3: x = 2 and 4/3 (not rounded), p̄ = 5/9;
+        // p = 0.80649594050734008 (mpmath).
+        let figure = |value: f64, n: u64, n_eff: f64| Estimate {
+            value: Some(value),
+            n,
+            ci: None,
+            details: vec![("n_eff", n_eff), ("sum_w", 1.0), ("sum_w2", 1.0 / n_eff)],
+        };
+        let p = change_p_value(MetricId::Csat, &figure(60.0, 4, 10.0 / 3.0), &figure(50.0, 3, 8.0 / 3.0)).unwrap();
+        assert!((p - 0.806_495_940_507_34).abs() < 1e-12, "{p}");
+    }
+
+    #[test]
+    fn zero_weights_give_no_figure() {
+        let e = weighted(MetricId::Csat, &[(5, 0.0), (4, 0.0)]);
+        assert_eq!((e.value, e.n, e.ci), (None, 2, None));
+        let e = weighted(MetricId::CsatMean, &[(5, 0.0)]);
+        assert_eq!(e.value, None);
+        // A single weighted response: its score, no interval (n_eff = 1 < 2).
+        let e = weighted(MetricId::CsatMean, &[(4, 2.5)]);
+        assert_eq!((e.value, e.ci), (Some(4.0), None));
     }
 
     #[test]

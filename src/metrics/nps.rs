@@ -89,11 +89,9 @@ pub fn nps(counts: NpsCounts, options: &NpsOptions) -> Estimate {
         return Estimate::empty(0);
     }
     let value = 100.0 * (promoters as f64 - detractors as f64) / n as f64;
-    let interval = match options.interval {
-        NpsInterval::AdjustedWald => stats::nps_adjusted_wald(promoters, detractors, n),
-        NpsInterval::Wald => stats::nps_wald(promoters, detractors, n),
-    };
-    let se = stats::nps_se(promoters, detractors, n).unwrap_or(0.0);
+    let (p, d, size) = (promoters as f64, detractors as f64, n as f64);
+    let interval = interval(p, d, size, options);
+    let se = stats::nps_se(p, d, size).unwrap_or(0.0);
     Estimate {
         value: Some(value),
         n,
@@ -104,6 +102,49 @@ pub fn nps(counts: NpsCounts, options: &NpsOptions) -> Estimate {
             ("detractors", detractors as f64),
             ("se", 100.0 * se),
         ],
+    }
+}
+
+/// The 95% interval (fraction scale) for promoter and detractor counts (or
+/// effective counts) out of `n`.
+fn interval(promoters: f64, detractors: f64, n: f64, options: &NpsOptions) -> Option<(f64, f64)> {
+    match options.interval {
+        NpsInterval::AdjustedWald => stats::nps_adjusted_wald(promoters, detractors, n),
+        NpsInterval::Wald => stats::nps_wald(promoters, detractors, n),
+    }
+}
+
+/// Weighted NPS (SPEC §14): promoter and detractor shares `Σw·[9–10] / Σw` and
+/// `Σw·[0–6] / Σw`; se and interval as for counts of `share × n_eff` out of Kish's
+/// effective n. The unweighted composition stays in the details, with `promoters_w`
+/// and `detractors_w` (the weighted sums), `n_eff`, `sum_w` and `sum_w2`.
+pub fn weighted_nps(
+    counts: NpsCounts,
+    promoters_w: f64,
+    detractors_w: f64,
+    weights: super::share::Weights,
+    options: &NpsOptions,
+) -> Estimate {
+    if counts.n == 0 || weights.sum <= 0.0 {
+        return Estimate::empty(counts.n);
+    }
+    let (p, d, n_eff) = (promoters_w / weights.sum, detractors_w / weights.sum, weights.n_eff());
+    let interval = interval(p * n_eff, d * n_eff, n_eff, options);
+    let se = stats::nps_se(p * n_eff, d * n_eff, n_eff).unwrap_or(0.0);
+    let mut details = vec![
+        ("promoters", counts.promoters as f64),
+        ("passives", counts.passives() as f64),
+        ("detractors", counts.detractors as f64),
+        ("se", 100.0 * se),
+        ("promoters_w", promoters_w),
+        ("detractors_w", detractors_w),
+    ];
+    details.extend(weights.details());
+    Estimate {
+        value: Some(100.0 * (promoters_w - detractors_w) / weights.sum),
+        n: counts.n,
+        ci: interval.map(|(lo, hi)| (100.0 * lo, 100.0 * hi)),
+        details,
     }
 }
 
@@ -168,6 +209,14 @@ impl super::survey::SurveyKpi for Nps {
         let n = super::frame::counts(df, "nps.n")?;
         let promoters = super::frame::counts(df, "nps.promoters")?;
         let detractors = super::frame::counts(df, "nps.detractors")?;
+        let counts = |i: usize| NpsCounts { promoters: promoters[i], detractors: detractors[i], n: n[i] };
+        if let (Some(weights), Some(p), Some(d)) = (
+            super::share::weights(df, COLUMN)?,
+            super::share::weighted(df, "nps.promoters")?,
+            super::share::weighted(df, "nps.detractors")?,
+        ) {
+            return Ok((0..n.len()).map(|i| weighted_nps(counts(i), p[i], d[i], weights[i], &options.nps)).collect());
+        }
         Ok((0..n.len())
             .map(|i| nps(NpsCounts { promoters: promoters[i], detractors: detractors[i], n: n[i] }, &options.nps))
             .collect())

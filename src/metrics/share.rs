@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::frame::{Rows, counts, integers};
+use super::frame::{Rows, counts, floats, integers};
 use super::{Estimate, stats};
 
 /// Aggregations over the score `column`: `<column>.n` (valid scores), `<column>.good`
@@ -84,7 +84,83 @@ pub fn mean_score(sums: ScoreSums) -> Estimate {
         return Estimate::empty(n);
     };
     let sd = sums.sd();
-    let ci = sd.and_then(|sd| stats::mean_t_interval(mean, sd, n));
+    let ci = sd.and_then(|sd| stats::mean_t_interval(mean, sd, n as f64));
     let details = sd.map(|sd| vec![("sd", sd)]).unwrap_or_default();
+    Estimate { value: Some(mean), n, ci, details }
+}
+
+/// The weights of one group's valid responses (SPEC §14): Σw and Σw².
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Weights {
+    /// Σw.
+    pub sum: f64,
+    /// Σw².
+    pub sum_sq: f64,
+}
+
+impl Weights {
+    /// The weights of some responses (for tests and library users).
+    pub fn of(weights: &[f64]) -> Self {
+        Weights { sum: weights.iter().sum(), sum_sq: weights.iter().map(|w| w * w).sum() }
+    }
+
+    /// Kish's effective sample size `n_eff = (Σw)² / Σw²`; 0 when every weight is 0.
+    pub fn n_eff(&self) -> f64 {
+        if self.sum_sq > 0.0 { self.sum * self.sum / self.sum_sq } else { 0.0 }
+    }
+
+    /// The details every weighted figure carries: `n_eff`, `sum_w`, `sum_w2`.
+    pub fn details(&self) -> [(&'static str, f64); 3] {
+        [("n_eff", self.n_eff()), ("sum_w", self.sum), ("sum_w2", self.sum_sq)]
+    }
+}
+
+/// The weighted twin of a count aggregation, per row (`<name>@w`); `None` when the
+/// frame was not weighted.
+pub fn weighted(df: &DataFrame, name: &str) -> PolarsResult<Option<Vec<f64>>> {
+    let name = crate::input::compact::weighted_name(name);
+    if df.column(&name).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(floats(df, &name)?.into_iter().map(|v| v.unwrap_or(0.0)).collect()))
+}
+
+/// The [`Weights`] of each row of a frame aggregated with survey weights (the
+/// `<column>.n@w` and `<column>.n@w2` sums); `None` when it was not weighted.
+pub fn weights(df: &DataFrame, column: &str) -> PolarsResult<Option<Vec<Weights>>> {
+    let Some(sum) = weighted(df, &format!("{column}.n"))? else { return Ok(None) };
+    let sum_sq = floats(df, &format!("{column}.n@w2"))?;
+    Ok(Some(sum.iter().zip(sum_sq).map(|(&sum, sq)| Weights { sum, sum_sq: sq.unwrap_or(0.0) }).collect()))
+}
+
+/// A weighted percentage (SPEC §14): `100 × Σw·[counted] / Σw` over the `n` valid
+/// responses, Wilson 95% interval on Kish's effective n. The unweighted count `k` is
+/// kept as the detail `name`, beside `n_eff`, `sum_w` and `sum_w2`. No figure when no
+/// response (or only zero weights).
+pub fn weighted_percent(counted: f64, weights: Weights, k: u64, n: u64, name: &'static str) -> Estimate {
+    if n == 0 || weights.sum <= 0.0 {
+        return Estimate::empty(n);
+    }
+    let p = (counted / weights.sum).clamp(0.0, 1.0);
+    let ci = stats::wilson_share(p, weights.n_eff()).map(|(lo, hi)| (100.0 * lo, 100.0 * hi));
+    let mut details = vec![(name, k as f64)];
+    details.extend(weights.details());
+    Estimate { value: Some(100.0 * p), n, ci, details }
+}
+
+/// A weighted mean score (SPEC §14): `Σw·x / Σw`, with
+/// `sd = √(n_eff / (n_eff − 1) × (Σw·x² / Σw − mean²))` and a Student-t interval with
+/// n_eff − 1 degrees of freedom: with every weight 1 these are the unweighted figures.
+pub fn weighted_mean(sum: f64, sum_sq: f64, weights: Weights, n: u64) -> Estimate {
+    if n == 0 || weights.sum <= 0.0 {
+        return Estimate::empty(n);
+    }
+    let mean = sum / weights.sum;
+    let n_eff = weights.n_eff();
+    let spread = (sum_sq / weights.sum - mean * mean).max(0.0);
+    let sd = (n_eff > 1.0).then(|| (spread * n_eff / (n_eff - 1.0)).sqrt());
+    let ci = sd.and_then(|sd| stats::mean_t_interval(mean, sd, n_eff));
+    let mut details: Vec<(&'static str, f64)> = sd.map(|sd| vec![("sd", sd)]).unwrap_or_default();
+    details.extend(weights.details());
     Estimate { value: Some(mean), n, ci, details }
 }

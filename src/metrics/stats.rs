@@ -15,15 +15,23 @@ pub fn wilson(successes: u64, n: u64) -> Option<(f64, f64)> {
     if n == 0 {
         return None;
     }
-    let n = n as f64;
-    let p = successes as f64 / n;
+    wilson_share(successes as f64 / n as f64, n as f64)
+}
+
+/// Wilson score interval for a share `p` observed on a sample of (effective) size `n`,
+/// which may be fractional: Kish's n_eff for weighted responses (SPEC §14). `None`
+/// when `n` is not positive.
+pub fn wilson_share(p: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 || !p.is_finite() {
+        return None;
+    }
     let z2 = Z95 * Z95;
     let denominator = 1.0 + z2 / n;
     let centre = (p + z2 / (2.0 * n)) / denominator;
     let half = Z95 / denominator * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
     // At 0 and at n the bound is exactly 0 or 1 (rounding would leave 1e-17 above 0).
-    let low = if successes == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if successes as f64 == n { 1.0 } else { (centre + half).min(1.0) };
+    let low = if p <= 0.0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if p >= 1.0 { 1.0 } else { (centre + half).min(1.0) };
     Some((low, high))
 }
 
@@ -34,30 +42,30 @@ pub fn nps_variance(p: f64, d: f64) -> f64 {
 }
 
 /// Standard error of NPS (fraction scale): `sqrt(var / n)`. `None` when `n` is 0.
-pub fn nps_se(promoters: u64, detractors: u64, n: u64) -> Option<f64> {
-    if n == 0 {
+/// The counts may be weighted sums and `n` Kish's effective n (SPEC §14).
+pub fn nps_se(promoters: f64, detractors: f64, n: f64) -> Option<f64> {
+    if n <= 0.0 {
         return None;
     }
-    let n = n as f64;
-    Some((nps_variance(promoters as f64 / n, detractors as f64 / n) / n).sqrt())
+    Some((nps_variance(promoters / n, detractors / n) / n).sqrt())
 }
 
 /// Wald 95% interval for NPS (fraction scale): `nps ± z·se`, clipped to −1..1.
-pub fn nps_wald(promoters: u64, detractors: u64, n: u64) -> Option<(f64, f64)> {
+pub fn nps_wald(promoters: f64, detractors: f64, n: f64) -> Option<(f64, f64)> {
     let se = nps_se(promoters, detractors, n)?;
-    let nps = (promoters as f64 - detractors as f64) / n as f64;
+    let nps = (promoters - detractors) / n;
     Some(clip_nps(nps - Z95 * se, nps + Z95 * se))
 }
 
 /// Adjusted-Wald 95% interval for NPS (fraction scale): add 3 to n and ¾ to both
 /// promoters and detractors, then Wald on the adjusted shares; clipped to −1..1.
-pub fn nps_adjusted_wald(promoters: u64, detractors: u64, n: u64) -> Option<(f64, f64)> {
-    if n == 0 {
+pub fn nps_adjusted_wald(promoters: f64, detractors: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
         return None;
     }
-    let n = n as f64 + 3.0;
-    let p = (promoters as f64 + 0.75) / n;
-    let d = (detractors as f64 + 0.75) / n;
+    let n = n + 3.0;
+    let p = (promoters + 0.75) / n;
+    let d = (detractors + 0.75) / n;
     let se = (nps_variance(p, d) / n).sqrt();
     Some(clip_nps(p - d - Z95 * se, p - d + Z95 * se))
 }
@@ -120,13 +128,14 @@ fn solve_rising(f: impl Fn(f64) -> f64, df: impl Fn(f64) -> f64, bracket: (f64, 
 }
 
 /// Student-t 95% interval for a mean with sample standard deviation `sd` over `n`
-/// values. `None` when `n < 2`.
-pub fn mean_t_interval(mean: f64, sd: f64, n: u64) -> Option<(f64, f64)> {
-    if n < 2 {
+/// values (n − 1 degrees of freedom; `n` may be Kish's effective n of weighted
+/// responses). `None` when `n < 2`.
+pub fn mean_t_interval(mean: f64, sd: f64, n: f64) -> Option<(f64, f64)> {
+    if n.is_nan() || n < 2.0 {
         return None;
     }
-    let t = StudentsT::new(0.0, 1.0, n as f64 - 1.0).ok()?.inverse_cdf(0.975);
-    let half = t * sd / (n as f64).sqrt();
+    let t = StudentsT::new(0.0, 1.0, n - 1.0).ok()?.inverse_cdf(0.975);
+    let half = t * sd / n.sqrt();
     Some((mean - half, mean + half))
 }
 
@@ -146,17 +155,17 @@ pub fn difference_z(delta: f64, se1: f64, se2: f64) -> Option<f64> {
 /// Two-sided p-value of Welch's t test for the difference of two means (sample
 /// standard deviations `sd1`, `sd2` over `n1`, `n2` values), with the
 /// Welch–Satterthwaite degrees of freedom. `None` when a sample has fewer than 2
-/// values or both variances are 0.
-pub fn welch_p(mean1: f64, sd1: f64, n1: u64, mean2: f64, sd2: f64, n2: u64) -> Option<f64> {
-    if n1 < 2 || n2 < 2 {
+/// values or both variances are 0. The sizes may be effective (weighted) sizes.
+pub fn welch_p(mean1: f64, sd1: f64, n1: f64, mean2: f64, sd2: f64, n2: f64) -> Option<f64> {
+    if n1.is_nan() || n2.is_nan() || n1 < 2.0 || n2 < 2.0 {
         return None;
     }
-    let (a, b) = (sd1 * sd1 / n1 as f64, sd2 * sd2 / n2 as f64);
+    let (a, b) = (sd1 * sd1 / n1, sd2 * sd2 / n2);
     if a + b == 0.0 {
         return None;
     }
     let t = (mean2 - mean1) / (a + b).sqrt();
-    let df = (a + b).powi(2) / (a * a / (n1 as f64 - 1.0) + b * b / (n2 as f64 - 1.0));
+    let df = (a + b).powi(2) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
     let dist = StudentsT::new(0.0, 1.0, df).ok()?;
     Some(2.0 * (1.0 - dist.cdf(t.abs())))
 }
@@ -199,9 +208,9 @@ mod tests {
         // means 5 and 6, sd 1 and 2, n 10 and 12: t = 1 / sqrt(0.1 + 4/12) = 1.5191,
         // df = 0.4333² / (0.01/9 + 0.1111/11) = 16.75; p = 0.14739 (numeric integration of
         // the t density in a separate script).
-        let p = welch_p(5.0, 1.0, 10, 6.0, 2.0, 12).unwrap();
+        let p = welch_p(5.0, 1.0, 10.0, 6.0, 2.0, 12.0).unwrap();
         assert!(close(p, 0.147_39, 5e-5), "{p}");
-        assert_eq!(welch_p(5.0, 1.0, 1, 6.0, 2.0, 12), None);
+        assert_eq!(welch_p(5.0, 1.0, 1.0, 6.0, 2.0, 12.0), None);
     }
 
     #[test]
@@ -225,29 +234,29 @@ mod tests {
     fn nps_variance_examples_from_the_spec() {
         // (0,7,7,9,9,9): p = 1/2, d = 1/6 -> var 5/9, se 0.304
         assert!(close(nps_variance(0.5, 1.0 / 6.0), 5.0 / 9.0, 1e-12));
-        assert!(close(nps_se(3, 1, 6).unwrap(), 0.304_290_309_725_092_25, 1e-12));
+        assert!(close(nps_se(3.0, 1.0, 6.0).unwrap(), 0.304_290_309_725_092_25, 1e-12));
         // (1,9): var 1, se 0.707
-        assert!(close(nps_se(1, 1, 2).unwrap(), std::f64::consts::FRAC_1_SQRT_2, 1e-12));
+        assert!(close(nps_se(1.0, 1.0, 2.0).unwrap(), std::f64::consts::FRAC_1_SQRT_2, 1e-12));
         // (7,9): var 0.25, se 0.354
         assert!(close(nps_variance(0.5, 0.0), 0.25, 1e-12));
-        assert!(close(nps_se(1, 0, 2).unwrap(), 0.353_553_390_593_273_8, 1e-12));
+        assert!(close(nps_se(1.0, 0.0, 2.0).unwrap(), 0.353_553_390_593_273_8, 1e-12));
         // (0,7,9): var 2/3, se 0.471
-        assert!(close(nps_se(1, 1, 3).unwrap(), 0.471_404_520_791_031_7, 1e-12));
-        assert_eq!(nps_se(0, 0, 0), None);
+        assert!(close(nps_se(1.0, 1.0, 3.0).unwrap(), 0.471_404_520_791_031_7, 1e-12));
+        assert_eq!(nps_se(0.0, 0.0, 0.0), None);
     }
 
     #[test]
     fn nps_intervals() {
-        let (lo, hi) = nps_adjusted_wald(3, 1, 6).unwrap();
+        let (lo, hi) = nps_adjusted_wald(3.0, 1.0, 6.0).unwrap();
         assert!(close(lo, -0.267_432_587_941_045_4, 1e-12), "{lo}");
         assert!(close(hi, 0.711_877_032_385_489_8, 1e-12), "{hi}");
-        let (lo, hi) = nps_wald(3, 1, 6).unwrap();
+        let (lo, hi) = nps_wald(3.0, 1.0, 6.0).unwrap();
         assert!(close(lo, -0.263_064_714_572_385_56, 1e-12), "{lo}");
         assert!(close(hi, 0.929_731_381_239_052_3, 1e-12), "{hi}");
         // A single promoter: Wald has se 0, the adjusted interval does not.
-        assert_eq!(nps_wald(1, 0, 1), Some((1.0, 1.0)));
+        assert_eq!(nps_wald(1.0, 0.0, 1.0), Some((1.0, 1.0)));
         // n' = 4, p' = 1.75/4, d' = 0.75/4: nps' = 0.25, se' = sqrt(0.5625/4) = 0.375.
-        let (lo, hi) = nps_adjusted_wald(1, 0, 1).unwrap();
+        let (lo, hi) = nps_adjusted_wald(1.0, 0.0, 1.0).unwrap();
         assert!(close(lo, 0.25 - Z95 * 0.375, 1e-12) && close(hi, 0.25 + Z95 * 0.375, 1e-12));
     }
 
@@ -312,9 +321,9 @@ mod tests {
     #[test]
     fn t_interval_and_p_values() {
         // mean 3, sd 1, n 2: t(0.975, 1) = 12.7062
-        let (lo, hi) = mean_t_interval(3.0, 1.0, 2).unwrap();
+        let (lo, hi) = mean_t_interval(3.0, 1.0, 2.0).unwrap();
         assert!(close(hi - 3.0, 12.706_204_736 / 2f64.sqrt(), 1e-6), "{lo} {hi}");
-        assert_eq!(mean_t_interval(3.0, 0.0, 1), None);
+        assert_eq!(mean_t_interval(3.0, 0.0, 1.0), None);
         assert!(close(two_sided_p(Z95), 0.05, 1e-9));
         assert!(close(two_sided_p(0.0), 1.0, 1e-12));
         assert_eq!(difference_z(1.0, 0.0, 0.0), None);

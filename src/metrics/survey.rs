@@ -87,7 +87,13 @@ impl SurveyKpi for CountShare {
     fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
         let column = self.scores.column;
         let n = super::frame::counts(df, &format!("{column}.n"))?;
-        let counted = super::frame::counts(df, &format!("{column}.{}", self.count))?;
+        let count = format!("{column}.{}", self.count);
+        let counted = super::frame::counts(df, &count)?;
+        if let (Some(weights), Some(weighted)) = (share::weights(df, column)?, share::weighted(df, &count)?) {
+            return Ok((0..n.len())
+                .map(|i| share::weighted_percent(weighted[i], weights[i], counted[i], n[i], self.count))
+                .collect());
+        }
         Ok(n.iter().zip(&counted).map(|(&n, &k)| share::percent_of(k, n, self.count)).collect())
     }
 
@@ -110,7 +116,18 @@ impl SurveyKpi for MeanScore {
     }
 
     fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        Ok(share::score_sums(df, self.0.column)?.into_iter().map(share::mean_score).collect())
+        let column = self.0.column;
+        let sums = share::score_sums(df, column)?;
+        if let (Some(weights), Some(sum), Some(sum_sq)) = (
+            share::weights(df, column)?,
+            share::weighted(df, &format!("{column}.sum"))?,
+            share::weighted(df, &format!("{column}.sumsq"))?,
+        ) {
+            return Ok((0..sums.len())
+                .map(|i| share::weighted_mean(sum[i], sum_sq[i], weights[i], sums[i].n))
+                .collect());
+        }
+        Ok(sums.into_iter().map(share::mean_score).collect())
     }
 
     fn definition(&self, options: &MetricSettings) -> String {

@@ -1,0 +1,148 @@
+//! SPEC §14, survey weights: csat, csat_bottom_box, ces, nps, the NPS shares and the
+//! means become Σw·x / Σw, n stays the respondent count and intervals use Kish's
+//! n_eff = (Σw)² / Σw². Expected values come from `fixtures/weights/reference.py`, an
+//! independent mpmath computation of the SPEC (saved as `reference.csv`).
+
+use std::collections::BTreeMap;
+
+use crate::util::{Workdir, csv_rows, csv_rows_with_stderr, fixture, stdout_of};
+
+const METRICS: &str = "csat,csat_mean,csat_bottom_box,ces,ces_mean,nps,nps_promoters_pct,nps_detractors_pct";
+
+fn reference() -> Vec<BTreeMap<String, String>> {
+    csv_rows(&std::fs::read_to_string(fixture("weights/reference.csv")).unwrap())
+}
+
+fn close(actual: &str, expected: &str, what: &str) {
+    if expected.is_empty() {
+        assert!(actual.is_empty(), "{what}: {actual:?}, expected empty");
+        return;
+    }
+    let (a, e): (f64, f64) = (actual.parse().unwrap(), expected.parse().unwrap());
+    assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{what}: {a} != {e}");
+}
+
+fn report(w: &Workdir, extra: &[&str]) -> Vec<BTreeMap<String, String>> {
+    let file = fixture("weights/surveys.csv");
+    let mut args = vec!["report", "--surveys", &file, "--metrics", METRICS, "--format", "csv", "--min-n", "1"];
+    args.extend(extra);
+    let expected = [
+        "weight: value excluded from weight only: negative × 1 (line 10)",
+        "weight: value excluded from weight only: not a number × 1 (line 14)",
+        "note: csat: 3 response(s) with a score but no valid weight left out of the weighted figures",
+    ];
+    csv_rows_with_stderr(w.servq().args(&args), &expected)
+}
+
+/// Every figure of `rows` against the reference rows of one grouping (`*`: none).
+fn assert_matches_reference(rows: &[BTreeMap<String, String>], channel: Option<&str>) {
+    let expected: Vec<_> = reference().into_iter().filter(|r| (r["channel"] == "*") == channel.is_none()).collect();
+    assert_eq!(rows.len(), expected.len(), "{rows:?}");
+    for e in &expected {
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["period"] == e["period"]
+                    && r["metric"] == e["metric"]
+                    && channel.is_none_or(|_| r["channel"] == e["channel"])
+            })
+            .unwrap_or_else(|| panic!("no row for {e:?}"));
+        let what = format!("{} {} {}", e["period"], e["channel"], e["metric"]);
+        assert_eq!(row["n"], e["n"], "{what}: n is the respondent count");
+        for column in ["value", "ci_low", "ci_high"] {
+            close(&row[column], &e[column], &format!("{what} {column}"));
+        }
+    }
+}
+
+#[test]
+fn weighted_figures_match_the_independent_reference() {
+    let w = Workdir::new();
+    assert_matches_reference(&report(&w, &[]), None);
+    assert_matches_reference(&report(&w, &["--by", "channel"]), Some("channel"));
+}
+
+#[test]
+fn weighted_streaming_gives_the_same_bytes() {
+    let w = Workdir::new();
+    let file = fixture("weights/surveys.csv");
+    let run = |extra: &[&str]| {
+        let mut args =
+            vec!["report", "--surveys", &file, "--metrics", METRICS, "--format", "csv", "--by", "channel", "-q"];
+        args.extend(extra);
+        stdout_of(w.servq().args(&args))
+    };
+    assert_eq!(run(&[]), run(&["--streaming"]));
+}
+
+#[test]
+fn n_eff_and_the_weight_sums_are_in_the_json() {
+    let w = Workdir::new();
+    let file = fixture("weights/surveys.csv");
+    let out =
+        stdout_of(w.servq().args(["report", "--surveys", &file, "--metrics", "csat,nps", "--format", "json", "-q"]));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let january =
+        json["records"].as_array().unwrap().iter().find(|r| r["metric"] == "csat" && r["period"] == "2026-01").unwrap();
+    // January: weights 2, 1, 0.5, 1.5, 1, 3, 0 (empty and −1 left out): Σw = 9,
+    // Σw² = 4 + 1 + 0.25 + 2.25 + 1 + 9 + 0 = 17.5, n_eff = 81 / 17.5 = 4.628571….
+    assert_eq!(january["details"]["sum_w"], 9);
+    assert_eq!(january["details"]["sum_w2"], 17.5);
+    assert!((january["details"]["n_eff"].as_f64().unwrap() - 81.0 / 17.5).abs() < 1e-12);
+    assert_eq!(january["n"], 7);
+    assert!(json["definitions"]["csat"].as_str().unwrap().contains("Kish's effective n = (Σw)² / Σw²"));
+}
+
+#[test]
+fn unweighted_counts_every_response_once() {
+    let w = Workdir::new();
+    let file = fixture("weights/surveys.csv");
+    let out = w
+        .servq()
+        .args(["report", "--surveys", &file, "--metrics", "csat,nps", "--format", "json", "--unweighted"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("weight:") && !stderr.contains("note:"), "the weight column is not read: {stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let record = |metric: &str| {
+        json["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["metric"] == metric && r["period"] == "2026-01")
+            .unwrap()
+            .clone()
+    };
+    // January, 9 responses: csat ≥ 4 on 5, 4, 5, 4, 5 = 5 of 9; NPS 4 promoters
+    // (10, 9, 9, 10), 3 detractors (6, 0, 2): 100 × 1 / 9.
+    let csat = record("csat");
+    assert_eq!((csat["n"].as_u64(), csat["details"]["good"].as_u64()), (Some(9), Some(5)));
+    assert!((csat["value"].as_f64().unwrap() - 500.0 / 9.0).abs() < 1e-12);
+    assert!(csat["details"].get("n_eff").is_none());
+    assert!((record("nps")["value"].as_f64().unwrap() - 100.0 / 9.0).abs() < 1e-12);
+}
+
+#[test]
+fn weights_of_one_give_the_unweighted_figures() {
+    let w = Workdir::new();
+    let ones = w.write(
+        "ones.csv",
+        "submitted_at,csat,nps,weight\n2026-03-01,5,10,1\n2026-03-02,2,6,1\n2026-03-03,4,8,1\n2026-03-04,3,9,1\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["report", "--surveys", &ones, "--metrics", "csat,csat_mean,nps", "--format", "csv", "-q"];
+        args.extend(extra);
+        csv_rows(&stdout_of(w.servq().args(&args)))
+    };
+    let (weighted, plain) = (run(&[]), run(&["--unweighted"]));
+    assert_eq!(weighted.len(), 3);
+    for (a, b) in weighted.iter().zip(&plain) {
+        assert_eq!((&a["metric"], &a["n"]), (&b["metric"], &b["n"]));
+        for column in ["value", "ci_low", "ci_high"] {
+            close(&a[column], &b[column], &format!("{} {column}", a["metric"]));
+        }
+    }
+}
