@@ -105,3 +105,68 @@ fn a_suspect_figure_says_so_on_its_tile() {
     let html = std::fs::read_to_string(&path).unwrap();
     assert!(html.contains("suspect data: over 5% of its values rejected"), "{html}");
 }
+
+#[test]
+fn trend_charts_carry_interval_bands_check_targets_and_units() {
+    let w = Workdir::new();
+    let (_, html) = report(&w);
+    // sample-data/servq.toml has three [[check]] bounds: nps min 0, complaints_per_1000
+    // max 30 (warn), sla_pct min 70 for channel = chat (the csat check is a max_drop).
+    assert_eq!(html.matches("<line class=\"target\"").count(), 3, "one dashed line per bound");
+    for label in ["target ≥ 0.0<", "target ≤ 30.0 (warn)<", "target ≥ 70.0, channel=chat<"] {
+        assert!(html.contains(label), "{label}");
+    }
+    // Every metric with an interval has its band (26 metrics, 12 without intervals:
+    // quantiles, activity counts, revenue, clv).
+    assert!(html.matches("<polygon class=\"band\"").count() >= 14, "interval bands");
+    for unit in [">% satisfied<", ">median minutes<", ">mean score<", ">Complaints per 1000<"] {
+        assert!(html.contains(unit), "axis label {unit}");
+    }
+    // Human names, with the id beside them; the checks' status on the tiles.
+    assert!(html.contains("<dt>CSAT, % satisfied <span class=\"note\">(csat)</span></dt>"));
+    assert!(!html.contains("COMPLAINTS_PER_1000"));
+    assert!(html.contains(" · check <span class=\"up\">pass</span>"), "nps ≥ 0 passes on its tile");
+}
+
+/// Renders a page in headless Chromium and returns its DOM, asserting no console error.
+fn rendered(w: &Workdir, path: &str) -> String {
+    let browser = chromium().expect("no chromium: install it (apt-get install chromium; .ci/run does)");
+    let profile = w.path("profile-pages");
+    let dom = Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-logging=stderr", "--v=0"])
+        .arg(format!("--user-data-dir={profile}"))
+        .args(["--dump-dom", &format!("file://{path}")])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    assert!(!stderr.contains("CONSOLE") && !stderr.contains("Failed to load resource"), "{stderr}");
+    String::from_utf8(dom.stdout).unwrap()
+}
+
+#[test]
+fn cohorts_clv_followup_and_complaints_are_pages_too() {
+    let w = Workdir::new();
+    let config = sample("servq.toml");
+    let page = |args: &[&str], name: &str| {
+        let path = w.path(name);
+        w.servq().args(args).args(["--config", &config, "-o", &path, "-q"]).assert().success().stdout("");
+        let html = std::fs::read_to_string(&path).unwrap();
+        for needle in ["http://", "https://", "<script", "<link", "src="] {
+            assert!(!html.contains(needle), "{name}: found {needle}");
+        }
+        rendered(&w, &path)
+    };
+    // Cohort 2025-01 of sample-data/transactions.csv, by a short Python script: 73
+    // customers, 80.8% active in February, 26.0% in December; shaded by its share.
+    let cohorts = page(&["cohorts"], "cohorts.html");
+    assert!(cohorts.contains("Cohort retention by month, % of cohort active"));
+    assert!(cohorts.contains("<td>2025-01</td><td>73</td><td style=\"background: rgba(37, 99, 235, 0.85)\">100.0</td><td style=\"background: rgba(37, 99, 235, 0.69)\">80.8</td>"), "{cohorts}");
+    assert!(cohorts.contains(">26.0</td>"));
+    let clv = page(&["clv", "--by", "segment"], "clv.html");
+    assert!(clv.contains("Customer lifetime value") && clv.contains("<th>margin_multiple</th>"));
+    assert_eq!(clv.matches("<td>infinite</td>").count(), 3, "one row per segment");
+    let followup = page(&["followup"], "followup.html");
+    assert!(followup.contains("responses to follow up (NPS 0–6, CSAT ≤ 2), newest first"));
+    let complaints = page(&["complaints", "--by", "topic"], "complaints.html");
+    assert!(complaints.contains("<polyline class=\"cumulative\""));
+}

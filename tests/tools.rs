@@ -185,14 +185,14 @@ fn piped_stdout_holds_only_the_data() {
 }
 
 #[test]
-fn html_is_refused_at_once_by_commands_without_a_page() {
+fn a_workbook_is_refused_at_once_by_commands_without_one() {
     let w = Workdir::new();
     for command in ["cohorts", "clv", "followup"] {
         w.servq()
-            .args([command, "--transactions", "missing.csv", "--surveys", "missing.csv", "-o", "x.html"])
+            .args([command, "--transactions", "missing.csv", "--surveys", "missing.csv", "-o", "x.xlsx"])
             .assert()
             .code(2)
-            .stderr("servq: HTML output is made by servq report and servq complaints only; use --format table, csv, json or markdown\n");
+            .stderr("servq: Excel output is made by servq report only; use --format table, csv, json or markdown\n");
     }
 }
 

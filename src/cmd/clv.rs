@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
+use super::{account_quality, format_without_xlsx, guard_outputs, nothing_to_report, open_output};
 use crate::cli::{ClvArgs, TimingArg};
 use crate::compute::customers::{clv_money_suspect, clv_rows};
 use crate::config::{Settings, check_cost, check_horizon, check_rate};
@@ -72,7 +72,7 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     if settings.window.period == Period::None {
         bail!("--period none: clv needs a period length (the retention and discount rate are per period)");
     }
-    let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    let format = format_without_xlsx(args.out.format, args.out.output.as_deref())?;
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let options = settings.metrics.clv;

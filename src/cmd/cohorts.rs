@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
+use super::{account_quality, format_without_xlsx, guard_outputs, nothing_to_report, open_output};
 use crate::cli::CohortsArgs;
 use crate::compute::customers::{CompletePeriods, cohort_matrix};
 use crate::config::Settings;
@@ -25,7 +25,7 @@ pub fn run(args: &CohortsArgs) -> Result<Outcome> {
     if !settings.by.is_empty() {
         bail!("--by is not supported by servq cohorts yet: filter the input per group instead");
     }
-    let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    let format = format_without_xlsx(args.out.format, args.out.output.as_deref())?;
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let inputs = crate::compute::load(&settings, &[MetricId::Retention])?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use polars::prelude::*;
 
-use super::{account_quality, guard_outputs, nothing_to_report, open_output, table_format_of};
+use super::{account_quality, format_without_xlsx, guard_outputs, nothing_to_report, open_output};
 use crate::cli::FollowupArgs;
 use crate::config::Settings;
 use crate::error::Outcome;
@@ -38,7 +38,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         .context("followup needs surveys: give --surveys FILE… or [inputs] surveys")?;
     let filters = filters(args)?;
     let csat_max = args.csat_max.unwrap_or(2);
-    let format = table_format_of(args.out.format, args.out.output.as_deref())?;
+    let format = format_without_xlsx(args.out.format, args.out.output.as_deref())?;
     guard_outputs(&settings, &[("-o", args.out.output.as_deref())])?;
     let mut out = open_output(args.out.output.as_deref())?;
     let (files, notes) = input::source::expand_unique(patterns)?;

@@ -39,13 +39,10 @@ pub fn format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<For
     })
 }
 
-/// [`format_of`] for the commands without an HTML page: `--format html` (or `-o x.html`)
-/// fails at once, before any input is read.
-pub fn table_format_of(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
+/// [`format_of`] for the commands without a workbook (cohorts, clv, followup): `-o
+/// x.xlsx` fails at once, before any input is read.
+pub fn format_without_xlsx(format: Option<FormatArg>, output: Option<&Path>) -> Result<Format> {
     let format = format_of(format, output)?;
-    if format == Format::Html {
-        crate::report::grid::html_is_for_report()?;
-    }
     if format == Format::Xlsx {
         bail!("Excel output is made by servq report only; use --format table, csv, json or markdown");
     }

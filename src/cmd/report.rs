@@ -11,9 +11,11 @@ use crate::cli::ReportArgs;
 use crate::cli::{CompareArg, LayoutArg};
 use crate::compute::Results;
 use crate::config::Settings;
+use crate::config::checks::Bound;
 use crate::error::Outcome;
 use crate::metrics::MetricId;
 use crate::report::exporter;
+use crate::report::html::Target;
 use crate::report::scorecard::Scorecard;
 
 /// Runs `servq report`.
@@ -46,10 +48,12 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
         return Err(nothing_to_report(&results.quality, &results.notes));
     }
     let color = stdout_color(args.out.output.as_deref());
-    if format == crate::report::Format::Table && args.layout != Some(LayoutArg::Wide) {
+    let scorecard_table = format == crate::report::Format::Table && args.layout != Some(LayoutArg::Wide);
+    if scorecard_table || format == crate::report::Format::Html {
         let scorecard = Scorecard {
             results: &results,
             checks: check_marks(&settings, &results),
+            targets: check_targets(&settings),
             width: terminal_width(args.out.output.as_deref()),
         };
         exporter(format, color).render(&scorecard, &mut out)?;
@@ -59,6 +63,29 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     out.commit()?;
     super::finish_rejects(&settings, &results.quality)?;
     Ok(Outcome::Success)
+}
+
+/// The `[[check]]` bounds drawn on the HTML trend charts: each `min` and `max`, labelled
+/// with the bound judged, the level and the groups it is limited to.
+fn check_targets(settings: &Settings) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for spec in &settings.checks {
+        let bound = match spec.bound {
+            Bound::Value => "",
+            Bound::CiLow => "ci_low ",
+            Bound::CiHigh => "ci_high ",
+        };
+        let level = if spec.level == Level::Error { "" } else { " (warn)" };
+        let only: Vec<String> = spec.filter.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let only = if only.is_empty() { String::new() } else { format!(", {}", only.join(", ")) };
+        for (sign, value) in [("≥", spec.min), ("≤", spec.max)] {
+            if let Some(value) = value {
+                let label = format!("{bound}{sign} {}{level}{only}", crate::report::human_value(spec.metric, value));
+                targets.push(Target { metric: spec.metric, value, label });
+            }
+        }
+    }
+    targets
 }
 
 /// The width of the terminal stdout is, when it is one (the scorecard fits it).

@@ -364,6 +364,14 @@ pub fn members<T>(wanted: &[MetricId], pick: impl Fn(Family) -> Option<T>) -> Ve
     MetricId::ALL.iter().filter(|m| wanted.contains(m)).filter_map(|m| pick(def(*m).family).map(|t| (*m, t))).collect()
 }
 
+impl MetricDef {
+    /// What its figures are measured in, for axis labels: the part of the title after
+    /// its last comma ("% satisfied", "median minutes"), else the whole title.
+    pub fn unit(&self) -> &'static str {
+        self.title.rsplit_once(", ").map_or(self.title, |(_, unit)| unit)
+    }
+}
+
 /// The registry row of a metric.
 pub fn def(id: MetricId) -> &'static MetricDef {
     &REGISTRY[id as usize]

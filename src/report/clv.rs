@@ -58,7 +58,7 @@ impl ClvReport<'_> {
     }
 }
 
-/// The CLV table in each format (HTML is the report's only).
+/// The CLV table in each format.
 impl Document for ClvReport<'_> {
     fn table(&self, out: &mut dyn Write, _: bool) -> Result<()> {
         human(self, Format::Table, out)
@@ -74,6 +74,10 @@ impl Document for ClvReport<'_> {
 
     fn markdown(&self, out: &mut dyn Write) -> Result<()> {
         human(self, Format::Markdown, out)
+    }
+
+    fn html(&self, out: &mut dyn Write) -> Result<()> {
+        human(self, Format::Html, out)
     }
 }
 
@@ -156,8 +160,20 @@ fn human(report: &ClvReport, format: Format, out: &mut dyn Write) -> Result<()> 
             row
         })
         .collect();
-    if format == Format::Markdown {
-        return grid::write_markdown(out, &header, &rows, &report.footer());
+    match format {
+        Format::Markdown => return grid::write_markdown(out, &header, &rows, &report.footer()),
+        Format::Html => {
+            let footer = report.footer();
+            let page = grid::Page {
+                title: "Customer lifetime value",
+                header: &header,
+                rows: &rows,
+                footer: &footer,
+                shade: &grid::plain,
+            };
+            return page.write(out);
+        }
+        _ => {}
     }
     grid::write_table(out, &header, &rows, &report.footer(), false)
 }

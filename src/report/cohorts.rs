@@ -76,7 +76,7 @@ impl CohortReport<'_> {
     }
 }
 
-/// The cohort matrix in each format (HTML is the report's only).
+/// The cohort matrix in each format.
 impl Document for CohortReport<'_> {
     fn table(&self, out: &mut dyn Write, _: bool) -> Result<()> {
         table(self, out)
@@ -92,6 +92,21 @@ impl Document for CohortReport<'_> {
 
     fn markdown(&self, out: &mut dyn Write) -> Result<()> {
         markdown(self, out)
+    }
+
+    fn html(&self, out: &mut dyn Write) -> Result<()> {
+        let (header, rows) = self.rows();
+        let footer = self.footer();
+        // A cell's heat is its share; the summary row (the last) is shaded too.
+        let shade = |i: usize, j: usize| {
+            let offset = j.checked_sub(2)?;
+            match self.matrix.cohorts.get(i) {
+                Some(c) => c.active.get(offset).and_then(|&a| pct(a, c.customers)).map(|p| p / 100.0),
+                None => self.matrix.summary.get(offset).and_then(|s| s.pct()).map(|p| p / 100.0),
+            }
+        };
+        let title = format!("Cohort retention by {}, % of cohort active", self.period.as_str());
+        grid::Page { title: &title, header: &header, rows: &rows, footer: &footer, shade: &shade }.write(out)
     }
 }
 

@@ -69,14 +69,16 @@ impl FollowupList<'_> {
     fn cells(&self) -> Vec<Vec<String>> {
         self.rows.iter().map(|r| r.cells(self.csat_max)).collect()
     }
+
+    fn summary(&self) -> String {
+        format!("{} responses to follow up (NPS 0–6, CSAT ≤ {}), newest first", self.rows.len(), self.csat_max)
+    }
 }
 
-/// The list in each format (HTML is the report's only).
+/// The list in each format.
 impl Document for FollowupList<'_> {
     fn table(&self, out: &mut dyn Write, _: bool) -> Result<()> {
-        let footer =
-            format!("{} responses to follow up (NPS 0–6, CSAT ≤ {}), newest first", self.rows.len(), self.csat_max);
-        grid::write_table(out, &grid::header(&HEADER), &self.cells(), &[footer], false)
+        grid::write_table(out, &grid::header(&HEADER), &self.cells(), &[self.summary()], false)
     }
 
     fn csv(&self, out: &mut dyn Write) -> Result<()> {
@@ -106,5 +108,18 @@ impl Document for FollowupList<'_> {
 
     fn markdown(&self, out: &mut dyn Write) -> Result<()> {
         grid::write_markdown(out, &grid::header(&HEADER), &self.cells(), &[])
+    }
+
+    fn html(&self, out: &mut dyn Write) -> Result<()> {
+        let footer = [self.summary()];
+        let (header, rows) = (grid::header(&HEADER), self.cells());
+        grid::Page {
+            title: "Responses to follow up",
+            header: &header,
+            rows: &rows,
+            footer: &footer,
+            shade: &grid::plain,
+        }
+        .write(out)
     }
 }

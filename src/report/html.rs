@@ -14,6 +14,7 @@ use super::human_value;
 use crate::compute::{Flag, Record, Results};
 use crate::metrics::MetricId;
 use crate::metrics::cohorts::pct;
+use crate::metrics::registry::ChangeTest;
 
 const CSS: &str = r#"
 :root { --fg: #1f2937; --muted: #6b7280; --line: #e5e7eb; --good: #15803d; --bad: #b91c1c; }
@@ -34,6 +35,8 @@ svg { width: 100%; height: auto; display: block; }
 svg text { font-size: 11px; fill: var(--muted); }
 .legend span { display: inline-block; margin-right: 0.8rem; font-size: 0.8rem; }
 .legend i { display: inline-block; width: 0.8rem; height: 0.8rem; margin-right: 0.25rem; vertical-align: middle; }
+.legend i.band { background: rgba(37, 99, 235, 0.2); } .legend i.target { height: 0; border-top: 2px dashed #b91c1c; }
+svg text.axis { font-size: 11px; fill: var(--fg); }
 table { border-collapse: collapse; font-size: 0.85rem; }
 .scroll { overflow-x: auto; }
 td, th { border: 1px solid var(--line); padding: 0.25rem 0.45rem; text-align: right; white-space: nowrap; }
@@ -77,7 +80,7 @@ fn latest_pair<'a>(records: &[&'a Record]) -> (Option<&'a Record>, Option<&'a Re
 }
 
 /// Returns true if and only if a fall of the metric is an improvement.
-fn tile(results: &Results, metric: MetricId) -> Markup {
+fn tile(results: &Results, metric: MetricId, checks: &BTreeMap<(MetricId, Vec<String>), String>) -> Markup {
     let series = series(results, metric);
     html! {
         div.tile {
@@ -97,6 +100,10 @@ fn tile(results: &Results, metric: MetricId) -> Markup {
                         }
                         div.note {
                             (super::period_label(results, last)) " · n = " (last.estimate.n)
+                            @if let Some(mark) = checks.get(&(metric, groups.clone())) {
+                                " · check "
+                                span class=(if mark == "pass" { "up" } else if mark == "n/a" { "flat" } else { "down" }) { (mark) }
+                            }
                             @if last.flags.contains(&crate::compute::Flag::Rejected) {
                                 span.down { " · suspect data: over 5% of its values rejected" }
                             }
@@ -108,59 +115,154 @@ fn tile(results: &Results, metric: MetricId) -> Markup {
     }
 }
 
-/// A line chart of one metric: one line per group (at most eight), periods on x.
-fn trend(results: &Results, metric: MetricId) -> Markup {
-    let series = series(results, metric);
-    let mut periods: Vec<NaiveDate> = series.values().flatten().map(|r| r.period_start).collect();
-    periods.sort();
-    periods.dedup();
-    let values: Vec<f64> = series.values().flatten().filter_map(|r| r.estimate.value).collect();
-    let (mut lo, mut hi) = values.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    if values.is_empty() {
+/// A `[[check]]` bound drawn on a metric's trend chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The metric checked.
+    pub metric: MetricId,
+    /// The bound.
+    pub value: f64,
+    /// What it says: `min 80 (error)`, `ci_low ≥ 70 (warn), channel=chat`.
+    pub label: String,
+}
+
+/// A round step for about four intervals over `span`: 1, 2 or 5 × 10^k.
+fn tick_step(span: f64) -> f64 {
+    let raw = (span / 4.0).max(f64::MIN_POSITIVE);
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * magnitude).find(|step| *step >= raw).unwrap_or(10.0 * magnitude)
+}
+
+/// The y range of a chart: its values, its check targets, and the intervals of figures
+/// that are not low-confidence (a huge interval on n = 3 would flatten the lines);
+/// shares stay within 0–100.
+fn y_range(metric: MetricId, records: &[&Record], targets: &[&Target]) -> (f64, f64) {
+    let mut seen: Vec<f64> = records.iter().filter_map(|r| r.estimate.value).collect();
+    for r in records.iter().filter(|r| !r.flags.contains(&Flag::LowN)) {
+        if let Some((lo, hi)) = r.estimate.ci {
+            seen.extend([lo, hi]);
+        }
+    }
+    seen.extend(targets.iter().map(|t| t.value));
+    let (mut lo, mut hi) = seen.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    if seen.is_empty() {
         (lo, hi) = (0.0, 1.0);
     }
     if hi - lo < 1e-9 {
         (lo, hi) = (lo - 1.0, hi + 1.0);
     }
-    let (w, h, left, bottom, top) = (600.0, 220.0, 48.0, 24.0, 10.0);
+    let pad = 0.05 * (hi - lo);
+    (lo, hi) = (lo - pad, hi + pad);
+    if metric.def().change_test == ChangeTest::Proportion {
+        (lo, hi) = (lo.max(0.0), hi.min(100.0));
+    }
+    (lo, hi)
+}
+
+/// Runs of consecutive records that have an interval (a band is broken where one has none).
+fn interval_runs<'a>(records: &[&'a Record]) -> Vec<Vec<&'a Record>> {
+    let mut runs: Vec<Vec<&Record>> = vec![Vec::new()];
+    for r in records {
+        match r.estimate.ci {
+            Some(_) => runs.last_mut().expect("one run").push(r),
+            None => runs.push(Vec::new()),
+        }
+    }
+    runs.into_iter().filter(|run| !run.is_empty()).collect()
+}
+
+/// A line chart of one metric: one line per group (at most eight) with its 95% interval
+/// as a band, `[[check]]` targets as dashed lines, periods on x and the unit on y.
+fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
+    let series = series(results, metric);
+    let mut periods: Vec<NaiveDate> = series.values().flatten().map(|r| r.period_start).collect();
+    periods.sort();
+    periods.dedup();
+    let labels: BTreeMap<NaiveDate, String> =
+        series.values().flatten().map(|r| (r.period_start, super::period_label(results, r))).collect();
+    let all: Vec<&Record> = series.values().flatten().copied().collect();
+    let (lo, hi) = y_range(metric, &all, targets);
+    let (w, h, left, right, bottom, top) = (600.0, 240.0, 62.0, 10.0, 28.0, 10.0);
     let x = |i: usize| {
-        left + (w - left - 10.0) * if periods.len() > 1 { i as f64 / (periods.len() - 1) as f64 } else { 0.5 }
+        left + (w - left - right) * if periods.len() > 1 { i as f64 / (periods.len() - 1) as f64 } else { 0.5 }
     };
     let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - lo) / (hi - lo));
     let index = |d: NaiveDate| periods.iter().position(|p| *p == d).unwrap_or(0);
+    let step = tick_step(hi - lo);
+    let ticks: Vec<f64> =
+        (((lo / step).ceil() as i64)..=((hi / step).floor() as i64)).map(|k| k as f64 * step).collect();
+    let every = periods.len().div_ceil(7).max(1);
+    let clip = format!("plot-{}", metric.as_str());
+    let unit = metric.def().unit();
+    let point = |r: &Record, v: f64| format!("{:.1},{:.1}", x(index(r.period_start)), y(v));
     html! {
         figure {
-            figcaption { (metric.def().title) " (" (metric.as_str()) ")" }
-            svg viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("{} by period", metric.as_str())) {
-                line x1=(left) y1=(y(hi)) x2=(w - 10.0) y2=(y(hi)) stroke="#e5e7eb" {}
-                line x1=(left) y1=(y(lo)) x2=(w - 10.0) y2=(y(lo)) stroke="#e5e7eb" {}
-                text x="2" y=(y(hi) + 4.0) { (human_value(metric, hi)) }
-                text x="2" y=(y(lo) + 4.0) { (human_value(metric, lo)) }
-                @if let (Some(first), Some(last)) = (series.values().flatten().next(), series.values().flatten().last()) {
-                    text x=(left) y=(h - 6.0) { (super::period_label(results, first)) }
-                    text x=(w - 10.0) y=(h - 6.0) text-anchor="end" { (super::period_label(results, last)) }
+            figcaption { (metric.def().title) " " span.note { "(" (metric.as_str()) ")" } }
+            svg viewBox=(format!("0 0 {w} {h}")) role="img" aria-label=(format!("{} by period", metric.def().title)) {
+                defs { clipPath id=(clip) { rect x=(left) y=(top) width=(w - left - right) height=(h - top - bottom) {} } }
+                @for t in &ticks {
+                    line.grid x1=(left) y1=(format!("{:.1}", y(*t))) x2=(w - right) y2=(format!("{:.1}", y(*t))) stroke="#e5e7eb" {}
+                    text x=(left - 4.0) y=(format!("{:.1}", y(*t) + 4.0)) text-anchor="end" { (tick_label(*t, step)) }
+                }
+                text.axis x="12" y=(format!("{:.1}", (top + h - bottom) / 2.0)) text-anchor="middle" transform=(format!("rotate(-90 12 {:.1})", (top + h - bottom) / 2.0)) { (unit) }
+                @for (i, d) in periods.iter().enumerate() {
+                    @if i % every == 0 || (i + 1 == periods.len() && i % every * 2 >= every) {
+                        text x=(format!("{:.1}", x(i))) y=(h - 8.0) text-anchor="middle" { (labels.get(d).cloned().unwrap_or_default()) }
+                    }
+                }
+                @for (k, records) in series.values().take(PALETTE.len()).enumerate() {
+                    @for run in interval_runs(records) {
+                        @let upper = run.iter().filter_map(|r| r.estimate.ci.map(|c| point(r, c.1)));
+                        @let lower = run.iter().rev().filter_map(|r| r.estimate.ci.map(|c| point(r, c.0)));
+                        @let outline: Vec<String> = upper.chain(lower).collect();
+                        @if run.len() == 1 {
+                            @let r = run[0];
+                            @let (a, b) = r.estimate.ci.unwrap_or_default();
+                            line.band x1=(format!("{:.1}", x(index(r.period_start)))) y1=(format!("{:.1}", y(a))) x2=(format!("{:.1}", x(index(r.period_start)))) y2=(format!("{:.1}", y(b))) stroke=(PALETTE[k]) stroke-opacity="0.35" stroke-width="6" clip-path=(format!("url(#{clip})")) {}
+                        } @else {
+                            polygon.band points=(outline.join(" ")) fill=(PALETTE[k]) fill-opacity="0.13" clip-path=(format!("url(#{clip})")) {}
+                        }
+                    }
+                }
+                @for t in targets {
+                    line.target x1=(left) y1=(format!("{:.1}", y(t.value))) x2=(w - right) y2=(format!("{:.1}", y(t.value))) stroke="#b91c1c" stroke-width="1.5" stroke-dasharray="6 4" {
+                        title { "[[check]] " (t.label) }
+                    }
+                    text.target x=(w - right - 2.0) y=(format!("{:.1}", y(t.value) - 4.0)) text-anchor="end" fill="#b91c1c" { "target " (t.label) }
                 }
                 @for (k, (groups, records)) in series.iter().take(PALETTE.len()).enumerate() {
-                    @let points: Vec<String> = records.iter().filter_map(|r| r.estimate.value.map(|v| format!("{:.1},{:.1}", x(index(r.period_start)), y(v)))).collect();
-                    polyline points=(points.join(" ")) fill="none" stroke=(PALETTE[k]) stroke-width="2" {}
+                    @let points: Vec<String> = records.iter().filter_map(|r| r.estimate.value.map(|v| point(r, v))).collect();
+                    polyline points=(points.join(" ")) fill="none" stroke=(PALETTE[k]) stroke-width="2" clip-path=(format!("url(#{clip})")) {}
                     @for r in records {
                         @if let Some(v) = r.estimate.value {
                             circle cx=(format!("{:.1}", x(index(r.period_start)))) cy=(format!("{:.1}", y(v))) r="3" fill=(PALETTE[k]) {
-                                title { (group_name(results, groups)) " " (super::period_label(results, r)) ": " (human_value(metric, v)) " (n = " (r.estimate.n) ")" }
+                                title {
+                                    (group_name(results, groups)) " " (super::period_label(results, r)) ": " (human_value(metric, v))
+                                    @if let Some((a, b)) = r.estimate.ci { " (95% CI " (human_value(metric, a)) "–" (human_value(metric, b)) ")" }
+                                    " n = " (r.estimate.n)
+                                }
                             }
                         }
                     }
                 }
             }
-            @if series.len() > 1 {
-                div.legend {
+            div.legend {
+                @if series.len() > 1 {
                     @for (k, groups) in series.keys().take(PALETTE.len()).enumerate() {
                         span { i style=(format!("background:{}", PALETTE[k])) {} (group_name(results, groups)) }
                     }
                 }
+                @if all.iter().any(|r| r.estimate.ci.is_some()) { span { i.band {} "95% interval" } }
+                @if !targets.is_empty() { span { i.target {} "check target" } }
             }
         }
     }
+}
+
+/// A tick value with as many decimals as its step needs.
+fn tick_label(value: f64, step: f64) -> String {
+    let decimals = if step >= 1.0 { 0 } else { (-step.log10().floor()) as usize };
+    format!("{value:.decimals$}")
 }
 
 /// Stacked bars of promoters / passives / detractors per period (first group).
@@ -256,8 +358,9 @@ pub(super) fn head(title: &str) -> Markup {
     }
 }
 
-/// Renders the whole page.
-pub fn page(results: &Results) -> Markup {
+/// Renders the whole page, with the `[[check]]` targets on the trend charts and the
+/// checks' status (`pass`, `FAIL`, …) per metric and group on the tiles.
+pub fn page(results: &Results, targets: &[Target], checks: &BTreeMap<(MetricId, Vec<String>), String>) -> Markup {
     let metrics = metrics_in(results);
     let range = results.range.map_or(String::new(), |(a, b)| format!("data {a} to {b}"));
     let as_of = results.as_of.map_or(String::new(), |d| format!(" · as of {d}"));
@@ -270,15 +373,20 @@ pub fn page(results: &Results) -> Markup {
                     h1 { "Service KPIs" }
                     p.meta { "Period: " (results.period.as_str()) " · " (range) (as_of) @if !results.by.is_empty() { " · by " (results.by.join(", ")) } }
                 }
-                section.tiles { @for m in &metrics { (tile(results, *m)) } }
+                section.tiles { @for m in &metrics { (tile(results, *m, checks)) } }
                 p.note { "Tiles: the latest complete period, with the change against the period before (green: better, red: worse)." }
                 h2 { "Trends" }
-                div.charts { @for m in metrics.iter().filter(|m| **m != MetricId::Clv) { (trend(results, *m)) } }
+                div.charts {
+                    @for m in metrics.iter().filter(|m| **m != MetricId::Clv) {
+                        (trend(results, *m, &targets.iter().filter(|t| t.metric == *m).collect::<Vec<_>>()))
+                    }
+                }
+                p.note { "Shaded: the 95% interval of each figure; dashed red: a [[check]] target." }
                 @if let Some(bars) = nps_composition(results) { h2 { "NPS composition" } (bars) }
                 @if let Some(bars) = response_bars(results) { h2 { "Response time" } (bars) }
                 @if let Some(table) = heatmap(results) { h2 { "Cohort retention (% of cohort active)" } (table) }
                 h2 { "Definitions" }
-                dl { @for (m, text) in &results.definitions { dt { (m.as_str()) } dd { (text) } } }
+                dl { @for (m, text) in &results.definitions { dt { (m.def().title) " " span.note { "(" (m.as_str()) ")" } } dd { (text) } } }
                 @if !results.notes.is_empty() { h2 { "Notes" } ul { @for n in &results.notes { li { (n) } } } }
                 h2 { "Data quality" }
                 ul { @for line in results.quality.summary_lines() { li { (line) } } }
@@ -289,7 +397,12 @@ pub fn page(results: &Results) -> Markup {
 }
 
 /// Writes the report as one self-contained HTML page.
-pub fn write(results: &Results, out: &mut dyn Write) -> Result<()> {
-    out.write_all(page(results).into_string().as_bytes())?;
+pub fn write(
+    results: &Results,
+    targets: &[Target],
+    checks: &BTreeMap<(MetricId, Vec<String>), String>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    out.write_all(page(results, targets, checks).into_string().as_bytes())?;
     Ok(())
 }

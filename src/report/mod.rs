@@ -72,10 +72,8 @@ pub trait Document {
     fn json(&self, out: &mut dyn Write) -> Result<()>;
     /// Markdown.
     fn markdown(&self, out: &mut dyn Write) -> Result<()>;
-    /// One HTML page: the report's only; the others say to use `servq report`.
-    fn html(&self, _out: &mut dyn Write) -> Result<()> {
-        grid::html_is_for_report()
-    }
+    /// One self-contained HTML page.
+    fn html(&self, out: &mut dyn Write) -> Result<()>;
 
     /// An Excel workbook: the report's only.
     fn xlsx(&self, _out: &mut dyn Write) -> Result<()> {
@@ -132,7 +130,7 @@ impl Document for Results {
     }
 
     fn html(&self, out: &mut dyn Write) -> Result<()> {
-        html::write(self, out)
+        html::write(self, &[], &std::collections::BTreeMap::new(), out)
     }
 
     fn xlsx(&self, out: &mut dyn Write) -> Result<()> {

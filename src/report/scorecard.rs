@@ -20,6 +20,8 @@ pub struct Scorecard<'a> {
     pub results: &'a Results,
     /// The status of the checks per metric and group (`pass`, `FAIL`, `warn`, `n/a`).
     pub checks: BTreeMap<(MetricId, Vec<String>), String>,
+    /// The `[[check]]` bounds, drawn on the HTML trend charts.
+    pub targets: Vec<super::html::Target>,
     /// The terminal width to fit, when writing to a terminal.
     pub width: Option<usize>,
 }
@@ -308,7 +310,7 @@ impl Document for Scorecard<'_> {
     }
 
     fn html(&self, out: &mut dyn Write) -> Result<()> {
-        self.results.html(out)
+        super::html::write(self.results, &self.targets, &self.checks, out)
     }
 
     fn xlsx(&self, out: &mut dyn Write) -> Result<()> {
