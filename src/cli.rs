@@ -56,6 +56,15 @@ pub struct InputArgs {
     /// Transactions / orders: CSV files or globs, read as one table.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub transactions: Vec<PathBuf>,
+    /// A customer snapshot (one customer per row with a churn flag): CSV files or globs.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub customers: Vec<PathBuf>,
+    /// Employees (hire and leave dates, team, site): CSV files or globs.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub employees: Vec<PathBuf>,
+    /// Employee survey responses (esat, enps): CSV files or globs.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub employee_surveys: Vec<PathBuf>,
     /// Field delimiter (`,` `;` `tab` `|` …) [default: sniffed from the header].
     #[arg(long, value_name = "CHAR", value_parser = crate::input::source::parse_delimiter)]
     pub delimiter: Option<u8>,

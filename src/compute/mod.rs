@@ -3,6 +3,7 @@
 //! flags. Shared by `report`, `validate` (and later `check`).
 
 pub mod customers;
+pub mod employees;
 pub mod interactions;
 mod options;
 pub mod pareto;
@@ -313,9 +314,9 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Options, history:
     };
     for metric in metrics {
         match metric.def().family {
-            Family::Survey(kpi) if kind == Kind::Surveys => {
-                add(kpi.field(options));
-                if !settings.unweighted {
+            Family::Survey(kpi) if kind == metric.input() => {
+                kpi.fields(options).into_iter().for_each(&mut add);
+                if kpi.weighted() && !settings.unweighted && input::columns::field_def(kind, SURVEY_WEIGHT).is_some() {
                     add(FieldRequest { field: SURVEY_WEIGHT, kind: ValueKind::NonNegative });
                 }
             }
@@ -327,6 +328,10 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Options, history:
                 needs.iter().for_each(|&(field, kind)| add(FieldRequest { field, kind }))
             }
             Family::Customer(_) => {}
+            Family::Employee(_) if kind == Kind::Employees => {
+                add(FieldRequest { field: "leave_date", kind: ValueKind::Timestamp });
+            }
+            Family::Employee(_) => {}
         }
     }
     fields
@@ -339,7 +344,9 @@ fn field_requests(kind: Kind, metrics: &[MetricId], settings: &Options, history:
 fn compaction(kind: Kind, repeat_window: bool) -> Option<Compaction> {
     let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     match kind {
-        Kind::Surveys => Some(Compaction { drop: names(&["ts", "period_index"]), ..Compaction::default() }),
+        Kind::Surveys | Kind::EmployeeSurveys | Kind::Customers => {
+            Some(Compaction { drop: names(&["ts", "period_index"]), ..Compaction::default() })
+        }
         Kind::Interactions if repeat_window => None,
         Kind::Interactions => Some(Compaction {
             drop: names(&["ts", "period_index"]),
@@ -362,6 +369,8 @@ fn compaction(kind: Kind, repeat_window: bool) -> Option<Compaction> {
         }),
         // Summarised block by block instead (see customers::CustomerFold).
         Kind::Transactions => None,
+        // Few rows, each with its hire and leave dates.
+        Kind::Employees => None,
     }
 }
 
@@ -445,14 +454,19 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
         let (files, notes) = input::source::expand_unique(patterns)?;
         quality.notes.extend(notes);
         let required = if kind == Kind::Transactions { vec!["customer_id"] } else { Vec::new() };
-        let window = &settings.window;
+        // Employees are never cut by --from/--to: a hire before the window still counts
+        // in its headcount (compute::employees cuts the periods instead).
+        let whole = input::Window { from: None, to: None, ..settings.window.clone() };
+        let window = if kind == Kind::Employees { &whole } else { &settings.window };
+        let dated = window.period != Period::None || window.from.is_some() || window.to.is_some();
         let request = TableRequest::new(kind, &files, window, &settings.read)
             .mapping(settings.columns.get(&kind).unwrap_or(&empty))
             .fields(fields, required)
-            .date_required(window.period != Period::None || window.from.is_some() || window.to.is_some())
-            .dims(&settings.by, kind != Kind::Transactions)
+            // A customer snapshot may have no date: it is then one figure for all of it.
+            .date_required(kind == Kind::Employees || (dated && kind != Kind::Customers))
+            .dims(&settings.by, matches!(kind, Kind::Surveys | Kind::Interactions))
             .compaction(if settings.streaming { compaction(kind, repeat_window) } else { None })
-            .timestamps(kind == Kind::Interactions && repeat_window);
+            .timestamps((kind == Kind::Interactions && repeat_window) || kind == Kind::Employees);
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
         let table = if kind == Kind::Transactions {
@@ -496,7 +510,13 @@ pub fn run(settings: &Options) -> Result<Results> {
         ..Results::default()
     };
     results.notes.extend(note);
-    results.range = inputs.tables.values().filter_map(|t| t.date_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+    // Hire dates go back years: the employees' periods follow the other inputs.
+    results.range = inputs
+        .tables
+        .values()
+        .filter(|t| t.kind != Kind::Employees)
+        .filter_map(|t| t.date_range)
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     results.as_of = settings.as_of.or(inputs.tables.values().filter_map(|t| t.latest_date).max());
     for (kind, table) in &inputs.tables {
         if let Some(range) = table.date_range {
@@ -509,20 +529,25 @@ pub fn run(settings: &Options) -> Result<Results> {
     for metric in &metrics {
         if !inputs.tables.contains_key(&metric.input()) && settings.selected.is_some() {
             results.notes.push(format!(
-                "{metric}: not computed: no {} input (give --{} or [inputs] {})",
+                "{metric}: not computed: no {} input (give {} or [inputs] {})",
                 metric.input().as_str(),
-                metric.input().as_str(),
+                metric.input().flag(),
                 metric.input().as_str()
             ));
         }
     }
-    if let Some(table) = inputs.tables.get_mut(&Kind::Surveys) {
-        surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
-        // Done with the survey rows: free them before the interactions are aggregated.
-        table.frame = DataFrame::empty();
+    for kind in [Kind::Surveys, Kind::EmployeeSurveys, Kind::Customers] {
+        if let Some(table) = inputs.tables.get_mut(&kind) {
+            surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
+            // Done with the rows: free them before the interactions are aggregated.
+            table.frame = DataFrame::empty();
+        }
     }
     interactions::compute(&inputs, &metrics, settings, &mut results)?;
     customers::compute(&inputs, &metrics, settings, &mut results)?;
+    if let Some(table) = inputs.tables.get(&Kind::Employees) {
+        employees::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
+    }
     finish(&mut results);
     results.quality = inputs.quality;
     Ok(results)

@@ -58,6 +58,9 @@ pub struct InputsConfig {
     surveys: Option<Paths>,
     interactions: Option<Paths>,
     transactions: Option<Paths>,
+    customers: Option<Paths>,
+    employees: Option<Paths>,
+    employee_surveys: Option<Paths>,
     delimiter: Option<String>,
     encoding: Option<String>,
     date_format: Option<String>,
@@ -77,6 +80,26 @@ pub struct ColumnsConfig {
     interactions: KindColumns,
     #[serde(default)]
     transactions: KindColumns,
+    #[serde(default)]
+    customers: KindColumns,
+    #[serde(default)]
+    employees: KindColumns,
+    #[serde(default)]
+    employee_surveys: KindColumns,
+}
+
+impl ColumnsConfig {
+    /// One kind's section.
+    fn of(&self, kind: Kind) -> &KindColumns {
+        match kind {
+            Kind::Surveys => &self.surveys,
+            Kind::Interactions => &self.interactions,
+            Kind::Transactions => &self.transactions,
+            Kind::Customers => &self.customers,
+            Kind::Employees => &self.employees,
+            Kind::EmployeeSurveys => &self.employee_surveys,
+        }
+    }
 }
 
 /// One kind's `[columns.<kind>]`: the mapping, `units = { field = "seconds" }` for
@@ -236,6 +259,58 @@ pub struct MetricsConfig {
     retention: RetentionConfig,
     #[serde(default)]
     clv: ClvConfig,
+    #[serde(default)]
+    esat: CsatConfig,
+    #[serde(default)]
+    servqual: ServqualConfig,
+}
+
+/// `[metrics.servqual]` (SPEC §12): item patterns, scale and dimensions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServqualConfig {
+    expectation: Option<String>,
+    perception: Option<String>,
+    importance: Option<String>,
+    scale: Option<[i32; 2]>,
+    dimensions: Option<BTreeMap<String, Vec<u32>>>,
+}
+
+/// `[metrics.servqual]` checked: patterns with `{i}` (items) and `{dimension}`
+/// (importance), a scale, and item numbers for the five dimensions.
+fn resolve_servqual(file: &ServqualConfig, cfg: &str) -> Result<crate::metrics::servqual::ServqualOptions> {
+    use crate::metrics::servqual::{DIMENSIONS, ServqualOptions};
+    let mut items = ServqualOptions::default_items();
+    if let Some(dimensions) = &file.dimensions {
+        for (name, numbers) in dimensions {
+            let Some(d) = DIMENSIONS.iter().position(|dim| dim == name) else {
+                bail!("{cfg}: [metrics.servqual] dimensions: '{name}' is not one of {}", DIMENSIONS.join(", "));
+            };
+            if numbers.is_empty() || numbers.contains(&0) {
+                bail!("{cfg}: [metrics.servqual] dimensions: {name} needs item numbers from 1 (e.g. [1, 2, 3, 4])");
+            }
+            items[d] = numbers.clone();
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(i) = items.iter().flatten().find(|i| !seen.insert(**i)) {
+        bail!("{cfg}: [metrics.servqual] dimensions: item {i} is in two dimensions");
+    }
+    let pattern = |value: &Option<String>, default: &str, key: &str, token: &str| -> Result<String> {
+        let p = value.clone().unwrap_or_else(|| default.to_string());
+        if !p.contains(token) {
+            bail!("{cfg}: [metrics.servqual] {key} = \"{p}\": the pattern needs {token} (e.g. \"{default}\")");
+        }
+        Ok(p)
+    };
+    let expectation = pattern(&file.expectation, "E{i}", "expectation", "{i}")?;
+    let perception = pattern(&file.perception, "P{i}", "perception", "{i}")?;
+    if expectation == perception {
+        bail!("{cfg}: [metrics.servqual] expectation and perception name the same columns");
+    }
+    let importance = pattern(&file.importance, "W_{dimension}", "importance", "{dimension}")?;
+    let scale = file.scale.map(|s| check_scale(cfg, "servqual", s)).transpose()?.unwrap_or((1, 7));
+    Ok(ServqualOptions::new(&expectation, &perception, &importance, scale, &items))
 }
 
 /// `[[check]]`: one KPI gate (validated into a [`CheckSpec`]).
@@ -342,18 +417,12 @@ impl Settings {
         if let Some(column) = &file.metrics.complaints.column {
             interaction_columns.entry("complaint".to_string()).or_insert_with(|| column.clone());
         }
-        for (kind, mapping) in [
-            ("surveys", &file.columns.surveys.mapping()),
-            ("interactions", &interaction_columns),
-            ("transactions", &file.columns.transactions.mapping()),
-        ] {
-            check_mapping(&cfg_name, kind, mapping)?;
+        for kind in Kind::ALL {
+            let mapping =
+                if kind == Kind::Interactions { interaction_columns.clone() } else { file.columns.of(kind).mapping() };
+            check_mapping(&cfg_name, kind.as_str(), &mapping)?;
+            settings.columns.insert(kind, mapping);
         }
-        settings.columns = BTreeMap::from([
-            (Kind::Surveys, file.columns.surveys.mapping()),
-            (Kind::Interactions, interaction_columns),
-            (Kind::Transactions, file.columns.transactions.mapping()),
-        ]);
         settings.read = resolve_read(input, &file.inputs, &cfg_name)?;
         settings.window = resolve_window(input, group, &file, &cfg_name)?;
         settings.by = if group.by.is_empty() { file.report.by.clone().unwrap_or_default() } else { group.by.clone() };
@@ -382,11 +451,7 @@ impl Settings {
 /// canonical field (`first_response` is `first_response_minutes`).
 fn resolve_units(columns: &ColumnsConfig, cfg: &str) -> Result<BTreeMap<String, u32>> {
     let mut units = BTreeMap::new();
-    for (kind, config) in [
-        ("surveys", &columns.surveys),
-        ("interactions", &columns.interactions),
-        ("transactions", &columns.transactions),
-    ] {
+    for (kind, config) in Kind::ALL.map(|k| (k.as_str(), columns.of(k))) {
         for (field, unit) in &config.units {
             let Some(canonical) = crate::metrics::durations::duration_field(kind, field) else {
                 bail!(
@@ -441,6 +506,9 @@ fn resolve_inputs(input: &InputArgs, file: &InputsConfig, base: &Path) -> BTreeM
     inputs.insert(Kind::Surveys, pick(&input.surveys, &file.surveys));
     inputs.insert(Kind::Interactions, pick(&input.interactions, &file.interactions));
     inputs.insert(Kind::Transactions, pick(&input.transactions, &file.transactions));
+    inputs.insert(Kind::Customers, pick(&input.customers, &file.customers));
+    inputs.insert(Kind::Employees, pick(&input.employees, &file.employees));
+    inputs.insert(Kind::EmployeeSurveys, pick(&input.employee_surveys, &file.employee_surveys));
     inputs.retain(|_, v| !v.is_empty());
     inputs
 }
@@ -566,53 +634,55 @@ fn check_scale(cfg: &str, section: &str, scale: [i32; 2]) -> Result<(i32, i32)> 
     Ok((scale[0], scale[1]))
 }
 
-fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
+/// `[metrics.csat]` (or `[metrics.esat]`, SPEC §12: the same keys): scale, satisfied_min,
+/// bottom_max and rating labels.
+fn resolve_csat(section: &CsatConfig, name: &str, cfg: &str) -> Result<CsatOptions> {
     let mut csat = CsatOptions::default();
-    let labels = match &file.csat.labels {
+    let labels = match &section.labels {
         None => None,
         Some(LabelsConfig::Preset(name)) => Some(match name.as_str() {
             "zh-5" => Labels::zh_5(),
             "good-bad" => Labels::good_bad(),
             other => bail!(
-                "{cfg}: [metrics.csat] labels = \"{other}\": use \"zh-5\", \"good-bad\" or a map such as {{ \"very satisfied\" = 5 }}"
+                "{cfg}: [metrics.{name}] labels = \"{other}\": use \"zh-5\", \"good-bad\" or a map such as {{ \"very satisfied\" = 5 }}"
             ),
         }),
-        Some(LabelsConfig::Map(map)) if map.is_empty() => bail!("{cfg}: [metrics.csat] labels: an empty map"),
+        Some(LabelsConfig::Map(map)) if map.is_empty() => bail!("{cfg}: [metrics.{name}] labels: an empty map"),
         Some(LabelsConfig::Map(map)) => Some(Labels::custom(map)),
     };
     if let Some(labels) = &labels
         && labels.binary
     {
         // good/bad: a share of good answers, the bottom box the share of bad ones.
-        if file.csat.scale.is_some() || file.csat.satisfied_min.is_some() {
+        if section.scale.is_some() || section.satisfied_min.is_some() {
             bail!(
-                "{cfg}: [metrics.csat] labels = \"good-bad\" sets the scale (bad 0, good 1): leave out scale and satisfied_min"
+                "{cfg}: [metrics.{name}] labels = \"good-bad\" sets the scale (bad 0, good 1): leave out scale and satisfied_min"
             );
         }
         csat.scale = (0, 1);
         csat.satisfied_min = 1;
         csat.bottom_max = Some(0);
     }
-    if let Some(scale) = file.csat.scale {
-        csat.scale = check_scale(cfg, "csat", scale)?;
+    if let Some(scale) = section.scale {
+        csat.scale = check_scale(cfg, name, scale)?;
         csat.satisfied_min = csat.scale.1 - 1;
     }
-    if let Some(min) = file.csat.satisfied_min {
+    if let Some(min) = section.satisfied_min {
         csat.satisfied_min = min;
     }
     if !(csat.scale.0..=csat.scale.1).contains(&csat.satisfied_min) {
         bail!(
-            "{cfg}: [metrics.csat] satisfied_min = {} is outside the scale {}..{}",
+            "{cfg}: [metrics.{name}] satisfied_min = {} is outside the scale {}..{}",
             csat.satisfied_min,
             csat.scale.0,
             csat.scale.1
         );
     }
-    csat.bottom_max = file.csat.bottom_max.or(csat.bottom_max);
+    csat.bottom_max = section.bottom_max.or(csat.bottom_max);
     if let Some(labels) = labels {
         if let Some((word, score)) = labels.entries.iter().find(|(_, s)| !(csat.scale.0..=csat.scale.1).contains(s)) {
             bail!(
-                "{cfg}: [metrics.csat] labels: '{word}' = {score} is outside the scale {}..{}",
+                "{cfg}: [metrics.{name}] labels: '{word}' = {score} is outside the scale {}..{}",
                 csat.scale.0,
                 csat.scale.1
             );
@@ -622,12 +692,19 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
     }
     if !(csat.scale.0..=csat.scale.1).contains(&csat.bottom_max()) {
         bail!(
-            "{cfg}: [metrics.csat] bottom_max = {} is outside the scale {}..{}",
+            "{cfg}: [metrics.{name}] bottom_max = {} is outside the scale {}..{}",
             csat.bottom_max(),
             csat.scale.0,
             csat.scale.1
         );
     }
+    Ok(csat)
+}
+
+fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
+    let csat = resolve_csat(&file.csat, "csat", cfg)?;
+    let esat = resolve_csat(&file.esat, "esat", cfg)?;
+    let servqual = resolve_servqual(&file.servqual, cfg)?;
     let direction = match file.ces.direction.as_deref() {
         None | Some("agree") => CesDirection::Agree,
         Some("effort") => CesDirection::Effort,
@@ -676,6 +753,8 @@ fn resolve_metrics(file: &MetricsConfig, cfg: &str) -> Result<MetricSettings> {
         ResolutionOptions { hours: file.resolution.hours, per_priority: file.resolution.per_priority.clone() };
     Ok(MetricSettings {
         csat,
+        esat,
+        servqual,
         ces,
         nps: NpsOptions { interval },
         fcr,

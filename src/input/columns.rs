@@ -124,6 +124,70 @@ pub const TRANSACTION_FIELDS: &[FieldDef] = &[
     def("margin", &["margin", "gross_margin", "profit", "毛利", "利润"]),
 ];
 
+/// The fields of the customer snapshot input (SPEC §12): one row per customer.
+pub const CUSTOMER_FIELDS: &[FieldDef] = &[
+    def("date", &["snapshot_date", "as_of", "as_of_date", "snapshot", "快照日期"]),
+    def(
+        "customer_id",
+        &["customer_id", "customerid", "customer", "client_id", "account_id", "user_id", "客户id", "客户编号"],
+    ),
+    def(
+        "churned",
+        &[
+            "churned",
+            "churn",
+            "exited",
+            "is_churned",
+            "churn_flag",
+            "churn_label",
+            "attrited",
+            "cancelled",
+            "流失",
+            "是否流失",
+        ],
+    ),
+];
+
+/// The fields of the employees input (SPEC §12): the date is the hire date.
+pub const EMPLOYEE_FIELDS: &[FieldDef] = &[
+    def("date", &["hire_date", "hired", "hired_at", "start_date", "date_of_hire", "入职日期", "入职时间"]),
+    def("employee_id", &["employee_id", "employee", "emp_id", "staff_id", "employeeid", "员工编号", "工号"]),
+    def(
+        "leave_date",
+        &[
+            "leave_date",
+            "left",
+            "left_at",
+            "end_date",
+            "termination_date",
+            "exit_date",
+            "separation_date",
+            "离职日期",
+            "离职时间",
+        ],
+    ),
+];
+
+/// The fields of the employee surveys input (SPEC §12).
+pub const EMPLOYEE_SURVEY_FIELDS: &[FieldDef] = &[
+    def("date", &["submitted_at", "response_date", "survey_date", "completed_at", "提交时间", "提交日期"]),
+    def("employee_id", &["employee_id", "employee", "emp_id", "staff_id", "员工编号", "工号"]),
+    def("esat", &["esat", "esat_score", "employee_satisfaction", "job_satisfaction", "satisfaction", "员工满意度"]),
+    def(
+        "enps",
+        &[
+            "enps",
+            "enps_score",
+            "employee_nps",
+            "recommend_employer",
+            "likelihood_to_recommend",
+            "recommend",
+            "员工推荐度",
+        ],
+    ),
+    def("weight", &["weight", "权重"]),
+];
+
 /// Dimension names and their recognised aliases (for `--by`).
 const DIMENSION_ALIASES: &[(&str, &[&str])] = &[
     ("channel", &["渠道", "通道"]),
@@ -139,12 +203,38 @@ pub fn fields_of(kind: Kind) -> &'static [FieldDef] {
         Kind::Surveys => SURVEY_FIELDS,
         Kind::Interactions => INTERACTION_FIELDS,
         Kind::Transactions => TRANSACTION_FIELDS,
+        Kind::Customers => CUSTOMER_FIELDS,
+        Kind::Employees => EMPLOYEE_FIELDS,
+        Kind::EmployeeSurveys => EMPLOYEE_SURVEY_FIELDS,
     }
 }
 
-/// Returns the definition of a canonical field of `kind`.
+/// Returns the definition of a canonical field of `kind`: a fixed field, or a survey
+/// item registered with [`item_field`] (SERVQUAL's `E1` … `P22`).
 pub fn field_def(kind: Kind, name: &str) -> Option<&'static FieldDef> {
-    fields_of(kind).iter().find(|f| f.name == name)
+    fields_of(kind).iter().find(|f| f.name == name).or_else(|| {
+        let items = ITEMS.lock().unwrap_or_else(|e| e.into_inner());
+        (kind == Kind::Surveys).then(|| items.iter().copied().find(|f| f.name == name)).flatten()
+    })
+}
+
+/// Survey item columns named by a pattern (SERVQUAL's `E{i}`, `P{i}`, `W_{dimension}`),
+/// each a field whose only alias is its own header.
+static ITEMS: std::sync::Mutex<Vec<&'static FieldDef>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers (once) and returns a survey item field read from the column `header`; its
+/// name is the header itself. Items come from the config, so the few leaked names are
+/// bounded by it.
+pub fn item_field(header: &str) -> &'static str {
+    let mut items = ITEMS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(f) = items.iter().find(|f| f.name == header) {
+        return f.name;
+    }
+    let name: &'static str = Box::leak(header.to_string().into_boxed_str());
+    let aliases: &'static [&'static str] = Box::leak(vec![name].into_boxed_slice());
+    let field: &'static FieldDef = Box::leak(Box::new(FieldDef { name, aliases }));
+    items.push(field);
+    field.name
 }
 
 /// Normalises a header for matching: trimmed, BOM removed, lower case, spaces and

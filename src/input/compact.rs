@@ -94,6 +94,17 @@ impl Rows {
         .alias(alias)
     }
 
+    /// The exact sum of an integer `value` over input rows as Int128 (for sums of
+    /// squares that could pass Int64), named `alias`.
+    pub fn sum_exact(self, value: Expr, alias: &str) -> Expr {
+        let value = value.cast(DataType::Int128);
+        match self {
+            Rows::Each => value.sum(),
+            Rows::Weighted | Rows::Sampled { .. } => (value * col(WEIGHT).cast(DataType::Int128)).sum(),
+        }
+        .alias(alias)
+    }
+
     /// Σw² over the input rows where `column` is not null, named `<alias>@w2`: with the
     /// weighted count it gives Kish's effective n = (Σw)² / Σw².
     pub fn sum_squared_weights(self, column: &str, alias: &str) -> Option<Expr> {

@@ -22,9 +22,9 @@ pub use quality::DataQuality;
 pub use request::{FieldRequest, TableRequest, ValueKind, Window};
 pub use table::Table;
 
-/// The three kinds of input table.
+/// The kinds of input table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// One survey response per row.
     Surveys,
@@ -32,6 +32,12 @@ pub enum Kind {
     Interactions,
     /// One order or billable transaction per row.
     Transactions,
+    /// A customer snapshot: one customer per row with a churn flag (SPEC §12).
+    Customers,
+    /// One employee (hire and leave dates) per row (SPEC §12).
+    Employees,
+    /// One employee survey response per row (SPEC §12).
+    EmployeeSurveys,
 }
 
 impl Kind {
@@ -41,7 +47,25 @@ impl Kind {
             Kind::Surveys => "surveys",
             Kind::Interactions => "interactions",
             Kind::Transactions => "transactions",
+            Kind::Customers => "customers",
+            Kind::Employees => "employees",
+            Kind::EmployeeSurveys => "employee_surveys",
         }
+    }
+
+    /// Every kind, in the order inputs are listed.
+    pub const ALL: [Kind; 6] = [
+        Kind::Surveys,
+        Kind::Interactions,
+        Kind::Transactions,
+        Kind::Customers,
+        Kind::Employees,
+        Kind::EmployeeSurveys,
+    ];
+
+    /// The flag that names its files (`--employee-surveys`).
+    pub fn flag(self) -> String {
+        format!("--{}", self.as_str().replace('_', "-"))
     }
 }
 

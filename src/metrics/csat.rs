@@ -113,6 +113,30 @@ pub const CSAT_BOTTOM_BOX: super::survey::CountShare = super::survey::CountShare
     definition: |options| bottom_definition(&options.csat),
 };
 
+/// The employee surveys' `esat` column (SPEC §12: like csat, `[metrics.esat]`).
+const ESAT_SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
+    column: "esat",
+    aggregations: |options, rows| share::aggregations("esat", col("esat").gt_eq(lit(options.esat.satisfied_min)), rows),
+    scale: |options| options.esat.scale,
+    definition: |options| esat_definition(&options.esat),
+    labels: |options| options.esat.labels,
+};
+
+/// The definition of `esat`.
+pub fn esat_definition(options: &CsatOptions) -> String {
+    format!(
+        "esat = 100 × count(score ≥ {}) / count(valid scores) over the employee surveys, scale {}–{}, 95% Wilson interval",
+        options.satisfied_min, options.scale.0, options.scale.1
+    )
+}
+
+/// `esat` as a survey KPI on the employee surveys: [`csat`]'s definition.
+pub const ESAT: super::survey::CountShare = super::survey::CountShare {
+    scores: ESAT_SCORES,
+    count: "good",
+    definition: |options| esat_definition(&options.esat),
+};
+
 /// `csat_mean` as a survey KPI: [`csat_mean`] per group.
 pub const CSAT_MEAN: super::survey::MeanScore = super::survey::MeanScore(SCORES);
 

@@ -20,4 +20,10 @@ pub fn integers(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
     Ok(column.i64()?.iter().collect())
 }
 
+/// Returns an integer sum column as exact `i128` values (null counts as 0).
+pub fn exact(df: &DataFrame, name: &str) -> PolarsResult<Vec<i128>> {
+    let column = df.column(name)?.as_materialized_series().cast(&DataType::Int128)?;
+    Ok(column.i128()?.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
 pub use crate::input::compact::{Rows, WEIGHT};

@@ -16,6 +16,7 @@ pub mod complaints;
 pub mod csat;
 pub mod customer_periods;
 pub mod durations;
+pub mod employees;
 pub mod fcr;
 pub mod frame;
 pub mod handle;
@@ -26,8 +27,10 @@ pub mod registry;
 pub mod resolution;
 pub mod response;
 pub mod retention;
+pub mod servqual;
 pub mod share;
 pub mod sla;
+pub mod snapshot;
 pub mod stats;
 pub mod survey;
 
@@ -41,6 +44,10 @@ use registry::ChangeTest;
 pub struct MetricSettings {
     /// `[metrics.csat]`.
     pub csat: csat::CsatOptions,
+    /// `[metrics.esat]` (employee surveys, the same keys as csat).
+    pub esat: csat::CsatOptions,
+    /// `[metrics.servqual]`.
+    pub servqual: servqual::ServqualOptions,
     /// `[metrics.ces]`.
     pub ces: ces::CesOptions,
     /// `[metrics.nps]`.
@@ -119,11 +126,47 @@ pub enum MetricId {
     Churn,
     /// Discounted customer lifetime value.
     Clv,
+    /// % churned in a customer snapshot.
+    ChurnRate,
+    /// SERVQUAL gap, tangibles.
+    ServqualGapTangibles,
+    /// SERVQUAL gap, reliability.
+    ServqualGapReliability,
+    /// SERVQUAL gap, responsiveness.
+    ServqualGapResponsiveness,
+    /// SERVQUAL gap, assurance.
+    ServqualGapAssurance,
+    /// SERVQUAL gap, empathy.
+    ServqualGapEmpathy,
+    /// SERVQUAL gap over the five dimensions.
+    ServqualGap,
+    /// SERVQUAL gap weighted by importance points.
+    ServqualWeightedGap,
+    /// SERVPERF, tangibles.
+    ServperfTangibles,
+    /// SERVPERF, reliability.
+    ServperfReliability,
+    /// SERVPERF, responsiveness.
+    ServperfResponsiveness,
+    /// SERVPERF, assurance.
+    ServperfAssurance,
+    /// SERVPERF, empathy.
+    ServperfEmpathy,
+    /// % satisfied employees.
+    Esat,
+    /// Employee Net Promoter Score.
+    Enps,
+    /// Employees on the period's last day.
+    Headcount,
+    /// Employee turnover %.
+    Turnover,
+    /// Employee turnover % per year.
+    TurnoverAnnualised,
 }
 
 impl MetricId {
     /// Every metric, in report order.
-    pub const ALL: [MetricId; 26] = [
+    pub const ALL: [MetricId; 44] = [
         MetricId::Csat,
         MetricId::CsatMean,
         MetricId::CsatBottomBox,
@@ -150,6 +193,24 @@ impl MetricId {
         MetricId::Retention,
         MetricId::Churn,
         MetricId::Clv,
+        MetricId::ChurnRate,
+        MetricId::ServqualGapTangibles,
+        MetricId::ServqualGapReliability,
+        MetricId::ServqualGapResponsiveness,
+        MetricId::ServqualGapAssurance,
+        MetricId::ServqualGapEmpathy,
+        MetricId::ServqualGap,
+        MetricId::ServqualWeightedGap,
+        MetricId::ServperfTangibles,
+        MetricId::ServperfReliability,
+        MetricId::ServperfResponsiveness,
+        MetricId::ServperfAssurance,
+        MetricId::ServperfEmpathy,
+        MetricId::Esat,
+        MetricId::Enps,
+        MetricId::Headcount,
+        MetricId::Turnover,
+        MetricId::TurnoverAnnualised,
     ];
 
     /// Returns the metric id as written in output and config.

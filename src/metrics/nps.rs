@@ -70,10 +70,15 @@ impl NpsCounts {
 
 /// The aggregations that feed [`nps`]: `nps.n`, `nps.promoters`, `nps.detractors`.
 pub fn aggregations(rows: Rows) -> Vec<Expr> {
+    aggregations_of(COLUMN, rows)
+}
+
+/// [`aggregations`] of a 0–10 answer column (`nps`, or `enps` for employees).
+pub fn aggregations_of(column: &str, rows: Rows) -> Vec<Expr> {
     vec![
-        rows.count_valid(COLUMN, "nps.n"),
-        rows.count_true(col(COLUMN).gt_eq(lit(9)), "nps.promoters"),
-        rows.count_true(col(COLUMN).lt_eq(lit(6)), "nps.detractors"),
+        rows.count_valid(column, &format!("{column}.n")),
+        rows.count_true(col(column).gt_eq(lit(9)), &format!("{column}.promoters")),
+        rows.count_true(col(column).lt_eq(lit(6)), &format!("{column}.detractors")),
     ]
 }
 
@@ -188,42 +193,55 @@ pub const DETRACTORS_PCT: super::survey::CountShare = super::survey::CountShare 
     },
 };
 
-/// `nps` as a survey KPI (see [`super::survey::SurveyKpi`]).
+/// `nps` as a survey KPI (see [`super::survey::SurveyKpi`]), and `enps` (SPEC §12:
+/// the same definition and interval on the employee surveys' `enps` column).
 #[derive(Debug)]
-pub struct Nps;
+pub struct Nps {
+    /// The 0–10 answer column.
+    pub column: &'static str,
+}
+
+/// `nps` on the surveys.
+pub const NPS: Nps = Nps { column: COLUMN };
+
+/// `enps` on the employee surveys.
+pub const ENPS: Nps = Nps { column: "enps" };
 
 impl super::survey::SurveyKpi for Nps {
     fn column(&self) -> &'static str {
-        COLUMN
+        self.column
     }
 
-    fn field(&self, _: &super::MetricSettings) -> crate::input::FieldRequest {
-        super::survey::score_field(COLUMN, SCALE, None)
+    fn fields(&self, _: &super::MetricSettings) -> Vec<crate::input::FieldRequest> {
+        vec![super::survey::score_field(self.column, SCALE, None)]
     }
 
     fn aggregations(&self, _: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
-        aggregations(rows)
+        aggregations_of(self.column, rows)
     }
 
     fn estimates(&self, df: &DataFrame, options: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {
-        let n = super::frame::counts(df, "nps.n")?;
-        let promoters = super::frame::counts(df, "nps.promoters")?;
-        let detractors = super::frame::counts(df, "nps.detractors")?;
+        let c = self.column;
+        let n = super::frame::counts(df, &format!("{c}.n"))?;
+        let promoters = super::frame::counts(df, &format!("{c}.promoters"))?;
+        let detractors = super::frame::counts(df, &format!("{c}.detractors"))?;
         let counts = |i: usize| NpsCounts { promoters: promoters[i], detractors: detractors[i], n: n[i] };
         if let (Some(weights), Some(p), Some(d)) = (
-            super::share::weights(df, COLUMN)?,
-            super::share::weighted(df, "nps.promoters")?,
-            super::share::weighted(df, "nps.detractors")?,
+            super::share::weights(df, c)?,
+            super::share::weighted(df, &format!("{c}.promoters"))?,
+            super::share::weighted(df, &format!("{c}.detractors"))?,
         ) {
             return Ok((0..n.len()).map(|i| weighted_nps(counts(i), p[i], d[i], weights[i], &options.nps)).collect());
         }
-        Ok((0..n.len())
-            .map(|i| nps(NpsCounts { promoters: promoters[i], detractors: detractors[i], n: n[i] }, &options.nps))
-            .collect())
+        Ok((0..n.len()).map(|i| nps(counts(i), &options.nps)).collect())
     }
 
     fn definition(&self, options: &super::MetricSettings) -> String {
-        definition(&options.nps)
+        let text = definition(&options.nps);
+        if self.column == COLUMN {
+            return text;
+        }
+        format!("e{text}; over the employee surveys' 0–10 answers (would you recommend working here?)")
     }
 }
 

@@ -7,9 +7,12 @@
 
 use crate::input::{Kind, ValueKind};
 
+use super::employees::{self, EmployeeKpi};
 use super::interaction::InteractionKpi;
 use super::survey::SurveyKpi;
-use super::{MetricId, abandon, ces, complaints, csat, fcr, handle, nps, resolution, response, sla};
+use super::{
+    MetricId, abandon, ces, complaints, csat, fcr, handle, nps, resolution, response, servqual, sla, snapshot,
+};
 
 /// Which way a metric is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,8 @@ pub enum Family {
     Interaction(&'static dyn InteractionKpi),
     /// A customer metric, with the transaction fields it reads.
     Customer(&'static [(&'static str, ValueKind)]),
+    /// An employee KPI (`compute::employees`).
+    Employee(&'static dyn EmployeeKpi),
 }
 
 /// What a metric is, besides its formula.
@@ -76,6 +81,9 @@ pub struct MetricDef {
 const SURVEY: Kind = Kind::Surveys;
 const CONTACTS: Kind = Kind::Interactions;
 const ORDERS: Kind = Kind::Transactions;
+const SNAPSHOT: Kind = Kind::Customers;
+const STAFF: Kind = Kind::Employees;
+const STAFF_SURVEY: Kind = Kind::EmployeeSurveys;
 const RESPONSE: &[&str] = &["first_response_minutes", "first_response_at"];
 const RESOLUTION: &[&str] = &["resolution", "resolved_at"];
 const CUSTOMERS: Family = Family::Customer(&[("customer_id", ValueKind::Key)]);
@@ -106,10 +114,10 @@ const fn row(
 
 use ChangeTest::{Nps, Poisson, Proportion, Welch};
 use Direction::{Higher, Lower};
-use Family::{Interaction, Survey};
+use Family::{Employee, Interaction, Survey};
 
 /// Every metric, in report order (the order of [`MetricId`]).
-pub const REGISTRY: [MetricDef; 26] = [
+pub const REGISTRY: [MetricDef; 44] = [
     row(
         MetricId::Csat,
         "csat",
@@ -159,7 +167,7 @@ pub const REGISTRY: [MetricDef; 26] = [
         &["ces"],
         Survey(&ces::CES_MEAN),
     ),
-    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Survey(&nps::Nps)),
+    row(MetricId::Nps, "nps", "NPS, −100 to +100", SURVEY, Higher, 1, true, Nps, &["nps"], Survey(&nps::NPS)),
     row(
         MetricId::NpsPromotersPct,
         "nps_promoters_pct",
@@ -356,6 +364,222 @@ pub const REGISTRY: [MetricDef; 26] = [
     row(MetricId::Retention, "retention", "Customer retention, %", ORDERS, Higher, 1, true, Proportion, &[], CUSTOMERS),
     row(MetricId::Churn, "churn", "Customer churn, %", ORDERS, Lower, 1, true, Proportion, &[], CUSTOMERS),
     row(MetricId::Clv, "clv", "Customer lifetime value", ORDERS, Higher, 2, false, ChangeTest::None, &[], MONEY),
+    row(
+        MetricId::ChurnRate,
+        "churn_rate",
+        "Customer churn (snapshot), %",
+        SNAPSHOT,
+        Lower,
+        1,
+        true,
+        Proportion,
+        &["churned"],
+        Survey(&snapshot::ChurnRate),
+    ),
+    row(
+        MetricId::ServqualGapTangibles,
+        "servqual_gap_tangibles",
+        "SERVQUAL tangibles gap, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::GAP_TANGIBLES),
+    ),
+    row(
+        MetricId::ServqualGapReliability,
+        "servqual_gap_reliability",
+        "SERVQUAL reliability gap, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::GAP_RELIABILITY),
+    ),
+    row(
+        MetricId::ServqualGapResponsiveness,
+        "servqual_gap_responsiveness",
+        "SERVQUAL responsiveness gap, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::GAP_RESPONSIVENESS),
+    ),
+    row(
+        MetricId::ServqualGapAssurance,
+        "servqual_gap_assurance",
+        "SERVQUAL assurance gap, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::GAP_ASSURANCE),
+    ),
+    row(
+        MetricId::ServqualGapEmpathy,
+        "servqual_gap_empathy",
+        "SERVQUAL empathy gap, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::GAP_EMPATHY),
+    ),
+    row(
+        MetricId::ServqualGap,
+        "servqual_gap",
+        "SERVQUAL gap, five dimensions, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::GAP),
+    ),
+    row(
+        MetricId::ServqualWeightedGap,
+        "servqual_weighted_gap",
+        "SERVQUAL gap weighted by importance, P − E",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::WEIGHTED_GAP),
+    ),
+    row(
+        MetricId::ServperfTangibles,
+        "servperf_tangibles",
+        "SERVPERF tangibles, mean perception",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::PERF_TANGIBLES),
+    ),
+    row(
+        MetricId::ServperfReliability,
+        "servperf_reliability",
+        "SERVPERF reliability, mean perception",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::PERF_RELIABILITY),
+    ),
+    row(
+        MetricId::ServperfResponsiveness,
+        "servperf_responsiveness",
+        "SERVPERF responsiveness, mean perception",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::PERF_RESPONSIVENESS),
+    ),
+    row(
+        MetricId::ServperfAssurance,
+        "servperf_assurance",
+        "SERVPERF assurance, mean perception",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::PERF_ASSURANCE),
+    ),
+    row(
+        MetricId::ServperfEmpathy,
+        "servperf_empathy",
+        "SERVPERF empathy, mean perception",
+        SURVEY,
+        Higher,
+        2,
+        true,
+        Welch,
+        &[],
+        Survey(&servqual::PERF_EMPATHY),
+    ),
+    row(
+        MetricId::Esat,
+        "esat",
+        "Employee satisfaction, % satisfied",
+        STAFF_SURVEY,
+        Higher,
+        1,
+        true,
+        Proportion,
+        &["esat"],
+        Survey(&csat::ESAT),
+    ),
+    row(
+        MetricId::Enps,
+        "enps",
+        "eNPS, −100 to +100",
+        STAFF_SURVEY,
+        Higher,
+        1,
+        true,
+        Nps,
+        &["enps"],
+        Survey(&nps::ENPS),
+    ),
+    row(
+        MetricId::Headcount,
+        "headcount",
+        "Headcount",
+        STAFF,
+        Higher,
+        0,
+        false,
+        ChangeTest::None,
+        &[],
+        Employee(&employees::Headcount),
+    ),
+    row(
+        MetricId::Turnover,
+        "turnover",
+        "Employee turnover, % of headcount",
+        STAFF,
+        Lower,
+        1,
+        false,
+        ChangeTest::None,
+        &[],
+        Employee(&employees::Turnover { annualised: false }),
+    ),
+    row(
+        MetricId::TurnoverAnnualised,
+        "turnover_annualised",
+        "Employee turnover, % a year",
+        STAFF,
+        Lower,
+        1,
+        false,
+        ChangeTest::None,
+        &[],
+        Employee(&employees::Turnover { annualised: true }),
+    ),
 ];
 
 /// The wanted metrics of one family, in report order, with what `pick` takes from
@@ -417,11 +641,18 @@ mod tests {
                     assert_eq!(def.input, Kind::Transactions, "{}", def.name);
                     None
                 }
+                Family::Employee(_) => {
+                    assert_eq!(def.input, Kind::Employees, "{}", def.name);
+                    None
+                }
             };
-            assert_eq!(survey.is_some(), def.input == Kind::Surveys, "{}", def.name);
+            let one_per_row = [Kind::Surveys, Kind::EmployeeSurveys, Kind::Customers];
+            assert_eq!(survey.is_some(), one_per_row.contains(&def.input), "{}", def.name);
             if let Some(kpi) = survey {
-                assert_eq!(def.judged_fields, [kpi.column()], "{}", def.name);
-                assert_eq!(kpi.field(&Default::default()).field, kpi.column(), "{}", def.name);
+                // SERVQUAL reads many item columns: no `rejected` flag of its own.
+                let judged: &[&str] = if kpi.column() == servqual::ITEMS { &[] } else { &[kpi.column()] };
+                assert_eq!(def.judged_fields, judged, "{}", def.name);
+                assert!(kpi.fields(&Default::default()).iter().any(|f| f.field == kpi.column()) || judged.is_empty());
             }
         }
     }

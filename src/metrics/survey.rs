@@ -1,7 +1,9 @@
-//! The survey KPIs' common shape: each reads one score column and is computed from
-//! that column's aggregation per period and group. `compute::surveys` is a loop over
-//! the registry rows that have one (see [`super::registry`]); a new survey KPI is its
-//! file, an implementation of [`SurveyKpi`], and its registry row.
+//! The survey KPIs' common shape: each reads a score column (or a set of item columns,
+//! SERVQUAL) of a one-row-per-response table (surveys, employee surveys, the customer
+//! snapshot) and is computed from that column's aggregation per period and group.
+//! `compute::surveys` is a loop over the registry rows that have one (see
+//! [`super::registry`]); a new survey KPI is its file, an implementation of
+//! [`SurveyKpi`], and its registry row.
 
 use polars::prelude::*;
 
@@ -10,13 +12,34 @@ use super::{Estimate, MetricSettings, share};
 use crate::input::request::Labels;
 use crate::input::{FieldRequest, ValueKind};
 
-/// A KPI computed from one survey score column.
+/// A KPI computed from one survey score column (or one set of item columns).
 pub trait SurveyKpi: Sync + std::fmt::Debug {
-    /// The score column; KPIs of one column share its aggregations.
+    /// The score column, or the name of its item set; KPIs of one column share its
+    /// aggregations.
     fn column(&self) -> &'static str;
 
-    /// How the column is read (its scale comes from the options).
-    fn field(&self, options: &MetricSettings) -> FieldRequest;
+    /// How its columns are read (the scale comes from the options).
+    fn fields(&self, options: &MetricSettings) -> Vec<FieldRequest>;
+
+    /// Why it cannot be computed from this table (a column it needs is absent), as the
+    /// end of a `not computed:` note.
+    fn absent(&self, table: &crate::input::Table, _options: &MetricSettings) -> Option<String> {
+        let column = self.column();
+        if table.has(column) {
+            return None;
+        }
+        let def = crate::input::columns::field_def(table.kind, column)?;
+        Some(format!(
+            "no {column} column in {kind} (looked for {}; map one with [columns.{kind}] {column} = \"…\")",
+            crate::input::columns::looked_for(def),
+            kind = table.kind.as_str()
+        ))
+    }
+
+    /// Whether the survey `weight` column weighs it (SPEC §14).
+    fn weighted(&self) -> bool {
+        true
+    }
 
     /// The aggregations of the column, per period and group.
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr>;
@@ -76,8 +99,8 @@ impl SurveyKpi for CountShare {
         self.scores.column
     }
 
-    fn field(&self, options: &MetricSettings) -> FieldRequest {
-        score_field(self.scores.column, (self.scores.scale)(options), (self.scores.labels)(options))
+    fn fields(&self, options: &MetricSettings) -> Vec<FieldRequest> {
+        vec![score_field(self.scores.column, (self.scores.scale)(options), (self.scores.labels)(options))]
     }
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
@@ -107,8 +130,8 @@ impl SurveyKpi for MeanScore {
         self.0.column
     }
 
-    fn field(&self, options: &MetricSettings) -> FieldRequest {
-        score_field(self.0.column, (self.0.scale)(options), (self.0.labels)(options))
+    fn fields(&self, options: &MetricSettings) -> Vec<FieldRequest> {
+        vec![score_field(self.0.column, (self.0.scale)(options), (self.0.labels)(options))]
     }
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {

@@ -1,0 +1,146 @@
+//! The employee KPIs (SPEC §12; see `metrics::employees`): each employee's spell from
+//! the hire date (the row date) to the leave date, counted per period and group over
+//! the report's window. A loop over the registry rows of the employee family.
+//!
+//! The periods run from `--from` (else the first date of the other inputs, else the
+//! first hire or leave) to `--to` or `--as-of` (else the latest date of any input or
+//! leave): hire dates go back years, and the employees are shown beside the customer
+//! figures of the same periods. A period not over at that end is partial and counted
+//! up to it.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+
+use super::{GroupKey, Options, Results};
+use crate::input::{Dictionaries, Kind, Table, dimension_column};
+use crate::metrics::employees::{EmployeeKpi, PeriodCounts, Spell};
+use crate::metrics::registry::Family;
+use crate::metrics::{MetricId, frame};
+use crate::period::{DAYS_PER_YEAR, Period, epoch_days, from_epoch_days};
+
+/// Seconds in a day (row times are local seconds since 1970-01-01).
+const DAY: i64 = 86_400;
+
+/// The wanted employee KPIs, in report order.
+fn employee_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn EmployeeKpi)> {
+    crate::metrics::registry::members(wanted, |family| match family {
+        Family::Employee(kpi) => Some(kpi),
+        _ => None,
+    })
+}
+
+/// The spells of each group (the `--by` values, `(all)` for a column the file lacks),
+/// and how many rows had a leave date before their hire date (left out).
+/// Each group's values and its employees' spells.
+type Groups = Vec<(Vec<String>, Vec<Spell>)>;
+
+fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(Groups, u64)> {
+    let df = &table.frame;
+    let hires = frame::integers(df, "ts")?;
+    let leaves = if table.has("leave_date") { frame::integers(df, "leave_date")? } else { vec![None; df.height()] };
+    let mut dims = Vec::new();
+    for d in by {
+        let column = dimension_column(d);
+        let codes = if table.missing_dims.contains(d) { None } else { Some(frame::integers(df, &column)?) };
+        dims.push((column, codes));
+    }
+    let mut groups: std::collections::BTreeMap<Vec<String>, Vec<Spell>> = Default::default();
+    let mut backwards = 0;
+    for row in 0..df.height() {
+        let Some(hire) = hires[row] else { continue };
+        let spell = Spell { hire: hire.div_euclid(DAY) as i32, leave: leaves[row].map(|l| l.div_euclid(DAY) as i32) };
+        if spell.leave.is_some_and(|l| l < spell.hire) {
+            backwards += 1;
+            continue;
+        }
+        let key = dims
+            .iter()
+            .map(|(column, codes)| match codes {
+                None => "(all)".to_string(),
+                Some(codes) => codes[row].map_or(String::new(), |c| dictionaries.value(column, c as u32).to_string()),
+            })
+            .collect();
+        groups.entry(key).or_default().push(spell);
+    }
+    Ok((groups.into_iter().collect(), backwards))
+}
+
+/// The first and last day counted.
+fn window(settings: &Options, results: &Results, all: &[Spell]) -> Option<(NaiveDate, NaiveDate)> {
+    let events = all.iter().flat_map(|s| [Some(s.hire), s.leave]).flatten();
+    let (first_event, last_event) = events.fold((None, None), |(lo, hi): (Option<i32>, Option<i32>), d| {
+        (Some(lo.map_or(d, |l| l.min(d))), Some(hi.map_or(d, |h| h.max(d))))
+    });
+    let first = settings.window.from.or(results.range.map(|r| r.0)).or(first_event.map(from_epoch_days))?;
+    let latest = [results.as_of, last_event.map(from_epoch_days)].into_iter().flatten().max();
+    let last = match (settings.window.to, settings.as_of) {
+        (Some(to), Some(as_of)) => to.min(as_of),
+        (to, as_of) => to.or(as_of).or(latest)?,
+    };
+    (first <= last).then_some((first, last))
+}
+
+/// Computes the wanted employee metrics into `results`.
+pub fn compute(
+    table: &Table,
+    wanted: &[MetricId],
+    settings: &Options,
+    dictionaries: &Dictionaries,
+    results: &mut Results,
+) -> Result<()> {
+    let kpis = employee_kpis(wanted);
+    if kpis.is_empty() {
+        return Ok(());
+    }
+    let (groups, backwards) = spells(table, &settings.by, dictionaries)?;
+    if backwards > 0 {
+        results.notes.push(format!(
+            "employees: {backwards} row(s) with a leave date before the hire date left out of headcount and turnover"
+        ));
+    }
+    if !table.missing_dims.is_empty() {
+        let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
+        results.notes.push(format!(
+            "{}: employees have no {} column: given over all its values, (all)",
+            names.join(", "),
+            table.missing_dims.join(", ")
+        ));
+    }
+    let all: Vec<Spell> = groups.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    let Some((first, last)) = window(settings, results, &all) else {
+        let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
+        results.notes.push(format!("{}: not computed: no employee with a valid hire date", names.join(", ")));
+        return Ok(());
+    };
+    results.as_of_by_kind.insert(Kind::Employees, last);
+    results.range_by_kind.insert(Kind::Employees, (first, last));
+    let period = settings.window.period;
+    // Each period's first and last day counted, cut to the window.
+    let mut periods: Vec<(NaiveDate, NaiveDate, NaiveDate)> = Vec::new();
+    if period == Period::None {
+        periods.push((period.start(first), first, last));
+    } else {
+        let mut start = period.start(first);
+        while start <= last {
+            periods.push((start, start.max(first), period.end(start).min(last)));
+            start = period.next_start(start);
+        }
+    }
+    let per_year = |from: NaiveDate, to: NaiveDate| match period {
+        Period::None => DAYS_PER_YEAR / ((to - from).num_days() + 1) as f64,
+        other => other.per_year(),
+    };
+    for (metric, kpi) in kpis {
+        let mut keys: Vec<GroupKey> = Vec::new();
+        let mut estimates = Vec::new();
+        for (groups, spells) in &groups {
+            for &(start, from, to) in &periods {
+                let counts = PeriodCounts::of(spells, epoch_days(from), epoch_days(to));
+                keys.push((start, groups.clone()));
+                estimates.push(kpi.estimate(&counts, per_year(from, to)));
+            }
+        }
+        results.push_metric(&keys, metric, estimates, kpi.definition());
+    }
+    Ok(())
+}
