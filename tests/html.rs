@@ -111,11 +111,31 @@ fn trend_charts_carry_interval_bands_check_targets_and_units() {
     let w = Workdir::new();
     let (_, html) = report(&w);
     // sample-data/servq.toml has three [[check]] bounds: nps min 0, complaints_per_1000
-    // max 30 (warn), sla_pct min 70 for channel = chat (the csat check is a max_drop).
-    assert_eq!(html.matches("<line class=\"target\"").count(), 3, "one dashed line per bound");
-    for label in ["target ≥ 0.0<", "target ≤ 30.0 (warn)<", "target ≥ 70.0, channel=chat<"] {
+    // max 30 (warn), and sla_pct min 70 for channel = chat (the csat check is a
+    // max_drop). Without --by the chat check judges no line of these charts: not drawn.
+    assert_eq!(html.matches("<line class=\"target\"").count(), 2, "one dashed line per bound");
+    for label in ["target ≥ 0.0<", "target ≤ 30.0 (warn)<"] {
         assert!(html.contains(label), "{label}");
     }
+    assert!(!html.contains("channel=chat<"));
+    let by_channel = w.path("by.html");
+    w.servq()
+        .args([
+            "report",
+            "--config",
+            &sample("servq.toml"),
+            "--by",
+            "channel",
+            "--metrics",
+            "sla_pct",
+            "-o",
+            &by_channel,
+            "-q",
+        ])
+        .assert()
+        .success();
+    let by_channel = std::fs::read_to_string(&by_channel).unwrap();
+    assert!(by_channel.contains("target ≥ 70.0, channel=chat<"), "drawn where the chat line is");
     // Every metric with an interval has its band (26 metrics, 12 without intervals:
     // quantiles, activity counts, revenue, clv).
     assert!(html.matches("<polygon class=\"band\"").count() >= 14, "interval bands");

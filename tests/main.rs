@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_input;
+mod chain;
 mod check;
 mod complaints;
 mod customers;

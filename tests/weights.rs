@@ -146,3 +146,97 @@ fn weights_of_one_give_the_unweighted_figures() {
         }
     }
 }
+
+/// Hostile finding h17-1/2: weights near the ends of a double gave NaN and no interval
+/// (Σw² overflowed or underflowed). By mpmath: good weights 2.7e308 of 3.7e308 =
+/// 72.972972972972973%, n_eff = 2.7995910020449898, Wilson 23.388285477823701 to
+/// 95.980618578622919; the same ratios at 1e-300 give the same figures.
+#[test]
+fn h17_weights_at_the_ends_of_a_double_give_the_figures() {
+    let w = Workdir::new();
+    for (name, scale) in [("huge", "e308"), ("tiny", "e-300")] {
+        let text = format!(
+            "submitted_at,csat,weight\n2025-01-01,5,1{scale}\n2025-01-02,1,1{scale}\n2025-01-03,4,1.7{scale}\n"
+        );
+        let file = w.write(&format!("{name}.csv"), text);
+        let rows = csv_rows(&stdout_of(w.servq().args([
+            "report",
+            "--surveys",
+            &file,
+            "--period",
+            "none",
+            "--format",
+            "csv",
+            "-q",
+        ])));
+        let csat = rows.iter().find(|r| r["metric"] == "csat").unwrap();
+        close(&csat["value"], "72.972972972972973", name);
+        close(&csat["ci_low"], "23.388285477823701", name);
+        close(&csat["ci_high"], "95.980618578622919", name);
+        assert!(rows.iter().all(|r| !r["value"].contains("NaN")), "{rows:?}");
+    }
+}
+
+/// Hostile finding h17-3: decimal weights gave last-digit differences between the
+/// engines and between row orders. Weights are summed as exact whole numbers now.
+#[test]
+fn h17_decimal_weights_give_the_same_digits_in_any_order_and_engine() {
+    let w = Workdir::new();
+    let mut lines: Vec<String> = (0..40)
+        .map(|i| format!("2025-01-{:02},{},{},{}.{}", i % 28 + 1, ["chat", "email"][i % 2], i % 5 + 1, i % 3, i % 10))
+        .collect();
+    let forward = w.write("f.csv", format!("submitted_at,channel,csat,weight\n{}\n", lines.join("\n")));
+    lines.reverse();
+    let backward = w.write("b.csv", format!("submitted_at,channel,csat,weight\n{}\n", lines.join("\n")));
+    let run = |file: &str, extra: &[&str]| {
+        let mut args =
+            vec!["report", "--surveys", file, "--by", "channel", "--format", "csv", "-q", "--compare", "rest"];
+        args.extend(extra);
+        stdout_of(w.servq().args(&args))
+    };
+    let reference = run(&forward, &[]);
+    assert_eq!(reference, run(&backward, &[]));
+    assert_eq!(reference, run(&forward, &["--streaming"]));
+    assert_eq!(reference, run(&backward, &["--streaming"]));
+}
+
+/// Hostile finding h17-4: rejected weights never flagged the figure; two of three
+/// responses losing their weight is suspect data, and `check` says so.
+#[test]
+fn h17_rejected_weights_flag_the_figure_and_fail_its_check() {
+    let w = Workdir::new();
+    let file = w.write("eu.csv", "submitted_at;csat;weight\n2025-01-01;5;1,5\n2025-01-02;2;0,5\n2025-01-03;5;2\n");
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--surveys",
+        &file,
+        "--period",
+        "none",
+        "--format",
+        "csv",
+        "-q",
+    ])));
+    let csat = rows.iter().find(|r| r["metric"] == "csat").unwrap();
+    assert_eq!((csat["value"].as_str(), csat["n"].as_str()), ("100", "1"));
+    assert!(csat["flags"].contains("rejected"), "{csat:?}");
+    w.servq()
+        .args(["check", "--surveys", &file, "--period", "none", "--require", "csat>=90", "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("suspect data"));
+}
+
+/// Hostile findings h17-8 and h17-13: `validate --unweighted` does not judge the weight
+/// column; numbers beyond a double say so instead of "not a number" or a silent 0.
+#[test]
+fn h17_validate_unweighted_and_weights_beyond_a_double() {
+    let w = Workdir::new();
+    let file = w.write("wv.csv", "submitted_at,csat,weight\n2025-01-01,5,1e400\n2025-01-02,4,1e-400\n2025-01-03,3,2\n");
+    w.servq().args(["validate", "--surveys", &file, "--unweighted"]).assert().code(0);
+    w.servq()
+        .args(["validate", "--surveys", &file])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("too large for a number (above 1.8e308)"))
+        .stdout(predicates::str::contains("too small for a number (below 1e-308)"));
+}

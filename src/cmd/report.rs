@@ -69,7 +69,8 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
 /// with the bound judged, the level and the groups it is limited to.
 fn check_targets(settings: &Settings) -> Vec<Target> {
     let mut targets = Vec::new();
-    for spec in &settings.checks {
+    // As for the check marks: only the checks that judge the report's own groups.
+    for spec in settings.checks.iter().filter(|s| check::grouping(s, &settings.by) == settings.by) {
         let bound = match spec.bound {
             Bound::Value => "",
             Bound::CiLow => "ci_low ",

@@ -8,6 +8,7 @@ pub mod interactions;
 mod options;
 pub mod pareto;
 pub mod surveys;
+mod weights;
 
 use std::collections::BTreeMap;
 
@@ -442,7 +443,9 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
                 ("comment", ValueKind::Checked),
                 ("weight", ValueKind::NonNegative),
             ] {
-                let known = input::columns::field_def(kind, field).is_some();
+                // --unweighted: the weight column is not read at all.
+                let known = input::columns::field_def(kind, field).is_some()
+                    && !(settings.unweighted && field == SURVEY_WEIGHT);
                 if known && !fields.iter().any(|f| f.field == field) {
                     fields.push(FieldRequest { field, kind: value_kind });
                 }

@@ -6,7 +6,7 @@ use super::Options;
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{Results, aggregate, read_keys, rejected_flags, rejection_aggregations};
+use super::{Results, aggregate, read_keys, rejected_flags, rejection_aggregations, weights};
 use crate::input::compact::{Rows, SURVEY_WEIGHT};
 use crate::input::{Dictionaries, Table};
 use crate::metrics::MetricId;
@@ -65,7 +65,11 @@ pub fn compute(
     // Weighted when the surveys carry a weight column, unless --unweighted (SPEC §14).
     let weighted = !settings.unweighted && table.has(SURVEY_WEIGHT) && kpis.iter().any(|(_, k)| k.weighted());
     let sampled = Rows::Sampled { compacted: table.rows == Rows::Weighted };
+    let unit = if weighted { weights::unit(table)? } else { weights::Unit(0) };
     let mut frame = table.frame.clone().lazy();
+    if weighted {
+        frame = weights::quantise(frame, unit);
+    }
     // KPIs of one column share its aggregations (and its rejection counts): added once.
     let mut aggregations = Vec::new();
     let mut columns_done: Vec<&str> = Vec::new();
@@ -76,22 +80,19 @@ pub fn compute(
         }
         columns_done.push(column);
         if weighted && kpi.weighted() {
-            // A score without a weight is left out of the weighted figures, and counted.
-            let unweighted = format!("{column}.unweighted");
-            frame = frame.with_columns([
-                col(column).is_not_null().and(col(SURVEY_WEIGHT).is_null()).alias(&unweighted),
-                when(col(SURVEY_WEIGHT).is_not_null()).then(col(column)).otherwise(lit(NULL)).alias(column),
-            ]);
-            aggregations.push(table.rows.count_true(col(&unweighted), &unweighted));
-            aggregations.extend(kpi.aggregations(&settings.metrics, sampled));
-            aggregations.extend(sampled.sum_squared_weights(column, &format!("{column}.n")));
+            let (derived, sums) = weights::column_parts(column, table, kpi.aggregations(&settings.metrics, sampled));
+            frame = frame.with_columns(derived);
+            aggregations.extend(sums);
         }
         aggregations.extend(kpi.aggregations(&settings.metrics, table.rows));
         aggregations.extend(rejection_aggregations(*metric, table));
     }
     let df = aggregate(frame, &by, dictionaries, aggregations)?.collect()?;
-    if weighted {
-        note_weights(&df, &columns_done, results)?;
+    for (_, kpi) in kpis.iter().filter(|(_, k)| weighted && k.weighted()) {
+        if columns_done.contains(&kpi.column()) {
+            columns_done.retain(|c| *c != kpi.column());
+            weights::notes(&df, kpi.column(), results)?;
+        }
     }
     let keys: Vec<_> = read_keys(&df, &by, dictionaries)?
         .into_iter()
@@ -104,17 +105,23 @@ pub fn compute(
         })
         .collect();
     for (metric, kpi) in kpis {
-        let estimates = kpi.estimates(&df, &settings.metrics)?;
+        let weighs = weighted && kpi.weighted();
+        let mut estimates = kpi.estimates(&df, &settings.metrics)?;
+        results.notes.extend(kpi.notes(&df)?);
         if estimates.iter().all(|e| e.n == 0) {
+            let with = if weighs { " with a valid weight" } else { "" };
             results.notes.push(format!(
-                "{metric}: not computed: no valid {} value in {} (all missing or rejected)",
+                "{metric}: not computed: no valid {} value{with} in {} (all missing or rejected)",
                 kpi.column(),
                 table.kind.as_str()
             ));
             continue;
         }
+        if weighs {
+            weights::unscale(&mut estimates, unit);
+        }
         let mut definition = kpi.definition(&settings.metrics);
-        if weighted && kpi.weighted() {
+        if weighs {
             definition.push_str(WEIGHTED);
         }
         results.push_metric(&keys, metric, estimates, definition);
@@ -122,23 +129,15 @@ pub fn compute(
         if table.date_range.is_none() && table.kind != crate::input::Kind::Surveys {
             results.records.iter_mut().filter(|r| r.metric == metric).for_each(|r| r.whole_window = true);
         }
-        results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
+        let mut rejected = rejected_flags(&df, metric)?;
+        if weighs {
+            // A rejected weight makes a figure suspect as a rejected score would.
+            rejected.iter_mut().zip(weights::rejected(&df, kpi.column())?).for_each(|(r, w)| *r |= w);
+        }
+        results.flag_rejected(metric, &keys, &rejected);
     }
     Ok(())
 }
 
 /// What weighting adds to a survey KPI's definition.
 const WEIGHTED: &str = "; weighted by the surveys' weight column (Σw·x / Σw; n is the respondent count), interval on Kish's effective n = (Σw)² / Σw² (--unweighted: every response once)";
-
-/// Notes the responses left out of the weighted figures for want of a weight.
-fn note_weights(df: &DataFrame, columns: &[&str], results: &mut Results) -> Result<()> {
-    for column in columns {
-        let left_out: u64 = crate::metrics::frame::counts(df, &format!("{column}.unweighted"))?.iter().sum();
-        if left_out > 0 {
-            results.notes.push(format!(
-                "{column}: {left_out} response(s) with a score but no valid weight left out of the weighted figures (--unweighted counts every response once)"
-            ));
-        }
-    }
-    Ok(())
-}

@@ -25,9 +25,10 @@ pub enum Rows {
     Each,
     /// [`WEIGHT`] input rows per frame row.
     Weighted,
-    /// Survey responses weighted by their [`SURVEY_WEIGHT`] column: every aggregation is
-    /// the Float64 sum of the weights (times [`WEIGHT`] when `compacted`) instead of a
-    /// count, named `<alias>@w`. For survey score columns only.
+    /// Survey responses weighted by their [`SURVEY_WEIGHT`] column, given as whole
+    /// numbers (see `compute::weights`): every aggregation is the exact Int128 sum of
+    /// the weights (times [`WEIGHT`] when `compacted`) instead of a count, named
+    /// `<alias>@w`. For survey score columns only.
     Sampled {
         /// The frame is compacted (each row stands for [`WEIGHT`] responses).
         compacted: bool,
@@ -43,10 +44,10 @@ pub fn weighted_name(alias: &str) -> String {
 }
 
 impl Rows {
-    /// The survey weight of each frame row (see [`Rows::Sampled`]).
+    /// The survey weight of each frame row as Int128 (see [`Rows::Sampled`]).
     fn sampled(compacted: bool) -> Expr {
-        let weight = col(SURVEY_WEIGHT).cast(DataType::Float64);
-        if compacted { weight * col(WEIGHT).cast(DataType::Float64) } else { weight }
+        let weight = col(SURVEY_WEIGHT).cast(DataType::Int128);
+        if compacted { weight * col(WEIGHT).cast(DataType::Int128) } else { weight }
     }
 
     /// The number of input rows where `condition` holds, as an aggregation named `alias`.
@@ -88,7 +89,7 @@ impl Rows {
             Rows::Each => value.sum(),
             Rows::Weighted => (value * col(WEIGHT).cast(DataType::Int64)).sum(),
             Rows::Sampled { compacted } => {
-                return (value.cast(DataType::Float64) * Rows::sampled(compacted)).sum().alias(weighted_name(alias));
+                return (value.cast(DataType::Int128) * Rows::sampled(compacted)).sum().alias(weighted_name(alias));
             }
         }
         .alias(alias)
@@ -109,12 +110,9 @@ impl Rows {
     /// weighted count it gives Kish's effective n = (Σw)² / Σw².
     pub fn sum_squared_weights(self, column: &str, alias: &str) -> Option<Expr> {
         let Rows::Sampled { compacted } = self else { return None };
-        let weight = col(SURVEY_WEIGHT).cast(DataType::Float64);
-        let squares = if compacted {
-            weight.clone() * weight * col(WEIGHT).cast(DataType::Float64)
-        } else {
-            weight.clone() * weight
-        };
+        let weight = col(SURVEY_WEIGHT).cast(DataType::Int128);
+        let squares = weight.clone() * weight;
+        let squares = if compacted { squares * col(WEIGHT).cast(DataType::Int128) } else { squares };
         Some(squares.filter(col(column).is_not_null()).sum().alias(format!("{alias}@w2")))
     }
 }

@@ -316,7 +316,14 @@ pub fn parse_integer(s: &str) -> Result<i64, Reason> {
 /// Parses a finite decimal number (`.` as the decimal point).
 pub fn parse_finite(s: &str) -> Result<f64, Reason> {
     match s.parse::<f64>() {
+        // A written non-zero number that rounds to 0 (1e-400) is not silently zero.
+        Ok(0.0) if s.split(['e', 'E']).next().is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b))) => {
+            Err("too small for a number (below 1e-308)".to_string())
+        }
         Ok(x) if x.is_finite() => Ok(x),
+        Ok(_) if !s.to_ascii_lowercase().contains("inf") && !s.to_ascii_lowercase().contains("nan") => {
+            Err("too large for a number (above 1.8e308)".to_string())
+        }
         _ if s.contains(',') && s.replace(',', ".").parse::<f64>().is_ok() => {
             Err("not a number (decimal comma?)".to_string())
         }
@@ -478,6 +485,18 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_beyond_a_double_say_so() {
+        use super::parse_finite;
+        assert_eq!(parse_finite("1e400"), Err("too large for a number (above 1.8e308)".to_string()));
+        assert_eq!(parse_finite("1e-400"), Err("too small for a number (below 1e-308)".to_string()));
+        assert_eq!(parse_finite("-1e-999"), Err("too small for a number (below 1e-308)".to_string()));
+        assert_eq!(parse_finite("0e-400"), Ok(0.0));
+        assert_eq!(parse_finite("0.000"), Ok(0.0));
+        assert_eq!(parse_finite("inf"), Err("not a number".to_string()));
+        assert_eq!(parse_finite("1e300"), Ok(1e300));
+    }
+
     use super::*;
 
     #[test]

@@ -229,7 +229,7 @@ pub fn aggregations(options: &ServqualOptions, rows: Rows) -> Vec<Expr> {
     }
     out.extend(moments(rows, overall(options), "sq.gap"));
     out.extend(moments(rows, weighted(options), "sq.wgap"));
-    let off = overall(options).is_not_null().and(points(options).is_not_null()).and(points_ok(options).not());
+    let off = points(options).is_not_null().and(points_ok(options).not());
     out.push(rows.count_true(off, "sq.wgap.off"));
     out
 }
@@ -303,6 +303,17 @@ impl SurveyKpi for Servqual {
 
     fn weighted(&self) -> bool {
         false
+    }
+
+    fn notes(&self, df: &DataFrame) -> PolarsResult<Vec<String>> {
+        if self.0 != Which::Weighted {
+            return Ok(Vec::new());
+        }
+        let off: u64 = super::frame::counts(df, "sq.wgap.off")?.iter().sum();
+        Ok((off > 0)
+            .then(|| format!("servqual_weighted_gap: {off} response(s) rejected for this metric: importance points not summing to 100 (±0.5)"))
+            .into_iter()
+            .collect())
     }
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {

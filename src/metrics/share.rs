@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use super::frame::{Rows, counts, floats, integers};
+use super::frame::{Rows, counts, integers};
 use super::{Estimate, stats};
 
 /// Aggregations over the score `column`: `<column>.n` (valid scores), `<column>.good`
@@ -122,15 +122,15 @@ pub fn weighted(df: &DataFrame, name: &str) -> PolarsResult<Option<Vec<f64>>> {
     if df.column(&name).is_err() {
         return Ok(None);
     }
-    Ok(Some(floats(df, &name)?.into_iter().map(|v| v.unwrap_or(0.0)).collect()))
+    Ok(Some(super::frame::exact(df, &name)?.into_iter().map(|v| v as f64).collect()))
 }
 
 /// The [`Weights`] of each row of a frame aggregated with survey weights (the
 /// `<column>.n@w` and `<column>.n@w2` sums); `None` when it was not weighted.
 pub fn weights(df: &DataFrame, column: &str) -> PolarsResult<Option<Vec<Weights>>> {
     let Some(sum) = weighted(df, &format!("{column}.n"))? else { return Ok(None) };
-    let sum_sq = floats(df, &format!("{column}.n@w2"))?;
-    Ok(Some(sum.iter().zip(sum_sq).map(|(&sum, sq)| Weights { sum, sum_sq: sq.unwrap_or(0.0) }).collect()))
+    let sum_sq = super::frame::exact(df, &format!("{column}.n@w2"))?;
+    Ok(Some(sum.iter().zip(sum_sq).map(|(&sum, sq)| Weights { sum, sum_sq: sq as f64 }).collect()))
 }
 
 /// A weighted percentage (SPEC §14): `100 × Σw·[counted] / Σw` over the `n` valid

@@ -36,6 +36,11 @@ pub trait SurveyKpi: Sync + std::fmt::Debug {
         ))
     }
 
+    /// Notes on what its aggregation saw (rows rejected for it alone), for stderr.
+    fn notes(&self, _df: &DataFrame) -> PolarsResult<Vec<String>> {
+        Ok(Vec::new())
+    }
+
     /// Whether the survey `weight` column weighs it (SPEC §14).
     fn weighted(&self) -> bool {
         true

@@ -45,6 +45,9 @@ dt { font-weight: 600; } dd { margin: 0 0 0.6rem 0; color: var(--muted); }
 @media print { body { max-width: none; } h2 { break-after: avoid; } }
 "#;
 
+/// Groups shown on a tile.
+const TILE_GROUPS: usize = 6;
+
 const PALETTE: [&str; 8] = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#4d7c0f", "#be185d"];
 
 /// The records of one metric, by group, in period order.
@@ -85,7 +88,10 @@ fn tile(results: &Results, metric: MetricId, checks: &BTreeMap<(MetricId, Vec<St
     html! {
         div.tile {
             div.name { (metric.def().title) }
-            @for (groups, records) in series.iter().take(6) {
+            @if series.len() > TILE_GROUPS {
+                div.note { (TILE_GROUPS) " of " (series.len()) " groups shown; every group is in the CSV and the trend chart" }
+            }
+            @for (groups, records) in series.iter().take(TILE_GROUPS) {
                 @let (last, previous) = latest_pair(records);
                 @if let Some(last) = last {
                     div.group {
@@ -93,10 +99,17 @@ fn tile(results: &Results, metric: MetricId, checks: &BTreeMap<(MetricId, Vec<St
                         span.value { (last.estimate.value.map_or("–".to_string(), |v| human_value(metric, v))) }
                         " "
                         @if let (Some(v), Some(p)) = (last.estimate.value, previous.and_then(|p| p.estimate.value)) {
-                            @let change = v - p;
+                            @let decimals = metric.def().decimals;
+                            @let shown = format!("{:+.decimals$}", v - p);
+                            // A change that rounds to nothing is shown as none.
+                            @let change = shown.parse::<f64>().unwrap_or(0.0);
                             @let better = if metric.lower_is_better() { -change } else { change };
                             @let class = if better > 0.0 { "up" } else if better < 0.0 { "down" } else { "flat" };
-                            span class=(class) { (if change >= 0.0 { "▲ " } else { "▼ " }) (format!("{change:+.1}")) }
+                            @if change == 0.0 {
+                                span.flat { "= " (format!("{:.decimals$}", 0.0)) }
+                            } @else {
+                                span class=(class) { (if change > 0.0 { "▲ " } else { "▼ " }) (shown) }
+                            }
                         }
                         div.note {
                             (super::period_label(results, last)) " · n = " (last.estimate.n)
@@ -134,11 +147,13 @@ fn tick_step(span: f64) -> f64 {
 }
 
 /// The y range of a chart: its values, its check targets, and the intervals of figures
-/// that are not low-confidence (a huge interval on n = 3 would flatten the lines);
-/// shares stay within 0–100.
+/// that are not low-confidence (a huge interval on n = 3 would flatten the lines; when
+/// every figure is low-confidence, theirs); shares stay within 0–100, NPS within ±100.
 fn y_range(metric: MetricId, records: &[&Record], targets: &[&Target]) -> (f64, f64) {
     let mut seen: Vec<f64> = records.iter().filter_map(|r| r.estimate.value).collect();
-    for r in records.iter().filter(|r| !r.flags.contains(&Flag::LowN)) {
+    // The intervals of low-confidence figures only when no other figure has one.
+    let confident = records.iter().any(|r| r.estimate.ci.is_some() && !r.flags.contains(&Flag::LowN));
+    for r in records.iter().filter(|r| !confident || !r.flags.contains(&Flag::LowN)) {
         if let Some((lo, hi)) = r.estimate.ci {
             seen.extend([lo, hi]);
         }
@@ -153,8 +168,10 @@ fn y_range(metric: MetricId, records: &[&Record], targets: &[&Target]) -> (f64, 
     }
     let pad = 0.05 * (hi - lo);
     (lo, hi) = (lo - pad, hi + pad);
-    if metric.def().change_test == ChangeTest::Proportion {
-        (lo, hi) = (lo.max(0.0), hi.min(100.0));
+    match metric.def().change_test {
+        ChangeTest::Proportion => (lo, hi) = (lo.max(0.0), hi.min(100.0)),
+        ChangeTest::Nps => (lo, hi) = (lo.max(-100.0), hi.min(100.0)),
+        _ => {}
     }
     (lo, hi)
 }
@@ -206,8 +223,11 @@ fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
                 }
                 text.axis x="12" y=(format!("{:.1}", (top + h - bottom) / 2.0)) text-anchor="middle" transform=(format!("rotate(-90 12 {:.1})", (top + h - bottom) / 2.0)) { (unit) }
                 @for (i, d) in periods.iter().enumerate() {
-                    @if i % every == 0 || (i + 1 == periods.len() && i % every * 2 >= every) {
-                        text x=(format!("{:.1}", x(i))) y=(h - 8.0) text-anchor="middle" { (labels.get(d).cloned().unwrap_or_default()) }
+                    // Counted back from the latest period, which is always labelled.
+                    @if (periods.len() - 1 - i).is_multiple_of(every) {
+                        // The first and last labels end at the plot's edges, never past the figure.
+                        @let anchor = if periods.len() > 1 && i == 0 { "start" } else if periods.len() > 1 && i + 1 == periods.len() { "end" } else { "middle" };
+                        text x=(format!("{:.1}", x(i))) y=(h - 8.0) text-anchor=(anchor) { (labels.get(d).cloned().unwrap_or_default()) }
                     }
                 }
                 @for (k, records) in series.values().take(PALETTE.len()).enumerate() {
@@ -224,7 +244,7 @@ fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
                         }
                     }
                 }
-                @for t in targets {
+                @for t in targets.iter().filter(|t| (lo..=hi).contains(&t.value)) {
                     line.target x1=(left) y1=(format!("{:.1}", y(t.value))) x2=(w - right) y2=(format!("{:.1}", y(t.value))) stroke="#b91c1c" stroke-width="1.5" stroke-dasharray="6 4" {
                         title { "[[check]] " (t.label) }
                     }
@@ -247,6 +267,12 @@ fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
                 }
             }
             div.legend {
+                @if series.len() > PALETTE.len() {
+                    span.note { (PALETTE.len()) " of " (series.len()) " groups drawn (the CSV has every group): " }
+                }
+                @for t in targets.iter().filter(|t| t.value < lo || t.value > hi) {
+                    span.note { "target " (t.label) " is off the chart" }
+                }
                 @if series.len() > 1 {
                     @for (k, groups) in series.keys().take(PALETTE.len()).enumerate() {
                         span { i style=(format!("background:{}", PALETTE[k])) {} (group_name(results, groups)) }
@@ -273,9 +299,18 @@ fn nps_composition(results: &Results) -> Option<Markup> {
         .iter()
         .filter(|r| r.estimate.n > 0)
         .map(|r| {
-            let n = r.estimate.n as f64;
-            let share = |k: &str| 100.0 * r.estimate.detail(k).unwrap_or(0.0) / n;
-            (*r, share("promoters"), share("passives"), share("detractors"))
+            // Weighted figures (SPEC §14) are drawn with their weighted shares.
+            let e = &r.estimate;
+            match (e.detail("sum_w"), e.detail("promoters_w"), e.detail("detractors_w")) {
+                (Some(w), Some(p), Some(d)) if w > 0.0 => {
+                    let (p, d) = (100.0 * p / w, 100.0 * d / w);
+                    (*r, p, 100.0 - p - d, d)
+                }
+                _ => {
+                    let share = |k: &str| 100.0 * e.detail(k).unwrap_or(0.0) / e.n as f64;
+                    (*r, share("promoters"), share("passives"), share("detractors"))
+                }
+            }
         })
         .collect();
     let h = 22.0 * rows.len() as f64 + 10.0;
@@ -317,6 +352,61 @@ fn response_bars(results: &Results) -> Option<Markup> {
                     text x=(format!("{:.1}", 84.0 + 420.0 * pv / top)) y=(y + 13.0) { (format!("{mv:.1} / {pv:.1}")) }
                 }
             }
+        }
+    })
+}
+
+/// The SERVQUAL gaps of the latest complete period (first group): per dimension the mean
+/// expectation and perception of its respondents as bars on the item scale, and the gap
+/// with its interval.
+fn servqual_chart(results: &Results) -> Option<Markup> {
+    let gaps = [
+        MetricId::ServqualGapTangibles,
+        MetricId::ServqualGapReliability,
+        MetricId::ServqualGapResponsiveness,
+        MetricId::ServqualGapAssurance,
+        MetricId::ServqualGapEmpathy,
+    ];
+    let mut rows = Vec::new();
+    let mut label = None;
+    for metric in gaps {
+        let series = series(results, metric);
+        let (groups, records) = series.iter().next()?;
+        let (Some(last), _) = latest_pair(records) else { continue };
+        let (Some(e), Some(p), Some(gap)) =
+            (last.estimate.detail("expectation"), last.estimate.detail("perception"), last.estimate.value)
+        else {
+            continue;
+        };
+        label
+            .get_or_insert_with(|| format!("{} · {}", super::period_label(results, last), group_name(results, groups)));
+        let name = metric.as_str().trim_start_matches("servqual_gap_").to_string();
+        rows.push((name, e, p, gap, last.estimate.ci, last.estimate.n));
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    // Bars from 0 to 7 (the default 1–7 items) over 420 units, after a 110-unit label.
+    let top = rows.iter().map(|r| r.1.max(r.2)).fold(7.0_f64, f64::max);
+    let x = |v: f64| 110.0 + 280.0 * v / top;
+    let h = 34.0 * rows.len() as f64 + 10.0;
+    Some(html! {
+        figure style="max-width: 760px" {
+            figcaption { "SERVQUAL: expectation vs perception by dimension (" (label.unwrap_or_default()) ")" }
+            svg viewBox=(format!("0 0 600 {h}")) role="img" aria-label="SERVQUAL expectation and perception by dimension" {
+                @for (i, (name, e, p, gap, ci, n)) in rows.iter().enumerate() {
+                    @let y = 5.0 + 34.0 * i as f64;
+                    text x="0" y=(y + 17.0) { (name) }
+                    rect.expectation x="110" y=(y) width=(format!("{:.1}", x(*e) - 110.0)) height="13" fill="#9ca3af" { title { "expectation " (format!("{e:.2}")) } }
+                    rect.perception x="110" y=(y + 14.0) width=(format!("{:.1}", x(*p) - 110.0)) height="13" fill="#2563eb" { title { "perception " (format!("{p:.2}")) } }
+                    text x=(format!("{:.1}", x(e.max(*p)) + 6.0)) y=(y + 17.0) class=(if *gap < 0.0 { "down" } else { "up" }) {
+                        "gap " (format!("{gap:+.2}"))
+                        @if let Some((lo, hi)) = ci { " (" (format!("{lo:+.2}")) " to " (format!("{hi:+.2}")) ")" }
+                        " n = " (n)
+                    }
+                }
+            }
+            div.legend { span { i style="background:#9ca3af" {} "expectation (mean of E items)" } span { i style="background:#2563eb" {} "perception (mean of P items)" } }
         }
     })
 }
@@ -384,6 +474,7 @@ pub fn page(results: &Results, targets: &[Target], checks: &BTreeMap<(MetricId, 
                 p.note { "Shaded: the 95% interval of each figure; dashed red: a [[check]] target." }
                 @if let Some(bars) = nps_composition(results) { h2 { "NPS composition" } (bars) }
                 @if let Some(bars) = response_bars(results) { h2 { "Response time" } (bars) }
+                @if let Some(chart) = servqual_chart(results) { h2 { "SERVQUAL gaps" } (chart) }
                 @if let Some(table) = heatmap(results) { h2 { "Cohort retention (% of cohort active)" } (table) }
                 h2 { "Definitions" }
                 dl { @for (m, text) in &results.definitions { dt { (m.def().title) " " span.note { "(" (m.as_str()) ")" } } dd { (text) } } }

@@ -1,0 +1,198 @@
+//! SPEC §12, the service-profit chain: SERVQUAL gaps and SERVPERF, employees'
+//! headcount and turnover, employee surveys (esat, enps) and churn from a customer
+//! snapshot. The sample-data figures are checked against
+//! `fixtures/chain/reference.py`, an independent mpmath computation of the SPEC
+//! definitions (saved as `reference.csv`); the small cases by hand.
+
+use std::collections::BTreeMap;
+
+use predicates::prelude::*;
+
+use crate::util::{Workdir, csv_rows, csv_rows_with_stderr, fixture, sample, stdout_of};
+
+const CHAIN: &str = "servqual_gap_tangibles,servqual_gap_reliability,servqual_gap_responsiveness,servqual_gap_assurance,servqual_gap_empathy,servqual_gap,servqual_weighted_gap,servperf_tangibles,servperf_reliability,servperf_responsiveness,servperf_assurance,servperf_empathy,esat,enps,headcount,turnover,turnover_annualised,churn_rate";
+
+fn close(actual: &str, expected: &str, what: &str) {
+    if expected.is_empty() {
+        assert!(actual.is_empty(), "{what}: {actual:?}, expected empty");
+        return;
+    }
+    let (a, e): (f64, f64) = (actual.parse().unwrap(), expected.parse().unwrap());
+    assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{what}: {a} != {e}");
+}
+
+fn report(w: &Workdir, metrics: &str, extra: &[&str], notes: &[&str]) -> Vec<BTreeMap<String, String>> {
+    let config = sample("servq.toml");
+    let mut args = vec!["report", "--config", &config, "--metrics", metrics, "--format", "csv"];
+    args.extend(extra);
+    csv_rows_with_stderr(w.servq().args(&args), notes)
+}
+
+#[test]
+fn the_chain_on_the_sample_data_matches_the_independent_reference() {
+    let w = Workdir::new();
+    // By hand from the file: 16 rows' importance points are off 100 by more than 0.5.
+    let off = "note: servqual_weighted_gap: 16 response(s) rejected for this metric: importance points not summing to 100 (±0.5)";
+    let overall = report(&w, CHAIN, &[], &[off]);
+    // Only the snapshot has a Contract column.
+    let by_contract = report(&w, "churn_rate", &["--by", "Contract"], &[]);
+    let reference = csv_rows(&std::fs::read_to_string(fixture("chain/reference.csv")).unwrap());
+    for e in &reference {
+        let what = format!("{} {} {}", e["period"], e["group"], e["metric"]);
+        let row = if e["group"].is_empty() {
+            overall.iter().find(|r| r["period"] == e["period"] && r["metric"] == e["metric"])
+        } else {
+            by_contract
+                .iter()
+                .find(|r| r["period"] == e["period"] && r["metric"] == e["metric"] && r["Contract"] == e["group"])
+        }
+        .unwrap_or_else(|| panic!("no row for {what}"));
+        assert_eq!(row["n"], e["n"], "{what}");
+        for column in ["value", "ci_low", "ci_high"] {
+            close(&row[column], &e[column], &format!("{what} {column}"));
+        }
+    }
+    // Every figure of the report is in the reference (nothing more, nothing less).
+    assert_eq!(overall.len(), reference.iter().filter(|e| e["group"].is_empty()).count());
+    // The snapshot has no date: one figure for all of it, period `all`, no dates.
+    let churn = overall.iter().find(|r| r["metric"] == "churn_rate").unwrap();
+    assert_eq!((churn["period"].as_str(), churn["period_start"].as_str()), ("all", ""));
+}
+
+#[test]
+fn the_chain_streams_to_the_same_bytes() {
+    let w = Workdir::new();
+    let config = sample("servq.toml");
+    let run = |extra: &[&str]| {
+        let mut args =
+            vec!["report", "--config", &config, "--metrics", CHAIN, "--format", "csv", "-q", "--by", "channel"];
+        args.extend(extra);
+        stdout_of(w.servq().args(&args))
+    };
+    let memory = run(&[]);
+    assert!(memory.contains(",chat,headcount,") && memory.contains(",chat,servqual_gap,"), "{memory}");
+    assert_eq!(memory, run(&["--streaming"]));
+}
+
+#[test]
+fn headcount_counts_hires_and_leavers_on_their_day() {
+    let w = Workdir::new();
+    // By hand (SPEC §12): on 2025-03-31 the hire of that day and the leaver of that day
+    // both count; the day before March has E2, E4 and E5 (E5 leaves 2025-02-15, so not
+    // on 02-28: E2 and E4 only).
+    let file = w.write(
+        "staff.csv",
+        "employee_id,hire_date,leave_date,team\nE1,2025-03-31,,a\nE2,2024-06-01,2025-03-31,a\nE3,2025-04-01,,b\nE4,2020-01-01,,b\nE5,2020-01-01,2025-02-15,b\nE6,2025-05-01,2025-04-01,b\n",
+    );
+    let rows = csv_rows_with_stderr(
+        w.servq().args([
+            "report",
+            "--employees",
+            &file,
+            "--from",
+            "2025-02-01",
+            "--to",
+            "2025-04-30",
+            "--format",
+            "csv",
+            "--min-n",
+            "1",
+        ]),
+        &["employees: 1 row(s) with a leave date before the hire date left out of headcount and turnover"],
+    );
+    let get = |period: &str, metric: &str| {
+        let r = rows.iter().find(|r| r["period"] == period && r["metric"] == metric).unwrap();
+        (r["value"].clone(), r["n"].clone())
+    };
+    // February: before 3 (E2, E4, E5), end 2 (E5 left 02-15): turnover 100 × 1 / 2.5 = 40.
+    assert_eq!(get("2025-02", "headcount"), ("2".into(), "3".into()));
+    assert_eq!(get("2025-02", "turnover"), ("40".into(), "3".into()));
+    assert_eq!(get("2025-02", "turnover_annualised"), ("480".into(), "3".into()));
+    // March: before 2 (E2, E4), end 3 (E1 hired, E2 leaving that day, E4): 1 / 2.5.
+    assert_eq!(get("2025-03", "headcount"), ("3".into(), "3".into()));
+    assert_eq!(get("2025-03", "turnover"), ("40".into(), "3".into()));
+    // April: before 3 (March 31), end 3 (E1, E3, E4), no leaver.
+    assert_eq!(get("2025-04", "headcount"), ("3".into(), "4".into()));
+    assert_eq!(get("2025-04", "turnover"), ("0".into(), "4".into()));
+    assert_eq!(rows.len(), 9, "three months × three metrics");
+}
+
+#[test]
+fn a_respondent_missing_one_item_and_points_not_summing_to_100() {
+    let w = Workdir::new();
+    // A three-item questionnaire (one item per dimension but tangibles with two):
+    // respondent 1: tangibles E 6, 7 / P 5, 4 → −2; reliability E3 3 / P3 4 → +1;
+    // respondent 2 misses P2: left out of tangibles only; points 20+20+20+20+19 = 99 are
+    // off by 1: rejected for the weighted gap.
+    let mut header = String::from("submitted_at,E1,E2,E3,E4,E5,E6,P1,P2,P3,P4,P5,P6");
+    header.push_str(",W_tangibles,W_reliability,W_responsiveness,W_assurance,W_empathy\n");
+    let text = format!(
+        "{header}2025-01-05,6,7,3,4,4,4,5,4,4,4,4,4,40,30,10,10,10\n2025-01-06,5,5,3,4,4,4,6,,6,4,4,4,20,20,20,20,19\n"
+    );
+    let file = w.write("sq.csv", text);
+    let config = w.write(
+        "sq.toml",
+        "[metrics.servqual]\ndimensions = { tangibles = [1, 2], reliability = [3], responsiveness = [4], assurance = [5], empathy = [6] }\n",
+    );
+    let rows = csv_rows_with_stderr(
+        w.servq().args(["report", "--config", &config, "--surveys", &file, "--format", "csv", "--min-n", "1"]),
+        &[
+            "note: servqual_weighted_gap: 1 response(s) rejected for this metric: importance points not summing to 100 (±0.5)",
+        ],
+    );
+    let get = |metric: &str| {
+        let r = rows.iter().find(|r| r["metric"] == metric).unwrap_or_else(|| panic!("{metric}"));
+        (r["value"].clone(), r["n"].clone())
+    };
+    assert_eq!(get("servqual_gap_tangibles"), ("-2".into(), "1".into()));
+    // Reliability: +1 and +3: mean 2 over both respondents.
+    assert_eq!(get("servqual_gap_reliability"), ("2".into(), "2".into()));
+    // Overall (respondent 1 only): (−2 + 1 + 0 + 0 + 0) / 5 = −0.2.
+    assert_eq!(get("servqual_gap"), ("-0.2".into(), "1".into()));
+    // Weighted (respondent 1): 0.4 × −2 + 0.3 × 1 = −0.5.
+    assert_eq!(get("servqual_weighted_gap"), ("-0.5".into(), "1".into()));
+    // servperf tangibles: respondent 1 only (4.5); reliability 4 and 6: 5.
+    assert_eq!(get("servperf_tangibles"), ("4.5".into(), "1".into()));
+    assert_eq!(get("servperf_reliability"), ("5".into(), "2".into()));
+}
+
+#[test]
+fn churn_from_a_telco_style_snapshot_by_contract() {
+    let w = Workdir::new();
+    // Yes/No flags as the public Telco export writes them; one empty flag.
+    let file = w.write(
+        "telco.csv",
+        "customerID,gender,Contract,Churn\nA,Female,Month-to-month,No\nB,Male,One year,No\nC,Male,Month-to-month,Yes\nD,Male,One year,\nE,Female,Month-to-month,Yes\n",
+    );
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--customers",
+        &file,
+        "--by",
+        "Contract",
+        "--format",
+        "csv",
+        "-q",
+    ])));
+    // Month-to-month: 2 of 3 churned; One year: 0 of 1 known (the empty flag is in no
+    // denominator). Wilson by hand for 2 of 3: (0.2077, 0.9385).
+    let m2m = rows.iter().find(|r| r["Contract"] == "Month-to-month").unwrap();
+    assert_eq!((m2m["period"].as_str(), m2m["n"].as_str()), ("all", "3"));
+    close(&m2m["value"], "66.666666666666667", "month-to-month");
+    close(&m2m["ci_low"], "20.765960080204766", "month-to-month ci_low");
+    let year = rows.iter().find(|r| r["Contract"] == "One year").unwrap();
+    assert_eq!((year["value"].as_str(), year["n"].as_str()), ("0", "1"));
+}
+
+#[test]
+fn chain_metrics_are_gated_by_check() {
+    let w = Workdir::new();
+    let config = sample("servq.toml");
+    // December's headcount is 56 and its turnover 0 (reference.csv): a max of 50 on
+    // headcount fails, a max of 5 on turnover passes.
+    w.servq()
+        .args(["check", "--config", &config, "--require", "headcount<=50", "--require", "turnover<=5", "-q"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("headcount <= 50").and(predicates::str::contains("56 > 50")));
+}
