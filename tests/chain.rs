@@ -196,3 +196,31 @@ fn chain_metrics_are_gated_by_check() {
         .code(1)
         .stdout(predicates::str::contains("headcount <= 50").and(predicates::str::contains("56 > 50")));
 }
+
+#[test]
+fn churn_from_bank_exports_exited_and_attrition_flag() {
+    let w = Workdir::new();
+    // Bank churn: Exited 0/1; BankChurners: Attrition_Flag as words; 1 of 3 and 2 of 4.
+    let bank = w.write(
+        "bank.csv",
+        "RowNumber,CustomerId,Geography,Exited\n1,15634602,France,1\n2,15647311,Spain,0\n3,15619304,France,0\n",
+    );
+    let churners = w.write(
+        "churners.csv",
+        "CLIENTNUM,Attrition_Flag,Card_Category\n1,Existing Customer,Blue\n2,Attrited Customer,Blue\n3,Attrited Customer,Gold\n4,Existing Customer,Blue\n5,Unknown,Blue\n",
+    );
+    let figure = |file: &str| {
+        let out =
+            w.servq().args(["report", "--customers", file, "--format", "csv"]).assert().success().get_output().clone();
+        let rows = csv_rows(&String::from_utf8(out.stdout).unwrap());
+        let r = rows.iter().find(|r| r["metric"] == "churn_rate").unwrap().clone();
+        (r["value"].clone(), r["n"].clone(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (value, n, _) = figure(&bank);
+    close(&value, "33.333333333333333", "bank");
+    assert_eq!(n, "3");
+    let (value, n, stderr) = figure(&churners);
+    assert_eq!((value.as_str(), n.as_str()), ("50", "4"));
+    // "Unknown" is not a churn flag: rejected with its reason, in no denominator.
+    assert!(stderr.contains("not a churn flag (yes/no, 1/0, true/false, churned/retained) × 1 (line 6)"), "{stderr}");
+}

@@ -146,6 +146,10 @@ fn trend_charts_carry_interval_bands_check_targets_and_units() {
     assert!(html.contains("<dt>CSAT, % satisfied <span class=\"note\">(csat)</span></dt>"));
     assert!(!html.contains("COMPLAINTS_PER_1000"));
     assert!(html.contains(" · check <span class=\"up\">pass</span>"), "nps ≥ 0 passes on its tile");
+    // SERVQUAL (SPEC §12): expectation against perception for the five dimensions.
+    assert!(html.contains("SERVQUAL: expectation vs perception by dimension (2025-12 · all)"));
+    assert_eq!(html.matches("<rect class=\"perception\"").count(), 5);
+    assert_eq!(html.matches("<rect class=\"expectation\"").count(), 5);
 }
 
 /// Renders a page in headless Chromium and returns its DOM, asserting no console error.

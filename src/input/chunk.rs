@@ -34,7 +34,9 @@ impl Builder {
             | ValueKind::Number
             | ValueKind::MinutesAfterRowDate
             | ValueKind::Duration { .. } => Builder::Float(PrimitiveChunkedBuilder::new(name, 0)),
-            ValueKind::Bool | ValueKind::Checked => Builder::Bool(BooleanChunkedBuilder::new(name, 0)),
+            ValueKind::Bool | ValueKind::Churned | ValueKind::Checked => {
+                Builder::Bool(BooleanChunkedBuilder::new(name, 0))
+            }
             ValueKind::Key => Builder::Key(Vec::new()),
             ValueKind::Text => Builder::Text(Vec::new()),
             ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(PrimitiveChunkedBuilder::new(name, 0)),
@@ -488,7 +490,7 @@ pub fn dtype_of(kind: ValueKind) -> DataType {
         ValueKind::NonNegative | ValueKind::Number | ValueKind::MinutesAfterRowDate | ValueKind::Duration { .. } => {
             DataType::Float64
         }
-        ValueKind::Bool | ValueKind::Checked => DataType::Boolean,
+        ValueKind::Bool | ValueKind::Churned | ValueKind::Checked => DataType::Boolean,
         ValueKind::Key => DataType::UInt32,
         ValueKind::Text => DataType::String,
         ValueKind::Timestamp | ValueKind::Money { .. } => DataType::Int64,
@@ -519,6 +521,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
     Ok(match kind {
         ValueKind::Score { min, max, labels } => parse::parse_score(s, min, max, labels)?.map(Parsed::Int),
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
+        ValueKind::Churned => parse::parse_churned(s)?.map(Parsed::Bool),
         ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
         ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),
         ValueKind::Duration { unit, out } => {

@@ -140,6 +140,7 @@ pub const CUSTOMER_FIELDS: &[FieldDef] = &[
             "is_churned",
             "churn_flag",
             "churn_label",
+            "attrition_flag",
             "attrited",
             "cancelled",
             "流失",

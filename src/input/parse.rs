@@ -243,6 +243,21 @@ pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
     }
 }
 
+/// Parses a churn flag: a boolean ([`parse_bool`]), or the words churn exports use:
+/// `churned`, `attrited`, `attrited customer`, `lost`, `cancelled` (true);
+/// `retained`, `existing`, `existing customer`, `active`, `stayed` (false).
+pub fn parse_churned(raw: &str) -> Result<Option<bool>, Reason> {
+    let s = raw.trim();
+    let is = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
+    if is(&["churned", "attrited", "attrited customer", "lost", "cancelled", "canceled", "流失", "已流失"]) {
+        return Ok(Some(true));
+    }
+    if is(&["retained", "existing", "existing customer", "active", "stayed", "未流失", "留存"]) {
+        return Ok(Some(false));
+    }
+    parse_bool(s).map_err(|_| "not a churn flag (yes/no, 1/0, true/false, churned/retained)".to_string())
+}
+
 /// Parses an integer score on the inclusive scale `min..=max`.
 ///
 /// `8.0` (a spreadsheet export) counts as 8; `8.5` is "not an integer"; a value off
@@ -485,6 +500,20 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn churn_flags_as_exports_write_them() {
+        use super::parse_churned;
+        assert_eq!(parse_churned("Yes"), Ok(Some(true)));
+        assert_eq!(parse_churned("0"), Ok(Some(false)));
+        assert_eq!(parse_churned("Attrited Customer"), Ok(Some(true)));
+        assert_eq!(parse_churned(" existing customer "), Ok(Some(false)));
+        assert_eq!(parse_churned(""), Ok(None));
+        assert_eq!(
+            parse_churned("maybe"),
+            Err("not a churn flag (yes/no, 1/0, true/false, churned/retained)".to_string())
+        );
+    }
+
     #[test]
     fn numbers_beyond_a_double_say_so() {
         use super::parse_finite;

@@ -28,6 +28,9 @@ pub enum ValueKind {
     },
     /// A boolean (Boolean).
     Bool,
+    /// A churn flag (Boolean): a boolean, or the words exports use for it
+    /// (`Attrited Customer` / `Existing Customer`, `churned` / `retained`, …).
+    Churned,
     /// A number ≥ 0 (Float64); a negative value is rejected.
     NonNegative,
     /// Any finite number (Float64).

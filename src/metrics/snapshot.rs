@@ -4,7 +4,8 @@
 //!
 //! - `churn_rate` = 100 × churned / customers with a known flag, Wilson 95% interval.
 //!   Lower is better. An empty flag is missing (in no denominator); a flag that is not
-//!   a boolean (`yes`/`no`, `1`/`0`, `true`/`false`, …) is rejected.
+//!   a boolean (`yes`/`no`, `1`/`0`, `true`/`false`, …) or a churn word (`Attrited
+//!   Customer` / `Existing Customer`, `churned` / `retained`) is rejected.
 //! - Without a snapshot date the figure covers the whole snapshot (period `all`). The
 //!   window the flag covers (churned in the last month? ever?) is the data's own:
 //!   servq cannot see it, and the definition says so.
@@ -29,7 +30,7 @@ impl SurveyKpi for ChurnRate {
     }
 
     fn fields(&self, _: &MetricSettings) -> Vec<FieldRequest> {
-        vec![FieldRequest { field: COLUMN, kind: ValueKind::Bool }]
+        vec![FieldRequest { field: COLUMN, kind: ValueKind::Churned }]
     }
 
     fn weighted(&self) -> bool {
