@@ -31,8 +31,9 @@ fn report(w: &Workdir, metrics: &str, extra: &[&str], notes: &[&str]) -> Vec<BTr
 #[test]
 fn the_chain_on_the_sample_data_matches_the_independent_reference() {
     let w = Workdir::new();
-    // By hand from the file: 16 rows' importance points are off 100 by more than 0.5.
-    let off = "note: servqual_weighted_gap: 16 response(s) rejected for this metric: importance points not summing to 100 (±0.5)";
+    // By hand from the file: 15 respondents with all five dimensions have importance points
+    // off 100 by more than 0.5.
+    let off = "note: servqual_weighted_gap: 15 response(s) rejected for this metric: importance points missing or not summing to 100 (±0.5)";
     let overall = report(&w, CHAIN, &[], &[off]);
     // Only the snapshot has a Contract column.
     let by_contract = report(&w, "churn_rate", &["--by", "Contract"], &[]);
@@ -98,7 +99,9 @@ fn headcount_counts_hires_and_leavers_on_their_day() {
             "--min-n",
             "1",
         ]),
-        &["employees: 1 row(s) with a leave date before the hire date left out of headcount and turnover"],
+        &[
+            "employees: 1 row(s) with a leave date before the hire date or unreadable left out of headcount and turnover",
+        ],
     );
     let get = |period: &str, metric: &str| {
         let r = rows.iter().find(|r| r["period"] == period && r["metric"] == metric).unwrap();
@@ -122,12 +125,13 @@ fn a_respondent_missing_one_item_and_points_not_summing_to_100() {
     let w = Workdir::new();
     // A three-item questionnaire (one item per dimension but tangibles with two):
     // respondent 1: tangibles E 6, 7 / P 5, 4 → −2; reliability E3 3 / P3 4 → +1;
-    // respondent 2 misses P2: left out of tangibles only; points 20+20+20+20+19 = 99 are
-    // off by 1: rejected for the weighted gap.
+    // respondent 2 misses P2: left out of tangibles (and so of the overall gaps) only;
+    // respondent 3 answers 4 everywhere (gaps 0) but its points 20+20+20+20+19 = 99 are
+    // off by 1: rejected for the weighted gap, and counted in the note.
     let mut header = String::from("submitted_at,E1,E2,E3,E4,E5,E6,P1,P2,P3,P4,P5,P6");
     header.push_str(",W_tangibles,W_reliability,W_responsiveness,W_assurance,W_empathy\n");
     let text = format!(
-        "{header}2025-01-05,6,7,3,4,4,4,5,4,4,4,4,4,40,30,10,10,10\n2025-01-06,5,5,3,4,4,4,6,,6,4,4,4,20,20,20,20,19\n"
+        "{header}2025-01-05,6,7,3,4,4,4,5,4,4,4,4,4,40,30,10,10,10\n2025-01-06,5,5,3,4,4,4,6,,6,4,4,4,20,20,20,20,19\n2025-01-07,4,4,4,4,4,4,4,4,4,4,4,4,20,20,20,20,19\n"
     );
     let file = w.write("sq.csv", text);
     let config = w.write(
@@ -137,23 +141,28 @@ fn a_respondent_missing_one_item_and_points_not_summing_to_100() {
     let rows = csv_rows_with_stderr(
         w.servq().args(["report", "--config", &config, "--surveys", &file, "--format", "csv", "--min-n", "1"]),
         &[
-            "note: servqual_weighted_gap: 1 response(s) rejected for this metric: importance points not summing to 100 (±0.5)",
+            "note: servqual_weighted_gap: 1 response(s) rejected for this metric: importance points missing or not summing to 100 (±0.5)",
         ],
     );
     let get = |metric: &str| {
         let r = rows.iter().find(|r| r["metric"] == metric).unwrap_or_else(|| panic!("{metric}"));
         (r["value"].clone(), r["n"].clone())
     };
-    assert_eq!(get("servqual_gap_tangibles"), ("-2".into(), "1".into()));
-    // Reliability: +1 and +3: mean 2 over both respondents.
-    assert_eq!(get("servqual_gap_reliability"), ("2".into(), "2".into()));
-    // Overall (respondent 1 only): (−2 + 1 + 0 + 0 + 0) / 5 = −0.2.
-    assert_eq!(get("servqual_gap"), ("-0.2".into(), "1".into()));
-    // Weighted (respondent 1): 0.4 × −2 + 0.3 × 1 = −0.5.
+    // Tangibles: respondent 1 (−2) and 3 (0): −1.
+    assert_eq!(get("servqual_gap_tangibles"), ("-1".into(), "2".into()));
+    // Reliability: +1, +3 and 0: mean 4/3 over all three.
+    let (value, n) = get("servqual_gap_reliability");
+    close(&value, "1.3333333333333333", "reliability");
+    assert_eq!(n, "3");
+    // Overall (respondents 1 and 3): (−2 + 1 + 0 + 0 + 0) / 5 = −0.2 and 0: −0.1.
+    assert_eq!(get("servqual_gap"), ("-0.1".into(), "2".into()));
+    // Weighted (respondent 1 only): 0.4 × −2 + 0.3 × 1 = −0.5.
     assert_eq!(get("servqual_weighted_gap"), ("-0.5".into(), "1".into()));
-    // servperf tangibles: respondent 1 only (4.5); reliability 4 and 6: 5.
-    assert_eq!(get("servperf_tangibles"), ("4.5".into(), "1".into()));
-    assert_eq!(get("servperf_reliability"), ("5".into(), "2".into()));
+    // servperf tangibles: 4.5 and 4 (respondent 2 lacks P2): 4.25; reliability 4, 6, 4.
+    assert_eq!(get("servperf_tangibles"), ("4.25".into(), "2".into()));
+    let (value, n) = get("servperf_reliability");
+    close(&value, "4.6666666666666667", "servperf reliability");
+    assert_eq!(n, "3");
 }
 
 #[test]
@@ -223,4 +232,145 @@ fn churn_from_bank_exports_exited_and_attrition_flag() {
     assert_eq!((value.as_str(), n.as_str()), ("50", "4"));
     // "Unknown" is not a churn flag: rejected with its reason, in no denominator.
     assert!(stderr.contains("not a churn flag (yes/no, 1/0, true/false, churned/retained) × 1 (line 6)"), "{stderr}");
+}
+
+/// Hostile finding h16-H1: January's turnover changed with the other inputs read (the
+/// period was counted from the surveys' first date). By hand: A leaves 01-05 and D
+/// 02-25 of 4 employees: January 100 × 1 / mean(4, 3) = 28.571428…
+#[test]
+fn h16_a_periods_turnover_does_not_depend_on_the_other_inputs() {
+    let w = Workdir::new();
+    let surveys = w.write("s.csv", "submitted_at,csat\n2025-01-15,5\n2025-02-20,4\n");
+    let staff = w.write(
+        "e.csv",
+        "employee_id,hire_date,leave_date\nA,2020-01-01,2025-01-05\nB,2020-01-01,\nC,2020-01-01,\nD,2020-01-01,2025-02-25\n",
+    );
+    let january = |extra: &[&str]| {
+        let mut args = vec!["report", "--employees", &staff, "--format", "csv", "-q", "--metrics", "turnover"];
+        args.extend(extra);
+        let rows = csv_rows(&stdout_of(w.servq().args(&args)));
+        rows.iter().find(|r| r["period"] == "2025-01").map(|r| (r["value"].clone(), r["n"].clone())).unwrap()
+    };
+    let alone = january(&[]);
+    close(&alone.0, "28.571428571428571", "alone");
+    assert_eq!(alone.1, "4");
+    assert_eq!(january(&["--surveys", &surveys]), alone);
+}
+
+/// Hostile finding h16-H2: a 9999-12-31 "no end" leave date ran the report to year 9999;
+/// a leave after today is not an event yet.
+#[test]
+fn h16_sentinel_and_planned_leave_dates_are_not_events_yet() {
+    let w = Workdir::new();
+    let staff = w.write(
+        "sap.csv",
+        "employee_id,hire_date,leave_date\nA,2023-01-01,9999-12-31\nB,2024-01-01,9999-12-31\nC,2024-03-01,2024-09-30\n",
+    );
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--employees",
+        &staff,
+        "--format",
+        "csv",
+        "-q",
+        "--metrics",
+        "headcount",
+        "--period",
+        "year",
+    ])));
+    // 2023 to 2024, cut at the last event (C's leave on 2024-09-30, when C still
+    // counts): A, B and C, partial.
+    let periods: Vec<&str> = rows.iter().map(|r| r["period"].as_str()).collect();
+    assert_eq!(periods, ["2023", "2024"]);
+    assert_eq!((rows[1]["value"].as_str(), rows[1]["flags"].as_str()), ("3", "low_n;partial"));
+}
+
+/// Hostile findings h16-H3 and M2: an unreadable leave date (or one before the hire)
+/// leaves the row out, says so, and over 5% of rows left out flags the figures.
+#[test]
+fn h16_unreadable_leave_dates_leave_the_row_out_and_flag_the_figures() {
+    let w = Workdir::new();
+    let staff = w.write(
+        "bad.csv",
+        "employee_id,hire_date,leave_date\nA,2024-01-01,\nB,2024-01-01,not a date\nC,2024-01-01,2024-13-01\nD,2024-01-01,\n",
+    );
+    let rows = csv_rows_with_stderr(
+        w.servq().args([
+            "report",
+            "--employees",
+            &staff,
+            "--format",
+            "csv",
+            "--metrics",
+            "headcount",
+            "--period",
+            "year",
+            "--min-n",
+            "1",
+        ]),
+        &[
+            "employees: 2 row(s) with a leave date before the hire date or unreadable left out of headcount and turnover",
+        ],
+    );
+    // A and D (the year is cut at the last date, 2024-01-01: partial).
+    assert_eq!((rows[0]["value"].as_str(), rows[0]["flags"].as_str()), ("2", "partial;rejected"));
+}
+
+/// Hostile finding h16-M1: SERVQUAL items on the wrong scale (1–10 read as 1–7) lost
+/// most respondents silently; the figures are flagged `rejected` now.
+#[test]
+fn h16_servqual_items_off_the_scale_flag_the_figures() {
+    let w = Workdir::new();
+    let mut text = String::from("submitted_at,E1,P1\n");
+    text.extend((0..20).map(|i| format!("2025-01-{:02},{},{}\n", i + 1, i % 10 + 1, (i + 3) % 10 + 1)));
+    let file = w.write("sq10.csv", text);
+    let config = w.write(
+        "one.toml",
+        "[metrics.servqual]\ndimensions = { tangibles = [1], reliability = [2], responsiveness = [3], assurance = [4], empathy = [5] }\n",
+    );
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--config",
+        &config,
+        "--surveys",
+        &file,
+        "--format",
+        "csv",
+        "-q",
+        "--metrics",
+        "servqual_gap_tangibles",
+    ])));
+    assert!(rows[0]["flags"].contains("rejected"), "{rows:?}");
+}
+
+/// Hostile findings h16-M3 and M5: `--by site` works when only the employees have a
+/// site (the others are given over all values); `--from` on an undated snapshot says
+/// it does not cut it.
+#[test]
+fn h16_by_a_column_only_one_input_has_and_from_on_a_snapshot() {
+    let w = Workdir::new();
+    let config = sample("servq.toml");
+    let out = w
+        .servq()
+        .args(["report", "--config", &config, "--by", "site", "--format", "csv", "--metrics", "headcount,fcr"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let rows = csv_rows(&String::from_utf8(out.stdout).unwrap());
+    assert!(rows.iter().any(|r| r["site"] == "Berlin" && r["metric"] == "headcount"));
+    assert!(rows.iter().filter(|r| r["metric"] == "fcr").all(|r| r["site"] == "(all)"));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("fcr: interactions have no site column: given over all its values, (all)"), "{stderr}");
+    w.servq()
+        .args(["report", "--surveys", &sample("surveys.csv"), "--by", "sitte"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown column 'sitte' for --by; its columns are:"));
+    let snapshot = sample("customers.csv");
+    w.servq()
+        .args(["report", "--customers", &snapshot, "--from", "2025-03-01", "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("churn_rate: the customers input has no date: --from/--to do not cut it"));
 }

@@ -2,11 +2,13 @@
 //! the hire date (the row date) to the leave date, counted per period and group over
 //! the report's window. A loop over the registry rows of the employee family.
 //!
-//! The periods run from `--from` (else the first date of the other inputs, else the
-//! first hire or leave) to `--to` or `--as-of` (else the latest date of any input or
-//! leave): hire dates go back years, and the employees are shown beside the customer
-//! figures of the same periods. A period not over at that end is partial and counted
-//! up to it.
+//! The periods run from `--from` (else the start of the period of the first date of the
+//! other inputs, else the first hire or leave) to `--to` or `--as-of` (else the latest
+//! date of any input or leave, leaves after today not counting: a planned leave or a
+//! 9999-12-31 "no end" is not an event yet): hire dates go back years, and the employees
+//! are shown beside the customer figures of the same periods. A period not over at that
+//! end is partial and counted up to it. A period's figures do not depend on which other
+//! inputs were read.
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -30,7 +32,8 @@ fn employee_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn EmployeeKpi
 }
 
 /// The spells of each group (the `--by` values, `(all)` for a column the file lacks),
-/// and how many rows had a leave date before their hire date (left out).
+/// and how many rows were left out: a leave date before the hire date, or a leave date
+/// that could not be read (rejected: the employee left, but when is unknown).
 /// Each group's values and its employees' spells.
 type Groups = Vec<(Vec<String>, Vec<Spell>)>;
 
@@ -38,6 +41,11 @@ fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(
     let df = &table.frame;
     let hires = frame::integers(df, "ts")?;
     let leaves = if table.has("leave_date") { frame::integers(df, "leave_date")? } else { vec![None; df.height()] };
+    // A leave date that could not be read: the employee left, but when is unknown.
+    let unreadable: Vec<bool> = match df.column(&crate::input::chunk::rejected_column("leave_date")) {
+        Ok(c) => c.as_materialized_series().bool()?.iter().map(|v| v.unwrap_or(false)).collect(),
+        Err(_) => vec![false; df.height()],
+    };
     let mut dims = Vec::new();
     for d in by {
         let column = dimension_column(d);
@@ -45,12 +53,12 @@ fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(
         dims.push((column, codes));
     }
     let mut groups: std::collections::BTreeMap<Vec<String>, Vec<Spell>> = Default::default();
-    let mut backwards = 0;
+    let mut left_out = 0;
     for row in 0..df.height() {
         let Some(hire) = hires[row] else { continue };
         let spell = Spell { hire: hire.div_euclid(DAY) as i32, leave: leaves[row].map(|l| l.div_euclid(DAY) as i32) };
-        if spell.leave.is_some_and(|l| l < spell.hire) {
-            backwards += 1;
+        if spell.leave.is_some_and(|l| l < spell.hire) || unreadable[row] {
+            left_out += 1;
             continue;
         }
         let key = dims
@@ -62,17 +70,24 @@ fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(
             .collect();
         groups.entry(key).or_default().push(spell);
     }
-    Ok((groups.into_iter().collect(), backwards))
+    Ok((groups.into_iter().collect(), left_out))
 }
 
 /// The first and last day counted.
 fn window(settings: &Options, results: &Results, all: &[Spell]) -> Option<(NaiveDate, NaiveDate)> {
-    let events = all.iter().flat_map(|s| [Some(s.hire), s.leave]).flatten();
+    let today = epoch_days(chrono::Utc::now().date_naive());
+    let events = all.iter().flat_map(|s| [Some(s.hire), s.leave]).flatten().filter(|d| *d <= today);
     let (first_event, last_event) = events.fold((None, None), |(lo, hi): (Option<i32>, Option<i32>), d| {
         (Some(lo.map_or(d, |l| l.min(d))), Some(hi.map_or(d, |h| h.max(d))))
     });
-    let first = settings.window.from.or(results.range.map(|r| r.0)).or(first_event.map(from_epoch_days))?;
-    let latest = [results.as_of, last_event.map(from_epoch_days)].into_iter().flatten().max();
+    // The first period is counted whole (from its first day) unless --from cuts it.
+    let period = settings.window.period;
+    let whole = |d: NaiveDate| if period == Period::None { d } else { period.start(d) };
+    let first = settings.window.from.or(results.range.map(|r| whole(r.0))).or(first_event.map(from_epoch_days))?;
+    // A leave date after today is planned (or a 9999-12-31 "no end"): not an event yet.
+    let today = chrono::Utc::now().date_naive();
+    let past = last_event.map(from_epoch_days).filter(|d| *d <= today);
+    let latest = [results.as_of, past].into_iter().flatten().max();
     let last = match (settings.window.to, settings.as_of) {
         (Some(to), Some(as_of)) => to.min(as_of),
         (to, as_of) => to.or(as_of).or(latest)?,
@@ -92,12 +107,14 @@ pub fn compute(
     if kpis.is_empty() {
         return Ok(());
     }
-    let (groups, backwards) = spells(table, &settings.by, dictionaries)?;
-    if backwards > 0 {
+    let (groups, left_out) = spells(table, &settings.by, dictionaries)?;
+    if left_out > 0 {
         results.notes.push(format!(
-            "employees: {backwards} row(s) with a leave date before the hire date left out of headcount and turnover"
+            "employees: {left_out} row(s) with a leave date before the hire date or unreadable left out of headcount and turnover"
         ));
     }
+    // Over 5% of the employees left out: every figure is suspect (SPEC §9).
+    let suspect = left_out as f64 > super::REJECTED_SHARE * table.frame.height() as f64;
     if !table.missing_dims.is_empty() {
         let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
         results.notes.push(format!(
@@ -113,6 +130,7 @@ pub fn compute(
         return Ok(());
     };
     results.as_of_by_kind.insert(Kind::Employees, last);
+    results.as_of = results.as_of.max(Some(last));
     results.range_by_kind.insert(Kind::Employees, (first, last));
     let period = settings.window.period;
     // Each period's first and last day counted, cut to the window.
@@ -141,6 +159,7 @@ pub fn compute(
             }
         }
         results.push_metric(&keys, metric, estimates, kpi.definition());
+        results.flag_rejected(metric, &keys, &vec![suspect; keys.len()]);
     }
     Ok(())
 }

@@ -200,30 +200,41 @@ fn rejection_names(metric: MetricId) -> Option<(String, String)> {
 /// have a rejected value in one of its fields, and the rows that have a value at all
 /// (valid or rejected). Nothing when none of its fields has a rejected value anywhere.
 pub fn rejection_aggregations(metric: MetricId, table: &Table) -> Vec<Expr> {
-    let fields: Vec<&str> = judged_fields(metric).iter().copied().filter(|f| table.has(f)).collect();
-    let (Some((rows, judged)), true) =
-        (rejection_names(metric), fields.iter().any(|f| table.rejected_fields.contains(f)))
-    else {
+    rejection_names(metric).map_or_else(Vec::new, |names| field_rejections(judged_fields(metric), &names, table))
+}
+
+/// [`rejection_aggregations`] over some fields, named `names` (rows with a rejected
+/// value, rows with any value).
+pub fn field_rejections(fields: &[&str], names: &(String, String), table: &Table) -> Vec<Expr> {
+    let fields: Vec<&str> = fields.iter().copied().filter(|f| table.has(f)).collect();
+    if !fields.iter().any(|f| table.rejected_fields.contains(f)) {
         return Vec::new();
-    };
+    }
+    let (rows, judged) = names;
     let any = |each: &dyn Fn(&str) -> Expr| fields.iter().map(|f| each(f)).reduce(|a, b| a.or(b));
     let rejected = any(&|f| col(input::chunk::rejected_column(f).as_str()).eq(lit(true))).unwrap_or(lit(false));
     let present = any(&|f| col(f).is_not_null()).unwrap_or(lit(false));
-    vec![table.rows.count_true(rejected.clone(), &rows), table.rows.count_true(rejected.or(present), &judged)]
+    vec![table.rows.count_true(rejected.clone(), rows), table.rows.count_true(rejected.or(present), judged)]
 }
 
 /// Per aggregated row: true when more than [`REJECTED_SHARE`] of the rows with a value in
 /// the metric's fields had a rejected one (no counts: nothing is flagged).
 pub fn rejected_flags(df: &DataFrame, metric: MetricId) -> Result<Vec<bool>> {
-    let counts = rejection_names(metric).and_then(|(rows, judged)| {
-        Some((crate::metrics::frame::counts(df, &rows).ok()?, crate::metrics::frame::counts(df, &judged).ok()?))
-    });
-    Ok(match counts {
-        Some((rejected, judged)) => {
-            rejected.iter().zip(&judged).map(|(&r, &t)| r as f64 > REJECTED_SHARE * t as f64).collect()
-        }
+    Ok(match rejection_names(metric) {
+        Some(names) => rejected_share(df, &names),
         None => vec![false; df.height()],
     })
+}
+
+/// Per aggregated row: the rows with a rejected value (`names.0`) are more than
+/// [`REJECTED_SHARE`] of the rows with a value (`names.1`); false without the counts.
+pub fn rejected_share(df: &DataFrame, (rows, judged): &(String, String)) -> Vec<bool> {
+    match (crate::metrics::frame::counts(df, rows), crate::metrics::frame::counts(df, judged)) {
+        (Ok(rejected), Ok(judged)) => {
+            rejected.iter().zip(&judged).map(|(&r, &t)| r as f64 > REJECTED_SHARE * t as f64).collect()
+        }
+        _ => vec![false; df.height()],
+    }
 }
 
 impl Results {
@@ -467,7 +478,9 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
             .fields(fields, required)
             // A customer snapshot may have no date: it is then one figure for all of it.
             .date_required(kind == Kind::Employees || (dated && kind != Kind::Customers))
-            .dims(&settings.by, matches!(kind, Kind::Surveys | Kind::Interactions))
+            // Surveys and interactions need every --by column unless another input has
+            // it (then their figures are over all its values, (all)); the others never.
+            .dims(&settings.by, matches!(kind, Kind::Surveys | Kind::Interactions) && !by_elsewhere(settings, kind))
             .compaction(if settings.streaming { compaction(kind, repeat_window) } else { None })
             .timestamps((kind == Kind::Interactions && repeat_window) || kind == Kind::Employees);
         let spinner =
@@ -496,6 +509,45 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
         tables.insert(kind, table);
     }
     Ok(Inputs { tables, dictionaries, quality, customers: customer_data })
+}
+
+/// Whether every `--by` column is in the files of an input other than `kind` (peeking
+/// at their headers): `--by site` on a report with employees and surveys is not a typo.
+fn by_elsewhere(settings: &Options, kind: Kind) -> bool {
+    let empty = BTreeMap::new();
+    let has = |dim: &str| {
+        settings.inputs.iter().filter(|(k, _)| **k != kind).any(|(other, patterns)| {
+            let mapping = settings.columns.get(other).unwrap_or(&empty);
+            input::source::expand(patterns).unwrap_or_default().iter().any(|f| {
+                input::source::headers(f, &settings.read)
+                    .is_ok_and(|names| input::columns::Headers::new("", names).find_dimension(dim, mapping).is_some())
+            })
+        })
+    };
+    !settings.by.is_empty() && settings.by.iter().all(|d| has(d))
+}
+
+/// The interaction figures of a `--by` column the interactions lack are over all its
+/// values (every row has the empty value): labelled `(all)`, with a note.
+fn label_missing_dims(table: &Table, by: &[String], results: &mut Results) {
+    let missing: Vec<usize> = (0..by.len()).filter(|&i| table.missing_dims.contains(&by[i])).collect();
+    if missing.is_empty() {
+        return;
+    }
+    let mut metrics: Vec<String> = Vec::new();
+    for record in results.records.iter_mut().filter(|r| r.metric.input() == Kind::Interactions) {
+        missing.iter().for_each(|&i| record.groups[i] = "(all)".to_string());
+        if !metrics.contains(&record.metric.to_string()) {
+            metrics.push(record.metric.to_string());
+        }
+    }
+    if !metrics.is_empty() {
+        results.notes.push(format!(
+            "{}: interactions have no {} column: given over all its values, (all)",
+            metrics.join(", "),
+            table.missing_dims.join(", ")
+        ));
+    }
 }
 
 /// Loads the inputs and computes every wanted metric.
@@ -547,6 +599,9 @@ pub fn run(settings: &Options) -> Result<Results> {
         }
     }
     interactions::compute(&inputs, &metrics, settings, &mut results)?;
+    if let Some(table) = inputs.tables.get(&Kind::Interactions) {
+        label_missing_dims(table, &settings.by, &mut results);
+    }
     customers::compute(&inputs, &metrics, settings, &mut results)?;
     if let Some(table) = inputs.tables.get(&Kind::Employees) {
         employees::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;

@@ -6,7 +6,9 @@ use super::Options;
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{Results, aggregate, read_keys, rejected_flags, rejection_aggregations, weights};
+use super::{
+    Results, aggregate, field_rejections, read_keys, rejected_flags, rejected_share, rejection_aggregations, weights,
+};
 use crate::input::compact::{Rows, SURVEY_WEIGHT};
 use crate::input::{Dictionaries, Table};
 use crate::metrics::MetricId;
@@ -86,6 +88,10 @@ pub fn compute(
         }
         aggregations.extend(kpi.aggregations(&settings.metrics, table.rows));
         aggregations.extend(rejection_aggregations(*metric, table));
+        if let Some(names) = item_rejections(*metric, kpi.column()) {
+            let fields: Vec<&str> = kpi.fields(&settings.metrics).iter().map(|f| f.field).collect();
+            aggregations.extend(field_rejections(&fields, &names, table));
+        }
     }
     let df = aggregate(frame, &by, dictionaries, aggregations)?.collect()?;
     for (_, kpi) in kpis.iter().filter(|(_, k)| weighted && k.weighted()) {
@@ -125,11 +131,22 @@ pub fn compute(
             definition.push_str(WEIGHTED);
         }
         results.push_metric(&keys, metric, estimates, definition);
-        // A snapshot without dates is one figure for the whole of it.
+        // A snapshot without dates is one figure for the whole of it, which --from/--to
+        // cannot cut.
         if table.date_range.is_none() && table.kind != crate::input::Kind::Surveys {
             results.records.iter_mut().filter(|r| r.metric == metric).for_each(|r| r.whole_window = true);
+            if settings.window.from.is_some() || settings.window.to.is_some() {
+                results.notes.push(format!(
+                    "{metric}: the {} input has no date: --from/--to do not cut it (all of it is counted)",
+                    table.kind.as_str()
+                ));
+            }
         }
         let mut rejected = rejected_flags(&df, metric)?;
+        if let Some(names) = item_rejections(metric, kpi.column()) {
+            // Over 5% of the respondents with an item had one rejected (SERVQUAL).
+            rejected.iter_mut().zip(rejected_share(&df, &names)).for_each(|(r, i)| *r |= i);
+        }
         if weighs {
             // A rejected weight makes a figure suspect as a rejected score would.
             rejected.iter_mut().zip(weights::rejected(&df, kpi.column())?).for_each(|(r, w)| *r |= w);
@@ -141,3 +158,13 @@ pub fn compute(
 
 /// What weighting adds to a survey KPI's definition.
 const WEIGHTED: &str = "; weighted by the surveys' weight column (Σw·x / Σw; n is the respondent count), interval on Kish's effective n = (Σw)² / Σw² (--unweighted: every response once)";
+
+/// The rejection counts of a KPI over many item columns (SERVQUAL), which has no judged
+/// fields of its own in the registry: rows with a rejected item, rows with any item.
+fn item_rejections(metric: MetricId, column: &str) -> Option<(String, String)> {
+    metric
+        .def()
+        .judged_fields
+        .is_empty()
+        .then(|| (format!("rejected.{column}.rows"), format!("rejected.{column}.judged")))
+}

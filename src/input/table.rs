@@ -13,7 +13,7 @@
 //! field under its canonical name, and one `by.<dim>` column (UInt32 codes, see
 //! [`Dictionaries`]) per `--by` dimension.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -74,7 +74,8 @@ struct Loaded<'s> {
     pile: Option<Pile>,
     sink: Option<Sink<'s>>,
     found: BTreeSet<&'static str>,
-    missing_dims: BTreeSet<String>,
+    /// Per `--by` dimension, the files without its column.
+    missing_dims: BTreeMap<String, Vec<String>>,
     range: Option<(NaiveDate, NaiveDate)>,
     latest: Option<NaiveDate>,
     notes: Vec<String>,
@@ -98,13 +99,22 @@ pub fn load_into(
         pile: request.compaction.clone().map(Pile::new),
         sink,
         found: BTreeSet::new(),
-        missing_dims: BTreeSet::new(),
+        missing_dims: BTreeMap::new(),
         range: None,
         latest: None,
         notes: Vec::new(),
     };
     for path in request.files {
         read_file(path, request, dictionaries, quality, &mut loaded)?;
+    }
+    for (dim, files) in &loaded.missing_dims {
+        if files.len() < request.files.len() {
+            loaded.notes.push(format!(
+                "{}: no '{dim}' column for --by in {}: their rows are in the empty {dim} group",
+                request.kind.as_str(),
+                files.join(", ")
+            ));
+        }
     }
     for note in std::mem::take(&mut loaded.notes) {
         if !quality.notes.contains(&note) {
@@ -158,7 +168,13 @@ pub fn load_into(
                 quality.files.iter().any(|q| q.kind == request.kind && q.fields.get(*f).is_some_and(|c| c.rejected > 0))
             })
             .collect(),
-        missing_dims: loaded.missing_dims.into_iter().collect(),
+        // A dimension no file has: figures over all its values. One some files lack: their
+        // rows are in the empty group, and a note says which files.
+        missing_dims: loaded
+            .missing_dims
+            .into_iter()
+            .filter_map(|(dim, files)| (files.len() == request.files.len()).then_some(dim))
+            .collect(),
         date_range: loaded.range,
         latest_date: loaded.latest,
         rows: if request.compaction.is_some() { Rows::Weighted } else { Rows::Each },
@@ -208,7 +224,7 @@ fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Lo
             if request.dims_required {
                 bail!("{file}: unknown column '{dim}' for --by; its columns are: {}", headers.list());
             }
-            loaded.missing_dims.insert(dim.clone());
+            loaded.missing_dims.entry(dim.clone()).or_default().push(file.to_string());
         }
         dims.push(index);
     }

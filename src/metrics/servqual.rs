@@ -229,7 +229,8 @@ pub fn aggregations(options: &ServqualOptions, rows: Rows) -> Vec<Expr> {
     }
     out.extend(moments(rows, overall(options), "sq.gap"));
     out.extend(moments(rows, weighted(options), "sq.wgap"));
-    let off = points(options).is_not_null().and(points_ok(options).not());
+    // Respondents with all five dimensions whose points are missing or off 100.
+    let off = overall(options).is_not_null().and(points_ok(options).fill_null(lit(false)).not());
     out.push(rows.count_true(off, "sq.wgap.off"));
     out
 }
@@ -311,7 +312,7 @@ impl SurveyKpi for Servqual {
         }
         let off: u64 = super::frame::counts(df, "sq.wgap.off")?.iter().sum();
         Ok((off > 0)
-            .then(|| format!("servqual_weighted_gap: {off} response(s) rejected for this metric: importance points not summing to 100 (±0.5)"))
+            .then(|| format!("servqual_weighted_gap: {off} response(s) rejected for this metric: importance points missing or not summing to 100 (±0.5)"))
             .into_iter()
             .collect())
     }
@@ -478,7 +479,9 @@ mod tests {
         assert_eq!(estimates(&GAP, &df).n, 4);
         let settings = options();
         let out = df.lazy().select(aggregations(&settings, Rows::Each)).collect().unwrap();
-        assert_eq!(frame::counts(&out, "sq.wgap.off").unwrap(), vec![2]);
+        // Off or missing points, among respondents with all five dimensions: 99.4, 100.6
+        // and the missing one.
+        assert_eq!(frame::counts(&out, "sq.wgap.off").unwrap(), vec![3]);
     }
 
     #[test]
