@@ -194,3 +194,18 @@ fn cohorts_clv_followup_and_complaints_are_pages_too() {
     let complaints = page(&["complaints", "--by", "topic"], "complaints.html");
     assert!(complaints.contains("<polyline class=\"cumulative\""));
 }
+
+#[test]
+fn a_partial_period_is_a_hollow_point_on_the_trend() {
+    let w = Workdir::new();
+    // January whole, February cut at as-of 2025-02-10: partial.
+    let file = w.write("s.csv", "submitted_at,csat\n2025-01-05,5\n2025-01-06,4\n2025-02-03,2\n2025-02-04,5\n");
+    let path = w.path("p.html");
+    w.servq()
+        .args(["report", "--surveys", &file, "--metrics", "csat", "--as-of", "2025-02-10", "-o", &path, "-q"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(html.matches("fill=\"#ffffff\"").count(), 1, "one hollow point: February");
+    assert!(html.contains("(partial: the period was not over)") && html.contains("○ partial period"));
+}

@@ -255,11 +255,14 @@ fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
                     polyline points=(points.join(" ")) fill="none" stroke=(PALETTE[k]) stroke-width="2" clip-path=(format!("url(#{clip})")) {}
                     @for r in records {
                         @if let Some(v) = r.estimate.value {
-                            circle cx=(format!("{:.1}", x(index(r.period_start)))) cy=(format!("{:.1}", y(v))) r="3" fill=(PALETTE[k]) {
+                            // A partial period (not over at as-of) is a hollow point.
+                            @let partial = r.flags.contains(&Flag::Partial);
+                            circle cx=(format!("{:.1}", x(index(r.period_start)))) cy=(format!("{:.1}", y(v))) r="3" fill=(if partial { "#ffffff" } else { PALETTE[k] }) stroke=(PALETTE[k]) {
                                 title {
                                     (group_name(results, groups)) " " (super::period_label(results, r)) ": " (human_value(metric, v))
                                     @if let Some((a, b)) = r.estimate.ci { " (95% CI " (human_value(metric, a)) "–" (human_value(metric, b)) ")" }
                                     " n = " (r.estimate.n)
+                                    @if partial { " (partial: the period was not over)" }
                                 }
                             }
                         }
@@ -279,6 +282,7 @@ fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
                     }
                 }
                 @if all.iter().any(|r| r.estimate.ci.is_some()) { span { i.band {} "95% interval" } }
+                @if all.iter().any(|r| r.flags.contains(&Flag::Partial)) { span { "○ partial period" } }
                 @if !targets.is_empty() { span { i.target {} "check target" } }
             }
         }
