@@ -114,9 +114,10 @@ fn headcount_counts_hires_and_leavers_on_their_day() {
     // March: before 2 (E2, E4), end 3 (E1 hired, E2 leaving that day, E4): 1 / 2.5.
     assert_eq!(get("2025-03", "headcount"), ("3".into(), "3".into()));
     assert_eq!(get("2025-03", "turnover"), ("40".into(), "3".into()));
-    // April: before 3 (March 31), end 3 (E1, E3, E4), no leaver.
-    assert_eq!(get("2025-04", "headcount"), ("3".into(), "4".into()));
-    assert_eq!(get("2025-04", "turnover"), ("0".into(), "4".into()));
+    // April: before 3 (March 31), end 3 (E1, E3, E4), no leaver; employed in April: E1,
+    // E3, E4 (E2 left on March 31).
+    assert_eq!(get("2025-04", "headcount"), ("3".into(), "3".into()));
+    assert_eq!(get("2025-04", "turnover"), ("0".into(), "3".into()));
     assert_eq!(rows.len(), 9, "three months × three metrics");
 }
 

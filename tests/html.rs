@@ -114,7 +114,7 @@ fn trend_charts_carry_interval_bands_check_targets_and_units() {
     // max 30 (warn), and sla_pct min 70 for channel = chat (the csat check is a
     // max_drop). Without --by the chat check judges no line of these charts: not drawn.
     assert_eq!(html.matches("<line class=\"target\"").count(), 2, "one dashed line per bound");
-    for label in ["target ≥ 0.0<", "target ≤ 30.0 (warn)<"] {
+    for label in ["target ≥ 0.0 (error)<", "target ≤ 30.0 (warn)<"] {
         assert!(html.contains(label), "{label}");
     }
     assert!(!html.contains("channel=chat<"));
@@ -135,7 +135,7 @@ fn trend_charts_carry_interval_bands_check_targets_and_units() {
         .assert()
         .success();
     let by_channel = std::fs::read_to_string(&by_channel).unwrap();
-    assert!(by_channel.contains("target ≥ 70.0, channel=chat<"), "drawn where the chat line is");
+    assert!(by_channel.contains("target ≥ 70.0 (error), channel=chat<"), "drawn where the chat line is");
     // Every metric with an interval has its band (26 metrics, 12 without intervals:
     // quantiles, activity counts, revenue, clv).
     assert!(html.matches("<polygon class=\"band\"").count() >= 14, "interval bands");
@@ -148,6 +148,27 @@ fn trend_charts_carry_interval_bands_check_targets_and_units() {
     assert!(html.contains(" · check <span class=\"up\">pass</span>"), "nps ≥ 0 passes on its tile");
     // SERVQUAL (SPEC §12): expectation against perception for the five dimensions.
     assert!(html.contains("SERVQUAL: expectation vs perception by dimension (2025-12 · all)"));
+    // --compare previous: the tiles say the change and its p-value.
+    let compared = w.path("compared.html");
+    w.servq()
+        .args([
+            "report",
+            "--config",
+            &sample("servq.toml"),
+            "--metrics",
+            "csat",
+            "--compare",
+            "previous",
+            "-o",
+            &compared,
+            "-q",
+        ])
+        .assert()
+        .success();
+    let compared = std::fs::read_to_string(&compared).unwrap();
+    // By a short Python script: December 265/353 against November 215/295: +2.19 points,
+    // pooled two-proportion p = 0.52650.
+    assert!(compared.contains("compared: +2.2, p = 0.527"), "{compared}");
     assert_eq!(html.matches("<rect class=\"perception\"").count(), 5);
     assert_eq!(html.matches("<rect class=\"expectation\"").count(), 5);
 }

@@ -275,7 +275,45 @@ fn i4_a_customer_snapshot_without_dates_is_not_taken_for_transactions() {
         .args(["init", &file])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("a customer snapshot without dates is not an input servq reads yet"));
+        .stderr(predicate::str::contains(
+            "looks like customers (SPEC §12), which init does not guess yet: give it with --customers or [inputs] customers",
+        ));
+    // Given with its flag, the snapshot is read: churn by contract.
+    w.servq().args(["report", "--customers", &file, "--by", "Contract", "-q"]).assert().success();
+}
+
+#[test]
+fn init_names_the_chain_files_it_does_not_guess_and_maps_the_others() {
+    let w = Workdir::new();
+    let staff = w.write(
+        "staff.csv",
+        "employee_id,hire_date,leave_date,team
+E1,2024-01-01,,chat
+",
+    );
+    let pulse = w.write(
+        "pulse.csv",
+        "submitted_at,team,esat,enps
+2025-01-01,chat,4,9
+",
+    );
+    let surveys = w.write(
+        "s.csv",
+        "submitted_at,csat
+2025-01-01,4
+2025-01-02,5
+",
+    );
+    let output = w.servq().args(["init", &staff, &pulse, &surveys]).assert().success().get_output().clone();
+    let (config, stderr) = (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap());
+    assert!(config.contains("surveys = ") && !config.contains("staff.csv\"") && !config.contains("nps = "), "{config}");
+    assert!(
+        stderr.contains(
+            "staff.csv: looks like employees (SPEC §12), which init does not guess yet: give it with --employees"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pulse.csv: looks like employee surveys (SPEC §12)"), "{stderr}");
 }
 
 #[test]

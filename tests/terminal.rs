@@ -78,6 +78,19 @@ fn the_scorecard_fits_80_and_120_column_terminals() {
 }
 
 #[test]
+fn the_wide_pivot_is_split_into_tables_that_fit_80_columns() {
+    let screen = in_terminal(80, "--layout wide");
+    let longest = screen.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest <= 80, "a line of {longest} columns");
+    // Every metric is in one of the tables, each with the period column.
+    let headers: Vec<&String> = screen.iter().filter(|l| l.starts_with("│ period")).collect();
+    assert!(headers.len() > 3, "{headers:?}");
+    for metric in ["csat", "servqual_gap", "turnover_annualised", "churn_rate"] {
+        assert!(headers.iter().any(|h| h.contains(&format!(" {metric} "))), "{metric}: {headers:?}");
+    }
+}
+
+#[test]
 fn compare_previous_adds_the_change_its_p_value_and_significance() {
     let w = Workdir::new();
     let file = surveys(&w);

@@ -138,6 +138,10 @@ fn judged_records<'a>(spec: &CheckSpec, results: &'a Results) -> Vec<&'a Record>
     if spec.scope == Scope::All {
         return candidates;
     }
+    // A figure over the whole window (clv, an undated snapshot's churn) is its own latest.
+    if !candidates.is_empty() && candidates.iter().all(|r| r.whole_window) {
+        return candidates;
+    }
     let latest = latest_complete(spec, results)
         .or_else(|| candidates.iter().filter(|r| !r.flags.contains(&Flag::Partial)).map(|r| r.period_start).max());
     candidates.into_iter().filter(|r| Some(r.period_start) == latest && !r.flags.contains(&Flag::Partial)).collect()

@@ -370,6 +370,28 @@ fn score(d: &Detected) -> usize {
         + usize::from(d.kind == Kind::Transactions && has("customer_id") && has("date"))
 }
 
+/// The service-profit chain inputs init does not guess (SPEC §12), by their telling
+/// columns: a hire date (employees), esat or enps (employee surveys), a churn flag
+/// without a date (a customer snapshot).
+fn not_guessed(sample: &Sample) -> Option<Kind> {
+    let headers = Headers::new("", sample.names.clone());
+    // The field's own aliases only (not the date names every kind shares).
+    let has = |kind: Kind, field: &str| {
+        columns::field_def(kind, field).is_some_and(|def| def.aliases.iter().any(|a| headers.position(a).is_some()))
+    };
+    // Names no other export uses (a survey's "Start Date" or "Satisfaction" is not one).
+    let named = |names: &[&str]| sample.names.iter().any(|n| names.contains(&normalise(n).as_str()));
+    if named(&["hire_date", "hired", "hired_at", "date_of_hire", "入职日期", "入职时间"]) {
+        Some(Kind::Employees)
+    } else if named(&["esat", "enps", "esat_score", "enps_score", "employee_satisfaction", "员工满意度"]) {
+        Some(Kind::EmployeeSurveys)
+    } else if has(Kind::Customers, "churned") {
+        Some(Kind::Customers)
+    } else {
+        None
+    }
+}
+
 /// The kinds a file is read as: the best one, and surveys too when an interaction
 /// export carries a score (a ticket's satisfaction rating).
 fn kinds_of(sample: &Sample, file: &str) -> Result<Vec<Detected>> {
@@ -378,7 +400,7 @@ fn kinds_of(sample: &Sample, file: &str) -> Result<Vec<Detected>> {
     let best = (0..3).max_by_key(|&i| (score(&all[i]), std::cmp::Reverse(i))).unwrap_or(0);
     if score(&all[best]) <= 1 {
         bail!(
-            "{file}: no survey, interaction or transaction column recognised (columns: {}); map them in a servq.toml by hand (a customer snapshot without dates is not an input servq reads yet)",
+            "{file}: no survey, interaction or transaction column recognised (columns: {}); map them in a servq.toml by hand",
             sample.names.join(", ")
         );
     }
@@ -617,10 +639,29 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     for (path, sample) in &samples {
         let file = path.display().to_string();
         undecided.extend(sample.notes.iter().map(|n| format!("{file}: {n}")));
-        for detected in kinds_of(sample, &file)? {
-            undecided.extend(detected.undecided.iter().map(|u| format!("{file}: {u}")));
-            found.push(Found { path, sample, detected });
+        if let Some(kind) = not_guessed(sample) {
+            undecided.push(format!(
+                "{file}: looks like {} (SPEC §12), which init does not guess yet: give it with {} or [inputs] {}",
+                kind.as_str().replace('_', " "),
+                kind.flag(),
+                kind.as_str()
+            ));
+            continue;
         }
+        match kinds_of(sample, &file) {
+            Ok(kinds) => {
+                for detected in kinds {
+                    undecided.extend(detected.undecided.iter().map(|u| format!("{file}: {u}")));
+                    found.push(Found { path, sample, detected });
+                }
+            }
+            // One file init cannot place does not lose the others: it is said on stderr.
+            Err(e) if samples.len() > 1 => undecided.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+    }
+    if found.is_empty() {
+        bail!("no file could be placed: {}", undecided.join("; "));
     }
     let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
     let text = config(&files, &found, args.encoding.as_deref(), &mut undecided);

@@ -57,6 +57,9 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
             width: terminal_width(args.out.output.as_deref()),
         };
         exporter(format, color).render(&scorecard, &mut out)?;
+    } else if format == crate::report::Format::Table {
+        // --layout wide: the pivot, split into tables that fit the terminal.
+        crate::report::table::write_fitted(&results, &mut out, color, terminal_width(args.out.output.as_deref()))?;
     } else {
         exporter(format, color).render(&results, &mut out)?;
     }
@@ -76,7 +79,7 @@ fn check_targets(settings: &Settings) -> Vec<Target> {
             Bound::CiLow => "ci_low ",
             Bound::CiHigh => "ci_high ",
         };
-        let level = if spec.level == Level::Error { "" } else { " (warn)" };
+        let level = if spec.level == Level::Error { " (error)" } else { " (warn)" };
         let only: Vec<String> = spec.filter.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let only = if only.is_empty() { String::new() } else { format!(", {}", only.join(", ")) };
         for (sign, value) in [("≥", spec.min), ("≤", spec.max)] {

@@ -3,9 +3,9 @@
 //! the report's window. A loop over the registry rows of the employee family.
 //!
 //! The periods run from `--from` (else the start of the period of the first date of the
-//! other inputs, else the first hire or leave) to `--to` or `--as-of` (else the latest
-//! date of any input or leave, leaves after today not counting: a planned leave or a
-//! 9999-12-31 "no end" is not an event yet): hire dates go back years, and the employees
+//! other inputs, else the first hire or leave) to `--as-of` (else the latest date of any
+//! input or leave, leaves after today not counting: a planned leave or a 9999-12-31 "no
+//! end" is not an event yet), cut by `--to`, never past the data: hire dates go back years, and the employees
 //! are shown beside the customer figures of the same periods. A period not over at that
 //! end is partial and counted up to it. A period's figures do not depend on which other
 //! inputs were read.
@@ -88,10 +88,9 @@ fn window(settings: &Options, results: &Results, all: &[Spell]) -> Option<(Naive
     let today = chrono::Utc::now().date_naive();
     let past = last_event.map(from_epoch_days).filter(|d| *d <= today);
     let latest = [results.as_of, past].into_iter().flatten().max();
-    let last = match (settings.window.to, settings.as_of) {
-        (Some(to), Some(as_of)) => to.min(as_of),
-        (to, as_of) => to.or(as_of).or(latest)?,
-    };
+    // Never past the data: --as-of says when it was cut, else its latest date; --to only cuts.
+    let end = settings.as_of.or(latest)?;
+    let last = settings.window.to.map_or(end, |to| to.min(end));
     (first <= last).then_some((first, last))
 }
 
@@ -126,7 +125,10 @@ pub fn compute(
     let all: Vec<Spell> = groups.iter().flat_map(|(_, s)| s.iter().copied()).collect();
     let Some((first, last)) = window(settings, results, &all) else {
         let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
-        results.notes.push(format!("{}: not computed: no employee with a valid hire date", names.join(", ")));
+        results.notes.push(format!(
+            "{}: not computed: no employee with a valid hire date, or the window (--from/--to/--as-of) is outside the data",
+            names.join(", ")
+        ));
         return Ok(());
     };
     results.as_of_by_kind.insert(Kind::Employees, last);

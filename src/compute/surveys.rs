@@ -88,9 +88,12 @@ pub fn compute(
         }
         aggregations.extend(kpi.aggregations(&settings.metrics, table.rows));
         aggregations.extend(rejection_aggregations(*metric, table));
-        if let Some(names) = item_rejections(*metric, kpi.column()) {
-            let fields: Vec<&str> = kpi.fields(&settings.metrics).iter().map(|f| f.field).collect();
-            aggregations.extend(field_rejections(&fields, &names, table));
+    }
+    // A KPI whose judged columns come from its options (SERVQUAL): its own counts.
+    for (metric, kpi) in &kpis {
+        let judged = kpi.judged(&settings.metrics);
+        if !judged.is_empty() {
+            aggregations.extend(field_rejections(&judged, &item_rejections(*metric), table));
         }
     }
     let df = aggregate(frame, &by, dictionaries, aggregations)?.collect()?;
@@ -143,9 +146,12 @@ pub fn compute(
             }
         }
         let mut rejected = rejected_flags(&df, metric)?;
-        if let Some(names) = item_rejections(metric, kpi.column()) {
-            // Over 5% of the respondents with an item had one rejected (SERVQUAL).
-            rejected.iter_mut().zip(rejected_share(&df, &names)).for_each(|(r, i)| *r |= i);
+        if !kpi.judged(&settings.metrics).is_empty() {
+            // Over 5% of the respondents with one of its items had one rejected (SERVQUAL).
+            rejected.iter_mut().zip(rejected_share(&df, &item_rejections(metric))).for_each(|(r, i)| *r |= i);
+        }
+        if let Some(suspect) = kpi.suspect(&df)? {
+            rejected.iter_mut().zip(suspect).for_each(|(r, s)| *r |= s);
         }
         if weighs {
             // A rejected weight makes a figure suspect as a rejected score would.
@@ -159,12 +165,8 @@ pub fn compute(
 /// What weighting adds to a survey KPI's definition.
 const WEIGHTED: &str = "; weighted by the surveys' weight column (Σw·x / Σw; n is the respondent count), interval on Kish's effective n = (Σw)² / Σw² (--unweighted: every response once)";
 
-/// The rejection counts of a KPI over many item columns (SERVQUAL), which has no judged
-/// fields of its own in the registry: rows with a rejected item, rows with any item.
-fn item_rejections(metric: MetricId, column: &str) -> Option<(String, String)> {
-    metric
-        .def()
-        .judged_fields
-        .is_empty()
-        .then(|| (format!("rejected.{column}.rows"), format!("rejected.{column}.judged")))
+/// The names of the rejection counts of a KPI whose judged columns come from its
+/// options (SERVQUAL): rows with a rejected value in one of them, rows with any.
+fn item_rejections(metric: MetricId) -> (String, String) {
+    (format!("rejected.{metric}.rows"), format!("rejected.{metric}.judged"))
 }

@@ -9,8 +9,8 @@
 //! - `turnover_annualised` = turnover × periods per year (12 for months, 4 for
 //!   quarters, 365.2425 / 7 for ISO weeks; over the whole window with `--period none`:
 //!   × 365.2425 / its days).
-//! - n is the number of employees employed at some time in the period (headcount the
-//!   day before plus hires in it). No interval: these are counts of the whole
+//! - n is the number of employees employed at some time in the period (hired by its
+//!   last day and not left before its first). No interval: these are counts of the whole
 //!   population, not a sample.
 
 use super::Estimate;
@@ -42,6 +42,9 @@ pub struct PeriodCounts {
     pub leavers: u64,
     /// Hire days within the period.
     pub hires: u64,
+    /// Employees employed at some time in the period (hired by its last day, not left
+    /// before its first).
+    pub employed: u64,
 }
 
 impl PeriodCounts {
@@ -53,12 +56,8 @@ impl PeriodCounts {
             end: spells.iter().filter(|s| s.employed_on(last)).count() as u64,
             leavers: spells.iter().filter(|s| within(s.leave)).count() as u64,
             hires: spells.iter().filter(|s| within(Some(s.hire))).count() as u64,
+            employed: spells.iter().filter(|s| s.hire <= last && s.leave.is_none_or(|l| l >= first)).count() as u64,
         }
-    }
-
-    /// Employees employed at some time in the period.
-    pub fn employed(&self) -> u64 {
-        self.before + self.hires
     }
 }
 
@@ -84,7 +83,7 @@ pub struct Turnover {
 
 impl EmployeeKpi for Headcount {
     fn estimate(&self, c: &PeriodCounts, _: f64) -> Estimate {
-        let n = c.employed();
+        let n = c.employed;
         if n == 0 {
             return Estimate::empty(0);
         }
@@ -104,7 +103,7 @@ impl EmployeeKpi for Headcount {
 impl EmployeeKpi for Turnover {
     fn estimate(&self, c: &PeriodCounts, per_year: f64) -> Estimate {
         let mean = (c.before + c.end) as f64 / 2.0;
-        let n = c.employed();
+        let n = c.employed;
         if n == 0 || mean == 0.0 {
             return Estimate::empty(n);
         }
@@ -150,7 +149,7 @@ mod tests {
         ];
         let march = PeriodCounts::of(&spells, day(2025, 3, 1), day(2025, 3, 31));
         // The day before March (02-28): the 2024 and 2020 hires. March 31: all but the April hire.
-        assert_eq!(march, PeriodCounts { before: 2, end: 3, leavers: 1, hires: 1 });
+        assert_eq!(march, PeriodCounts { before: 2, end: 3, leavers: 1, hires: 1, employed: 3 });
         assert_eq!(Headcount.estimate(&march, 12.0).value, Some(3.0));
         // turnover = 100 × 1 / mean(2, 3) = 40; annualised × 12 = 480.
         assert_eq!(Turnover { annualised: false }.estimate(&march, 12.0).value, Some(40.0));
@@ -158,7 +157,9 @@ mod tests {
         assert_eq!(Turnover { annualised: false }.estimate(&march, 12.0).n, 3);
         // The day before April is March 31: the March 31 leaver still counts there.
         let april = PeriodCounts::of(&spells, day(2025, 4, 1), day(2025, 4, 30));
-        assert_eq!(april, PeriodCounts { before: 3, end: 3, leavers: 0, hires: 1 });
+        // Employed in April: the March 31 hire, the April hire and the 2020 one (the March
+        // 31 leaver was not employed on any April day).
+        assert_eq!(april, PeriodCounts { before: 3, end: 3, leavers: 0, hires: 1, employed: 3 });
         assert_eq!(Turnover { annualised: false }.estimate(&april, 12.0).value, Some(0.0));
     }
 

@@ -306,6 +306,21 @@ impl SurveyKpi for Servqual {
         false
     }
 
+    fn judged(&self, options: &MetricSettings) -> Vec<&'static str> {
+        // Only its own items: an off-scale empathy item does not make tangibles suspect.
+        self.needs(&options.servqual)
+    }
+
+    fn suspect(&self, df: &DataFrame) -> PolarsResult<Option<Vec<bool>>> {
+        if self.0 != Which::Weighted {
+            return Ok(None);
+        }
+        // Respondents with all five dimensions rejected for their points, over 5% of them.
+        let off = super::frame::counts(df, "sq.wgap.off")?;
+        let complete = super::frame::counts(df, "sq.gap.n")?;
+        Ok(Some(off.iter().zip(&complete).map(|(&o, &n)| o as f64 > 0.05 * n as f64).collect()))
+    }
+
     fn notes(&self, df: &DataFrame) -> PolarsResult<Vec<String>> {
         if self.0 != Which::Weighted {
             return Ok(Vec::new());
@@ -363,9 +378,10 @@ impl SurveyKpi for Servqual {
                 items(d)
             ),
             Which::Perf(d) => format!(
-                "servperf_{0} = mean over respondents of the mean of the {0} perception items, {1}, {scale}; a respondent missing one is left out; 95% t interval",
+                "servperf_{0} = mean over respondents of the mean of the {0} perception items, items {1} ({2}…), {scale}; a respondent missing one is left out; 95% t interval",
                 DIMENSIONS[d],
-                items(d)
+                o.items_text(d),
+                o.perception[d].first().copied().unwrap_or("")
             ),
             Which::Overall => format!(
                 "servqual_gap = mean over respondents with all five dimensions of the mean of their five dimension gaps (P − E), {scale}; 95% t interval"

@@ -36,6 +36,18 @@ pub trait SurveyKpi: Sync + std::fmt::Debug {
         ))
     }
 
+    /// The columns whose rejected values make its figure suspect, when the registry row
+    /// cannot name them (SERVQUAL's item columns come from the options).
+    fn judged(&self, _options: &MetricSettings) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// Per aggregated row: suspect for a reason of its own (more than 5% of its rows
+    /// rejected for it alone), beyond rejected values.
+    fn suspect(&self, _df: &DataFrame) -> PolarsResult<Option<Vec<bool>>> {
+        Ok(None)
+    }
+
     /// Notes on what its aggregation saw (rows rejected for it alone), for stderr.
     fn notes(&self, _df: &DataFrame) -> PolarsResult<Vec<String>> {
         Ok(Vec::new())

@@ -111,6 +111,12 @@ fn tile(results: &Results, metric: MetricId, checks: &BTreeMap<(MetricId, Vec<St
                                 span class=(class) { (if change > 0.0 { "▲ " } else { "▼ " }) (shown) }
                             }
                         }
+                        @if let Some(c) = comparison(results, last) {
+                            div.note {
+                                "compared: " (c.change.map_or("–".to_string(), |d| format!("{d:+.1}")))
+                                @if let Some(p) = c.p_value { ", p = " (format!("{p:.3}")) @if p < 0.05 { " *" } }
+                            }
+                        }
                         div.note {
                             (super::period_label(results, last)) " · n = " (last.estimate.n)
                             @if let Some(mark) = checks.get(&(metric, groups.clone())) {
@@ -126,6 +132,13 @@ fn tile(results: &Results, metric: MetricId, checks: &BTreeMap<(MetricId, Vec<St
             }
         }
     }
+}
+
+/// The `--compare` result of a record (SPEC §14), when the report was compared.
+fn comparison(results: &Results, record: &Record) -> Option<crate::compute::Comparison> {
+    let all = results.comparisons.as_ref()?;
+    let i = results.records.iter().position(|r| std::ptr::eq(r, record))?;
+    all.get(i).copied().filter(|c| c.change.is_some() || c.p_value.is_some())
 }
 
 /// A `[[check]]` bound drawn on a metric's trend chart.
@@ -263,6 +276,10 @@ fn trend(results: &Results, metric: MetricId, targets: &[&Target]) -> Markup {
                                     @if let Some((a, b)) = r.estimate.ci { " (95% CI " (human_value(metric, a)) "–" (human_value(metric, b)) ")" }
                                     " n = " (r.estimate.n)
                                     @if partial { " (partial: the period was not over)" }
+                                    @if let Some(c) = comparison(results, r) {
+                                        " · compared: " (c.change.map_or("–".to_string(), |d| format!("{d:+.2}")))
+                                        @if let Some(p) = c.p_value { ", p = " (format!("{p:.3}")) }
+                                    }
                                 }
                             }
                         }
@@ -371,21 +388,33 @@ fn servqual_chart(results: &Results) -> Option<Markup> {
         MetricId::ServqualGapAssurance,
         MetricId::ServqualGapEmpathy,
     ];
+    // One cell for every dimension: the latest complete period of the first group that
+    // has a gap at all; a dimension without a figure there is left out of the chart.
+    let (groups, last) = gaps.iter().find_map(|m| {
+        let series = series(results, *m);
+        let (groups, records) = series.into_iter().next()?;
+        let (last, _) = latest_pair(&records);
+        Some((groups, last?.period_start))
+    })?;
+    let groups_count = series(results, MetricId::ServqualGap).len().max(series(results, gaps[0]).len());
     let mut rows = Vec::new();
-    let mut label = None;
     for metric in gaps {
-        let series = series(results, metric);
-        let (groups, records) = series.iter().next()?;
-        let (Some(last), _) = latest_pair(records) else { continue };
-        let (Some(e), Some(p), Some(gap)) =
-            (last.estimate.detail("expectation"), last.estimate.detail("perception"), last.estimate.value)
+        let Some(record) =
+            results.records.iter().find(|r| r.metric == metric && r.period_start == last && r.groups == groups)
         else {
             continue;
         };
-        label
-            .get_or_insert_with(|| format!("{} · {}", super::period_label(results, last), group_name(results, groups)));
+        let (Some(e), Some(p), Some(gap)) =
+            (record.estimate.detail("expectation"), record.estimate.detail("perception"), record.estimate.value)
+        else {
+            continue;
+        };
         let name = metric.as_str().trim_start_matches("servqual_gap_").to_string();
-        rows.push((name, e, p, gap, last.estimate.ci, last.estimate.n));
+        rows.push((name, e, p, gap, record.estimate.ci, record.estimate.n));
+    }
+    let mut label = format!("{} · {}", results.period.label(last), group_name(results, &groups));
+    if groups_count > 1 {
+        label.push_str(&format!("; the first of {groups_count} groups, every group is in the CSV"));
     }
     if rows.is_empty() {
         return None;
@@ -396,7 +425,7 @@ fn servqual_chart(results: &Results) -> Option<Markup> {
     let h = 34.0 * rows.len() as f64 + 10.0;
     Some(html! {
         figure style="max-width: 760px" {
-            figcaption { "SERVQUAL: expectation vs perception by dimension (" (label.unwrap_or_default()) ")" }
+            figcaption { "SERVQUAL: expectation vs perception by dimension (" (label) ")" }
             svg viewBox=(format!("0 0 600 {h}")) role="img" aria-label="SERVQUAL expectation and perception by dimension" {
                 @for (i, (name, e, p, gap, ci, n)) in rows.iter().enumerate() {
                     @let y = 5.0 + 34.0 * i as f64;
@@ -469,6 +498,9 @@ pub fn page(results: &Results, targets: &[Target], checks: &BTreeMap<(MetricId, 
                 }
                 section.tiles { @for m in &metrics { (tile(results, *m, checks)) } }
                 p.note { "Tiles: the latest complete period, with the change against the period before (green: better, red: worse)." }
+                @if results.comparisons.is_some() {
+                    p.note { "compared: the --compare change (against the period before, or the other groups together) and its two-sided p-value (Holm-adjusted with rest); * significant at 0.05." }
+                }
                 h2 { "Trends" }
                 div.charts {
                     @for m in metrics.iter().filter(|m| **m != MetricId::Clv) {
