@@ -375,3 +375,34 @@ fn h16_by_a_column_only_one_input_has_and_from_on_a_snapshot() {
         .success()
         .stderr(predicates::str::contains("churn_rate: the customers input has no date: --from/--to do not cut it"));
 }
+
+/// Review finding r3 and r2: `check` judges an undated snapshot's churn (its own latest
+/// figure), and employee figures are never made up past the data (a gate on 2030 has
+/// no figure at all: exit 2, SPEC §5, never a pass).
+#[test]
+fn r_check_judges_the_snapshot_and_no_employee_figure_past_the_data() {
+    let w = Workdir::new();
+    let config = sample("servq.toml");
+    // churn_rate 25.6 (reference.csv: 25.586…) ≤ 30 passes.
+    w.servq()
+        .args(["check", "--config", &config, "--require", "churn_rate<=30", "-q"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("churn_rate <= 30"));
+    w.servq()
+        .args([
+            "check",
+            "--employees",
+            &sample("employees.csv"),
+            "--require",
+            "turnover<=5",
+            "--from",
+            "2030-01-01",
+            "--to",
+            "2030-01-31",
+            "-q",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the window (--from/--to/--as-of) is outside the data"));
+}
