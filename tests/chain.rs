@@ -8,18 +8,9 @@ use std::collections::BTreeMap;
 
 use predicates::prelude::*;
 
-use crate::util::{Workdir, csv_rows, csv_rows_with_stderr, fixture, sample, stdout_of};
+use crate::util::{Workdir, close_to_reference as close, csv_rows, csv_rows_with_stderr, fixture, sample, stdout_of};
 
 const CHAIN: &str = "servqual_gap_tangibles,servqual_gap_reliability,servqual_gap_responsiveness,servqual_gap_assurance,servqual_gap_empathy,servqual_gap,servqual_weighted_gap,servperf_tangibles,servperf_reliability,servperf_responsiveness,servperf_assurance,servperf_empathy,esat,enps,headcount,turnover,turnover_annualised,churn_rate";
-
-fn close(actual: &str, expected: &str, what: &str) {
-    if expected.is_empty() {
-        assert!(actual.is_empty(), "{what}: {actual:?}, expected empty");
-        return;
-    }
-    let (a, e): (f64, f64) = (actual.parse().unwrap(), expected.parse().unwrap());
-    assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{what}: {a} != {e}");
-}
 
 fn report(w: &Workdir, metrics: &str, extra: &[&str], notes: &[&str]) -> Vec<BTreeMap<String, String>> {
     let config = sample("servq.toml");

@@ -81,3 +81,14 @@ pub fn csv_rows_with_stderr(cmd: &mut Command, expected: &[&str]) -> Vec<std::co
     }
     csv_rows(&String::from_utf8(output.stdout).expect("utf-8 stdout"))
 }
+
+/// Asserts that a CSV cell agrees with a reference value written as text to 1e-9
+/// (relative above 1); an empty reference (no interval) wants an empty cell.
+pub fn close_to_reference(actual: &str, expected: &str, what: &str) {
+    if expected.is_empty() {
+        assert!(actual.is_empty(), "{what}: {actual:?}, expected empty");
+        return;
+    }
+    let (a, e): (f64, f64) = (actual.parse().unwrap(), expected.parse().unwrap());
+    assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{what}: {a} != {e}");
+}

@@ -5,21 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{Workdir, csv_rows, csv_rows_with_stderr, fixture, stdout_of};
+use crate::util::{Workdir, close_to_reference as close, csv_rows, csv_rows_with_stderr, fixture, stdout_of};
 
 const METRICS: &str = "csat,csat_mean,csat_bottom_box,ces,ces_mean,nps,nps_promoters_pct,nps_detractors_pct";
 
 fn reference() -> Vec<BTreeMap<String, String>> {
     csv_rows(&std::fs::read_to_string(fixture("weights/reference.csv")).unwrap())
-}
-
-fn close(actual: &str, expected: &str, what: &str) {
-    if expected.is_empty() {
-        assert!(actual.is_empty(), "{what}: {actual:?}, expected empty");
-        return;
-    }
-    let (a, e): (f64, f64) = (actual.parse().unwrap(), expected.parse().unwrap());
-    assert!((a - e).abs() <= 1e-9 * e.abs().max(1.0), "{what}: {a} != {e}");
 }
 
 fn report(w: &Workdir, extra: &[&str]) -> Vec<BTreeMap<String, String>> {

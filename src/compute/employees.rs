@@ -116,11 +116,7 @@ pub fn compute(
     let suspect = left_out as f64 > super::REJECTED_SHARE * table.frame.height() as f64;
     if !table.missing_dims.is_empty() {
         let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
-        results.notes.push(format!(
-            "{}: employees have no {} column: given over all its values, (all)",
-            names.join(", "),
-            table.missing_dims.join(", ")
-        ));
+        results.notes.push(super::missing_dims_note(&names, table));
     }
     let all: Vec<Spell> = groups.iter().flat_map(|(_, s)| s.iter().copied()).collect();
     let Some((first, last)) = window(settings, results, &all) else {

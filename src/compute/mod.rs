@@ -542,12 +542,18 @@ fn label_missing_dims(table: &Table, by: &[String], results: &mut Results) {
         }
     }
     if !metrics.is_empty() {
-        results.notes.push(format!(
-            "{}: interactions have no {} column: given over all its values, (all)",
-            metrics.join(", "),
-            table.missing_dims.join(", ")
-        ));
+        results.notes.push(missing_dims_note(&metrics, table));
     }
+}
+
+/// The note for `--by` columns an input lacks: its figures are over all their values.
+pub fn missing_dims_note(metrics: &[String], table: &Table) -> String {
+    format!(
+        "{}: {} have no {} column: given over all its values, (all)",
+        metrics.join(", "),
+        table.kind.as_str(),
+        table.missing_dims.join(", ")
+    )
 }
 
 /// Loads the inputs and computes every wanted metric.

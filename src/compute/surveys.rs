@@ -57,12 +57,7 @@ pub fn compute(
     let by: Vec<String> = settings.by.iter().filter(|d| !table.missing_dims.contains(d)).cloned().collect();
     if by.len() < settings.by.len() {
         let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
-        results.notes.push(format!(
-            "{}: {} have no {} column: given over all its values, (all)",
-            names.join(", "),
-            table.kind.as_str(),
-            table.missing_dims.join(", ")
-        ));
+        results.notes.push(super::missing_dims_note(&names, table));
     }
     // Weighted when the surveys carry a weight column, unless --unweighted (SPEC §14).
     let weighted = !settings.unweighted && table.has(SURVEY_WEIGHT) && kpis.iter().any(|(_, k)| k.weighted());
