@@ -5,7 +5,7 @@
 
 use predicates::prelude::*;
 
-use crate::util::{Workdir, assert_close, csv_rows, fixture};
+use crate::util::{Workdir, assert_close, csv_rows, fixture, stdout_of};
 
 /// Copies a fixture into a fresh folder, runs `servq init` on it there, saves the
 /// config and runs the report with it: (config, stderr of init, report rows, stderr of
@@ -270,50 +270,50 @@ fn i3_qualtrics_header_rows_are_said_and_the_survey_is_read() {
 #[test]
 fn i4_a_customer_snapshot_without_dates_is_not_taken_for_transactions() {
     let w = Workdir::new();
-    let file = w.write("telco.csv", "customerID,gender,tenure,Contract,TotalCharges,Churn\n7590-VHVEG,Female,1,Month-to-month,29.85,No\n5575-GNVDE,Male,34,One year,1889.5,Yes\n");
-    w.servq()
-        .args(["init", &file])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "looks like customers (SPEC §12), which init does not guess yet: give it with --customers or [inputs] customers",
-        ));
-    // Given with its flag, the snapshot is read: churn by contract.
-    w.servq().args(["report", "--customers", &file, "--by", "Contract", "-q"]).assert().success();
+    // A Telco-style snapshot: read as the customer snapshot of SPEC §12, never as
+    // transactions (it has no order date).
+    let (config, _) = init_on(
+        &w,
+        "telco.csv",
+        "customerID,gender,tenure,Contract,TotalCharges,Churn\n7590-VHVEG,Female,1,Month-to-month,29.85,No\n5575-GNVDE,Male,34,One year,1889.5,Yes\n",
+    );
+    has(&config, "customers = ");
+    has(&config, "churned = \"Churn\"");
+    assert!(!config.contains("transactions = "), "{config}");
+    let path = w.write("servq.toml", &config);
+    let rows = csv_rows(&stdout_of(
+        w.servq().args(["report", "--config", &path, "--by", "Contract", "--format", "csv", "-q"]),
+    ));
+    assert_eq!(rows.len(), 2, "churn by contract: {rows:?}");
 }
 
 #[test]
-fn init_names_the_chain_files_it_does_not_guess_and_maps_the_others() {
+fn init_maps_the_chain_files_by_their_telling_columns() {
     let w = Workdir::new();
     let staff = w.write(
         "staff.csv",
-        "employee_id,hire_date,leave_date,team
-E1,2024-01-01,,chat
-",
+        "employee_id,hire_date,leave_date,team\nE1,2024-01-01,,chat\nE2,2024-02-01,2025-01-15,chat\n",
     );
-    let pulse = w.write(
-        "pulse.csv",
-        "submitted_at,team,esat,enps
-2025-01-01,chat,4,9
-",
-    );
-    let surveys = w.write(
-        "s.csv",
-        "submitted_at,csat
-2025-01-01,4
-2025-01-02,5
-",
-    );
+    let pulse = w.write("pulse.csv", "submitted_at,team,esat,enps\n2025-01-01,chat,4,9\n2025-01-02,chat,5,10\n");
+    let surveys = w.write("s.csv", "submitted_at,csat\n2025-01-01,4\n2025-01-02,5\n");
     let output = w.servq().args(["init", &staff, &pulse, &surveys]).assert().success().get_output().clone();
-    let (config, stderr) = (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap());
-    assert!(config.contains("surveys = ") && !config.contains("staff.csv\"") && !config.contains("nps = "), "{config}");
-    assert!(
-        stderr.contains(
-            "staff.csv: looks like employees (SPEC §12), which init does not guess yet: give it with --employees"
-        ),
-        "{stderr}"
-    );
-    assert!(stderr.contains("pulse.csv: looks like employee surveys (SPEC §12)"), "{stderr}");
+    let config = String::from_utf8(output.stdout).unwrap();
+    for line in [
+        "employees = ",
+        "employee_surveys = ",
+        "surveys = ",
+        "date = \"hire_date\"",
+        "esat = \"esat\"",
+        "enps = \"enps\"",
+    ] {
+        has(&config, line);
+    }
+    // The pulse survey's enps is never taken for the customers' nps.
+    assert!(!config.lines().any(|l| l.starts_with("nps = ")), "{config}");
+    let path = w.write("servq.toml", &config);
+    let rows =
+        csv_rows(&stdout_of(w.servq().args(["report", "--config", &path, "--format", "csv", "-q", "--min-n", "1"])));
+    assert!(rows.iter().any(|r| r["metric"] == "headcount") && rows.iter().any(|r| r["metric"] == "enps"), "{rows:?}");
 }
 
 #[test]

@@ -80,8 +80,22 @@ fn fields(kind: Kind) -> &'static [(&'static str, Shape, &'static [&'static str]
             ("revenue", Number, &["revenue", "amount", "sales", "total", "收入", "金额"]),
             ("margin", Number, &["margin", "profit", "毛利", "利润"]),
         ],
-        // Not guessed yet: give these files with their own flags (--customers, …).
-        Kind::Customers | Kind::Employees | Kind::EmployeeSurveys => &[],
+        // The chain's inputs (SPEC §12), placed by their telling names (see `chain_kind`).
+        Kind::Employees => &[
+            ("date", Date, &["hire", "入职"]),
+            ("leave_date", Date, &["leave", "termination", "exit", "separation", "离职"]),
+            ("employee_id", Ticket, &["employee", "staff", "工号"]),
+        ],
+        Kind::EmployeeSurveys => &[
+            ("date", Date, &["date", "submitted", "completed", "日期"]),
+            ("esat", Score, &["esat", "satisf"]),
+            ("enps", Score, &["enps", "recommend"]),
+        ],
+        Kind::Customers => &[
+            ("date", Date, &["snapshot"]),
+            ("customer_id", Customer, &["customer", "client"]),
+            ("churned", Any, &["churn", "exited", "attrition", "流失"]),
+        ],
     }
 }
 
@@ -288,7 +302,7 @@ fn detect(kind: Kind, sample: &Sample, file: &str) -> Detected {
         let why = match shape {
             Shape::Date | Shape::Instant => format!("dates such as {}", p.examples.first().map_or("", String::as_str)),
             Shape::Score => {
-                let (lo, hi) = if field == "nps" { (0, 10) } else { p.scale().unwrap_or_default() };
+                let (lo, hi) = if matches!(field, "nps" | "enps") { (0, 10) } else { p.scale().unwrap_or_default() };
                 let odd = if p.odd.is_empty() {
                     String::new()
                 } else {
@@ -370,10 +384,9 @@ fn score(d: &Detected) -> usize {
         + usize::from(d.kind == Kind::Transactions && has("customer_id") && has("date"))
 }
 
-/// The service-profit chain inputs init does not guess (SPEC §12), by their telling
-/// columns: a hire date (employees), esat or enps (employee surveys), a churn flag
-/// without a date (a customer snapshot).
-fn not_guessed(sample: &Sample) -> Option<Kind> {
+/// The service-profit chain's inputs (SPEC §12), by their telling columns: a hire date
+/// (employees), esat or enps (employee surveys), a churn flag (a customer snapshot).
+fn chain_kind(sample: &Sample) -> Option<Kind> {
     let headers = Headers::new("", sample.names.clone());
     // The field's own aliases only (not the date names every kind shares).
     let has = |kind: Kind, field: &str| {
@@ -537,7 +550,7 @@ fn config(files: &[String], found: &[Found], encoding: Option<&str>, undecided: 
         for m in &first.detected.mapped {
             let _ = writeln!(text, "{} = {}   # guessed from {}", m.field, quoted(&names[m.column]), terminal(&m.why));
             let p = &first.sample.profiles[m.column];
-            if matches!(m.field, "csat" | "ces")
+            if matches!(m.field, "csat" | "ces" | "esat")
                 && let Some(scale) = p.scale()
             {
                 scales.push((m.field, scale, names[m.column].clone()));
@@ -602,7 +615,7 @@ fn config(files: &[String], found: &[Found], encoding: Option<&str>, undecided: 
     }
     let _ = writeln!(text, "\n[report]\nperiod = \"month\"\n# by = [\"channel\"]\nmin_n = 30");
     for (field, scale, column) in &scales {
-        if !(*field == "csat" && *scale == (1, 5) || *field == "ces" && *scale == (1, 7)) {
+        if !(matches!(*field, "csat" | "esat") && *scale == (1, 5) || *field == "ces" && *scale == (1, 7)) {
             let _ = writeln!(
                 text,
                 "\n[metrics.{field}]\nscale = [{}, {}]   # guessed from the values of '{}' (snapped to 1–5, 1–7, 1–10 or 0–10)",
@@ -639,13 +652,10 @@ pub fn run(args: &InitArgs) -> Result<Outcome> {
     for (path, sample) in &samples {
         let file = path.display().to_string();
         undecided.extend(sample.notes.iter().map(|n| format!("{file}: {n}")));
-        if let Some(kind) = not_guessed(sample) {
-            undecided.push(format!(
-                "{file}: looks like {} (SPEC §12), which init does not guess yet: give it with {} or [inputs] {}",
-                kind.as_str().replace('_', " "),
-                kind.flag(),
-                kind.as_str()
-            ));
+        if let Some(kind) = chain_kind(sample) {
+            let detected = detect(kind, sample, &file);
+            undecided.extend(detected.undecided.iter().map(|u| format!("{file}: {u}")));
+            found.push(Found { path, sample, detected });
             continue;
         }
         match kinds_of(sample, &file) {
