@@ -150,16 +150,7 @@ fn h17_weights_at_the_ends_of_a_double_give_the_figures() {
             "submitted_at,csat,weight\n2025-01-01,5,1{scale}\n2025-01-02,1,1{scale}\n2025-01-03,4,1.7{scale}\n"
         );
         let file = w.write(&format!("{name}.csv"), text);
-        let rows = csv_rows(&stdout_of(w.servq().args([
-            "report",
-            "--surveys",
-            &file,
-            "--period",
-            "none",
-            "--format",
-            "csv",
-            "-q",
-        ])));
+        let rows = undated(&w, &file);
         let csat = rows.iter().find(|r| r["metric"] == "csat").unwrap();
         close(&csat["value"], "72.972972972972973", name);
         close(&csat["ci_low"], "23.388285477823701", name);
@@ -197,16 +188,7 @@ fn h17_decimal_weights_give_the_same_digits_in_any_order_and_engine() {
 fn h17_rejected_weights_flag_the_figure_and_fail_its_check() {
     let w = Workdir::new();
     let file = w.write("eu.csv", "submitted_at;csat;weight\n2025-01-01;5;1,5\n2025-01-02;2;0,5\n2025-01-03;5;2\n");
-    let rows = csv_rows(&stdout_of(w.servq().args([
-        "report",
-        "--surveys",
-        &file,
-        "--period",
-        "none",
-        "--format",
-        "csv",
-        "-q",
-    ])));
+    let rows = undated(&w, &file);
     let csat = rows.iter().find(|r| r["metric"] == "csat").unwrap();
     assert_eq!((csat["value"].as_str(), csat["n"].as_str()), ("100", "1"));
     assert!(csat["flags"].contains("rejected"), "{csat:?}");
@@ -230,4 +212,9 @@ fn h17_validate_unweighted_and_weights_beyond_a_double() {
         .code(1)
         .stdout(predicates::str::contains("too large for a number (above 1.8e308)"))
         .stdout(predicates::str::contains("too small for a number (below 1e-308)"));
+}
+
+/// The report of one survey file over all its rows (`--period none`), as CSV rows.
+fn undated(w: &Workdir, file: &str) -> Vec<BTreeMap<String, String>> {
+    csv_rows(&stdout_of(w.servq().args(["report", "--surveys", file, "--period", "none", "--format", "csv", "-q"])))
 }
