@@ -31,6 +31,9 @@ pub enum Command {
     Complaints(ComplaintsArgs),
     /// Evaluate KPI thresholds: exit 0 when no error-level check fails, 1 when one does.
     Check(CheckArgs),
+    /// Print an SQL script that computes the KPIs' sufficient statistics inside Spark,
+    /// DuckDB or PostgreSQL (its result feeds `servq report --stats`).
+    Sql(SqlArgs),
     /// The closed-loop list: detractors and unhappy CSAT, newest first, to call back.
     Followup(FollowupArgs),
     /// Print a starter servq.toml with the column mapping detected in FILES.
@@ -196,8 +199,35 @@ pub struct ReportArgs {
     /// Markdown and the wide table).
     #[arg(long, value_enum)]
     pub compare: Option<CompareArg>,
+    /// Compute from the statistics an SQL engine computed with `servq sql` (CSV or
+    /// Parquet; `-` for stdin) instead of reading the input files.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// `servq sql`.
+#[derive(Debug, Clone, Args)]
+pub struct SqlArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub group: GroupArgs,
+    /// Only these metrics, e.g. `--metrics nps,csat`.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub metrics: Vec<String>,
+    /// The SQL engine.
+    #[arg(long, value_enum)]
+    pub dialect: crate::sql::dialect::Dialect,
+    /// Read an input from an engine table instead of its files, e.g.
+    /// `--table surveys=warehouse.surveys` (repeatable); its columns are named as
+    /// `[columns.<kind>]` maps them, else by their canonical names.
+    #[arg(long, value_name = "KIND=NAME")]
+    pub table: Vec<String>,
+    /// Write the script to FILE instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `--compare` values.
@@ -330,6 +360,9 @@ pub struct CheckArgs {
     /// Also write JUnit XML to FILE.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Judge the figures of the statistics `servq sql` computed (see report --stats).
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
 }
 
 /// `servq followup`.

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod output;
 pub mod period;
 pub mod report;
+pub mod sql;
 
 pub use error::Outcome;
 
@@ -27,6 +28,7 @@ pub fn run(cli: cli::Cli) -> anyhow::Result<Outcome> {
         cli::Command::Clv(args) => cmd::clv::run(args),
         cli::Command::Complaints(args) => cmd::complaints::run(args),
         cli::Command::Check(args) => cmd::check::run(args),
+        cli::Command::Sql(args) => cmd::sql::run(args),
         cli::Command::Followup(args) => cmd::followup::run(args),
         cli::Command::Init(args) => cmd::init::run(args),
         cli::Command::Completions(args) => cmd::shell::completions(args.shell),

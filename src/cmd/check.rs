@@ -32,7 +32,8 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             spec.scope = Scope::All;
         }
     }
-    if settings.inputs.is_empty() {
+    settings.engine.stats.clone_from(&args.stats);
+    if settings.inputs.is_empty() && settings.stats.is_none() {
         bail!("no input files: give --surveys/--interactions/--transactions FILE… or a config file with [inputs]");
     }
     check_where_columns(&settings)?;

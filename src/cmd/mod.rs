@@ -10,6 +10,7 @@ pub mod followup;
 pub mod init;
 pub mod report;
 pub mod shell;
+pub mod sql;
 pub mod validate;
 
 use std::io::{IsTerminal, Write};

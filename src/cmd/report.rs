@@ -21,7 +21,8 @@ use crate::report::scorecard::Scorecard;
 /// Runs `servq report`.
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
     let mut settings = Settings::resolve(&args.input, &args.group, &args.metrics)?;
-    if settings.inputs.is_empty() {
+    settings.engine.stats.clone_from(&args.stats);
+    if settings.inputs.is_empty() && settings.stats.is_none() {
         bail!("no input files: give --surveys FILE… or a config file with [inputs] (see servq report --help)");
     }
     let format = format_of(args.out.format, args.out.output.as_deref())?;

@@ -7,6 +7,7 @@ pub mod employees;
 pub mod interactions;
 mod options;
 pub mod pareto;
+pub mod stats;
 pub mod surveys;
 mod weights;
 
@@ -191,7 +192,7 @@ pub fn judged_fields(metric: MetricId) -> &'static [&'static str] {
 
 /// The names of a metric's rejection counts: rows with a rejected value in one of its
 /// fields, and rows with a value (valid or rejected) in one of them.
-fn rejection_names(metric: MetricId) -> Option<(String, String)> {
+pub(crate) fn rejection_names(metric: MetricId) -> Option<(String, String)> {
     let first = judged_fields(metric).first()?;
     Some((format!("rejected.{first}.rows"), format!("rejected.{first}.judged")))
 }
@@ -513,7 +514,7 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
 
 /// Whether every `--by` column is in the files of an input other than `kind` (peeking
 /// at their headers): `--by site` on a report with employees and surveys is not a typo.
-fn by_elsewhere(settings: &Options, kind: Kind) -> bool {
+pub(crate) fn by_elsewhere(settings: &Options, kind: Kind) -> bool {
     let empty = BTreeMap::new();
     let has = |dim: &str| {
         settings.inputs.iter().filter(|(k, _)| **k != kind).any(|(other, patterns)| {
@@ -559,6 +560,9 @@ pub fn missing_dims_note(metrics: &[String], table: &Table) -> String {
 /// Loads the inputs and computes every wanted metric.
 /// The cohort matrix is computed too when `settings.cohorts` is set (HTML).
 pub fn run(settings: &Options) -> Result<Results> {
+    if let Some(path) = &settings.stats {
+        return stats::run(settings, path);
+    }
     let (undated, note) = without_dates(settings)?;
     let settings = undated.as_ref().unwrap_or(settings);
     let metrics = wanted(settings);
@@ -618,7 +622,7 @@ pub fn run(settings: &Options) -> Result<Results> {
 }
 
 /// Sorts the records and sets their flags.
-fn finish(results: &mut Results) {
+pub(crate) fn finish(results: &mut Results) {
     let period = results.period;
     let as_of_by_kind = results.as_of_by_kind.clone();
     for record in &mut results.records {

@@ -41,4 +41,7 @@ pub struct Options {
     pub streaming: bool,
     /// Ignore the surveys' weight column (`--unweighted`): every response counts once.
     pub unweighted: bool,
+    /// `--stats FILE`: the figures come from the sufficient statistics an SQL engine
+    /// computed with `servq sql` (SPEC §13), not from the input files.
+    pub stats: Option<std::path::PathBuf>,
 }

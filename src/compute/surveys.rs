@@ -108,16 +108,47 @@ pub fn compute(
             (start, all.collect())
         })
         .collect();
-    for (metric, kpi) in kpis {
+    let aggregated =
+        Aggregated { kind: table.kind, df: &df, keys: &keys, dated: table.date_range.is_some(), weighted, unit };
+    push_figures(&aggregated, &kpis, settings, results)
+}
+
+/// A survey input aggregated per period and group: by polars from the rows, or by an
+/// SQL engine (`report --stats`, SPEC §13).
+pub(crate) struct Aggregated<'a> {
+    /// Which input.
+    pub kind: crate::input::Kind,
+    /// One row per period and group: the KPIs' aggregations, named as they name them.
+    pub df: &'a DataFrame,
+    /// The period and group of each row.
+    pub keys: &'a [super::GroupKey],
+    /// The input has dates (else each figure covers all of it).
+    pub dated: bool,
+    /// The weighted sums are there (SPEC §14).
+    pub weighted: bool,
+    /// The weights' quantum.
+    pub unit: weights::Unit,
+}
+
+/// Turns the aggregated counts into each KPI's figures, with their definitions, notes
+/// and `rejected` flags.
+pub(crate) fn push_figures(
+    agg: &Aggregated,
+    kpis: &[(MetricId, &'static dyn SurveyKpi)],
+    settings: &Options,
+    results: &mut Results,
+) -> Result<()> {
+    let (df, keys, weighted, unit) = (agg.df, agg.keys, agg.weighted, agg.unit);
+    for &(metric, kpi) in kpis {
         let weighs = weighted && kpi.weighted();
-        let mut estimates = kpi.estimates(&df, &settings.metrics)?;
-        results.notes.extend(kpi.notes(&df)?);
+        let mut estimates = kpi.estimates(df, &settings.metrics)?;
+        results.notes.extend(kpi.notes(df)?);
         if estimates.iter().all(|e| e.n == 0) {
             let with = if weighs { " with a valid weight" } else { "" };
             results.notes.push(format!(
                 "{metric}: not computed: no valid {} value{with} in {} (all missing or rejected)",
                 kpi.column(),
-                table.kind.as_str()
+                agg.kind.as_str()
             ));
             continue;
         }
@@ -128,31 +159,31 @@ pub fn compute(
         if weighs {
             definition.push_str(WEIGHTED);
         }
-        results.push_metric(&keys, metric, estimates, definition);
+        results.push_metric(keys, metric, estimates, definition);
         // A snapshot without dates is one figure for the whole of it, which --from/--to
         // cannot cut.
-        if table.date_range.is_none() && table.kind != crate::input::Kind::Surveys {
+        if !agg.dated && agg.kind != crate::input::Kind::Surveys {
             results.records.iter_mut().filter(|r| r.metric == metric).for_each(|r| r.whole_window = true);
             if settings.window.from.is_some() || settings.window.to.is_some() {
                 results.notes.push(format!(
                     "{metric}: the {} input has no date: --from/--to do not cut it (all of it is counted)",
-                    table.kind.as_str()
+                    agg.kind.as_str()
                 ));
             }
         }
-        let mut rejected = rejected_flags(&df, metric)?;
+        let mut rejected = rejected_flags(df, metric)?;
         if !kpi.judged(&settings.metrics).is_empty() {
             // Over 5% of the respondents with one of its items had one rejected (SERVQUAL).
-            rejected.iter_mut().zip(rejected_share(&df, &item_rejections(metric))).for_each(|(r, i)| *r |= i);
+            rejected.iter_mut().zip(rejected_share(df, &item_rejections(metric))).for_each(|(r, i)| *r |= i);
         }
-        if let Some(suspect) = kpi.suspect(&df)? {
+        if let Some(suspect) = kpi.suspect(df)? {
             rejected.iter_mut().zip(suspect).for_each(|(r, s)| *r |= s);
         }
         if weighs {
             // A rejected weight makes a figure suspect as a rejected score would.
-            rejected.iter_mut().zip(weights::rejected(&df, kpi.column())?).for_each(|(r, w)| *r |= w);
+            rejected.iter_mut().zip(weights::rejected(df, kpi.column())?).for_each(|(r, w)| *r |= w);
         }
-        results.flag_rejected(metric, &keys, &rejected);
+        results.flag_rejected(metric, keys, &rejected);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use polars::prelude::*;
 use super::frame::Rows;
 use super::share::ScoreSums;
 use super::{Estimate, share};
+use crate::sql::stat::{Cmp, SqlStat};
 
 /// The column the CES score is read from.
 pub const COLUMN: &str = "ces";
@@ -71,6 +72,15 @@ pub fn aggregations(options: &CesOptions, rows: Rows) -> Vec<Expr> {
     share::aggregations(COLUMN, good(options), rows)
 }
 
+/// The SQL twin of [`aggregations`] (SPEC §13).
+pub fn sql(options: &CesOptions) -> Vec<SqlStat> {
+    let cmp = match options.direction {
+        CesDirection::Agree => Cmp::AtLeast,
+        CesDirection::Effort => Cmp::AtMost,
+    };
+    share::sql(COLUMN, (cmp, i64::from(options.threshold)))
+}
+
 /// Groups `frame` by `keys` and computes the CES aggregations.
 pub fn aggregate(frame: LazyFrame, keys: &[Expr], options: &CesOptions) -> LazyFrame {
     frame.group_by(keys).agg(aggregations(options, Rows::Each))
@@ -102,6 +112,7 @@ pub fn definition(options: &CesOptions) -> String {
 const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     column: COLUMN,
     aggregations: |options, rows| aggregations(&options.ces, rows),
+    sql: |options| sql(&options.ces),
     scale: |options| options.ces.scale,
     definition: |options| definition(&options.ces),
     labels: |_| None,

@@ -16,6 +16,7 @@ use polars::prelude::*;
 use super::frame::Rows;
 use super::share::ScoreSums;
 use super::{Estimate, share};
+use crate::sql::stat::{Aggregate, Cmp, SqlStat};
 
 /// The column the CSAT score is read from.
 pub const COLUMN: &str = "csat";
@@ -52,6 +53,13 @@ impl Default for CsatOptions {
 pub fn aggregations(options: &CsatOptions, rows: Rows) -> Vec<Expr> {
     let mut out = share::aggregations(COLUMN, col(COLUMN).gt_eq(lit(options.satisfied_min)), rows);
     out.push(rows.count_true(col(COLUMN).lt_eq(lit(options.bottom_max())), "csat.bottom"));
+    out
+}
+
+/// The SQL twin of [`aggregations`]: the same counts, named alike (SPEC §13).
+pub fn sql(options: &CsatOptions) -> Vec<SqlStat> {
+    let mut out = share::sql(COLUMN, (Cmp::AtLeast, i64::from(options.satisfied_min)));
+    out.push(SqlStat::new(COLUMN, "bottom", Aggregate::CountIf(Cmp::AtMost, i64::from(options.bottom_max()))));
     out
 }
 
@@ -97,6 +105,7 @@ pub fn definition(options: &CsatOptions) -> String {
 const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     column: COLUMN,
     aggregations: |options, rows| aggregations(&options.csat, rows),
+    sql: |options| sql(&options.csat),
     scale: |options| options.csat.scale,
     definition: |options| definition(&options.csat),
     labels: |options| options.csat.labels,
@@ -117,6 +126,7 @@ pub const CSAT_BOTTOM_BOX: super::survey::CountShare = super::survey::CountShare
 const ESAT_SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     column: "esat",
     aggregations: |options, rows| share::aggregations("esat", col("esat").gt_eq(lit(options.esat.satisfied_min)), rows),
+    sql: |options| share::sql("esat", (Cmp::AtLeast, i64::from(options.esat.satisfied_min))),
     scale: |options| options.esat.scale,
     definition: |options| esat_definition(&options.esat),
     labels: |options| options.esat.labels,

@@ -11,6 +11,7 @@ use polars::prelude::*;
 
 use super::frame::Rows;
 use super::{Estimate, stats};
+use crate::sql::stat::{Aggregate, Cmp, SqlStat};
 
 /// The column the 0–10 answer is read from.
 pub const COLUMN: &str = "nps";
@@ -79,6 +80,16 @@ pub fn aggregations_of(column: &str, rows: Rows) -> Vec<Expr> {
         rows.count_valid(column, &format!("{column}.n")),
         rows.count_true(col(column).gt_eq(lit(9)), &format!("{column}.promoters")),
         rows.count_true(col(column).lt_eq(lit(6)), &format!("{column}.detractors")),
+    ]
+}
+
+/// The SQL twin of [`aggregations_of`] (SPEC §13): `<column>.n`, `.promoters` (9–10),
+/// `.detractors` (0–6).
+pub fn sql_of(column: &str) -> Vec<SqlStat> {
+    vec![
+        SqlStat::new(column, "n", Aggregate::Count),
+        SqlStat::new(column, "promoters", Aggregate::CountIf(Cmp::AtLeast, 9)),
+        SqlStat::new(column, "detractors", Aggregate::CountIf(Cmp::AtMost, 6)),
     ]
 }
 
@@ -168,6 +179,7 @@ pub fn definition(options: &NpsOptions) -> String {
 const SCORES: super::survey::ScoreColumn = super::survey::ScoreColumn {
     column: COLUMN,
     aggregations: |_, rows| aggregations(rows),
+    sql: |_| sql_of(COLUMN),
     scale: |_| SCALE,
     definition: |options| definition(&options.nps),
     labels: |_| None,
@@ -218,6 +230,10 @@ impl super::survey::SurveyKpi for Nps {
 
     fn aggregations(&self, _: &super::MetricSettings, rows: Rows) -> Vec<Expr> {
         aggregations_of(self.column, rows)
+    }
+
+    fn sql(&self, _: &super::MetricSettings) -> Option<Vec<SqlStat>> {
+        Some(sql_of(self.column))
     }
 
     fn estimates(&self, df: &DataFrame, options: &super::MetricSettings) -> PolarsResult<Vec<Estimate>> {

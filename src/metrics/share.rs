@@ -4,6 +4,8 @@
 
 use polars::prelude::*;
 
+use crate::sql::stat::{Aggregate, Cmp, SqlStat};
+
 use super::frame::{Rows, counts, integers};
 use super::{Estimate, stats};
 
@@ -17,6 +19,17 @@ pub fn aggregations(column: &str, good: Expr, rows: Rows) -> Vec<Expr> {
         rows.count_true(good, &format!("{column}.good")),
         rows.sum_integers(score.clone(), &format!("{column}.sum")),
         rows.sum_integers(score.clone() * score, &format!("{column}.sumsq")),
+    ]
+}
+
+/// The SQL twin of [`aggregations`] (SPEC §13): `<column>.n`, `.good` (valid scores
+/// `good.0 good.1`), `.sum` and `.sumsq`.
+pub fn sql(column: &str, good: (Cmp, i64)) -> Vec<SqlStat> {
+    vec![
+        SqlStat::new(column, "n", Aggregate::Count),
+        SqlStat::new(column, "good", Aggregate::CountIf(good.0, good.1)),
+        SqlStat::new(column, "sum", Aggregate::Sum),
+        SqlStat::new(column, "sumsq", Aggregate::SumSquares),
     ]
 }
 

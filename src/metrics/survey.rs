@@ -11,6 +11,7 @@ use super::frame::Rows;
 use super::{Estimate, MetricSettings, share};
 use crate::input::request::Labels;
 use crate::input::{FieldRequest, ValueKind};
+use crate::sql::stat::SqlStat;
 
 /// A KPI computed from one survey score column (or one set of item columns).
 pub trait SurveyKpi: Sync + std::fmt::Debug {
@@ -61,6 +62,12 @@ pub trait SurveyKpi: Sync + std::fmt::Debug {
     /// The aggregations of the column, per period and group.
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr>;
 
+    /// The SQL twin of [`SurveyKpi::aggregations`] (SPEC §13), named alike; `None` when
+    /// the KPI is not translated to SQL yet.
+    fn sql(&self, _options: &MetricSettings) -> Option<Vec<SqlStat>> {
+        None
+    }
+
     /// One estimate per row of the aggregated frame.
     fn estimates(&self, df: &DataFrame, options: &MetricSettings) -> PolarsResult<Vec<Estimate>>;
 
@@ -86,6 +93,8 @@ pub struct ScoreColumn {
     pub column: &'static str,
     /// The column's aggregations (`<column>.n`, `.good`, `.sum`, `.sumsq`).
     pub aggregations: fn(&MetricSettings, Rows) -> Vec<Expr>,
+    /// The same aggregations in SQL (SPEC §13).
+    pub sql: fn(&MetricSettings) -> Vec<SqlStat>,
     /// Its scale.
     pub scale: fn(&MetricSettings) -> (i32, i32),
     /// Its definition.
@@ -124,6 +133,10 @@ impl SurveyKpi for CountShare {
         (self.scores.aggregations)(options, rows)
     }
 
+    fn sql(&self, options: &MetricSettings) -> Option<Vec<SqlStat>> {
+        Some((self.scores.sql)(options))
+    }
+
     fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
         let column = self.scores.column;
         let n = super::frame::counts(df, &format!("{column}.n"))?;
@@ -153,6 +166,10 @@ impl SurveyKpi for MeanScore {
 
     fn aggregations(&self, options: &MetricSettings, rows: Rows) -> Vec<Expr> {
         (self.0.aggregations)(options, rows)
+    }
+
+    fn sql(&self, options: &MetricSettings) -> Option<Vec<SqlStat>> {
+        Some((self.0.sql)(options))
     }
 
     fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {

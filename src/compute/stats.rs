@@ -1,0 +1,272 @@
+//! `report --stats` and `check --stats` (SPEC §13): the figures from the sufficient
+//! statistics an SQL engine computed with the script of `servq sql`, through the same
+//! estimate functions as a run on the files.
+//!
+//! The statistics table (CSV with a header, or Parquet) has the columns `kind`,
+//! `period_start`, one column per `--by` column, `stat` and `value` (a whole number):
+//! - rows with a `period_start` are the aggregations of one input's period and group,
+//!   named as the metrics name them (`csat.n`, `csat.good`, `nps.promoters`, …,
+//!   `rejected.csat.rows`, `rejected.csat.judged`);
+//! - rows without one are the input's data-quality counts (`rows.read`, `rows.used`,
+//!   `rows.rejected`, `rows.rejected.<reason>`, `rows.outside`, `values.rejected.<field>`,
+//!   `values.missing.<field>`) and dates (`date.latest`, `date.first`, `date.last`, in
+//!   days since 1970-01-01);
+//! - rows of kind `meta` say how they were computed (`period.<name>`, `window.from`,
+//!   `window.to`).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::surveys::{Aggregated, push_figures, survey_kpis};
+use super::{GroupKey, Options, Results};
+use crate::input::Kind;
+use crate::metrics::MetricId;
+
+/// One input's statistics.
+#[derive(Debug, Default)]
+struct Input {
+    /// Per period and group: statistic → value.
+    cells: BTreeMap<GroupKey, BTreeMap<String, i64>>,
+    /// The data-quality counts and dates.
+    quality: BTreeMap<String, i64>,
+}
+
+/// The statistics file, read.
+#[derive(Debug, Default)]
+struct Stats {
+    inputs: BTreeMap<Kind, Input>,
+    meta: BTreeMap<String, i64>,
+}
+
+/// Computes the wanted metrics from the statistics in `path` (`-`: stdin).
+pub fn run(settings: &Options, path: &Path) -> Result<Results> {
+    let name = if path.as_os_str() == "-" { "standard input".to_string() } else { path.display().to_string() };
+    let rows = read_rows(path).with_context(|| format!("{name}: cannot read the statistics"))?;
+    let stats = parse(rows, &settings.by, &name)?;
+    check_meta(&stats.meta, settings, &name)?;
+    let mut results = Results {
+        period: settings.window.period,
+        by: settings.by.clone(),
+        min_n: settings.min_n,
+        window: (settings.window.from, settings.window.to),
+        ..Results::default()
+    };
+    let wanted = super::wanted(settings);
+    for (kind, input) in &stats.inputs {
+        let date = |stat: &str| input.quality.get(stat).map(|&d| crate::period::from_epoch_days(d as i32));
+        if let Some(latest) = settings.as_of.or(date("date.latest")) {
+            results.as_of_by_kind.insert(*kind, latest);
+        }
+        if let (Some(first), Some(last)) = (date("date.first"), date("date.last")) {
+            results.range_by_kind.insert(*kind, (first, last));
+        }
+        results.notes.push(quality_note(*kind, input, &name));
+    }
+    results.as_of = settings.as_of.or(results.as_of_by_kind.values().max().copied());
+    results.range = results
+        .range_by_kind
+        .iter()
+        .filter(|(k, _)| **k != Kind::Employees)
+        .map(|(_, r)| *r)
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+    for metric in &wanted {
+        let has = stats.inputs.get(&metric.input()).is_some_and(|i| i.cells.values().any(|c| has_stats(c, *metric)));
+        if !has && settings.selected.is_some() {
+            results.notes.push(format!("{metric}: not computed: no statistics for it in {name}"));
+        }
+    }
+    for (kind, input) in &stats.inputs {
+        let kpis: Vec<_> = survey_kpis(&wanted)
+            .into_iter()
+            .filter(|(m, _)| m.input() == *kind && input.cells.values().any(|c| has_stats(c, *m)))
+            .collect();
+        if kpis.is_empty() {
+            continue;
+        }
+        let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
+        let df = frame(input)?;
+        let aggregated = Aggregated {
+            kind: *kind,
+            df: &df,
+            keys: &keys,
+            dated: results.range_by_kind.contains_key(kind),
+            weighted: false,
+            unit: super::weights::Unit(0),
+        };
+        push_figures(&aggregated, &kpis, settings, &mut results)?;
+    }
+    super::finish(&mut results);
+    Ok(results)
+}
+
+/// Whether a cell has the statistics of `metric` (its column's count).
+fn has_stats(cell: &BTreeMap<String, i64>, metric: MetricId) -> bool {
+    match metric.def().family {
+        crate::metrics::registry::Family::Survey(kpi) => cell.contains_key(&format!("{}.n", kpi.column())),
+        _ => false,
+    }
+}
+
+/// The rows of the statistics file as text (header first); CSV or Parquet.
+fn read_rows(path: &Path) -> Result<Vec<Vec<Option<String>>>> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut bytes)?;
+    } else {
+        bytes = std::fs::read(path)?;
+    }
+    if bytes.starts_with(b"PAR1") {
+        return parquet_rows(bytes);
+    }
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&bytes[..]);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record?;
+        rows.push(record.iter().map(|f| Some(f.to_string())).collect());
+    }
+    Ok(rows)
+}
+
+/// The rows of a Parquet statistics file, every value as text.
+fn parquet_rows(bytes: Vec<u8>) -> Result<Vec<Vec<Option<String>>>> {
+    let df = ParquetReader::new(std::io::Cursor::new(bytes)).finish()?;
+    let mut rows = vec![df.get_column_names().iter().map(|n| Some(n.to_string())).collect()];
+    let columns: Vec<Vec<Option<String>>> = df
+        .columns()
+        .iter()
+        .map(|c| -> Result<Vec<Option<String>>> {
+            let text = c.cast(&DataType::String)?;
+            Ok(text.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        })
+        .collect::<Result<_>>()?;
+    for i in 0..df.height() {
+        rows.push(columns.iter().map(|c| c[i].clone()).collect());
+    }
+    Ok(rows)
+}
+
+/// Reads the rows into statistics, checking the header against `--by`.
+fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<Stats> {
+    let mut rows = rows.into_iter();
+    let header: Vec<String> = rows.next().unwrap_or_default().into_iter().map(Option::unwrap_or_default).collect();
+    let width = header.len();
+    if width < 4
+        || header[0] != "kind"
+        || header[1] != "period_start"
+        || header[width - 2] != "stat"
+        || header[width - 1] != "value"
+    {
+        bail!(
+            "{name}: not a servq statistics table: the columns must be kind, period_start, the --by columns, stat, value (found {})",
+            header.join(", ")
+        );
+    }
+    let dims = &header[2..width - 2];
+    if dims != by {
+        let given = if dims.is_empty() { "no --by".to_string() } else { format!("--by {}", dims.join(",")) };
+        bail!("{name}: the statistics were computed with {given}: give report the same --by");
+    }
+    let mut stats = Stats::default();
+    for (i, row) in rows.enumerate() {
+        let line = i + 2;
+        if row.len() != width {
+            bail!("{name}: row {line} has {} fields, the header {width}", row.len());
+        }
+        let text = |j: usize| row[j].clone().unwrap_or_default();
+        let value = text(width - 1);
+        let value = crate::input::parse::parse_integer(value.trim())
+            .map_err(|why| anyhow::anyhow!("{name}: row {line}: value '{value}': {why}"))?;
+        let (kind, stat) = (text(0), text(width - 2));
+        if kind == "meta" {
+            stats.meta.insert(stat, value);
+            continue;
+        }
+        let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == kind) else {
+            bail!("{name}: row {line}: unknown kind '{kind}'");
+        };
+        let input = stats.inputs.entry(kind).or_default();
+        let start = text(1);
+        if start.trim().is_empty() {
+            input.quality.insert(stat, value);
+            continue;
+        }
+        let start = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
+            .map_err(|_| anyhow::anyhow!("{name}: row {line}: period_start '{start}' is not a date"))?;
+        let groups = (2..width - 2).map(text).collect();
+        input.cells.entry((start, groups)).or_default().insert(stat, value);
+    }
+    Ok(stats)
+}
+
+/// Refuses statistics computed with another period or window than the report's.
+fn check_meta(meta: &BTreeMap<String, i64>, settings: &Options, name: &str) -> Result<()> {
+    let period = settings.window.period.as_str();
+    let computed = meta.keys().find_map(|k| k.strip_prefix("period."));
+    match computed {
+        Some(p) if p != period => {
+            bail!("{name}: the statistics were computed with --period {p}: give report --period {p}")
+        }
+        None => {
+            bail!("{name}: the statistics say nothing of their period (no meta row period.<name>): made by servq sql?")
+        }
+        _ => {}
+    }
+    let day = |key: &str| meta.get(key).map(|&d| crate::period::from_epoch_days(d as i32));
+    for (flag, theirs, ours) in
+        [("--from", day("window.from"), settings.window.from), ("--to", day("window.to"), settings.window.to)]
+    {
+        if theirs != ours {
+            let said = theirs.map_or("none".to_string(), |d| d.to_string());
+            bail!("{name}: the statistics were computed with {flag} {said}: give report the same {flag}");
+        }
+    }
+    Ok(())
+}
+
+/// The aggregated frame of one input: `period_start` and every statistic (0 where a
+/// cell lacks it), in the order of the cells.
+fn frame(input: &Input) -> PolarsResult<DataFrame> {
+    let mut names: Vec<&String> = input.cells.values().flat_map(|c| c.keys()).collect();
+    names.sort();
+    names.dedup();
+    let starts: Vec<i32> = input.cells.keys().map(|(start, _)| crate::period::epoch_days(*start)).collect();
+    let mut columns = vec![Column::new("period_start".into(), starts).cast(&DataType::Date)?];
+    for name in names {
+        let values: Vec<i64> = input.cells.values().map(|c| c.get(name).copied().unwrap_or(0)).collect();
+        columns.push(Column::new(name.as_str().into(), values));
+    }
+    DataFrame::new(input.cells.len(), columns)
+}
+
+/// What the engine said of an input's rows, for stderr.
+fn quality_note(kind: Kind, input: &Input, name: &str) -> String {
+    let count = |stat: &str| input.quality.get(stat).copied().unwrap_or(0);
+    let mut reasons: Vec<String> = input
+        .quality
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("rows.rejected.").filter(|_| *v > 0).map(|r| format!("{r} × {v}")))
+        .collect();
+    let values: Vec<String> = input
+        .quality
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("values.rejected.").filter(|_| *v > 0).map(|f| format!("{f} × {v}")))
+        .collect();
+    if !values.is_empty() {
+        reasons.push(format!("values left out: {}", values.join(", ")));
+    }
+    let outside = count("rows.outside");
+    let outside = if outside > 0 { format!(", {outside} outside --from/--to") } else { String::new() };
+    let why = if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join("; ")) };
+    format!(
+        "{} (statistics in {name}): {} rows read, {} used, {} rejected{outside}{why}",
+        kind.as_str(),
+        count("rows.read"),
+        count("rows.used"),
+        count("rows.rejected"),
+    )
+}

@@ -1,0 +1,188 @@
+//! What differs between the SQL engines servq writes for (SPEC §13): reading a CSV
+//! file, quoting, regular expressions, casts and day arithmetic. Everything else in
+//! the script is plain SQL that all three run alike.
+
+/// An SQL engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dialect {
+    /// Apache Spark SQL (3.4 or later: `try_cast`).
+    Spark,
+    /// DuckDB.
+    Duckdb,
+    /// PostgreSQL (12 or later).
+    Postgres,
+}
+
+/// A file the script reads: its path, delimiter and header names.
+#[derive(Debug, Clone)]
+pub struct CsvFile {
+    /// The absolute path.
+    pub path: String,
+    /// The field delimiter.
+    pub delimiter: u8,
+    /// The header names, in order.
+    pub headers: Vec<String>,
+}
+
+impl Dialect {
+    /// The dialect's name, as `--dialect` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Spark => "spark",
+            Dialect::Duckdb => "duckdb",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// A string literal. Spark reads backslash escapes in literals: backslashes are
+    /// doubled there.
+    pub fn string(self, s: &str) -> String {
+        let s = s.replace('\'', "''");
+        match self {
+            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\")),
+            _ => format!("'{s}'"),
+        }
+    }
+
+    /// A quoted identifier.
+    pub fn ident(self, name: &str) -> String {
+        match self {
+            Dialect::Spark => format!("`{}`", name.replace('`', "``")),
+            _ => format!("\"{}\"", name.replace('"', "\"\"")),
+        }
+    }
+
+    /// The text type.
+    pub fn text(self) -> &'static str {
+        match self {
+            Dialect::Spark => "STRING",
+            Dialect::Duckdb => "VARCHAR",
+            Dialect::Postgres => "TEXT",
+        }
+    }
+
+    /// The statements that set the session up (UTC for date arithmetic).
+    pub fn preamble(self) -> Vec<String> {
+        match self {
+            Dialect::Spark => vec!["SET spark.sql.session.timeZone = UTC".to_string()],
+            Dialect::Duckdb => vec![],
+            Dialect::Postgres => {
+                vec!["SET TIME ZONE 'UTC'".to_string(), "SET client_min_messages = warning".to_string()]
+            }
+        }
+    }
+
+    /// The statements that make `view` the rows of one CSV file, every column as text.
+    /// PostgreSQL loads the file with `COPY` into a table of columns `c0`, `c1`, … (by
+    /// position); the others read it in place, columns named by the header.
+    pub fn read_csv(self, view: &str, file: &CsvFile) -> Vec<String> {
+        let path = self.string(&file.path);
+        let delimiter = self.string(&(file.delimiter as char).to_string());
+        match self {
+            Dialect::Duckdb => vec![format!(
+                "CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_csv({path}, header = true, all_varchar = true, delim = {delimiter}, quote = '\"', escape = '\"')"
+            )],
+            Dialect::Spark => vec![format!(
+                "CREATE OR REPLACE TEMPORARY VIEW {view} USING csv OPTIONS (path {path}, header 'true', sep {delimiter}, quote '\"', escape '\"', multiLine 'true', mode 'PERMISSIVE', inferSchema 'false')"
+            )],
+            Dialect::Postgres => {
+                let columns: Vec<String> = (0..file.headers.len()).map(|i| format!("c{i} TEXT")).collect();
+                vec![
+                    format!("DROP TABLE IF EXISTS {view}"),
+                    format!("CREATE TEMP TABLE {view} ({})", columns.join(", ")),
+                    format!(
+                        "COPY {view} FROM {path} WITH (FORMAT csv, HEADER true, DELIMITER {delimiter}, QUOTE '\"')"
+                    ),
+                ]
+            }
+        }
+    }
+
+    /// How the script names column `index` (header `header`) of a file read by
+    /// [`Dialect::read_csv`].
+    pub fn file_column(self, index: usize, header: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("c{index}"),
+            _ => self.ident(header),
+        }
+    }
+
+    /// Makes `name` a table of the rows of `query`, computed once.
+    pub fn materialise(self, name: &str, query: &str) -> Vec<String> {
+        match self {
+            Dialect::Spark => vec![format!("CACHE TABLE {name} AS {query}")],
+            Dialect::Duckdb => vec![format!("CREATE OR REPLACE TEMP TABLE {name} AS {query}")],
+            Dialect::Postgres => {
+                vec![format!("DROP TABLE IF EXISTS {name}"), format!("CREATE TEMP TABLE {name} AS {query}")]
+            }
+        }
+    }
+
+    /// A view.
+    pub fn view(self, name: &str, query: &str) -> Vec<String> {
+        match self {
+            Dialect::Spark => vec![format!("CREATE OR REPLACE TEMPORARY VIEW {name} AS {query}")],
+            Dialect::Duckdb => vec![format!("CREATE OR REPLACE TEMP VIEW {name} AS {query}")],
+            Dialect::Postgres => vec![format!("CREATE OR REPLACE TEMP VIEW {name} AS {query}")],
+        }
+    }
+
+    /// True when `text` matches the regular expression `pattern` somewhere (patterns
+    /// are anchored by the caller and use no backslash).
+    pub fn matches(self, text: &str, pattern: &str) -> String {
+        let pattern = self.string(pattern);
+        match self {
+            Dialect::Spark => format!("({text} RLIKE {pattern})"),
+            Dialect::Duckdb => format!("regexp_matches({text}, {pattern})"),
+            Dialect::Postgres => format!("({text} ~ {pattern})"),
+        }
+    }
+
+    /// `text` without white space (space, tab, line feed, carriage return, form feed)
+    /// at either end.
+    pub fn trim(self, text: &str) -> String {
+        match self {
+            Dialect::Spark => {
+                format!("regexp_replace({text}, '^[ \\\\t\\\\n\\\\r\\\\f]+|[ \\\\t\\\\n\\\\r\\\\f]+$', '')")
+            }
+            Dialect::Duckdb => format!("regexp_replace({text}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', '', 'g')"),
+            Dialect::Postgres => format!("regexp_replace({text}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', '', 'g')"),
+        }
+    }
+
+    /// `text` as a number (NULL when it is not one; it matched the number pattern).
+    pub fn number(self, text: &str) -> String {
+        match self {
+            Dialect::Spark => format!("try_cast({text} AS DOUBLE)"),
+            Dialect::Duckdb => format!("TRY_CAST({text} AS DOUBLE)"),
+            // NUMERIC holds 1e400 exactly where DOUBLE PRECISION raises an error.
+            Dialect::Postgres => format!("CAST({text} AS NUMERIC)"),
+        }
+    }
+
+    /// `text` (digits only, at most 9) as an integer.
+    pub fn integer(self, text: &str) -> String {
+        format!("CAST({text} AS INTEGER)")
+    }
+
+    /// The days since 1970-01-01 of a valid year, month and day.
+    pub fn epoch_days(self, year: &str, month: &str, day: &str) -> String {
+        match self {
+            Dialect::Spark => format!("datediff(make_date({year}, {month}, {day}), DATE '1970-01-01')"),
+            _ => format!("(make_date({year}, {month}, {day}) - DATE '1970-01-01')"),
+        }
+    }
+
+    /// The date `days` days after 1970-01-01.
+    pub fn date_of(self, days: &str) -> String {
+        match self {
+            Dialect::Spark => format!("date_add(DATE '1970-01-01', CAST({days} AS INT))"),
+            _ => format!("(DATE '1970-01-01' + CAST({days} AS INTEGER))"),
+        }
+    }
+
+    /// The whole number below `x / y` (y > 0).
+    pub fn floor_div(self, x: &str, y: i64) -> String {
+        format!("CAST(FLOOR(({x}) / {y}.0) AS BIGINT)")
+    }
+}

@@ -1,0 +1,7 @@
+//! Larger than one machine (SPEC §13): the sufficient statistics of the metrics,
+//! computed inside Spark, DuckDB or PostgreSQL by a script servq writes, and read back
+//! by `report --stats` ([`crate::compute::stats`]).
+
+pub mod dialect;
+pub mod script;
+pub mod stat;

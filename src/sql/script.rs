@@ -1,0 +1,592 @@
+//! The SQL script of `servq sql` (SPEC §13): for each input the selected metrics read,
+//! the rows are cleaned with servq's own rules (column mapping, trimming, missing
+//! codes, integer scores on their scale, ISO dates with offsets to the report zone,
+//! `--from/--to`), bucketed into periods, and reduced per period and group to the
+//! sufficient statistics the metrics' own [`SqlStat`]s name. The last statement is a
+//! `SELECT` of the statistics table (see [`crate::compute::stats`] for its format).
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, bail};
+
+use super::dialect::{CsvFile, Dialect};
+use super::stat::SqlStat;
+use crate::compute::Options;
+use crate::input::columns::{self, Headers};
+use crate::input::parse::Zone;
+use crate::input::{Kind, ValueKind, source};
+use crate::metrics::MetricId;
+use crate::metrics::registry::Family;
+use crate::period::Period;
+
+/// The inputs the script reads (the survey-shaped ones for now).
+pub const KINDS: [Kind; 2] = [Kind::Surveys, Kind::EmployeeSurveys];
+
+/// A score column: its field and inclusive scale.
+#[derive(Debug, Clone, PartialEq)]
+struct Score {
+    field: &'static str,
+    min: i32,
+    max: i32,
+}
+
+/// What one input contributes: its metrics' statistics over its score columns.
+#[derive(Debug, Default)]
+struct Plan {
+    scores: Vec<Score>,
+    stats: Vec<SqlStat>,
+    /// (rows with a rejected value, rows with any value): the names and the fields.
+    rejections: Vec<((String, String), Vec<&'static str>)>,
+}
+
+/// Where one source's columns are: a file's or a table's column expressions.
+struct Source {
+    /// The statements that make its rows readable, and the relation they are read from.
+    setup: Vec<String>,
+    relation: String,
+    /// The date column, if any.
+    date: Option<String>,
+    /// The score columns, by field.
+    fields: BTreeMap<&'static str, String>,
+    /// The `--by` columns (a missing one is `None`).
+    dims: Vec<Option<String>>,
+}
+
+/// The script, and what stderr should say about it.
+#[derive(Debug)]
+pub struct Script {
+    /// The SQL, one statement per `;`-ended line group.
+    pub text: String,
+    /// Metrics left out, and why.
+    pub notes: Vec<String>,
+}
+
+/// Writes the script for `settings` in `dialect`; `tables` names engine tables that
+/// replace the configured files of their kind.
+pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, String>) -> Result<Script> {
+    refuse_untranslated_reading(settings)?;
+    let (plans, notes) = plans(settings, tables)?;
+    let mut statements: Vec<String> = dialect.preamble();
+    let mut selects = Vec::new();
+    for (kind, plan) in &plans {
+        let sources = sources(settings, dialect, *kind, plan, tables.get(kind))?;
+        let name = |what: &str| format!("servq_{}_{what}", kind.as_str());
+        for source in &sources {
+            statements.extend(source.setup.iter().cloned());
+        }
+        let rows = sources.iter().map(|s| source_select(dialect, s, plan, &settings.by)).collect::<Vec<_>>();
+        statements.extend(dialect.view(&name("rows"), &rows.join(" UNION ALL ")));
+        let dated = sources.iter().any(|s| s.date.is_some());
+        // A --by column no source has is over all its values: (all), as servq report says.
+        let absent: Vec<bool> = (0..settings.by.len()).map(|k| sources.iter().all(|s| s.dims[k].is_none())).collect();
+        let layout = Layout { dated, absent };
+        statements.extend(dialect.view(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
+        statements.extend(dialect.materialise(&name("agg"), &aggregate(settings, plan, &name("clean"))));
+        statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("clean"))));
+        selects.extend(unpivot(dialect, settings, *kind, plan, &name("agg"), &name("quality")));
+    }
+    if selects.is_empty() {
+        bail!(
+            "nothing to compute in SQL: no selected metric has an input (give --surveys FILE… or --table surveys=NAME)"
+        );
+    }
+    selects.extend(meta(dialect, settings));
+    let mut by_columns: Vec<String> = vec!["kind".into(), "period_start".into()];
+    by_columns.extend(settings.by.iter().map(|d| dialect.ident(d)));
+    by_columns.push("stat".into());
+    statements.push(format!(
+        "SELECT * FROM (\n  {}\n) servq_stats ORDER BY {}",
+        selects.join("\n  UNION ALL "),
+        by_columns.join(", ")
+    ));
+    let mut text = String::from("-- servq sql: sufficient statistics per period and group (SPEC §13)\n");
+    text.push_str(&format!("-- dialect {}; feed the last SELECT's result to servq report --stats\n", dialect.as_str()));
+    for statement in statements {
+        text.push_str(&statement);
+        text.push_str(";\n");
+    }
+    Ok(Script { text, notes })
+}
+
+/// Refuses the reading options the script does not translate yet.
+fn refuse_untranslated_reading(settings: &Options) -> Result<()> {
+    if settings.read.encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
+        bail!("servq sql reads UTF-8 files only: convert the files, or load them into a table (--table)");
+    }
+    if let Some(format) = &settings.window.dates.format {
+        bail!(
+            "servq sql does not translate --date-format {format} yet: it reads ISO dates (YYYY-MM-DD[THH:MM[:SS]][offset])"
+        );
+    }
+    if let Zone::Named(tz) = settings.window.dates.tz {
+        bail!("servq sql does not translate the zone {tz} yet: give --tz as a fixed offset (e.g. +08:00)");
+    }
+    Ok(())
+}
+
+/// The statistics each input's metrics need; notes for metrics left out.
+fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMap<Kind, Plan>, Vec<String>)> {
+    let options = &settings.metrics;
+    let mut plans: BTreeMap<Kind, Plan> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut untranslated: Vec<MetricId> = Vec::new();
+    for metric in crate::compute::wanted(settings) {
+        let kind = metric.input();
+        let has_input = settings.inputs.contains_key(&kind) || tables.contains_key(&kind);
+        let Family::Survey(kpi) = metric.def().family else {
+            if has_input || settings.selected.is_some() {
+                untranslated.push(metric);
+            }
+            continue;
+        };
+        let sql = kpi.sql(options).filter(|_| KINDS.contains(&kind));
+        let fields = kpi.fields(options);
+        let labelled = fields.iter().any(|f| matches!(f.kind, ValueKind::Score { labels: Some(_), .. }));
+        let (Some(stats), false) = (sql, labelled) else {
+            if has_input || settings.selected.is_some() {
+                untranslated.push(metric);
+            }
+            continue;
+        };
+        if !has_input {
+            if settings.selected.is_some() {
+                notes.push(format!("{metric}: not computed: no {} input", kind.as_str()));
+            }
+            continue;
+        }
+        let plan = plans.entry(kind).or_default();
+        for field in fields {
+            if let ValueKind::Score { min, max, .. } = field.kind {
+                let score = Score { field: field.field, min, max };
+                if !plan.scores.contains(&score) {
+                    plan.scores.push(score);
+                }
+            }
+        }
+        for stat in stats {
+            if !plan.stats.contains(&stat) {
+                plan.stats.push(stat);
+            }
+        }
+        if let Some(names) = crate::compute::rejection_names(metric) {
+            let judged = crate::compute::judged_fields(metric).to_vec();
+            if !plan.rejections.iter().any(|(n, _)| *n == names) {
+                plan.rejections.push((names, judged));
+            }
+        }
+    }
+    if !untranslated.is_empty() {
+        let names: Vec<String> = untranslated.iter().map(|m| m.to_string()).collect();
+        let why = format!(
+            "not translated to SQL yet (servq sql computes {}; the others need servq report on the files)",
+            translated().join(", ")
+        );
+        if settings.selected.is_some() {
+            bail!("{}: {why}", names.join(", "));
+        }
+        notes.push(format!("{}: {why}", names.join(", ")));
+    }
+    Ok((plans, notes))
+}
+
+/// The metrics `servq sql` computes.
+pub fn translated() -> Vec<String> {
+    let options = crate::metrics::MetricSettings::default();
+    MetricId::ALL
+        .iter()
+        .filter(|m| KINDS.contains(&m.input()))
+        .filter(|m| matches!(m.def().family, Family::Survey(kpi) if kpi.sql(&options).is_some()))
+        .map(|m| m.to_string())
+        .collect()
+}
+
+/// The sources of one input: its engine table, or each of its files.
+fn sources(
+    settings: &Options,
+    dialect: Dialect,
+    kind: Kind,
+    plan: &Plan,
+    table: Option<&String>,
+) -> Result<Vec<Source>> {
+    let empty = BTreeMap::new();
+    let mapping = settings.columns.get(&kind).unwrap_or(&empty);
+    if mapping.contains_key("time") {
+        bail!("servq sql does not translate a separate time column ([columns.{}] time) yet", kind.as_str());
+    }
+    if let Some(table) = table {
+        // An engine table: its columns are named as the mapping says, else canonically.
+        let name = |field: &str| dialect.ident(mapping.get(field).map_or(field, String::as_str));
+        let dated =
+            settings.window.period != Period::None || settings.window.from.is_some() || settings.window.to.is_some();
+        return Ok(vec![Source {
+            setup: Vec::new(),
+            relation: table.clone(),
+            date: dated.then(|| name("date")),
+            fields: plan.scores.iter().map(|s| (s.field, name(s.field))).collect(),
+            dims: settings.by.iter().map(|d| Some(name(d))).collect(),
+        }]);
+    }
+    let (files, _) = source::expand_unique(&settings.inputs[&kind])?;
+    let dims_required = kind == Kind::Surveys && !crate::compute::by_elsewhere(settings, kind);
+    let mut out = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let display = file.display().to_string();
+        if std::fs::read(file).is_ok_and(|b| b.starts_with(b"PAR1")) {
+            bail!("{display}: servq sql reads CSV files; load Parquet into a table and give --table");
+        }
+        let names = source::headers(file, &settings.read)?;
+        let headers = Headers::new(&display, names.clone());
+        if let Some(def) = columns::field_def(kind, crate::input::compact::SURVEY_WEIGHT)
+            && !settings.unweighted
+            && headers.find_field(kind, def, mapping)?.is_some()
+        {
+            bail!("{display}: weighted survey KPIs are not translated to SQL yet: give --unweighted");
+        }
+        let path = std::fs::canonicalize(file)?.display().to_string();
+        let delimiter = settings.read.delimiter.unwrap_or_else(|| sniffed_delimiter(file));
+        let csv = CsvFile { path, delimiter, headers: names.clone() };
+        let view = format!("servq_{}_file{i}", kind.as_str());
+        let column = |index: usize| dialect.file_column(index, &names[index]);
+        let date_def = columns::field_def(kind, "date").expect("every kind has a date");
+        let date = headers.find_field(kind, date_def, mapping)?.map(column);
+        let mut fields = BTreeMap::new();
+        for score in &plan.scores {
+            let def = columns::field_def(kind, score.field).expect("score fields are canonical");
+            if let Some(index) = headers.find_field(kind, def, mapping)? {
+                fields.insert(score.field, column(index));
+            }
+        }
+        let mut dims = Vec::new();
+        for dim in &settings.by {
+            let index = headers.find_dimension(dim, mapping);
+            if index.is_none() && dims_required {
+                bail!("{display}: unknown column '{dim}' for --by; its columns are: {}", headers.list());
+            }
+            dims.push(index.map(column));
+        }
+        out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, fields, dims });
+    }
+    Ok(out)
+}
+
+/// The delimiter servq's reader would use for `file` (sniffed from the header line).
+fn sniffed_delimiter(file: &std::path::Path) -> u8 {
+    let bytes = std::fs::read(file).unwrap_or_default();
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    source::sniff_delimiter(line)
+}
+
+/// One source's rows as text columns `d`, `f_<field>`, `g<k>`.
+fn source_select(dialect: Dialect, source: &Source, plan: &Plan, by: &[String]) -> String {
+    let text = |expr: Option<&String>| match expr {
+        Some(e) => format!("CAST({e} AS {})", dialect.text()),
+        None => format!("CAST(NULL AS {})", dialect.text()),
+    };
+    let mut columns = vec![format!("{} AS d", text(source.date.as_ref()))];
+    for score in &plan.scores {
+        columns.push(format!("{} AS f_{}", text(source.fields.get(score.field)), score.field));
+    }
+    // A --by column absent from every source is over all its values: (all).
+    for (k, _) in by.iter().enumerate() {
+        columns.push(format!("{} AS g{k}", text(source.dims[k].as_ref())));
+    }
+    format!("SELECT {} FROM {}", columns.join(", "), source.relation)
+}
+
+/// How an input's sources are laid out.
+struct Layout {
+    /// Some source has a date column.
+    dated: bool,
+    /// Per `--by` column: no source has it.
+    absent: Vec<bool>,
+}
+
+/// An ISO date or date-time (servq's `DateParser` without a format).
+const ISO: &str =
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?$";
+/// The start of one.
+const ISO_DAY: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}";
+/// A decimal number as Rust reads one (no `inf`, no `nan`).
+const NUMBER: &str = "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$";
+/// An exponent of four digits or more: far off any scale.
+const HUGE_EXPONENT: &str = "[eE][+-]?[0-9]{4,}$";
+/// A non-zero digit before the exponent: a number that is not zero.
+const NON_ZERO: &str = "^[+-]?[.0-9]*[1-9]";
+
+/// The cleaned rows: `day` (days since 1970, NULL when the row is rejected), the
+/// rejection reason, `used`, `period_start` (days), `v_<field>` (valid scores),
+/// `r_<field>` (1 when rejected), `m_<field>` (1 when missing), and the groups `g<k>`.
+fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: &Layout) -> String {
+    let dated = layout.dated;
+    let missing_codes: Vec<String> = settings.read.missing.iter().map(|c| dialect.string(c.trim())).collect();
+    let is_code = |t: &str| {
+        if missing_codes.is_empty() { "FALSE".to_string() } else { format!("{t} IN ({})", missing_codes.join(", ")) }
+    };
+    // Layer 1: trimmed text.
+    let mut l1 = vec![format!("{} AS t_d", dialect.trim("d"))];
+    for s in &plan.scores {
+        l1.push(format!("{} AS t_{}", dialect.trim(&format!("f_{}", s.field)), s.field));
+    }
+    for k in 0..settings.by.len() {
+        let t = dialect.trim(&format!("g{k}"));
+        if layout.absent[k] {
+            l1.push(format!("'(all)' AS g{k}"));
+        } else {
+            l1.push(format!("CASE WHEN g{k} IS NULL OR {} THEN '' ELSE {t} END AS g{k}", is_code(&t)));
+        }
+    }
+    // Layer 2: numbers and date parts, each computed only where its text has the shape.
+    let int = |text: &str| dialect.integer(text);
+    let mut l2 = vec!["t_d".to_string()];
+    l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS iso_day", dialect.matches("t_d", ISO_DAY)));
+    l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS iso", dialect.matches("t_d", ISO)));
+    for (name, start, len) in [("y", 1, 4), ("mo", 6, 2), ("dd", 9, 2)] {
+        l2.push(format!(
+            "CASE WHEN {} THEN {} END AS {name}",
+            dialect.matches("t_d", ISO_DAY),
+            int(&format!("substr(t_d, {start}, {len})"))
+        ));
+    }
+    let iso = dialect.matches("t_d", ISO);
+    let timed = format!("{iso} AND length(t_d) > 10");
+    l2.push(format!("CASE WHEN {timed} THEN {} ELSE 0 END AS hh", int("substr(t_d, 12, 2)")));
+    l2.push(format!("CASE WHEN {timed} THEN {} ELSE 0 END AS mi", int("substr(t_d, 15, 2)")));
+    l2.push(format!(
+        "CASE WHEN {timed} AND substr(t_d, 17, 1) = ':' THEN {} ELSE 0 END AS ss",
+        int("substr(t_d, 18, 2)")
+    ));
+    l2.push(format!(
+        "CASE WHEN {timed} THEN regexp_replace(substr(t_d, 17, 64), '^:[0-9]{{2}}([.,][0-9]+)?', '') ELSE '' END AS tzs"
+    ));
+    for s in &plan.scores {
+        let t = format!("t_{}", s.field);
+        let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
+        l2.push(format!("CASE WHEN {t} IS NULL OR {t} = '' OR {} THEN 1 ELSE 0 END AS m_{}", is_code(&t), s.field));
+        l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+        l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
+    }
+    for k in 0..settings.by.len() {
+        l2.push(format!("g{k}"));
+    }
+    // Layer 3: the offset (seconds east of UTC) and the date's checks.
+    let days_in_month = "CASE WHEN mo IN (4, 6, 9, 11) THEN 30 WHEN mo = 2 THEN CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END";
+    let mut l3 = vec!["*".to_string()];
+    l3.push(format!(
+        "CASE WHEN iso_day = 1 AND y >= 1 AND mo BETWEEN 1 AND 12 AND dd BETWEEN 1 AND {days_in_month} THEN 1 ELSE 0 END AS ymd_ok"
+    ));
+    let oh = int("substr(tzs, 2, 2)");
+    let om = format!(
+        "CASE WHEN length(tzs) = 6 THEN {} WHEN length(tzs) = 5 THEN {} ELSE 0 END",
+        int("substr(tzs, 5, 2)"),
+        int("substr(tzs, 4, 2)")
+    );
+    l3.push(format!(
+        "CASE WHEN tzs = '' OR tzs IN ('Z', 'z') THEN 0 ELSE CASE WHEN substr(tzs, 1, 1) = '-' THEN -1 ELSE 1 END * ({oh} * 3600 + ({om}) * 60) END AS off"
+    ));
+    l3.push(format!(
+        "CASE WHEN tzs = '' OR tzs IN ('Z', 'z') THEN 1 WHEN {oh} <= 23 AND ({om}) <= 59 THEN 1 ELSE 0 END AS off_ok"
+    ));
+    // Layer 4: the day, in the report's zone; the reason a row is rejected.
+    let zone = match settings.window.dates.tz {
+        Zone::Fixed(seconds) => i64::from(seconds),
+        Zone::Named(_) => 0,
+    };
+    let seconds = "hh * 3600 + mi * 60 + LEAST(ss, 59)";
+    let shift = format!("CASE WHEN tzs = '' THEN 0 ELSE {zone} - off END");
+    let day_expr = format!(
+        "{} + {}",
+        dialect.epoch_days("y", "mo", "dd"),
+        dialect.floor_div(&format!("{seconds} + {shift}"), 86_400)
+    );
+    let reason = if dated {
+        "CASE WHEN t_d IS NULL OR t_d = '' THEN 'missing date' WHEN iso_day = 0 THEN 'not an ISO date' WHEN ymd_ok = 0 THEN 'impossible date' WHEN iso = 0 OR hh > 23 OR mi > 59 OR ss > 60 OR off_ok = 0 THEN 'not an ISO date' END"
+        .to_string()
+    } else {
+        format!("CAST(NULL AS {})", dialect.text())
+    };
+    let mut l4 = vec![format!("{reason} AS reason")];
+    l4.push(format!("CASE WHEN ymd_ok = 1 AND iso = 1 AND hh <= 23 AND mi <= 59 AND ss <= 60 AND off_ok = 1 THEN {day_expr} END AS day"));
+    for s in &plan.scores {
+        let (f, min, max) = (s.field, s.min, s.max);
+        l4.push(format!(
+            "CASE WHEN m_{f} = 1 OR x_{f} IS NULL OR x_{f} < {min} OR x_{f} > {max} THEN NULL WHEN x_{f} <> FLOOR(x_{f}) THEN NULL WHEN x_{f} = 0 AND nz_{f} = 1 THEN NULL ELSE CAST(x_{f} AS BIGINT) END AS v_{f}"
+        ));
+        l4.push(format!("m_{f}"));
+    }
+    for k in 0..settings.by.len() {
+        l4.push(format!("g{k}"));
+    }
+    // Layer 5: used, the period, the rejected flags.
+    let window = |day: &str| {
+        let mut parts = vec![if dated { "reason IS NULL".to_string() } else { "TRUE".to_string() }];
+        if let Some(from) = settings.window.from {
+            parts.push(format!("{day} >= {}", crate::period::epoch_days(from)));
+        }
+        if let Some(to) = settings.window.to {
+            parts.push(format!("{day} <= {}", crate::period::epoch_days(to)));
+        }
+        parts.join(" AND ")
+    };
+    let mut l5 = vec!["reason".to_string(), "day".to_string()];
+    l5.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS used", window("day")));
+    l5.push(format!("{} AS period_start", period_start(dialect, settings.window.period, "day")));
+    for s in &plan.scores {
+        let f = s.field;
+        l5.push(format!("v_{f}"));
+        l5.push(format!("m_{f}"));
+        l5.push(format!("CASE WHEN m_{f} = 0 AND v_{f} IS NULL THEN 1 ELSE 0 END AS r_{f}"));
+    }
+    for k in 0..settings.by.len() {
+        l5.push(format!("g{k}"));
+    }
+    let l4_text = l4.join(", ");
+    format!(
+        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {rows}) s1) s2) s3) s4",
+        l5.join(", "),
+        l4_text,
+        l3.join(", "),
+        l2.join(", "),
+        l1.join(", ")
+    )
+}
+
+/// The first day of the period of `day` (days since 1970), in days.
+fn period_start(dialect: Dialect, period: Period, day: &str) -> String {
+    let date = dialect.date_of(day);
+    let year = format!("CAST(EXTRACT(YEAR FROM {date}) AS INTEGER)");
+    let month = format!("CAST(EXTRACT(MONTH FROM {date}) AS INTEGER)");
+    match period {
+        Period::Day => day.to_string(),
+        // 1970-01-01 was a Thursday: Monday is 3 days before.
+        Period::Week => format!("{day} - ((({day} + 3) % 7) + 7) % 7"),
+        Period::Month => dialect.epoch_days(&year, &month, "1"),
+        Period::Quarter => {
+            let first =
+                format!("CASE WHEN {month} <= 3 THEN 1 WHEN {month} <= 6 THEN 4 WHEN {month} <= 9 THEN 7 ELSE 10 END");
+            dialect.epoch_days(&year, &first, "1")
+        }
+        Period::Year => dialect.epoch_days(&year, "1", "1"),
+        Period::None => "0".to_string(),
+    }
+}
+
+/// The statistics per period and group over the used rows, as columns `s0`, `s1`, …
+/// then the rejection counts `j0r`, `j0j`, ….
+fn aggregate(settings: &Options, plan: &Plan, clean: &str) -> String {
+    let groups: Vec<String> = (0..settings.by.len()).map(|k| format!("g{k}")).collect();
+    let mut columns = vec!["period_start".to_string()];
+    columns.extend(groups.iter().cloned());
+    for (i, stat) in plan.stats.iter().enumerate() {
+        columns.push(format!("{} AS s{i}", stat.render(&format!("v_{}", stat.column))));
+    }
+    for (i, (_, fields)) in plan.rejections.iter().enumerate() {
+        let any = |prefix: &str| fields.iter().map(|f| format!("{prefix}_{f} = 1")).collect::<Vec<_>>().join(" OR ");
+        let valid = fields.iter().map(|f| format!("v_{f} IS NOT NULL")).collect::<Vec<_>>().join(" OR ");
+        columns.push(format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS j{i}r", any("r")));
+        columns.push(format!("SUM(CASE WHEN {} OR {valid} THEN 1 ELSE 0 END) AS j{i}j", any("r")));
+    }
+    let mut keys = vec!["period_start".to_string()];
+    keys.extend(groups);
+    format!("SELECT {} FROM {clean} WHERE used = 1 GROUP BY {}", columns.join(", "), keys.join(", "))
+}
+
+/// The data-quality counts of one input, as one row.
+fn quality(plan: &Plan, clean: &str) -> String {
+    let mut columns = vec![
+        "COUNT(*) AS rows_read".to_string(),
+        "SUM(CASE WHEN used = 1 THEN 1 ELSE 0 END) AS rows_used".to_string(),
+        "SUM(CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END) AS rows_rejected".to_string(),
+        "SUM(CASE WHEN reason = 'missing date' THEN 1 ELSE 0 END) AS rejected_missing_date".to_string(),
+        "SUM(CASE WHEN reason = 'impossible date' THEN 1 ELSE 0 END) AS rejected_impossible_date".to_string(),
+        "SUM(CASE WHEN reason = 'not an ISO date' THEN 1 ELSE 0 END) AS rejected_not_iso_date".to_string(),
+        "SUM(CASE WHEN reason IS NULL AND used = 0 THEN 1 ELSE 0 END) AS rows_outside".to_string(),
+        "MAX(day) AS date_latest".to_string(),
+        "MIN(CASE WHEN used = 1 THEN day END) AS date_first".to_string(),
+        "MAX(CASE WHEN used = 1 THEN day END) AS date_last".to_string(),
+    ];
+    for s in &plan.scores {
+        let f = s.field;
+        columns.push(format!("SUM(CASE WHEN used = 1 THEN r_{f} ELSE 0 END) AS rejected_{f}"));
+        columns.push(format!("SUM(CASE WHEN used = 1 THEN m_{f} ELSE 0 END) AS missing_{f}"));
+    }
+    format!("SELECT {} FROM {clean}", columns.join(", "))
+}
+
+/// The names of the quality counts, as the statistics table gives them.
+fn quality_names(plan: &Plan) -> Vec<(String, String)> {
+    let mut names: Vec<(String, String)> = [
+        ("rows_read", "rows.read"),
+        ("rows_used", "rows.used"),
+        ("rows_rejected", "rows.rejected"),
+        ("rejected_missing_date", "rows.rejected.missing date"),
+        ("rejected_impossible_date", "rows.rejected.impossible date"),
+        ("rejected_not_iso_date", "rows.rejected.not an ISO date"),
+        ("rows_outside", "rows.outside"),
+        ("date_latest", "date.latest"),
+        ("date_first", "date.first"),
+        ("date_last", "date.last"),
+    ]
+    .iter()
+    .map(|(c, n)| (c.to_string(), n.to_string()))
+    .collect();
+    for s in &plan.scores {
+        names.push((format!("rejected_{}", s.field), format!("values.rejected.{}", s.field)));
+        names.push((format!("missing_{}", s.field), format!("values.missing.{}", s.field)));
+    }
+    names
+}
+
+/// The long statistics rows of one input: one `SELECT` per statistic.
+fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &str, quality: &str) -> Vec<String> {
+    let kind_text = dialect.string(kind.as_str());
+    let dims: Vec<String> =
+        (0..settings.by.len()).map(|k| format!("g{k} AS {}", dialect.ident(&settings.by[k]))).collect();
+    let no_dims: Vec<String> =
+        settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect();
+    let row = |period: &str, dims: &[String], stat: &str, value: &str, from: &str, filter: &str| {
+        let mut columns = vec![format!("{kind_text} AS kind"), format!("{period} AS period_start")];
+        columns.extend(dims.iter().cloned());
+        columns.push(format!("{} AS stat", dialect.string(stat)));
+        columns.push(format!("CAST({value} AS BIGINT) AS value"));
+        format!("SELECT {} FROM {from}{filter}", columns.join(", "))
+    };
+    let period = dialect.date_of("period_start");
+    let mut out = Vec::new();
+    for (i, stat) in plan.stats.iter().enumerate() {
+        out.push(row(&period, &dims, &stat.name, &format!("COALESCE(s{i}, 0)"), agg, ""));
+    }
+    for (i, ((rows, judged), _)) in plan.rejections.iter().enumerate() {
+        out.push(row(&period, &dims, rows, &format!("COALESCE(j{i}r, 0)"), agg, ""));
+        out.push(row(&period, &dims, judged, &format!("COALESCE(j{i}j, 0)"), agg, ""));
+    }
+    for (column, name) in quality_names(plan) {
+        let filter = format!(" WHERE {column} IS NOT NULL");
+        out.push(row("CAST(NULL AS DATE)", &no_dims, &name, &column, quality, &filter));
+    }
+    out
+}
+
+/// The rows that say how the statistics were computed: the period and `--from/--to`
+/// (days since 1970), so that `report --stats` refuses a mismatch.
+fn meta(dialect: Dialect, settings: &Options) -> Vec<String> {
+    let mut stats = vec![(format!("period.{}", settings.window.period.as_str()), 1)];
+    if let Some(from) = settings.window.from {
+        stats.push(("window.from".to_string(), i64::from(crate::period::epoch_days(from))));
+    }
+    if let Some(to) = settings.window.to {
+        stats.push(("window.to".to_string(), i64::from(crate::period::epoch_days(to))));
+    }
+    let no_dims: Vec<String> =
+        settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect();
+    stats
+        .into_iter()
+        .map(|(stat, value)| {
+            let mut columns = vec!["'meta' AS kind".to_string(), "CAST(NULL AS DATE) AS period_start".to_string()];
+            columns.extend(no_dims.iter().cloned());
+            columns.push(format!("{} AS stat", dialect.string(&stat)));
+            columns.push(format!("CAST({value} AS BIGINT) AS value"));
+            // Spark and PostgreSQL need a FROM-less SELECT; all three take one.
+            format!("SELECT {}", columns.join(", "))
+        })
+        .collect()
+}

@@ -1,0 +1,72 @@
+"""Writes a survey export with bad values for the SQL engine tests (SPEC §13):
+
+    python3 make_surveys.py OUT.csv [ROWS]
+
+Deterministic (seeded). Besides plain answers it has every shape servq's reader
+judges: ISO dates with times, fractions and offsets that move the day, impossible
+and missing dates, other date formats, scores with spaces, `4.0`, `4.5`, off-scale,
+exponents, missing codes (`-99`, `NA`), blank and padded groups, and quoted comments
+with commas, quotes and line feeds.
+"""
+import csv
+import random
+import sys
+
+DATES_BAD = ["", "2025-02-30", "2025-13-01", "2025-02-29", "03/04/2025", "2025/01/02",
+             "2025-01-05T24:00", "2025-01-05 12:60", "2025-01-05T10:00+24:00", "20250105",
+             "2025-01-05T10:00:00.", "2025-1-5", "  "]
+SCORES_ODD = [" 4 ", "4.0", "4.5", "6", "0", "-99", "NA", "", "abc", "1e0", "+3", ".5",
+              "5.", "1e400", "1e-400", "00003", "3 ", "\t2", "2,0", "inf", "NaN", "-0"]
+NPS_ODD = ["10.0", "11", "-1", "9.5", "-99", "", " 7", "1e1", "0.0"]
+CHANNELS = ["chat", "email", "phone", " web ", "", "-99", "Chat"]
+SEGMENTS = ["smb", "enterprise", "consumer"]
+
+
+def date(r):
+    if r.random() < 0.03:
+        return r.choice(DATES_BAD)
+    y = 2025 if r.random() < 0.9 else 2024
+    m = r.randint(1, 12)
+    d = r.randint(1, 28 if m == 2 else 30)
+    if y == 2024 and m == 2 and r.random() < 0.1:
+        d = 29
+    base = f"{y:04d}-{m:02d}-{d:02d}"
+    shape = r.random()
+    if shape < 0.4:
+        return base
+    hh, mi, ss = r.randint(0, 23), r.randint(0, 59), r.randint(0, 59)
+    sep = r.choice(["T", " ", "t"])
+    if shape < 0.6:
+        return f"{base}{sep}{hh:02d}:{mi:02d}"
+    t = f"{base}{sep}{hh:02d}:{mi:02d}:{ss:02d}"
+    if r.random() < 0.2:
+        t += r.choice([".250", ",5", ".123456"])
+    if r.random() < 0.5:
+        t += r.choice(["Z", "z", "+08:00", "-05:00", "+0530", "-0930", "+01", "+14:00", "-12:00"])
+    if r.random() < 0.01:
+        t = f"{base}T23:59:60"
+    return t
+
+
+def score(r, lo, hi):
+    if r.random() < 0.06:
+        return r.choice(SCORES_ODD)
+    return str(r.randint(lo, hi))
+
+
+def main():
+    out = sys.argv[1]
+    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    r = random.Random(13)
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["response_id", "submitted_at", "channel", "segment", "csat", "ces", "nps", "comment"])
+        for i in range(rows):
+            nps = r.choice(NPS_ODD) if r.random() < 0.04 else str(r.randint(0, 10))
+            comment = r.choice(["", "ok", "slow, but fine", 'said "no"', "line one\nline two"])
+            w.writerow([f"R{i:06d}", date(r), r.choice(CHANNELS), r.choice(SEGMENTS),
+                        score(r, 1, 5), score(r, 1, 7), nps, comment])
+
+
+if __name__ == "__main__":
+    main()
