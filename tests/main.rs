@@ -8,6 +8,7 @@ mod check;
 mod complaints;
 mod customers;
 mod definitions;
+mod engines;
 mod errors;
 mod html;
 mod init;

@@ -419,11 +419,15 @@ pub fn without_dates(settings: &Options) -> Result<(Option<Options>, Option<Stri
     }
     let mut undated = settings.clone();
     undated.window.period = Period::None;
-    let note = format!(
+    Ok((Some(undated), Some(undated_note(window.period))))
+}
+
+/// The note of a run switched to one period because no input has dates.
+pub fn undated_note(period: Period) -> String {
+    format!(
         "no input has a date column: one period over all rows (--period none instead of --period {})",
-        window.period.as_str()
-    );
-    Ok((Some(undated), Some(note)))
+        period.as_str()
+    )
 }
 
 /// Reads every input with every field servq knows (scores, flags, times, ids, topics,

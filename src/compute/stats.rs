@@ -12,7 +12,7 @@
 //!   `values.missing.<field>`) and dates (`date.latest`, `date.first`, `date.last`, in
 //!   days since 1970-01-01);
 //! - rows of kind `meta` say how they were computed (`period.<name>`, `window.from`,
-//!   `window.to`).
+//!   `window.to`, and `undated` when no file had a date column).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -48,6 +48,15 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
     let name = if path.as_os_str() == "-" { "standard input".to_string() } else { path.display().to_string() };
     let rows = read_rows(path).with_context(|| format!("{name}: cannot read the statistics"))?;
     let stats = parse(rows, &settings.by, &name)?;
+    // Statistics of files without dates are one period, as a run on them would be.
+    let mut undated = None;
+    if stats.meta.contains_key("undated") && settings.window.period != crate::period::Period::None {
+        let mut one = settings.clone();
+        one.window.period = crate::period::Period::None;
+        undated = Some(one);
+    }
+    let note = undated.as_ref().map(|_| super::undated_note(settings.window.period));
+    let settings = undated.as_ref().unwrap_or(settings);
     check_meta(&stats.meta, settings, &name)?;
     let mut results = Results {
         period: settings.window.period,
@@ -56,6 +65,7 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
         window: (settings.window.from, settings.window.to),
         ..Results::default()
     };
+    results.notes.extend(note);
     let wanted = super::wanted(settings);
     for (kind, input) in &stats.inputs {
         let date = |stat: &str| input.quality.get(stat).map(|&d| crate::period::from_epoch_days(d as i32));

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use super::frame::Rows;
 use super::share::ScoreSums;
 use super::{Estimate, share};
-use crate::sql::stat::{Cmp, SqlStat};
+use crate::metrics::sql::{Cmp, SqlStat};
 
 /// The column the CES score is read from.
 pub const COLUMN: &str = "ces";

@@ -16,7 +16,7 @@ use polars::prelude::*;
 use super::frame::Rows;
 use super::share::ScoreSums;
 use super::{Estimate, share};
-use crate::sql::stat::{Aggregate, Cmp, SqlStat};
+use crate::metrics::sql::{Aggregate, Cmp, SqlStat};
 
 /// The column the CSAT score is read from.
 pub const COLUMN: &str = "csat";

@@ -31,6 +31,7 @@ pub mod servqual;
 pub mod share;
 pub mod sla;
 pub mod snapshot;
+pub mod sql;
 pub mod stats;
 pub mod survey;
 

@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::frame::Rows;
 use super::{Estimate, stats};
-use crate::sql::stat::{Aggregate, Cmp, SqlStat};
+use crate::metrics::sql::{Aggregate, Cmp, SqlStat};
 
 /// The column the 0–10 answer is read from.
 pub const COLUMN: &str = "nps";

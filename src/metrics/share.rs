@@ -4,7 +4,7 @@
 
 use polars::prelude::*;
 
-use crate::sql::stat::{Aggregate, Cmp, SqlStat};
+use crate::metrics::sql::{Aggregate, Cmp, SqlStat};
 
 use super::frame::{Rows, counts, integers};
 use super::{Estimate, stats};

@@ -11,7 +11,7 @@ use super::frame::Rows;
 use super::{Estimate, MetricSettings, share};
 use crate::input::request::Labels;
 use crate::input::{FieldRequest, ValueKind};
-use crate::sql::stat::SqlStat;
+use crate::metrics::sql::SqlStat;
 
 /// A KPI computed from one survey score column (or one set of item columns).
 pub trait SurveyKpi: Sync + std::fmt::Debug {

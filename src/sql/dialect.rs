@@ -110,11 +110,25 @@ impl Dialect {
     /// Makes `name` a table of the rows of `query`, computed once.
     pub fn materialise(self, name: &str, query: &str) -> Vec<String> {
         match self {
+            // CACHE TABLE makes a temporary view (see `forget`).
             Dialect::Spark => vec![format!("CACHE TABLE {name} AS {query}")],
             Dialect::Duckdb => vec![format!("CREATE OR REPLACE TEMP TABLE {name} AS {query}")],
             Dialect::Postgres => {
                 vec![format!("DROP TABLE IF EXISTS {name}"), format!("CREATE TEMP TABLE {name} AS {query}")]
             }
+        }
+    }
+
+    /// The statements that drop what an earlier run of a script left under `names`
+    /// (tables made by [`Dialect::materialise`]) before the views they read are
+    /// replaced: Spark keeps a cached table tied to the view it was made from.
+    pub fn forget(self, names: &[String]) -> Vec<String> {
+        match self {
+            Dialect::Spark => names
+                .iter()
+                .flat_map(|n| [format!("UNCACHE TABLE IF EXISTS {n}"), format!("DROP VIEW IF EXISTS {n}")])
+                .collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -4,4 +4,3 @@
 
 pub mod dialect;
 pub mod script;
-pub mod stat;

@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 use anyhow::{Result, bail};
 
 use super::dialect::{CsvFile, Dialect};
-use super::stat::SqlStat;
 use crate::compute::Options;
 use crate::input::columns::{self, Headers};
 use crate::input::parse::Zone;
 use crate::input::{Kind, ValueKind, source};
 use crate::metrics::MetricId;
 use crate::metrics::registry::Family;
+use crate::metrics::sql::SqlStat;
 use crate::period::Period;
 
 /// The inputs the script reads (the survey-shaped ones for now).
@@ -65,12 +65,34 @@ pub struct Script {
 /// replace the configured files of their kind.
 pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, String>) -> Result<Script> {
     refuse_untranslated_reading(settings)?;
-    let (plans, notes) = plans(settings, tables)?;
+    // No file with a date: one period over everything, as servq report does.
+    let (undated, note) = if tables.is_empty() { crate::compute::without_dates(settings)? } else { (None, None) };
+    let settings = undated.as_ref().unwrap_or(settings);
+    let (mut plans, mut notes) = plans(settings, tables)?;
+    notes.extend(note);
     let mut statements: Vec<String> = dialect.preamble();
     let mut selects = Vec::new();
-    for (kind, plan) in &plans {
+    for (kind, plan) in &mut plans {
         let sources = sources(settings, dialect, *kind, plan, tables.get(kind))?;
+        // A score column no file has: its metrics are not computed, as in servq report.
+        let absent: Vec<&'static str> = plan
+            .scores
+            .iter()
+            .filter(|s| sources.iter().all(|src| !src.fields.contains_key(s.field)))
+            .map(|s| s.field)
+            .collect();
+        for field in &absent {
+            notes.push(format!("{field}: no {field} column in {}: its metrics are not computed", kind.as_str()));
+        }
+        plan.scores.retain(|s| !absent.contains(&s.field));
+        plan.stats.retain(|s| !absent.contains(&s.column.as_str()));
+        plan.rejections.retain(|(_, fields)| !fields.iter().any(|f| absent.contains(f)));
+        if plan.stats.is_empty() {
+            continue;
+        }
+        let (kind, plan) = (&*kind, &*plan);
         let name = |what: &str| format!("servq_{}_{what}", kind.as_str());
+        statements.extend(dialect.forget(&[name("quality"), name("cells")]));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
         }
@@ -81,16 +103,16 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         let absent: Vec<bool> = (0..settings.by.len()).map(|k| sources.iter().all(|s| s.dims[k].is_none())).collect();
         let layout = Layout { dated, absent };
         statements.extend(dialect.view(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
-        statements.extend(dialect.materialise(&name("agg"), &aggregate(settings, plan, &name("clean"))));
-        statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("clean"))));
-        selects.extend(unpivot(dialect, settings, *kind, plan, &name("agg"), &name("quality")));
+        statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &name("clean"))));
+        statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("cells"))));
+        selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
     }
     if selects.is_empty() {
         bail!(
             "nothing to compute in SQL: no selected metric has an input (give --surveys FILE… or --table surveys=NAME)"
         );
     }
-    selects.extend(meta(dialect, settings));
+    selects.extend(meta(dialect, settings, undated.is_some()));
     let mut by_columns: Vec<String> = vec!["kind".into(), "period_start".into()];
     by_columns.extend(settings.by.iter().map(|d| dialect.ident(d)));
     by_columns.push("stat".into());
@@ -143,7 +165,9 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
         let fields = kpi.fields(options);
         let labelled = fields.iter().any(|f| matches!(f.kind, ValueKind::Score { labels: Some(_), .. }));
         let (Some(stats), false) = (sql, labelled) else {
-            if has_input || settings.selected.is_some() {
+            // A KPI whose columns no file has (SERVQUAL items) is not said to be missing.
+            let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+            if settings.selected.is_some() || (has_input && in_inputs(settings, kind, &names, tables)) {
                 untranslated.push(metric);
             }
             continue;
@@ -187,6 +211,25 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
         notes.push(format!("{}: {why}", names.join(", ")));
     }
     Ok((plans, notes))
+}
+
+/// Whether an input has one of `fields` (an engine table is taken to have them).
+fn in_inputs(settings: &Options, kind: Kind, fields: &[&str], tables: &BTreeMap<Kind, String>) -> bool {
+    if tables.contains_key(&kind) {
+        return true;
+    }
+    let empty = BTreeMap::new();
+    let mapping = settings.columns.get(&kind).unwrap_or(&empty);
+    let files = settings.inputs.get(&kind).map(|p| source::expand(p).unwrap_or_default()).unwrap_or_default();
+    files.iter().any(|file| {
+        source::headers(file, &settings.read).is_ok_and(|names| {
+            let headers = Headers::new("", names);
+            fields.iter().any(|f| {
+                columns::field_def(kind, f)
+                    .is_some_and(|def| headers.find_field(kind, def, mapping).ok().flatten().is_some())
+            })
+        })
+    })
 }
 
 /// The metrics `servq sql` computes.
@@ -429,7 +472,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     };
     let mut l5 = vec!["reason".to_string(), "day".to_string()];
     l5.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS used", window("day")));
-    l5.push(format!("{} AS period_start", period_start(dialect, settings.window.period, "day")));
+    l5.push(format!("CAST({} AS BIGINT) AS period_start", period_start(dialect, settings.window.period, "day")));
     for s in &plan.scores {
         let f = s.field;
         l5.push(format!("v_{f}"));
@@ -440,8 +483,11 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         l5.push(format!("g{k}"));
     }
     let l4_text = l4.join(", ");
+    // PostgreSQL would fold the layers into one, each name's expression repeated where
+    // it is used (a regular expression dozens of times a row): OFFSET 0 keeps them apart.
+    let fence = if dialect == Dialect::Postgres { " OFFSET 0" } else { "" };
     format!(
-        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {rows}) s1) s2) s3) s4",
+        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {rows}{fence}) s1{fence}) s2{fence}) s3{fence}) s4",
         l5.join(", "),
         l4_text,
         l3.join(", "),
@@ -470,12 +516,19 @@ fn period_start(dialect: Dialect, period: Period, day: &str) -> String {
     }
 }
 
-/// The statistics per period and group over the used rows, as columns `s0`, `s1`, …
-/// then the rejection counts `j0r`, `j0j`, ….
-fn aggregate(settings: &Options, plan: &Plan, clean: &str) -> String {
-    let groups: Vec<String> = (0..settings.by.len()).map(|k| format!("g{k}")).collect();
-    let mut columns = vec!["period_start".to_string()];
-    columns.extend(groups.iter().cloned());
+/// One scan of the cleaned rows: the statistics per period and group, apart for the
+/// used rows and for each reason a row is not used, as columns `s0`, `s1`, … and the
+/// rejection counts `j0r`, `j0j`, …, with the row counts, days and value counts the
+/// data-quality row sums.
+fn cells(settings: &Options, plan: &Plan, clean: &str) -> String {
+    let mut keys = vec!["used".to_string(), "reason".to_string(), "period_start".to_string()];
+    keys.extend((0..settings.by.len()).map(|k| format!("g{k}")));
+    let mut columns = keys.clone();
+    columns.extend([
+        "COUNT(*) AS n_rows".to_string(),
+        "MIN(day) AS day_min".to_string(),
+        "MAX(day) AS day_max".to_string(),
+    ]);
     for (i, stat) in plan.stats.iter().enumerate() {
         columns.push(format!("{} AS s{i}", stat.render(&format!("v_{}", stat.column))));
     }
@@ -485,31 +538,32 @@ fn aggregate(settings: &Options, plan: &Plan, clean: &str) -> String {
         columns.push(format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS j{i}r", any("r")));
         columns.push(format!("SUM(CASE WHEN {} OR {valid} THEN 1 ELSE 0 END) AS j{i}j", any("r")));
     }
-    let mut keys = vec!["period_start".to_string()];
-    keys.extend(groups);
-    format!("SELECT {} FROM {clean} WHERE used = 1 GROUP BY {}", columns.join(", "), keys.join(", "))
+    for s in &plan.scores {
+        columns.push(format!("SUM(r_{f}) AS rejected_{f}, SUM(m_{f}) AS missing_{f}", f = s.field));
+    }
+    format!("SELECT {} FROM {clean} GROUP BY {}", columns.join(", "), keys.join(", "))
 }
 
-/// The data-quality counts of one input, as one row.
-fn quality(plan: &Plan, clean: &str) -> String {
+/// The data-quality counts of one input, as one row, from its cells.
+fn quality(plan: &Plan, cells: &str) -> String {
     let mut columns = vec![
-        "COUNT(*) AS rows_read".to_string(),
-        "SUM(CASE WHEN used = 1 THEN 1 ELSE 0 END) AS rows_used".to_string(),
-        "SUM(CASE WHEN reason IS NOT NULL THEN 1 ELSE 0 END) AS rows_rejected".to_string(),
-        "SUM(CASE WHEN reason = 'missing date' THEN 1 ELSE 0 END) AS rejected_missing_date".to_string(),
-        "SUM(CASE WHEN reason = 'impossible date' THEN 1 ELSE 0 END) AS rejected_impossible_date".to_string(),
-        "SUM(CASE WHEN reason = 'not an ISO date' THEN 1 ELSE 0 END) AS rejected_not_iso_date".to_string(),
-        "SUM(CASE WHEN reason IS NULL AND used = 0 THEN 1 ELSE 0 END) AS rows_outside".to_string(),
-        "MAX(day) AS date_latest".to_string(),
-        "MIN(CASE WHEN used = 1 THEN day END) AS date_first".to_string(),
-        "MAX(CASE WHEN used = 1 THEN day END) AS date_last".to_string(),
+        "SUM(n_rows) AS rows_read".to_string(),
+        "SUM(CASE WHEN used = 1 THEN n_rows ELSE 0 END) AS rows_used".to_string(),
+        "SUM(CASE WHEN reason IS NOT NULL THEN n_rows ELSE 0 END) AS rows_rejected".to_string(),
+        "SUM(CASE WHEN reason = 'missing date' THEN n_rows ELSE 0 END) AS rejected_missing_date".to_string(),
+        "SUM(CASE WHEN reason = 'impossible date' THEN n_rows ELSE 0 END) AS rejected_impossible_date".to_string(),
+        "SUM(CASE WHEN reason = 'not an ISO date' THEN n_rows ELSE 0 END) AS rejected_not_iso_date".to_string(),
+        "SUM(CASE WHEN reason IS NULL AND used = 0 THEN n_rows ELSE 0 END) AS rows_outside".to_string(),
+        "MAX(day_max) AS date_latest".to_string(),
+        "MIN(CASE WHEN used = 1 THEN day_min END) AS date_first".to_string(),
+        "MAX(CASE WHEN used = 1 THEN day_max END) AS date_last".to_string(),
     ];
     for s in &plan.scores {
         let f = s.field;
-        columns.push(format!("SUM(CASE WHEN used = 1 THEN r_{f} ELSE 0 END) AS rejected_{f}"));
-        columns.push(format!("SUM(CASE WHEN used = 1 THEN m_{f} ELSE 0 END) AS missing_{f}"));
+        columns.push(format!("SUM(CASE WHEN used = 1 THEN rejected_{f} ELSE 0 END) AS rejected_{f}"));
+        columns.push(format!("SUM(CASE WHEN used = 1 THEN missing_{f} ELSE 0 END) AS missing_{f}"));
     }
-    format!("SELECT {} FROM {clean}", columns.join(", "))
+    format!("SELECT {} FROM {cells}", columns.join(", "))
 }
 
 /// The names of the quality counts, as the statistics table gives them.
@@ -552,12 +606,13 @@ fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &
     };
     let period = dialect.date_of("period_start");
     let mut out = Vec::new();
+    let used = " WHERE used = 1";
     for (i, stat) in plan.stats.iter().enumerate() {
-        out.push(row(&period, &dims, &stat.name, &format!("COALESCE(s{i}, 0)"), agg, ""));
+        out.push(row(&period, &dims, &stat.name, &format!("COALESCE(s{i}, 0)"), agg, used));
     }
     for (i, ((rows, judged), _)) in plan.rejections.iter().enumerate() {
-        out.push(row(&period, &dims, rows, &format!("COALESCE(j{i}r, 0)"), agg, ""));
-        out.push(row(&period, &dims, judged, &format!("COALESCE(j{i}j, 0)"), agg, ""));
+        out.push(row(&period, &dims, rows, &format!("COALESCE(j{i}r, 0)"), agg, used));
+        out.push(row(&period, &dims, judged, &format!("COALESCE(j{i}j, 0)"), agg, used));
     }
     for (column, name) in quality_names(plan) {
         let filter = format!(" WHERE {column} IS NOT NULL");
@@ -568,8 +623,12 @@ fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &
 
 /// The rows that say how the statistics were computed: the period and `--from/--to`
 /// (days since 1970), so that `report --stats` refuses a mismatch.
-fn meta(dialect: Dialect, settings: &Options) -> Vec<String> {
+fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
     let mut stats = vec![(format!("period.{}", settings.window.period.as_str()), 1)];
+    if undated {
+        // The files have no dates: report --stats takes --period none as report does.
+        stats.push(("undated".to_string(), 1));
+    }
     if let Some(from) = settings.window.from {
         stats.push(("window.from".to_string(), i64::from(crate::period::epoch_days(from))));
     }

@@ -1,4 +1,4 @@
-//! A sufficient statistic as the SQL engines compute it: the SQL twin of a metric's
+//! A sufficient statistic as the SQL engines compute it (SPEC §13): the SQL twin of a metric's
 //! polars aggregation, named as the aggregated frame's column is named, so that
 //! `report --stats` hands the engine's numbers to the same estimate functions.
 

@@ -1,0 +1,344 @@
+//! SPEC §13 against the real engines: the script of `servq sql`, run by DuckDB, by
+//! Spark in local mode and by a PostgreSQL server, gives through `report --stats` the
+//! tidy CSV of `servq report` on the same files, byte for byte. One test per engine
+//! (the JVM starts once); each fails when its engine is missing (`.ci/run` installs
+//! them: the Python packages duckdb and pyspark, Debian's postgresql and a JRE).
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use crate::util::{Workdir, sample, stdout_of};
+
+/// The engine helpers of tests/engines.
+fn helper(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines").join(name).display().to_string()
+}
+
+/// One comparison: the inputs and flags given to `sql`, `report` and `report --stats`.
+struct Case {
+    name: &'static str,
+    /// Input flags (files), given to `sql` and `report`.
+    inputs: Vec<String>,
+    /// Flags given to all three.
+    flags: Vec<String>,
+    /// `--table KIND=NAME` for `sql` instead of the files, with the config mapping its
+    /// columns, and the SQL that loads it from the file.
+    table: Option<(String, String)>,
+    /// The stderr line report --stats must print.
+    accounted: &'static str,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// The generated 100k-row export with bad values (tests/engines/make_surveys.py).
+fn generated(w: &Workdir) -> String {
+    let path = w.path("generated.csv");
+    let status = Process::new("python3").args([&helper("make_surveys.py"), &path, "100000"]).status().unwrap();
+    assert!(status.success(), "make_surveys.py failed");
+    path
+}
+
+fn cases(w: &Workdir) -> Vec<Case> {
+    let generated = generated(w);
+    let surveys = |file: &str| strings(&["--surveys", file]);
+    let gen_accounted = "100000 rows read, 97102 used, 2898 rejected";
+    vec![
+        Case {
+            name: "sample surveys by channel (every survey KPI)",
+            inputs: surveys(&sample("surveys.csv")),
+            flags: strings(&["--by", "channel"]),
+            table: None,
+            accounted: "surveys (statistics in stats.csv): 4123 rows read, 4119 used, 4 rejected (impossible date × 4; values left out: csat × 10, nps × 8)",
+        },
+        Case {
+            name: "sample employee surveys by site",
+            inputs: strings(&["--employee-surveys", &sample("employee_surveys.csv")]),
+            flags: strings(&["--by", "site", "--period", "quarter"]),
+            table: None,
+            accounted: "employee_surveys (statistics in stats.csv): 360 rows read, 360 used, 0 rejected",
+        },
+        Case {
+            name: "generated, weekly, missing codes",
+            inputs: surveys(&generated),
+            flags: strings(&["--by", "channel", "--period", "week", "--missing", "-99", "--missing", "NA"]),
+            table: None,
+            accounted: gen_accounted,
+        },
+        Case {
+            name: "generated, quarters cut by --from/--to, +05:30",
+            inputs: surveys(&generated),
+            flags: strings(&[
+                "--by",
+                "channel,segment",
+                "--period",
+                "quarter",
+                "--from",
+                "2025-02-10",
+                "--to",
+                "2025-11-20",
+                "--tz",
+                "+05:30",
+                "--missing",
+                "-99",
+            ]),
+            table: None,
+            accounted: "outside --from/--to",
+        },
+        Case {
+            name: "generated, daily, -09:30",
+            inputs: surveys(&generated),
+            flags: strings(&["--by", "segment", "--period", "day", "--tz", "-09:30", "--min-n", "5"]),
+            table: None,
+            accounted: gen_accounted,
+        },
+        Case {
+            name: "generated from an engine table, yearly, as of mid-year",
+            inputs: surveys(&generated),
+            flags: strings(&["--period", "year", "--as-of", "2025-06-15", "--metrics", "csat,ces_mean,nps"]),
+            table: Some(("surveys_table".to_string(), generated.clone())),
+            accounted: gen_accounted,
+        },
+    ]
+}
+
+/// The config that names the engine table's date column.
+const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n";
+
+/// The SQL that loads `file` into the table `name`, every column as text.
+fn load_table(engine: &str, name: &str, file: &str) -> String {
+    let columns = ["response_id", "submitted_at", "channel", "segment", "csat", "ces", "nps", "comment"];
+    match engine {
+        "duckdb" => format!(
+            "CREATE TABLE {name} AS SELECT * FROM read_csv('{file}', header = true, all_varchar = true, quote = '\"', escape = '\"');\n"
+        ),
+        "spark" => format!(
+            "CREATE OR REPLACE TEMPORARY VIEW {name} USING csv OPTIONS (path '{file}', header 'true', multiLine 'true', escape '\"');\n"
+        ),
+        _ => format!(
+            "DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} ({});\nCOPY {name} FROM '{file}' WITH (FORMAT csv, HEADER true);\n",
+            columns.iter().map(|c| format!("{c} TEXT")).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Writes each case's script (`<i>.sql`) for `engine`.
+fn scripts(w: &Workdir, engine: &str, cases: &[Case]) -> Vec<(String, String)> {
+    let config = w.write("table.toml", TABLE_CONFIG);
+    cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| {
+            let mut cmd = w.servq();
+            cmd.args(["sql", "--dialect", engine]).args(&case.flags);
+            let mut script = String::new();
+            match &case.table {
+                Some((name, file)) => {
+                    cmd.args(["--config", &config, "--table", &format!("surveys={name}")]);
+                    script.push_str(&load_table(engine, name, file));
+                }
+                None => {
+                    cmd.args(&case.inputs);
+                }
+            }
+            script.push_str(&stdout_of(&mut cmd));
+            (w.write(&format!("{i}.sql"), script), w.path(&format!("{i}.csv")))
+        })
+        .collect()
+}
+
+/// Compares each case's `report --stats` with `report` on the files.
+fn compare(w: &Workdir, cases: &[Case], results: &[(String, String)], engine: &str) {
+    for (case, (_, stats)) in cases.iter().zip(results) {
+        let stats_file = w.path("stats.csv");
+        std::fs::copy(stats, &stats_file).unwrap();
+        let direct = stdout_of(w.servq().arg("report").args(&case.inputs).args(&case.flags).args(["--format", "csv"]));
+        let out =
+            w.servq().args(["report", "--stats", "stats.csv", "--format", "csv"]).args(&case.flags).output().unwrap();
+        assert!(out.status.success(), "{engine}, {}: {}", case.name, String::from_utf8_lossy(&out.stderr));
+        let from_stats = String::from_utf8(out.stdout).unwrap();
+        assert!(direct.lines().count() > 5, "{engine}, {}: too few figures to compare:\n{direct}", case.name);
+        assert_eq!(from_stats, direct, "{engine}, {}: the engine's figures differ from servq report's", case.name);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(case.accounted),
+            "{engine}, {}: stderr lacks {:?}:\n{stderr}",
+            case.name,
+            case.accounted
+        );
+    }
+}
+
+/// Runs scripts with tests/engines/run_sql.py (DuckDB, Spark), all in one process.
+fn run_python(engine: &str, scripts: &[(String, String)]) {
+    let pairs: Vec<String> = scripts.iter().map(|(sql, csv)| format!("{sql}:{csv}")).collect();
+    let out = Process::new("python3").arg(helper("run_sql.py")).arg(engine).args(&pairs).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{engine} failed (is it installed? .ci/run installs it): {}",
+        String::from_utf8_lossy(&out.stderr).lines().rev().take(15).collect::<Vec<_>>().join("\n")
+    );
+}
+
+#[test]
+fn duckdb_runs_the_sql_to_the_same_figures() {
+    let w = Workdir::new();
+    let cases = cases(&w);
+    let scripts = scripts(&w, "duckdb", &cases);
+    run_python("duckdb", &scripts);
+    compare(&w, &cases, &scripts, "duckdb");
+}
+
+#[test]
+fn spark_local_mode_runs_the_sql_to_the_same_figures() {
+    let w = Workdir::new();
+    let cases = cases(&w);
+    let scripts = scripts(&w, "spark", &cases);
+    run_python("spark", &scripts);
+    compare(&w, &cases, &scripts, "spark");
+}
+
+/// A PostgreSQL server of the test's own, stopped when dropped.
+struct Server {
+    dir: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Process::new("bash").args([&helper("postgres.sh"), "stop", &self.dir]).status();
+    }
+}
+
+#[test]
+fn postgresql_runs_the_sql_to_the_same_figures() {
+    let w = Workdir::new();
+    // The server runs as the postgres user: it must reach the files COPY reads.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(w.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cases = cases(&w);
+    let scripts = scripts(&w, "postgres", &cases);
+    let dir = w.path("pg");
+    let port = (54_000 + std::process::id() % 1000).to_string();
+    let started = Process::new("bash").args([&helper("postgres.sh"), "start", &dir, &port]).output().unwrap();
+    assert!(
+        started.status.success(),
+        "no PostgreSQL server (apt-get install postgresql; .ci/run does): {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+    let _server = Server { dir: dir.clone() };
+    for (sql, csv) in &scripts {
+        let out = Process::new("psql")
+            .args(["-h", &dir, "-p", &port, "-U", "postgres", "-d", "postgres", "-q", "-X", "--csv"])
+            .args(["-v", "ON_ERROR_STOP=1", "-f", sql])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "psql failed on {sql}: {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::write(csv, out.stdout).unwrap();
+    }
+    compare(&w, &cases, &scripts, "postgres");
+}
+
+/// A statistics table written by hand: csat 3 satisfied of 4 (75%), nps 2 promoters
+/// and 1 detractor of 4 (+25), and the quality rows.
+const HAND_STATS: &str = "kind,period_start,channel,stat,value
+meta,,,period.month,1
+surveys,2025-03-01,chat,csat.n,4
+surveys,2025-03-01,chat,csat.good,3
+surveys,2025-03-01,chat,csat.bottom,1
+surveys,2025-03-01,chat,csat.sum,15
+surveys,2025-03-01,chat,csat.sumsq,63
+surveys,2025-03-01,chat,nps.n,4
+surveys,2025-03-01,chat,nps.promoters,2
+surveys,2025-03-01,chat,nps.detractors,1
+surveys,,,rows.read,5
+surveys,,,rows.used,4
+surveys,,,rows.rejected,1
+surveys,,,rows.rejected.impossible date,1
+surveys,,,date.latest,20177
+surveys,,,date.first,20148
+surveys,,,date.last,20177
+";
+
+#[test]
+fn report_stats_turns_hand_written_statistics_into_hand_computed_figures() {
+    let w = Workdir::new();
+    w.write("stats.csv", HAND_STATS);
+    let out = stdout_of(w.servq().args(["report", "--stats", "stats.csv", "--by", "channel", "--format", "csv"]));
+    let rows = crate::util::csv_rows(&out);
+    let get = |metric: &str| rows.iter().find(|r| r["metric"] == metric).unwrap_or_else(|| panic!("{metric}: {out}"));
+    // csat = 100 × 3 / 4; Wilson 95%: (p + z²/2n ± z√(p(1−p)/n + z²/4n²)) / (1 + z²/n).
+    let csat = get("csat");
+    assert_eq!((csat["value"].as_str(), csat["n"].as_str(), csat["period"].as_str()), ("75", "4", "2025-03"));
+    crate::util::assert_close(&csat["ci_low"], 30.064184258240193);
+    crate::util::assert_close(&csat["ci_high"], 95.44127391902994);
+    // csat_mean = 15 / 4 = 3.75; sd² = (63 − 15²/4) / 3 = 2.25, t(0.975, 3) = 3.182446.
+    let mean = get("csat_mean");
+    assert_eq!(mean["value"], "3.75");
+    crate::util::assert_close(&mean["ci_low"], 3.75 - 3.182446305284263 * 1.5 / 2.0);
+    assert_eq!(get("csat_bottom_box")["value"], "25");
+    // nps = 100 × (2 − 1) / 4; 2025-03-30 is the latest date, so March is partial.
+    let nps = get("nps");
+    assert_eq!((nps["value"].as_str(), nps["flags"].as_str()), ("25", "low_n;partial"));
+}
+
+#[test]
+fn report_stats_refuses_statistics_of_another_grouping_or_period() {
+    let w = Workdir::new();
+    w.write("stats.csv", HAND_STATS);
+    for (args, message) in [
+        (vec!["--by", "segment"], "the statistics were computed with --by channel: give report the same --by"),
+        (vec!["--by", "channel", "--period", "week"], "computed with --period month: give report --period month"),
+        (vec!["--by", "channel", "--from", "2025-01-01"], "computed with --from none: give report the same --from"),
+    ] {
+        w.servq()
+            .args(["report", "--stats", "stats.csv"])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+    w.write("bad.csv", "metric,value\ncsat,3\n");
+    w.servq()
+        .args(["report", "--stats", "bad.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a servq statistics table: the columns must be kind, period_start"));
+    // check judges the same figures: csat 75 fails a 80 minimum.
+    w.servq()
+        .args(["check", "--stats", "stats.csv", "--by", "channel", "--require", "csat>=80", "--all-periods"])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("75"));
+}
+
+#[test]
+fn sql_refuses_what_it_does_not_translate_and_says_so() {
+    let w = Workdir::new();
+    let surveys = sample("surveys.csv");
+    for (args, message) in [
+        (vec!["--metrics", "fcr"], "fcr: not translated to SQL yet (servq sql computes csat, csat_mean"),
+        (vec!["--tz", "Asia/Shanghai"], "does not translate the zone Asia/Shanghai yet: give --tz as a fixed offset"),
+        (vec!["--date-format", "%d/%m/%Y"], "does not translate --date-format %d/%m/%Y yet"),
+        (vec!["--table", "nonsense"], "--table nonsense: give KIND=NAME"),
+        (vec!["--table", "tickets=x"], "unknown input 'tickets'"),
+    ] {
+        w.servq()
+            .args(["sql", "--dialect", "duckdb", "--surveys", &surveys])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+    let weighted = w.write("weighted.csv", "submitted_at,csat,weight\n2025-01-02,4,1.5\n");
+    w.servq()
+        .args(["sql", "--dialect", "postgres", "--surveys", &weighted])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("weighted survey KPIs are not translated to SQL yet: give --unweighted"));
+    // Every statement ends a line with `;` and the last is the SELECT of the statistics.
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "spark", "--surveys", &surveys, "--unweighted"]));
+    let last = script.trim_end().rsplit(";\n").next().unwrap();
+    assert!(last.starts_with("SELECT * FROM ("), "{last}");
+    assert!(script.trim_end().ends_with(';'));
+}
