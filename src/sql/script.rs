@@ -90,7 +90,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         if plan.stats.is_empty() {
             continue;
         }
-        let (kind, plan) = (&*kind, &*plan);
+        let plan = &*plan;
         let name = |what: &str| format!("servq_{}_{what}", kind.as_str());
         statements.extend(dialect.forget(&[name("quality"), name("cells")]));
         for source in &sources {
