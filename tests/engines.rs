@@ -43,14 +43,14 @@ fn generated(w: &Workdir) -> String {
 fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
     let surveys = |file: &str| strings(&["--surveys", file]);
-    let gen_accounted = "100000 rows read, 97102 used, 2898 rejected";
+    let gen_accounted = "100,000 rows read, 97,102 used, 2,898 rejected";
     vec![
         Case {
             name: "sample surveys by channel (every survey KPI)",
             inputs: surveys(&sample("surveys.csv")),
             flags: strings(&["--by", "channel"]),
             table: None,
-            accounted: "surveys (statistics in stats.csv): 4123 rows read, 4119 used, 4 rejected (impossible date × 4; values left out: csat × 10, nps × 8)",
+            accounted: "surveys (statistics in stats.csv): 4,123 rows read, 4,119 used, 4 rejected (impossible date × 4; values left out: csat × 10, nps × 8)",
         },
         Case {
             name: "sample employee surveys by site",
@@ -185,9 +185,19 @@ fn run_python(engine: &str, scripts: &[(String, String)]) {
 fn duckdb_runs_the_sql_to_the_same_figures() {
     let w = Workdir::new();
     let cases = cases(&w);
-    let scripts = scripts(&w, "duckdb", &cases);
+    let mut scripts = scripts(&w, "duckdb", &cases);
+    // The first case's statistics as Parquet too, read back from stdin.
+    let parquet = w.path("first.parquet");
+    scripts.push((scripts[0].0.clone(), parquet.clone()));
     run_python("duckdb", &scripts);
+    let parquet = std::fs::read(scripts.pop().unwrap().1).unwrap();
     compare(&w, &cases, &scripts, "duckdb");
+    let direct =
+        stdout_of(w.servq().arg("report").args(&cases[0].inputs).args(&cases[0].flags).args(["--format", "csv"]));
+    let from_stdin = stdout_of(
+        w.servq().args(["report", "--stats", "-", "--format", "csv"]).args(&cases[0].flags).write_stdin(parquet),
+    );
+    assert_eq!(from_stdin, direct, "Parquet statistics on stdin");
 }
 
 #[test]

@@ -253,24 +253,33 @@ fn frame(input: &Input) -> PolarsResult<DataFrame> {
     DataFrame::new(input.cells.len(), columns)
 }
 
+/// A count with thousands separators.
+fn thousands(n: i64) -> String {
+    crate::input::quality::thousands(n.max(0) as u64)
+}
+
 /// What the engine said of an input's rows, for stderr.
 fn quality_note(kind: Kind, input: &Input, name: &str) -> String {
-    let count = |stat: &str| input.quality.get(stat).copied().unwrap_or(0);
+    let count = |stat: &str| thousands(input.quality.get(stat).copied().unwrap_or(0));
     let mut reasons: Vec<String> = input
         .quality
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("rows.rejected.").filter(|_| *v > 0).map(|r| format!("{r} × {v}")))
+        .filter_map(|(k, v)| {
+            k.strip_prefix("rows.rejected.").filter(|_| *v > 0).map(|r| format!("{r} × {}", thousands(*v)))
+        })
         .collect();
     let values: Vec<String> = input
         .quality
         .iter()
-        .filter_map(|(k, v)| k.strip_prefix("values.rejected.").filter(|_| *v > 0).map(|f| format!("{f} × {v}")))
+        .filter_map(|(k, v)| {
+            k.strip_prefix("values.rejected.").filter(|_| *v > 0).map(|f| format!("{f} × {}", thousands(*v)))
+        })
         .collect();
     if !values.is_empty() {
         reasons.push(format!("values left out: {}", values.join(", ")));
     }
-    let outside = count("rows.outside");
-    let outside = if outside > 0 { format!(", {outside} outside --from/--to") } else { String::new() };
+    let outside = input.quality.get("rows.outside").copied().unwrap_or(0);
+    let outside = if outside > 0 { format!(", {} outside --from/--to", thousands(outside)) } else { String::new() };
     let why = if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join("; ")) };
     format!(
         "{} (statistics in {name}): {} rows read, {} used, {} rejected{outside}{why}",

@@ -649,3 +649,52 @@ fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    /// Each survey KPI's SQL statistics are named as its polars aggregation's columns:
+    /// the two definitions cannot drift apart unnoticed.
+    #[test]
+    fn every_translated_kpi_names_its_sql_statistics_as_its_polars_aggregation() {
+        let options = crate::metrics::MetricSettings::default();
+        let mut checked = 0;
+        for metric in MetricId::ALL {
+            let Family::Survey(kpi) = metric.def().family else { continue };
+            let Some(stats) = kpi.sql(&options) else { continue };
+            let column = kpi.column();
+            let df = df!("period_start" => [0i32, 0, 1], column => [1i32, 5, 3]).unwrap();
+            let aggregations = kpi.aggregations(&options, crate::metrics::frame::Rows::Each);
+            let out = df.lazy().group_by([col("period_start")]).agg(aggregations).collect().unwrap();
+            let names: Vec<String> = out.get_column_names().iter().map(|n| n.to_string()).collect();
+            for stat in &stats {
+                assert!(names.contains(&stat.name), "{metric}: {} is not a polars column ({names:?})", stat.name);
+                assert_eq!(stat.column, column, "{metric}");
+            }
+            // And the polars aggregation has no statistic the SQL lacks.
+            for name in names.iter().filter(|n| *n != "period_start") {
+                assert!(stats.iter().any(|s| &s.name == name), "{metric}: no SQL for {name}");
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 10, "csat, csat_mean, csat_bottom_box, ces, ces_mean, nps ×3, esat, enps");
+    }
+
+    #[test]
+    fn periods_start_on_their_first_day_in_days_since_1970() {
+        // 1970-01-01 was a Thursday: the week of day 0 starts on day −3 (a Monday).
+        assert_eq!(period_start(Dialect::Duckdb, Period::Week, "day"), "day - (((day + 3) % 7) + 7) % 7");
+        assert_eq!(period_start(Dialect::Postgres, Period::None, "day"), "0");
+        assert!(period_start(Dialect::Spark, Period::Quarter, "day").contains("WHEN CAST(EXTRACT(MONTH FROM"));
+    }
+
+    #[test]
+    fn literals_are_escaped_for_each_engine() {
+        assert_eq!(Dialect::Postgres.string("it's"), "'it''s'");
+        assert_eq!(Dialect::Spark.string("a\\b'c"), "'a\\\\b''c'");
+        assert_eq!(Dialect::Duckdb.ident("we\"ird"), "\"we\"\"ird\"");
+        assert_eq!(Dialect::Spark.ident("a`b"), "`a``b`");
+    }
+}

@@ -2,7 +2,8 @@
 
     python3 run_sql.py duckdb|spark SCRIPT OUT.csv
 
-Statements end with `;` at the end of a line (SPEC §13). Spark runs in local mode;
+Statements end with `;` at the end of a line (SPEC §13). DuckDB writes OUT.parquet
+as Parquet. Spark runs in local mode;
 several scripts may be given as SCRIPT:OUT pairs so the JVM starts once:
 
     python3 run_sql.py spark a.sql:a.csv b.sql:b.csv
@@ -42,9 +43,12 @@ def run_duckdb(pairs):
         *setup, last = statements(script)
         for s in setup:
             con.execute(s)
-        result = con.execute(last)
-        header = [d[0] for d in result.description]
-        write(out, header, result.fetchall())
+        if out.endswith(".parquet"):
+            con.execute(f"COPY ({last}) TO '{out}' (FORMAT parquet)")
+        else:
+            result = con.execute(last)
+            header = [d[0] for d in result.description]
+            write(out, header, result.fetchall())
         con.close()
 
 
