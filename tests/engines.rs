@@ -1,4 +1,5 @@
-//! SPEC §13 against the real engines: the script of `servq sql`, run by DuckDB, by
+//! SPEC §13 against the real engines: the script of `servq sql` (survey KPIs, FCR by
+//! flag and the abandon rate), run by DuckDB, by
 //! Spark in local mode and by a PostgreSQL server, gives through `report --stats` the
 //! tidy CSV of `servq report` on the same files, byte for byte. One test per engine
 //! (the JVM starts once); each fails when its engine is missing (`.ci/run` installs
@@ -40,8 +41,20 @@ fn generated(w: &Workdir) -> String {
     path
 }
 
+/// The generated 100k-row interactions with bad values (tests/engines/make_interactions.py).
+fn generated_interactions(w: &Workdir) -> String {
+    let path = w.path("interactions.csv");
+    let script = helper("make_interactions.py");
+    let status = Process::new("python3").args([&script, &path, "100000"]).status().unwrap();
+    assert!(status.success(), "make_interactions.py failed");
+    path
+}
+
 fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
+    let interactions = generated_interactions(w);
+    let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
+    let translated = ["--metrics", "fcr,abandon_rate"];
     let surveys = |file: &str| strings(&["--surveys", file]);
     let gen_accounted = "100,000 rows read, 97,102 used, 2,898 rejected";
     vec![
@@ -99,6 +112,40 @@ fn cases(w: &Workdir) -> Vec<Case> {
             flags: strings(&["--period", "year", "--as-of", "2025-06-15", "--metrics", "csat,ces_mean,nps"]),
             table: Some(("surveys_table".to_string(), generated.clone())),
             accounted: gen_accounted,
+        },
+        Case {
+            name: "sample interactions by channel (FCR by flag, abandon rate)",
+            inputs: strings(&["--interactions", &sample("interactions.csv")]),
+            flags: strings(&["--by", "channel", "--period", "week", translated[0], translated[1]]),
+            table: None,
+            accounted: "interactions (statistics in stats.csv): 6,741 rows read, 6,741 used, 0 rejected",
+        },
+        Case {
+            name: "generated interactions, weekly, missing codes",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&["--by", "channel", "--missing", "-99", "--missing", "NA", translated[0], translated[1]]),
+            table: None,
+            accounted: "100,000 rows read, 97,084 used, 2,916 rejected",
+        },
+        Case {
+            name: "generated interactions, FCR over every judged contact, quarters cut, +05:30",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&[
+                "--config",
+                &fcr_all,
+                "--by",
+                "segment,channel",
+                "--period",
+                "quarter",
+                "--from",
+                "2025-02-10",
+                "--tz",
+                "+05:30",
+                translated[0],
+                translated[1],
+            ]),
+            table: None,
+            accounted: "outside --from/--to",
         },
     ]
 }

@@ -155,26 +155,41 @@ fn compute_in(
     for (metric, kpi, definition) in planned {
         match kpi.per_transactions() {
             Some(per) if context.transactions => {
-                per_transactions(&df, &keys, inputs, settings, (metric, per, definition), results)?
+                per_transactions(&df, &keys, inputs, settings, (metric, per, definition), results)?;
+                results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
             }
-            per => {
-                let estimates = kpi.estimates(&df)?;
-                // A metric whose columns hold no valid value is not reported (as for surveys).
-                if estimates.iter().all(|e| e.n == 0) && !any_valid(inputs, metric.def().judged_fields) {
-                    results.notes.push(format!(
-                        "{metric}: not computed: no valid {} value (all missing or rejected)",
-                        metric.def().judged_fields.join(" or ")
-                    ));
-                    continue;
-                }
-                if per.is_some() {
-                    results.notes.push(format!("{metric}: no transactions input: the rate is per 1000 interactions"));
-                }
-                results.push_metric(&keys, metric, estimates, definition);
+            _ => {
+                let valid = any_valid(inputs, metric.def().judged_fields);
+                push_figures(&df, &keys, (metric, kpi, definition), valid, results)?;
             }
         }
-        results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
     }
+    Ok(())
+}
+
+/// Pushes one interaction KPI's figures from the aggregated counts (without transactions:
+/// a rate per 1000 is per interaction), with its `rejected` flags; `valid`: some value
+/// of its fields was valid (else a figure of nothing is a note instead).
+pub(crate) fn push_figures(
+    df: &DataFrame,
+    keys: &[GroupKey],
+    (metric, kpi, definition): (MetricId, &dyn InteractionKpi, String),
+    valid: bool,
+    results: &mut Results,
+) -> Result<()> {
+    let estimates = kpi.estimates(df)?;
+    if estimates.iter().all(|e| e.n == 0) && !valid {
+        results.notes.push(format!(
+            "{metric}: not computed: no valid {} value (all missing or rejected)",
+            metric.def().judged_fields.join(" or ")
+        ));
+        return Ok(());
+    }
+    if kpi.per_transactions().is_some() {
+        results.notes.push(format!("{metric}: no transactions input: the rate is per 1000 interactions"));
+    }
+    results.push_metric(keys, metric, estimates, definition);
+    results.flag_rejected(metric, keys, &rejected_flags(df, metric)?);
     Ok(())
 }
 

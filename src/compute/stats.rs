@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -26,6 +26,8 @@ use super::surveys::{Aggregated, push_figures, survey_kpis};
 use super::{GroupKey, Options, Results};
 use crate::input::Kind;
 use crate::metrics::MetricId;
+use crate::metrics::interaction::Context;
+use crate::metrics::registry::Family;
 
 /// One input's statistics.
 #[derive(Debug, Default)]
@@ -90,6 +92,9 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
             results.notes.push(format!("{metric}: not computed: no statistics for it in {name}"));
         }
     }
+    if let Some(input) = stats.inputs.get(&Kind::Interactions) {
+        interactions(input, &wanted, settings, &mut results)?;
+    }
     for (kind, input) in &stats.inputs {
         let kpis: Vec<_> = survey_kpis(&wanted)
             .into_iter()
@@ -114,12 +119,58 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
     Ok(results)
 }
 
-/// Whether a cell has the statistics of `metric` (its column's count).
+/// Whether a cell has the statistics of `metric` (its column's count, or the first of
+/// an interaction KPI's statistics).
 fn has_stats(cell: &BTreeMap<String, i64>, metric: MetricId) -> bool {
+    let options = crate::metrics::MetricSettings::default();
+    let has = |_: &str| true;
     match metric.def().family {
-        crate::metrics::registry::Family::Survey(kpi) => cell.contains_key(&format!("{}.n", kpi.column())),
+        Family::Survey(kpi) => cell.contains_key(&format!("{}.n", kpi.column())),
+        Family::Interaction(kpi) => kpi
+            .sql(&context(&has, &options))
+            .and_then(|stats| stats.first().map(|s| cell.contains_key(&s.name)))
+            .unwrap_or(false),
         _ => false,
     }
+}
+
+/// The plan context of the interaction KPIs: which columns the input had.
+fn context<'a>(has: &'a dyn Fn(&str) -> bool, options: &'a crate::metrics::MetricSettings) -> Context<'a> {
+    static NO_CODES: std::sync::LazyLock<crate::input::Dictionaries> = std::sync::LazyLock::new(Default::default);
+    Context {
+        has,
+        options,
+        dictionaries: &NO_CODES,
+        rows: crate::input::Rows::Each,
+        as_of_end: i64::MAX,
+        transactions: false,
+    }
+}
+
+/// The interaction KPIs from their statistics: the same plans (definitions, notes) and
+/// estimates as on the files, without transactions.
+fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
+    let has = |field: &str| input.quality.contains_key(&format!("columns.{field}"));
+    let context = context(&has, &settings.metrics);
+    let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
+    let df = frame(input)?;
+    for (metric, kpi) in super::interactions::interaction_kpis(wanted) {
+        if !input.cells.values().any(|c| has_stats(c, metric)) {
+            continue;
+        }
+        let plan = match kpi.plan(&context) {
+            Ok(plan) => plan,
+            Err(why) => {
+                results.notes.push(format!("{metric}: not computed: {why}"));
+                continue;
+            }
+        };
+        results.notes.extend(plan.notes);
+        let fields = metric.def().judged_fields;
+        let valid = fields.iter().any(|f| input.quality.get(&format!("values.valid.{f}")).is_some_and(|&n| n > 0));
+        super::interactions::push_figures(&df, &keys, (metric, kpi, plan.definition), valid, results)?;
+    }
+    Ok(())
 }
 
 /// The rows of the statistics file as text (header first); CSV or Parquet.

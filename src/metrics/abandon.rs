@@ -9,6 +9,7 @@ use super::frame::counts;
 use super::interaction::{Context, InteractionKpi, Part, Plan};
 use super::{Estimate, MetricSettings, share};
 use crate::input::{FieldRequest, Kind, ValueKind};
+use crate::metrics::sql::{Aggregate, Cmp, SqlStat};
 
 /// The answered column.
 pub const COLUMN: &str = "answered";
@@ -40,6 +41,13 @@ impl InteractionKpi for AbandonRate {
         let aggregations =
             vec![rows.count_valid(COLUMN, "abandon.n"), rows.count_true(col(COLUMN).eq(lit(false)), "abandon.count")];
         Ok(Plan { parts: vec![Part::counts("abandon", aggregations)], definition: definition(), notes: Vec::new() })
+    }
+
+    fn sql(&self, _: &Context) -> Option<Vec<SqlStat>> {
+        Some(vec![
+            SqlStat::new("abandon", "n", Aggregate::Count).on(COLUMN),
+            SqlStat::new("abandon", "count", Aggregate::CountIf(Cmp::AtMost, 0)).on(COLUMN),
+        ])
     }
 
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {

@@ -27,6 +27,7 @@ use super::frame::{Rows, counts};
 use super::interaction::{Context, InteractionKpi, Part, Plan};
 use super::{Estimate, MetricSettings, stats};
 use crate::input::{FieldRequest, Kind, ValueKind};
+use crate::metrics::sql::{Aggregate, SqlStat};
 
 /// How first-contact resolution is decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,9 +319,56 @@ impl InteractionKpi for Fcr {
         Ok(Plan { parts: vec![part], definition: definition(method, &options, &columns), notes: Vec::new() })
     }
 
+    /// The flag method only; the repeat-window method is not translated yet.
+    fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
+        let has = context.has;
+        let columns = FcrColumns {
+            resolved: has("resolved"),
+            first_contact_resolved: has(FLAG_FIELDS[0]),
+            contacts_to_resolve: has(FLAG_FIELDS[1]),
+            topic: has("topic"),
+        };
+        let has_flag = columns.first_contact_resolved || columns.contacts_to_resolve;
+        let options = context.options.fcr;
+        if options.method.unwrap_or(FcrMethod::Flag) != FcrMethod::Flag || !has_flag {
+            return None;
+        }
+        Some(sql_flag(&options, &columns))
+    }
+
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
         estimates(df)
     }
+}
+
+/// The SQL twin of [`with_flags`] and [`aggregations`] for the flag method, over the
+/// cleaned columns (booleans 1/0): `fcr.n`, `fcr.good`, `fcr.unresolved`, `fcr.unknown`
+/// and `fcr.no_customer` (0: the flag method needs no customer).
+pub fn sql_flag(options: &FcrOptions, columns: &FcrColumns) -> Vec<SqlStat> {
+    let by_count = "CASE WHEN v_contacts_to_resolve IS NULL THEN NULL WHEN v_contacts_to_resolve = 1 THEN 1 ELSE 0 END";
+    let first = match (columns.first_contact_resolved, columns.contacts_to_resolve) {
+        (true, true) => format!("COALESCE(v_first_contact_resolved, {by_count})"),
+        (true, false) => "v_first_contact_resolved".to_string(),
+        _ => by_count.to_string(),
+    };
+    let resolved = if columns.resolved {
+        "v_resolved".to_string()
+    } else {
+        format!("CASE WHEN ({first}) IS NULL THEN 0 ELSE 1 END")
+    };
+    let n = if options.denominator_all {
+        format!("(({first}) IS NOT NULL OR ({resolved}) = 0)")
+    } else {
+        format!("(({resolved}) = 1 AND ({first}) IS NOT NULL)")
+    };
+    let count = |what: &str, condition: String| SqlStat::new("fcr", what, Aggregate::CountWhere(condition));
+    vec![
+        count("n", n),
+        count("good", format!("(({resolved}) = 1 AND ({first}) = 1)")),
+        count("unresolved", format!("({resolved}) = 0")),
+        count("unknown", format!("(({resolved}) = 1 AND ({first}) IS NULL)")),
+        count("no_customer", "1 = 0".to_string()),
+    ]
 }
 
 #[cfg(test)]

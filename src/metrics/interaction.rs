@@ -97,6 +97,14 @@ pub trait InteractionKpi: Sync + std::fmt::Debug {
     /// One estimate per row of the aggregated frame.
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>>;
 
+    /// The SQL twin of [`InteractionKpi::plan`] (SPEC §13): its statistics over the
+    /// cleaned columns `v_<field>` (whole numbers; booleans 1 and 0), named as its
+    /// aggregation names them. `None` when it is not translated (or not by the method
+    /// the columns call for).
+    fn sql(&self, _context: &Context) -> Option<Vec<crate::metrics::sql::SqlStat>> {
+        None
+    }
+
     /// `Some` when its figure is a count per 1000 transactions (given transactions).
     fn per_transactions(&self) -> Option<PerTransactions> {
         None

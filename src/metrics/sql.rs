@@ -19,6 +19,9 @@ pub enum Aggregate {
     Count,
     /// The count of valid values `<op> value`.
     CountIf(Cmp, i64),
+    /// The count of rows where an SQL condition over the cleaned columns holds
+    /// (`v_resolved = 1 AND v_first_contact_resolved IS NOT NULL`).
+    CountWhere(String),
     /// Σ value.
     Sum,
     /// Σ value².
@@ -42,14 +45,21 @@ impl SqlStat {
         SqlStat { name: format!("{column}.{what}"), column: column.to_string(), aggregate }
     }
 
+    /// The same statistic over another column (`abandon.n` counts `answered`).
+    pub fn on(mut self, column: &str) -> Self {
+        self.column = column.to_string();
+        self
+    }
+
     /// The SQL of the aggregate, over the cleaned column `value` (an integer column).
     pub fn render(&self, value: &str) -> String {
-        match self.aggregate {
+        match &self.aggregate {
             Aggregate::Count => format!("COUNT({value})"),
             Aggregate::CountIf(cmp, bound) => {
-                let op = if cmp == Cmp::AtLeast { ">=" } else { "<=" };
+                let op = if *cmp == Cmp::AtLeast { ">=" } else { "<=" };
                 format!("SUM(CASE WHEN {value} {op} {bound} THEN 1 ELSE 0 END)")
             }
+            Aggregate::CountWhere(condition) => format!("SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"),
             Aggregate::Sum => format!("SUM({value})"),
             Aggregate::SumSquares => format!("SUM({value} * {value})"),
         }

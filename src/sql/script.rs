@@ -19,16 +19,35 @@ use crate::metrics::registry::Family;
 use crate::metrics::sql::SqlStat;
 use crate::period::Period;
 
-/// The inputs the script reads (the survey-shaped ones for now).
-pub const KINDS: [Kind; 2] = [Kind::Surveys, Kind::EmployeeSurveys];
+/// The inputs the script reads.
+pub const KINDS: [Kind; 3] = [Kind::Surveys, Kind::EmployeeSurveys, Kind::Interactions];
 
-/// A score column: its field and inclusive scale.
+/// A column the statistics read: its field and what its values are.
 #[derive(Debug, Clone, PartialEq)]
 struct Score {
     field: &'static str,
-    min: i32,
-    max: i32,
+    /// Whole numbers from `min` to `max` (scores, counts), or booleans (1 and 0).
+    bool: bool,
+    min: i64,
+    max: i64,
 }
+
+impl Score {
+    /// How servq reads a field, if the script can read it so.
+    fn of(request: &crate::input::FieldRequest) -> Option<Score> {
+        let (bool, min, max) = match request.kind {
+            ValueKind::Score { min, max, labels: None } => (false, i64::from(min), i64::from(max)),
+            ValueKind::Count => (false, 1, i64::from(i32::MAX)),
+            ValueKind::Bool => (true, 0, 1),
+            _ => return None,
+        };
+        Some(Score { field: request.field, bool, min, max })
+    }
+}
+
+/// The words servq reads as true and as false (`parse_bool`), in lower case.
+const TRUE_WORDS: [&str; 8] = ["true", "yes", "y", "1", "t", "是", "真", "对"];
+const FALSE_WORDS: [&str; 8] = ["false", "no", "n", "0", "f", "否", "假", "错"];
 
 /// What one input contributes: its metrics' statistics over its score columns.
 #[derive(Debug, Default)]
@@ -81,12 +100,16 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
             .filter(|s| sources.iter().all(|src| !src.fields.contains_key(s.field)))
             .map(|s| s.field)
             .collect();
-        for field in &absent {
+        for field in absent.iter().filter(|f| plan.stats.iter().any(|s| s.column == **f)) {
             notes.push(format!("{field}: no {field} column in {}: its metrics are not computed", kind.as_str()));
         }
         plan.scores.retain(|s| !absent.contains(&s.field));
         plan.stats.retain(|s| !absent.contains(&s.column.as_str()));
-        plan.rejections.retain(|(_, fields)| !fields.iter().any(|f| absent.contains(f)));
+        // A figure's rejected values are counted over the fields its input has.
+        for (_, fields) in &mut plan.rejections {
+            fields.retain(|f| !absent.contains(f));
+        }
+        plan.rejections.retain(|(_, fields)| !fields.is_empty());
         if plan.stats.is_empty() {
             continue;
         }
@@ -155,16 +178,26 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     for metric in crate::compute::wanted(settings) {
         let kind = metric.input();
         let has_input = settings.inputs.contains_key(&kind) || tables.contains_key(&kind);
-        let Family::Survey(kpi) = metric.def().family else {
-            if has_input || settings.selected.is_some() {
-                untranslated.push(metric);
+        let (sql, fields) = match metric.def().family {
+            Family::Survey(kpi) => (kpi.sql(options), kpi.fields(options)),
+            Family::Interaction(kpi) => {
+                let has = |field: &str| in_inputs(settings, Kind::Interactions, &[field], tables);
+                let context = crate::metrics::interaction::Context {
+                    has: &has,
+                    options,
+                    dictionaries: &crate::input::Dictionaries::default(),
+                    rows: crate::input::Rows::Each,
+                    as_of_end: i64::MAX,
+                    transactions: false,
+                };
+                let fields = kpi.fields(options, false).into_iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
+                (kpi.sql(&context), fields.collect())
             }
-            continue;
+            _ => (None, Vec::new()),
         };
-        let sql = kpi.sql(options).filter(|_| KINDS.contains(&kind));
-        let fields = kpi.fields(options);
-        let labelled = fields.iter().any(|f| matches!(f.kind, ValueKind::Score { labels: Some(_), .. }));
-        let (Some(stats), false) = (sql, labelled) else {
+        let readable = fields.iter().all(|f| Score::of(f).is_some());
+        let sql = sql.filter(|_| KINDS.contains(&kind) && readable);
+        let (Some(stats), false) = (sql, fields.is_empty()) else {
             // A KPI whose columns no file has (SERVQUAL items) is not said to be missing.
             let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
             if settings.selected.is_some() || (has_input && in_inputs(settings, kind, &names, tables)) {
@@ -179,12 +212,9 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             continue;
         }
         let plan = plans.entry(kind).or_default();
-        for field in fields {
-            if let ValueKind::Score { min, max, .. } = field.kind {
-                let score = Score { field: field.field, min, max };
-                if !plan.scores.contains(&score) {
-                    plan.scores.push(score);
-                }
+        for score in fields.iter().filter_map(Score::of) {
+            if !plan.scores.contains(&score) {
+                plan.scores.push(score);
             }
         }
         for stat in stats {
@@ -235,10 +265,23 @@ fn in_inputs(settings: &Options, kind: Kind, fields: &[&str], tables: &BTreeMap<
 /// The metrics `servq sql` computes.
 pub fn translated() -> Vec<String> {
     let options = crate::metrics::MetricSettings::default();
+    let has = |_: &str| true;
+    let context = crate::metrics::interaction::Context {
+        has: &has,
+        options: &options,
+        dictionaries: &crate::input::Dictionaries::default(),
+        rows: crate::input::Rows::Each,
+        as_of_end: i64::MAX,
+        transactions: false,
+    };
     MetricId::ALL
         .iter()
         .filter(|m| KINDS.contains(&m.input()))
-        .filter(|m| matches!(m.def().family, Family::Survey(kpi) if kpi.sql(&options).is_some()))
+        .filter(|m| match m.def().family {
+            Family::Survey(kpi) => kpi.sql(&options).is_some(),
+            Family::Interaction(kpi) => kpi.sql(&context).is_some(),
+            _ => false,
+        })
         .map(|m| m.to_string())
         .collect()
 }
@@ -270,7 +313,8 @@ fn sources(
         }]);
     }
     let (files, _) = source::expand_unique(&settings.inputs[&kind])?;
-    let dims_required = kind == Kind::Surveys && !crate::compute::by_elsewhere(settings, kind);
+    let dims_required =
+        matches!(kind, Kind::Surveys | Kind::Interactions) && !crate::compute::by_elsewhere(settings, kind);
     let mut out = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let display = file.display().to_string();
@@ -405,7 +449,17 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         let t = format!("t_{}", s.field);
         let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
         l2.push(format!("CASE WHEN {t} IS NULL OR {t} = '' OR {} THEN 1 ELSE 0 END AS m_{}", is_code(&t), s.field));
-        l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+        if s.bool {
+            let words = |w: &[&str]| w.iter().map(|w| dialect.string(w)).collect::<Vec<_>>().join(", ");
+            l2.push(format!(
+                "CASE WHEN LOWER({t}) IN ({}) THEN 1 WHEN LOWER({t}) IN ({}) THEN 0 END AS x_{}",
+                words(&TRUE_WORDS),
+                words(&FALSE_WORDS),
+                s.field
+            ));
+        } else {
+            l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+        }
         l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
     }
     for k in 0..settings.by.len() {
@@ -539,7 +593,10 @@ fn cells(settings: &Options, plan: &Plan, clean: &str) -> String {
         columns.push(format!("SUM(CASE WHEN {} OR {valid} THEN 1 ELSE 0 END) AS j{i}j", any("r")));
     }
     for s in &plan.scores {
-        columns.push(format!("SUM(r_{f}) AS rejected_{f}, SUM(m_{f}) AS missing_{f}", f = s.field));
+        columns.push(format!(
+            "SUM(r_{f}) AS rejected_{f}, SUM(m_{f}) AS missing_{f}, COUNT(v_{f}) AS valid_{f}",
+            f = s.field
+        ));
     }
     format!("SELECT {} FROM {clean} GROUP BY {}", columns.join(", "), keys.join(", "))
 }
@@ -562,6 +619,7 @@ fn quality(plan: &Plan, cells: &str) -> String {
         let f = s.field;
         columns.push(format!("SUM(CASE WHEN used = 1 THEN rejected_{f} ELSE 0 END) AS rejected_{f}"));
         columns.push(format!("SUM(CASE WHEN used = 1 THEN missing_{f} ELSE 0 END) AS missing_{f}"));
+        columns.push(format!("SUM(CASE WHEN used = 1 THEN valid_{f} ELSE 0 END) AS valid_{f}"));
     }
     format!("SELECT {} FROM {cells}", columns.join(", "))
 }
@@ -586,6 +644,9 @@ fn quality_names(plan: &Plan) -> Vec<(String, String)> {
     for s in &plan.scores {
         names.push((format!("rejected_{}", s.field), format!("values.rejected.{}", s.field)));
         names.push((format!("missing_{}", s.field), format!("values.missing.{}", s.field)));
+        names.push((format!("valid_{}", s.field), format!("values.valid.{}", s.field)));
+        // The input has the column (the KPIs' plans read which it has).
+        names.push(("1".to_string(), format!("columns.{}", s.field)));
     }
     names
 }
@@ -615,7 +676,7 @@ fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &
         out.push(row(&period, &dims, judged, &format!("COALESCE(j{i}j, 0)"), agg, used));
     }
     for (column, name) in quality_names(plan) {
-        let filter = format!(" WHERE {column} IS NOT NULL");
+        let filter = if column == "1" { String::new() } else { format!(" WHERE {column} IS NOT NULL") };
         out.push(row("CAST(NULL AS DATE)", &no_dims, &name, &column, quality, &filter));
     }
     out
