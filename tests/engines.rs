@@ -56,7 +56,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
     let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
     let translated = ["--metrics", "fcr,abandon_rate"];
     let surveys = |file: &str| strings(&["--surveys", file]);
-    let gen_accounted = "100,000 rows read, 97,102 used, 2,898 rejected";
+    let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
     vec![
         Case {
             name: "sample surveys by channel (every survey KPI)",
@@ -114,6 +114,16 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: gen_accounted,
         },
         Case {
+            name: "h18-4: headers that differ in case or have spaces around them",
+            inputs: surveys(&w.write(
+                "odd_headers.csv",
+                " Submitted_At ,Region,region,csat,nps\n2025-01-03,EU,north,5,10\n2025-01-09,US,south,2,3\n2025-02-01,EU,south,4,9\n",
+            )),
+            flags: strings(&["--by", "region", "--min-n", "1"]),
+            table: None,
+            accounted: "3 rows read, 3 used, 0 rejected",
+        },
+        Case {
             name: "sample interactions by channel (FCR by flag, abandon rate)",
             inputs: strings(&["--interactions", &sample("interactions.csv")]),
             flags: strings(&["--by", "channel", "--period", "week", translated[0], translated[1]]),
@@ -125,7 +135,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
             inputs: strings(&["--interactions", &interactions]),
             flags: strings(&["--by", "channel", "--missing", "-99", "--missing", "NA", translated[0], translated[1]]),
             table: None,
-            accounted: "100,000 rows read, 97,084 used, 2,916 rejected",
+            accounted: "100,000 rows read, 97,048 used, 2,952 rejected",
         },
         Case {
             name: "generated interactions, FCR over every judged contact, quarters cut, +05:30",
@@ -398,4 +408,108 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let last = script.trim_end().rsplit(";\n").next().unwrap();
     assert!(last.starts_with("SELECT * FROM ("), "{last}");
     assert!(script.trim_end().ends_with(';'));
+}
+
+/// `servq sql`'s stderr for the given arguments (exit 2).
+fn sql_refusal(w: &Workdir, args: &[&str]) -> String {
+    let out = w.servq().arg("sql").args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn h18_1_9_13_what_postgresql_copy_reads_otherwise_is_refused() {
+    let w = Workdir::new();
+    for (name, text, message) in [
+        ("inch.csv", "date,csat,channel\n2025-01-01,5,27\" TV\n", "line 2: a quote inside an unquoted field"),
+        ("end.csv", "date,csat\n2025-01-01,5\n\\.\n2025-01-02,1\n", "line 3: a line \\."),
+        ("blank.csv", "date,csat\n2025-01-01,5\n\n2025-01-02,1\n", "line 3: a blank line"),
+    ] {
+        let file = w.write(name, text);
+        let err = sql_refusal(&w, &["--dialect", "postgres", "--surveys", &file]);
+        assert!(err.contains(message) && err.contains("PostgreSQL's COPY reads it otherwise"), "{err}");
+        // DuckDB and Spark read these as servq does.
+        if name == "inch.csv" {
+            w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &file]).assert().success();
+        }
+    }
+}
+
+#[test]
+fn h18_3_13_files_an_engine_would_misread_are_refused() {
+    let w = Workdir::new();
+    let line = "date,csat\n2025-01-01,5\n";
+    let globbed = w.write("q[1].csv", line);
+    for dialect in ["duckdb", "spark"] {
+        let err = sql_refusal(&w, &["--dialect", dialect, "--surveys", &globbed]);
+        assert!(err.contains("would read the path as a pattern"), "{err}");
+    }
+    w.servq().args(["sql", "--dialect", "postgres", "--surveys", &globbed]).assert().success();
+    let mut gb = b"date,csat,channel\n2025-01-01,5,".to_vec();
+    gb.extend([0xb5, 0xe7, 0xbb, 0xb0, b'\n']);
+    let gb = w.write("gb.csv", gb);
+    assert!(sql_refusal(&w, &["--dialect", "duckdb", "--surveys", &gb]).contains("not UTF-8"));
+    let utf16 = w.write("u16.csv", [0xff, 0xfe, b'd', 0, b'\n', 0]);
+    assert!(sql_refusal(&w, &["--dialect", "spark", "--surveys", &utf16]).contains("UTF-16 text"));
+    let by_kind = w.write("kind.csv", "date,csat,kind\n2025-01-01,5,a\n");
+    let err = sql_refusal(&w, &["--dialect", "duckdb", "--surveys", &by_kind, "--by", "kind"]);
+    assert!(err.contains("--by kind: the statistics table has a column of that name"), "{err}");
+}
+
+#[test]
+fn h18_12_14_sql_refuses_as_report_does() {
+    let w = Workdir::new();
+    let dated = w.write("dated.csv", "date,csat\n2025-01-01,5\n");
+    let undated = w.write("undated.csv", "csat\n4\n");
+    let err = sql_refusal(&w, &["--dialect", "duckdb", "--surveys", &dated, &undated]);
+    assert!(err.contains("undated.csv: no date column for surveys"), "{err}");
+    let err = sql_refusal(&w, &["--dialect", "duckdb", "--surveys", &undated, "--from", "2025-01-01"]);
+    assert!(err.contains("no date column for surveys (--from/--to need one)"), "{err}");
+    let err = sql_refusal(&w, &["--dialect", "duckdb", "--surveys", &dated, "--strict"]);
+    assert!(err.contains("--strict judges the input rows, which servq sql does not read"), "{err}");
+    w.write("stats.csv", HAND_STATS);
+    w.servq()
+        .args(["report", "--stats", "stats.csv", "--by", "channel", "--rejects", "r.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--rejects judges the input rows, which report --stats does not read"));
+}
+
+#[test]
+fn h18_6_an_engine_table_is_dated_even_for_one_period() {
+    let w = Workdir::new();
+    let script = stdout_of(
+        w.servq()
+            .args(["sql", "--dialect", "duckdb", "--table", "surveys=t", "--period", "none"])
+            .args(["--metrics", "csat"]),
+    );
+    assert!(script.contains("CAST(\"date\" AS VARCHAR) AS d"), "{script}");
+    assert!(script.contains("'impossible date'"));
+}
+
+#[test]
+fn h18_2_10_statistics_of_other_settings_or_repeated_rows_are_refused() {
+    let w = Workdir::new();
+    let surveys = sample("surveys.csv");
+    // The fingerprint servq sql writes for the default settings.
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &surveys, "--by", "channel"]));
+    let at = script.find("'settings' AS stat, CAST(").expect("a settings row") + "'settings' AS stat, CAST(".len();
+    let fingerprint: String = script[at..].chars().take_while(|c| c.is_ascii_digit()).collect();
+    w.write("stats.csv", format!("{HAND_STATS}meta,,,settings,{fingerprint}\n"));
+    w.servq().args(["report", "--stats", "stats.csv", "--by", "channel"]).assert().success();
+    let config = w.write("sat5.toml", "[metrics.csat]\nsatisfied_min = 5\n");
+    for args in [vec!["--config", config.as_str()], vec!["--missing", "-99"], vec!["--tz", "+08:00"]] {
+        w.servq()
+            .args(["report", "--stats", "stats.csv", "--by", "channel"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("the statistics were computed with other settings"));
+    }
+    w.write("twice.csv", format!("{HAND_STATS}surveys,2025-03-01,chat,csat.n,4\n"));
+    w.servq()
+        .args(["report", "--stats", "twice.csv", "--by", "channel"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("row 18 repeats the statistic csat.n"));
 }

@@ -33,6 +33,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
         }
     }
     settings.engine.stats.clone_from(&args.stats);
+    if settings.stats.is_some() {
+        super::refuse_row_flags(&settings, "check --stats")?;
+    }
     if settings.inputs.is_empty() && settings.stats.is_none() {
         bail!("no input files: give --surveys/--interactions/--transactions FILE… or a config file with [inputs]");
     }

@@ -50,6 +50,16 @@ pub fn format_without_xlsx(format: Option<FormatArg>, output: Option<&Path>) -> 
     Ok(format)
 }
 
+/// Refuses `--strict` and `--rejects` where no row is read (`servq sql`, `--stats`):
+/// they judge rows, and passing silently would say the data was clean (SPEC §9).
+pub fn refuse_row_flags(settings: &Settings, why: &str) -> Result<()> {
+    if settings.strict || settings.rejects.is_some() {
+        let flag = if settings.strict { "--strict" } else { "--rejects" };
+        bail!("{flag} judges the input rows, which {why} does not read: run servq validate on the files");
+    }
+    Ok(())
+}
+
 /// Opens the output before any long work, so a bad path fails at once.
 /// `None` or `-` is stdout; a file is replaced only by [`Output::commit`].
 pub fn open_output(path: Option<&Path>) -> Result<Output> {

@@ -22,6 +22,9 @@ use crate::report::scorecard::Scorecard;
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
     let mut settings = Settings::resolve(&args.input, &args.group, &args.metrics)?;
     settings.engine.stats.clone_from(&args.stats);
+    if settings.stats.is_some() {
+        super::refuse_row_flags(&settings, "report --stats")?;
+    }
     if settings.inputs.is_empty() && settings.stats.is_none() {
         bail!("no input files: give --surveys FILE… or a config file with [inputs] (see servq report --help)");
     }

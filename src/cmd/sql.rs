@@ -15,6 +15,7 @@ use crate::report::safe::terminal;
 /// Runs `servq sql`.
 pub fn run(args: &SqlArgs) -> Result<Outcome> {
     let settings = Settings::resolve(&args.input, &args.group, &args.metrics)?;
+    super::refuse_row_flags(&settings, "servq sql")?;
     let tables = tables(&args.table)?;
     if settings.inputs.is_empty() && tables.is_empty() {
         bail!("no inputs: give --surveys FILE…, a config file with [inputs], or --table surveys=NAME");

@@ -12,7 +12,8 @@
 //!   `values.missing.<field>`) and dates (`date.latest`, `date.first`, `date.last`, in
 //!   days since 1970-01-01);
 //! - rows of kind `meta` say how they were computed (`period.<name>`, `window.from`,
-//!   `window.to`, and `undated` when no file had a date column).
+//!   `window.to`, `undated` when no file had a date column, and `settings`: see
+//!   [`fingerprint`]).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -243,8 +244,15 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         let value = crate::input::parse::parse_integer(value.trim())
             .map_err(|why| anyhow::anyhow!("{name}: row {line}: value '{value}': {why}"))?;
         let (kind, stat) = (text(0), text(width - 2));
+        let repeated = || {
+            anyhow::anyhow!(
+                "{name}: row {line} repeats the statistic {stat} of its input, period and group: give one table per run (statistics of parts are not added up)"
+            )
+        };
         if kind == "meta" {
-            stats.meta.insert(stat, value);
+            if stats.meta.insert(stat.clone(), value).is_some() {
+                return Err(repeated());
+            }
             continue;
         }
         let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == kind) else {
@@ -253,19 +261,42 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         let input = stats.inputs.entry(kind).or_default();
         let start = text(1);
         if start.trim().is_empty() {
-            input.quality.insert(stat, value);
+            if input.quality.insert(stat.clone(), value).is_some() {
+                return Err(repeated());
+            }
             continue;
         }
         let start = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
             .map_err(|_| anyhow::anyhow!("{name}: row {line}: period_start '{start}' is not a date"))?;
         let groups = (2..width - 2).map(text).collect();
-        input.cells.entry((start, groups)).or_default().insert(stat, value);
+        if input.cells.entry((start, groups)).or_default().insert(stat.clone(), value).is_some() {
+            return Err(repeated());
+        }
     }
     Ok(stats)
 }
 
-/// Refuses statistics computed with another period or window than the report's.
+/// A number that changes with every setting the statistics depend on beyond the period,
+/// groups and window: the metric options (scales, thresholds, FCR's denominator), the
+/// missing codes, the time zone and weighting (FNV-1a of their description; another
+/// servq version may give another number).
+pub fn fingerprint(settings: &Options) -> i64 {
+    let text = format!(
+        "{:?}|{:?}|{:?}|{}",
+        settings.metrics, settings.read.missing, settings.window.dates.tz, settings.unweighted
+    );
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    (hash >> 1) as i64
+}
+
+/// Refuses statistics computed with another period, window or settings than the
+/// report's.
 fn check_meta(meta: &BTreeMap<String, i64>, settings: &Options, name: &str) -> Result<()> {
+    if meta.get("settings").is_some_and(|&f| f != fingerprint(settings)) {
+        bail!(
+            "{name}: the statistics were computed with other settings ([metrics.*] options, --missing, --tz or --unweighted, or by another servq version): give report --stats the config and flags given to servq sql"
+        );
+    }
     let period = settings.window.period.as_str();
     let computed = meta.keys().find_map(|k| k.strip_prefix("period."));
     match computed {

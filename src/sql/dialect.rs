@@ -72,21 +72,32 @@ impl Dialect {
         }
     }
 
-    /// The statements that make `view` the rows of one CSV file, every column as text.
-    /// PostgreSQL loads the file with `COPY` into a table of columns `c0`, `c1`, … (by
-    /// position); the others read it in place, columns named by the header.
+    /// The statements that make `view` the rows of one CSV file, every column as text,
+    /// named `c0`, `c1`, … by position (the header line is skipped, never bound by
+    /// name: headers that differ in case, repeat or have spaces around them are read as
+    /// servq reads them). PostgreSQL loads the file with `COPY`; the others read it in
+    /// place.
     pub fn read_csv(self, view: &str, file: &CsvFile) -> Vec<String> {
         let path = self.string(&file.path);
         let delimiter = self.string(&(file.delimiter as char).to_string());
+        let names: Vec<String> = (0..file.headers.len()).map(|i| format!("c{i}")).collect();
         match self {
-            Dialect::Duckdb => vec![format!(
-                "CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_csv({path}, header = true, all_varchar = true, delim = {delimiter}, quote = '\"', escape = '\"')"
-            )],
-            Dialect::Spark => vec![format!(
-                "CREATE OR REPLACE TEMPORARY VIEW {view} USING csv OPTIONS (path {path}, header 'true', sep {delimiter}, quote '\"', escape '\"', multiLine 'true', mode 'PERMISSIVE', inferSchema 'false')"
-            )],
+            Dialect::Duckdb => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+                vec![format!(
+                    "CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_csv({path}, header = true, all_varchar = true, names = [{}], delim = {delimiter}, quote = '\"', escape = '\"')",
+                    quoted.join(", ")
+                )]
+            }
+            Dialect::Spark => {
+                let schema: Vec<String> = names.iter().map(|n| format!("{n} STRING")).collect();
+                vec![format!(
+                    "CREATE OR REPLACE TEMPORARY VIEW {view} ({}) USING csv OPTIONS (path {path}, header 'true', sep {delimiter}, quote '\"', escape '\"', multiLine 'true', mode 'PERMISSIVE')",
+                    schema.join(", ")
+                )]
+            }
             Dialect::Postgres => {
-                let columns: Vec<String> = (0..file.headers.len()).map(|i| format!("c{i} TEXT")).collect();
+                let columns: Vec<String> = names.iter().map(|n| format!("{n} TEXT")).collect();
                 vec![
                     format!("DROP TABLE IF EXISTS {view}"),
                     format!("CREATE TEMP TABLE {view} ({})", columns.join(", ")),
@@ -98,13 +109,9 @@ impl Dialect {
         }
     }
 
-    /// How the script names column `index` (header `header`) of a file read by
-    /// [`Dialect::read_csv`].
-    pub fn file_column(self, index: usize, header: &str) -> String {
-        match self {
-            Dialect::Postgres => format!("c{index}"),
-            _ => self.ident(header),
-        }
+    /// How the script names column `index` of a file read by [`Dialect::read_csv`].
+    pub fn file_column(self, index: usize) -> String {
+        format!("c{index}")
     }
 
     /// Makes `name` a table of the rows of `query`, computed once.
@@ -164,13 +171,16 @@ impl Dialect {
         }
     }
 
-    /// `text` as a number (NULL when it is not one; it matched the number pattern).
+    /// `text` as a double (NULL when it is not one; it matched the number pattern).
     pub fn number(self, text: &str) -> String {
         match self {
             Dialect::Spark => format!("try_cast({text} AS DOUBLE)"),
             Dialect::Duckdb => format!("TRY_CAST({text} AS DOUBLE)"),
-            // NUMERIC holds 1e400 exactly where DOUBLE PRECISION raises an error.
-            Dialect::Postgres => format!("CAST({text} AS NUMERIC)"),
+            // Read as NUMERIC (1e400 raises no error there), then rounded to a double as
+            // servq reads a number; beyond a double's range it is no number (rejected).
+            Dialect::Postgres => format!(
+                "CASE WHEN length({text}) > 1000 THEN NULL WHEN CAST({text} AS NUMERIC) = 0 THEN 0 WHEN ABS(CAST({text} AS NUMERIC)) > 1e300 OR ABS(CAST({text} AS NUMERIC)) < 1e-300 THEN NULL ELSE CAST(CAST({text} AS NUMERIC) AS DOUBLE PRECISION) END"
+            ),
         }
     }
 

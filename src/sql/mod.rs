@@ -3,4 +3,5 @@
 //! by `report --stats` ([`crate::compute::stats`]).
 
 pub mod dialect;
+mod files;
 pub mod script;

@@ -84,6 +84,18 @@ pub struct Script {
 /// replace the configured files of their kind.
 pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, String>) -> Result<Script> {
     refuse_untranslated_reading(settings)?;
+    for dim in &settings.by {
+        if ["kind", "period_start", "stat", "value"].contains(&dim.to_ascii_lowercase().as_str()) {
+            bail!(
+                "--by {dim}: the statistics table has a column of that name: map the column to another name in [columns.<input>] and group by that"
+            );
+        }
+        if dialect == Dialect::Postgres && dim.len() > 63 {
+            bail!(
+                "--by {dim}: PostgreSQL cuts names at 63 bytes: map the column to a shorter name in [columns.<input>]"
+            );
+        }
+    }
     // No file with a date: one period over everything, as servq report does.
     let (undated, note) = if tables.is_empty() { crate::compute::without_dates(settings)? } else { (None, None) };
     let settings = undated.as_ref().unwrap_or(settings);
@@ -302,25 +314,23 @@ fn sources(
     if let Some(table) = table {
         // An engine table: its columns are named as the mapping says, else canonically.
         let name = |field: &str| dialect.ident(mapping.get(field).map_or(field, String::as_str));
-        let dated =
-            settings.window.period != Period::None || settings.window.from.is_some() || settings.window.to.is_some();
+        // Its date column is read (rows with a bad date are rejected) even for --period none.
         return Ok(vec![Source {
             setup: Vec::new(),
             relation: table.clone(),
-            date: dated.then(|| name("date")),
+            date: Some(name("date")),
             fields: plan.scores.iter().map(|s| (s.field, name(s.field))).collect(),
             dims: settings.by.iter().map(|d| Some(name(d))).collect(),
         }]);
     }
+    let dated =
+        settings.window.period != Period::None || settings.window.from.is_some() || settings.window.to.is_some();
     let (files, _) = source::expand_unique(&settings.inputs[&kind])?;
     let dims_required =
         matches!(kind, Kind::Surveys | Kind::Interactions) && !crate::compute::by_elsewhere(settings, kind);
     let mut out = Vec::new();
     for (i, file) in files.iter().enumerate() {
         let display = file.display().to_string();
-        if std::fs::read(file).is_ok_and(|b| b.starts_with(b"PAR1")) {
-            bail!("{display}: servq sql reads CSV files; load Parquet into a table and give --table");
-        }
         let names = source::headers(file, &settings.read)?;
         let headers = Headers::new(&display, names.clone());
         if let Some(def) = columns::field_def(kind, crate::input::compact::SURVEY_WEIGHT)
@@ -330,12 +340,29 @@ fn sources(
             bail!("{display}: weighted survey KPIs are not translated to SQL yet: give --unweighted");
         }
         let path = std::fs::canonicalize(file)?.display().to_string();
-        let delimiter = settings.read.delimiter.unwrap_or_else(|| sniffed_delimiter(file));
+        let delimiter = match settings.read.delimiter {
+            Some(d) => d,
+            None => super::files::sniffed_delimiter(file)?,
+        };
+        super::files::check(file, dialect, delimiter)?;
         let csv = CsvFile { path, delimiter, headers: names.clone() };
         let view = format!("servq_{}_file{i}", kind.as_str());
-        let column = |index: usize| dialect.file_column(index, &names[index]);
+        let column = |index: usize| dialect.file_column(index);
         let date_def = columns::field_def(kind, "date").expect("every kind has a date");
         let date = headers.find_field(kind, date_def, mapping)?.map(column);
+        if date.is_none() && dated {
+            let why = if settings.window.from.is_some() || settings.window.to.is_some() {
+                " (--from/--to need one)"
+            } else {
+                ""
+            };
+            bail!(
+                "{display}: no date column for {}{why} (looked for {}); map one with [columns.{}] date = \"…\"",
+                kind.as_str(),
+                columns::looked_for(date_def),
+                kind.as_str()
+            );
+        }
         let mut fields = BTreeMap::new();
         for score in &plan.scores {
             let def = columns::field_def(kind, score.field).expect("score fields are canonical");
@@ -354,13 +381,6 @@ fn sources(
         out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, fields, dims });
     }
     Ok(out)
-}
-
-/// The delimiter servq's reader would use for `file` (sniffed from the header line).
-fn sniffed_delimiter(file: &std::path::Path) -> u8 {
-    let bytes = std::fs::read(file).unwrap_or_default();
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    source::sniff_delimiter(line)
 }
 
 /// One source's rows as text columns `d`, `f_<field>`, `g<k>`.
@@ -443,7 +463,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         int("substr(t_d, 18, 2)")
     ));
     l2.push(format!(
-        "CASE WHEN {timed} THEN regexp_replace(substr(t_d, 17, 64), '^:[0-9]{{2}}([.,][0-9]+)?', '') ELSE '' END AS tzs"
+        "CASE WHEN {timed} THEN regexp_replace(substr(t_d, 17), '^:[0-9]{{2}}([.,][0-9]+)?', '') ELSE '' END AS tzs"
     ));
     for s in &plan.scores {
         let t = format!("t_{}", s.field);
@@ -685,7 +705,10 @@ fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &
 /// The rows that say how the statistics were computed: the period and `--from/--to`
 /// (days since 1970), so that `report --stats` refuses a mismatch.
 fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
-    let mut stats = vec![(format!("period.{}", settings.window.period.as_str()), 1)];
+    let mut stats = vec![
+        (format!("period.{}", settings.window.period.as_str()), 1),
+        ("settings".to_string(), crate::compute::stats::fingerprint(settings)),
+    ];
     if undated {
         // The files have no dates: report --stats takes --period none as report does.
         stats.push(("undated".to_string(), 1));

@@ -15,7 +15,11 @@ import sys
 DATES_BAD = ["", "2025-02-30", "2025-13-01", "2025-02-29", "03/04/2025", "2025/01/02",
              "2025-01-05T24:00", "2025-01-05 12:60", "2025-01-05T10:00+24:00", "20250105",
              "2025-01-05T10:00:00.", "2025-1-5", "  "]
-SCORES_ODD = [" 4 ", "4.0", "4.5", "6", "0", "-99", "NA", "", "abc", "1e0", "+3", ".5",
+# Valid, at the edges of the readers: a long fraction before an offset, an offset that
+# moves the day, a leap second.
+DATES_EDGE = ["2025-01-01T01:00:00." + "0" * 70 + "+05:30", "2024-12-31T23:30:00-01:00",
+              "2025-03-01T00:10+00:30", "2024-02-29T23:59:60", "2025-12-31T23:59:59.999-00:01"]
+SCORES_ODD = ["5.00000000000000000001", "0.999999999999999999999", " 4 ", "4.0", "4.5", "6", "0", "-99", "NA", "", "abc", "1e0", "+3", ".5",
               "5.", "1e400", "1e-400", "00003", "3 ", "\t2", "2,0", "inf", "NaN", "-0"]
 NPS_ODD = ["10.0", "11", "-1", "9.5", "-99", "", " 7", "1e1", "0.0"]
 CHANNELS = ["chat", "email", "phone", " web ", "", "-99", "Chat"]
@@ -25,6 +29,8 @@ SEGMENTS = ["smb", "enterprise", "consumer"]
 def date(r):
     if r.random() < 0.03:
         return r.choice(DATES_BAD)
+    if r.random() < 0.003:
+        return r.choice(DATES_EDGE)
     y = 2025 if r.random() < 0.9 else 2024
     m = r.randint(1, 12)
     d = r.randint(1, 28 if m == 2 else 30)

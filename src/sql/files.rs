@@ -1,0 +1,157 @@
+//! What `servq sql` checks of a file before an engine's CSV reader gets it: the engine
+//! would read it differently from servq, so the script is refused with the reason
+//! instead of giving other figures (SPEC §13).
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use super::dialect::Dialect;
+
+/// The first bytes of `path` (up to `n`).
+fn head(path: &Path, n: usize) -> Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(n);
+    let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    file.take(n as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The delimiter servq's reader would use (sniffed from the header line).
+pub fn sniffed_delimiter(path: &Path) -> Result<u8> {
+    let bytes = head(path, 1 << 16)?;
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    Ok(crate::input::source::sniff_delimiter(line))
+}
+
+/// Refuses a file the engines read otherwise than servq: Parquet, gzip, UTF-16, text
+/// that is not UTF-8, a path the engine would expand as a glob; and for PostgreSQL's
+/// `COPY`, a quote inside an unquoted field, a blank line or a line `\.`.
+pub fn check(path: &Path, dialect: Dialect, delimiter: u8) -> Result<()> {
+    let name = path.display().to_string();
+    let bytes = head(path, 1 << 16)?;
+    let load = "load it into a table and give --table";
+    if bytes.starts_with(b"PAR1") {
+        bail!("{name}: servq sql reads CSV files; {load}");
+    }
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        bail!("{name}: a gzip file: decompress it for servq sql, or {load}");
+    }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        bail!("{name}: UTF-16 text: servq sql reads UTF-8 files only; convert it, or {load}");
+    }
+    if let Err(e) = std::str::from_utf8(&bytes)
+        && (e.error_len().is_some() || bytes.len() < (1 << 16))
+    {
+        bail!("{name}: not UTF-8 (byte {}): servq sql reads UTF-8 files only; convert it, or {load}", e.valid_up_to());
+    }
+    if dialect != Dialect::Postgres && name.contains(['*', '?', '[', ']', '{', '}']) {
+        bail!("{name}: {} would read the path as a pattern (* ? [ ] {{ }}): rename the file", dialect.as_str());
+    }
+    if dialect == Dialect::Postgres {
+        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+        if let Some((line, what)) = copy_hazard(std::io::BufReader::with_capacity(1 << 20, file), delimiter)? {
+            bail!(
+                "{name}: line {line}: {what}: PostgreSQL's COPY reads it otherwise than servq; fix the line, or load the file into a table yourself and give --table"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The first line where PostgreSQL's CSV `COPY` parts from servq's reader: a quote
+/// inside an unquoted field (COPY opens a quoted section there), a blank line (a row
+/// of one empty field there) or a line `\.` (the end of the data there).
+fn copy_hazard(mut reader: impl Read, delimiter: u8) -> Result<Option<(u64, &'static str)>> {
+    #[derive(PartialEq)]
+    enum State {
+        Field { start: bool },
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::Field { start: true };
+    let (mut line, mut line_start) = (1u64, 1u64);
+    // The bytes of the current record outside quotes, up to 3 (for `\.` and blanks).
+    let mut record: Vec<u8> = Vec::with_capacity(4);
+    let mut buffer = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for &b in &buffer[..n] {
+            if state == State::QuoteInQuoted {
+                state = if b == b'"' { State::Quoted } else { State::Field { start: false } };
+                if state == State::Quoted {
+                    continue;
+                }
+            }
+            match state {
+                State::Quoted => {
+                    if b == b'"' {
+                        state = State::QuoteInQuoted;
+                    }
+                    if b == b'\n' {
+                        line += 1;
+                    }
+                    record.push(b'x');
+                }
+                State::Field { start } => match b {
+                    b'"' if start => {
+                        state = State::Quoted;
+                        record.push(b'"');
+                    }
+                    b'"' => return Ok(Some((line, "a quote inside an unquoted field"))),
+                    b'\n' => {
+                        let text: &[u8] = record.strip_suffix(b"\r").unwrap_or(&record);
+                        if text.is_empty() {
+                            return Ok(Some((line_start, "a blank line")));
+                        }
+                        if text == b"\\." {
+                            return Ok(Some((line_start, "a line \\.")));
+                        }
+                        record.clear();
+                        line += 1;
+                        line_start = line;
+                        state = State::Field { start: true };
+                    }
+                    _ if b == delimiter => {
+                        record.push(b);
+                        state = State::Field { start: true };
+                    }
+                    _ => {
+                        if record.len() < 3 {
+                            record.push(b);
+                        } else {
+                            record[2] = b'x';
+                        }
+                        state = State::Field { start: false };
+                    }
+                },
+                State::QuoteInQuoted => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hazard(text: &str) -> Option<(u64, &'static str)> {
+        copy_hazard(text.as_bytes(), b',').unwrap()
+    }
+
+    #[test]
+    fn copy_hazards_are_found_on_their_line() {
+        assert_eq!(hazard("a,b\n1,\"x\"\"y\"\n2,\"multi\nline\"\n"), None);
+        assert_eq!(hazard("a,b\r\n1,2\r\n"), None);
+        assert_eq!(hazard("date,channel\n2025-01-01,27\" TV\n"), Some((2, "a quote inside an unquoted field")));
+        assert_eq!(hazard("a\n1\n\n2\n"), Some((3, "a blank line")));
+        assert_eq!(hazard("a\n1\r\n\r\n"), Some((3, "a blank line")));
+        assert_eq!(hazard("a\n\\.\n2\n"), Some((2, "a line \\.")));
+        assert_eq!(hazard("a,b\n\"q\nq\",\\.\n\\.x\n"), None);
+        // A line that is `\.` inside a quoted field is data.
+        assert_eq!(hazard("a\n\"x\n\\.\ny\"\n"), None);
+    }
+}
