@@ -139,6 +139,16 @@ impl Dialect {
         }
     }
 
+    /// The cleaned rows: a table in DuckDB (its aggregation over the view's nested
+    /// expressions took 48 s for 10M rows, over the table 0.3 s after a 7 s load), a view
+    /// elsewhere (PostgreSQL keeps the layers apart with `OFFSET 0`; Spark plans it well).
+    pub fn cleaned(self, name: &str, query: &str) -> Vec<String> {
+        match self {
+            Dialect::Duckdb => self.materialise(name, query),
+            _ => self.view(name, query),
+        }
+    }
+
     /// A view.
     pub fn view(self, name: &str, query: &str) -> Vec<String> {
         match self {

@@ -137,7 +137,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         // A --by column no source has is over all its values: (all), as servq report says.
         let absent: Vec<bool> = (0..settings.by.len()).map(|k| sources.iter().all(|s| s.dims[k].is_none())).collect();
         let layout = Layout { dated, absent };
-        statements.extend(dialect.view(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
+        statements.extend(dialect.cleaned(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
         statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &name("clean"))));
         statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("cells"))));
         selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
