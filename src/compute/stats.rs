@@ -128,23 +128,10 @@ fn has_stats(cell: &BTreeMap<String, i64>, metric: MetricId) -> bool {
     match metric.def().family {
         Family::Survey(kpi) => cell.contains_key(&format!("{}.n", kpi.column())),
         Family::Interaction(kpi) => kpi
-            .sql(&context(&has, &options))
+            .sql(&Context::without_rows(&has, &options))
             .and_then(|stats| stats.first().map(|s| cell.contains_key(&s.name)))
             .unwrap_or(false),
         _ => false,
-    }
-}
-
-/// The plan context of the interaction KPIs: which columns the input had.
-fn context<'a>(has: &'a dyn Fn(&str) -> bool, options: &'a crate::metrics::MetricSettings) -> Context<'a> {
-    static NO_CODES: std::sync::LazyLock<crate::input::Dictionaries> = std::sync::LazyLock::new(Default::default);
-    Context {
-        has,
-        options,
-        dictionaries: &NO_CODES,
-        rows: crate::input::Rows::Each,
-        as_of_end: i64::MAX,
-        transactions: false,
     }
 }
 
@@ -152,7 +139,7 @@ fn context<'a>(has: &'a dyn Fn(&str) -> bool, options: &'a crate::metrics::Metri
 /// estimates as on the files, without transactions.
 fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
     let has = |field: &str| input.quality.contains_key(&format!("columns.{field}"));
-    let context = context(&has, &settings.metrics);
+    let context = Context::without_rows(&has, &settings.metrics);
     let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
     let df = frame(input)?;
     for (metric, kpi) in super::interactions::interaction_kpis(wanted) {

@@ -28,6 +28,16 @@ pub struct Context<'a> {
     pub transactions: bool,
 }
 
+impl<'a> Context<'a> {
+    /// The context of a plan made without the rows (SPEC §13: the SQL statistics, and
+    /// reading them back): which columns there are, one row per interaction, no
+    /// codes, no as-of cut, no transactions.
+    pub fn without_rows(has: &'a dyn Fn(&str) -> bool, options: &'a MetricSettings) -> Self {
+        static NO_CODES: std::sync::LazyLock<Dictionaries> = std::sync::LazyLock::new(Dictionaries::default);
+        Context { has, options, dictionaries: &NO_CODES, rows: Rows::Each, as_of_end: i64::MAX, transactions: false }
+    }
+}
+
 /// A frame transformation run before aggregating (derived columns, window flags).
 pub type Prepare = Arc<dyn Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync>;
 

@@ -194,14 +194,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             Family::Survey(kpi) => (kpi.sql(options), kpi.fields(options)),
             Family::Interaction(kpi) => {
                 let has = |field: &str| in_inputs(settings, Kind::Interactions, &[field], tables);
-                let context = crate::metrics::interaction::Context {
-                    has: &has,
-                    options,
-                    dictionaries: &crate::input::Dictionaries::default(),
-                    rows: crate::input::Rows::Each,
-                    as_of_end: i64::MAX,
-                    transactions: false,
-                };
+                let context = crate::metrics::interaction::Context::without_rows(&has, options);
                 let fields = kpi.fields(options, false).into_iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
                 (kpi.sql(&context), fields.collect())
             }
@@ -278,14 +271,7 @@ fn in_inputs(settings: &Options, kind: Kind, fields: &[&str], tables: &BTreeMap<
 pub fn translated() -> Vec<String> {
     let options = crate::metrics::MetricSettings::default();
     let has = |_: &str| true;
-    let context = crate::metrics::interaction::Context {
-        has: &has,
-        options: &options,
-        dictionaries: &crate::input::Dictionaries::default(),
-        rows: crate::input::Rows::Each,
-        as_of_end: i64::MAX,
-        transactions: false,
-    };
+    let context = crate::metrics::interaction::Context::without_rows(&has, &options);
     MetricId::ALL
         .iter()
         .filter(|m| KINDS.contains(&m.input()))
