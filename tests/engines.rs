@@ -124,6 +124,16 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "3 rows read, 3 used, 0 rejected",
         },
         Case {
+            name: "h18b-2: vertical tabs and spaces around values and groups",
+            inputs: surveys(&w.write(
+                "vt.csv",
+                "date,csat,nps,channel\n2025-01-03,\u{b}5,\u{b}9 ,\u{b}web\n2025-01-04, 4\u{b},10,web \n2025-01-05,1,\u{b}\u{b},\u{b}\n",
+            )),
+            flags: strings(&["--by", "channel", "--min-n", "1"]),
+            table: None,
+            accounted: "3 rows read, 3 used, 0 rejected",
+        },
+        Case {
             name: "sample interactions by channel (FCR by flag, abandon rate)",
             inputs: strings(&["--interactions", &sample("interactions.csv")]),
             flags: strings(&["--by", "channel", "--period", "week", translated[0], translated[1]]),
@@ -383,8 +393,13 @@ fn report_stats_refuses_statistics_of_another_grouping_or_period() {
 fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let w = Workdir::new();
     let surveys = sample("surveys.csv");
+    let interactions = sample("interactions.csv");
     for (args, message) in [
-        (vec!["--metrics", "fcr"], "fcr: not translated to SQL yet (servq sql computes csat, csat_mean"),
+        (
+            vec!["--interactions", &interactions, "--metrics", "response_median_min,csat"],
+            "response_median_min: not translated to SQL yet (servq sql computes csat, csat_mean",
+        ),
+        (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
         (vec!["--tz", "Asia/Shanghai"], "does not translate the zone Asia/Shanghai yet: give --tz as a fixed offset"),
         (vec!["--date-format", "%d/%m/%Y"], "does not translate --date-format %d/%m/%Y yet"),
         (vec!["--table", "nonsense"], "--table nonsense: give KIND=NAME"),
@@ -512,4 +527,25 @@ fn h18_2_10_statistics_of_other_settings_or_repeated_rows_are_refused() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("row 18 repeats the statistic csat.n"));
+}
+
+#[test]
+fn h18b_1_4_5_6_line_ends_the_engines_misread_are_refused_and_fcr_says_why() {
+    let w = Workdir::new();
+    let mixed = w.write("mixed.csv", "opened_at,answered\r\n2025-01-06,Y\n2025-01-06,N\r\n");
+    for dialect in ["duckdb", "spark", "postgres"] {
+        let err = sql_refusal(&w, &["--dialect", dialect, "--interactions", &mixed]);
+        assert!(err.contains("mixed.csv: line 2: the line ends change between CRLF and LF"), "{err}");
+    }
+    let cr = w.write("cr.csv", "date,csat\r2025-01-01,5\r");
+    assert!(sql_refusal(&w, &["--dialect", "duckdb", "--surveys", &cr]).contains("lines end with CR alone"));
+    // CRLF throughout is read.
+    let crlf = w.write("crlf.csv", "opened_at,answered\r\n2025-01-06,Y\r\n");
+    w.servq().args(["sql", "--dialect", "postgres", "--interactions", &crlf]).assert().success();
+    let repeat = w.write("repeat.csv", "opened_at,customer_id,resolved\n2025-01-01,c1,true\n");
+    let err = sql_refusal(&w, &["--dialect", "duckdb", "--interactions", &repeat, "--metrics", "fcr"]);
+    assert!(
+        err.contains("fcr: not translated to SQL for these columns or options (fcr: only by the flag method"),
+        "{err}"
+    );
 }

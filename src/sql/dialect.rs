@@ -67,7 +67,8 @@ impl Dialect {
             Dialect::Spark => vec!["SET spark.sql.session.timeZone = UTC".to_string()],
             Dialect::Duckdb => vec![],
             Dialect::Postgres => {
-                vec!["SET TIME ZONE 'UTC'".to_string(), "SET client_min_messages = warning".to_string()]
+                let iso = "SET DateStyle = 'ISO, YMD'".to_string();
+                vec!["SET TIME ZONE 'UTC'".to_string(), iso, "SET client_min_messages = warning".to_string()]
             }
         }
     }
@@ -169,15 +170,17 @@ impl Dialect {
         }
     }
 
-    /// `text` without white space (space, tab, line feed, carriage return, form feed)
-    /// at either end.
+    /// `text` without ASCII white space (space, tab, line feed, carriage return, form
+    /// feed, vertical tab) at either end.
     pub fn trim(self, text: &str) -> String {
+        // Spark reads backslash escapes in literals: its pattern's backslashes are doubled.
+        let class = r"[ \t\n\r\f\x0B]";
         match self {
             Dialect::Spark => {
-                format!("regexp_replace({text}, '^[ \\\\t\\\\n\\\\r\\\\f]+|[ \\\\t\\\\n\\\\r\\\\f]+$', '')")
+                let class = class.replace('\\', "\\\\");
+                format!("regexp_replace({text}, '^{class}+|{class}+$', '')")
             }
-            Dialect::Duckdb => format!("regexp_replace({text}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', '', 'g')"),
-            Dialect::Postgres => format!("regexp_replace({text}, '^[ \\t\\n\\r\\f]+|[ \\t\\n\\r\\f]+$', '', 'g')"),
+            Dialect::Duckdb | Dialect::Postgres => format!("regexp_replace({text}, '^{class}+|{class}+$', '', 'g')"),
         }
     }
 

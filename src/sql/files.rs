@@ -25,8 +25,9 @@ pub fn sniffed_delimiter(path: &Path) -> Result<u8> {
 }
 
 /// Refuses a file the engines read otherwise than servq: Parquet, gzip, UTF-16, text
-/// that is not UTF-8, a path the engine would expand as a glob; and for PostgreSQL's
-/// `COPY`, a quote inside an unquoted field, a blank line or a line `\.`.
+/// that is not UTF-8, lines ended by CR alone or by both CRLF and LF (one pass over the
+/// file), a path the engine would expand as a glob; and for PostgreSQL's `COPY`, a
+/// quote inside an unquoted field, a blank line or a line `\.`.
 pub fn check(path: &Path, dialect: Dialect, delimiter: u8) -> Result<()> {
     let name = path.display().to_string();
     let bytes = head(path, 1 << 16)?;
@@ -45,24 +46,32 @@ pub fn check(path: &Path, dialect: Dialect, delimiter: u8) -> Result<()> {
     {
         bail!("{name}: not UTF-8 (byte {}): servq sql reads UTF-8 files only; convert it, or {load}", e.valid_up_to());
     }
+    if !bytes.contains(&b'\n') && bytes.contains(&b'\r') {
+        bail!("{name}: lines end with CR alone (old Mac): convert the line ends to LF, or {load}");
+    }
     if dialect != Dialect::Postgres && name.contains(['*', '?', '[', ']', '{', '}']) {
         bail!("{name}: {} would read the path as a pattern (* ? [ ] {{ }}): rename the file", dialect.as_str());
     }
-    if dialect == Dialect::Postgres {
-        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-        if let Some((line, what)) = copy_hazard(std::io::BufReader::with_capacity(1 << 20, file), delimiter)? {
-            bail!(
-                "{name}: line {line}: {what}: PostgreSQL's COPY reads it otherwise than servq; fix the line, or load the file into a table yourself and give --table"
-            );
-        }
+    let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+    if let Some((line, what)) = hazard(reader, delimiter, dialect == Dialect::Postgres)? {
+        let engine = if what == MIXED { "the engines read it" } else { "PostgreSQL's COPY reads it" };
+        bail!(
+            "{name}: line {line}: {what}: {engine} otherwise than servq; fix the line, or load the file into a table yourself and give --table"
+        );
     }
     Ok(())
 }
 
-/// The first line where PostgreSQL's CSV `COPY` parts from servq's reader: a quote
-/// inside an unquoted field (COPY opens a quoted section there), a blank line (a row
-/// of one empty field there) or a line `\.` (the end of the data there).
-fn copy_hazard(mut reader: impl Read, delimiter: u8) -> Result<Option<(u64, &'static str)>> {
+/// Lines ended by CRLF and by LF in one file (Spark glues such lines together; DuckDB
+/// and PostgreSQL stop).
+const MIXED: &str = "the line ends change between CRLF and LF";
+
+/// The first line where the engines' CSV readers part from servq's: line ends that
+/// change between CRLF and LF; with `copy`, PostgreSQL's: a quote inside an unquoted
+/// field (COPY opens a quoted section there), a blank line (a row of one empty field
+/// there) or a line `\.` (the end of the data there).
+fn hazard(mut reader: impl Read, delimiter: u8, copy: bool) -> Result<Option<(u64, &'static str)>> {
     #[derive(PartialEq)]
     enum State {
         Field { start: bool },
@@ -74,12 +83,17 @@ fn copy_hazard(mut reader: impl Read, delimiter: u8) -> Result<Option<(u64, &'st
     // The bytes of the current record outside quotes, up to 3 (for `\.` and blanks).
     let mut record: Vec<u8> = Vec::with_capacity(4);
     let mut buffer = vec![0u8; 1 << 20];
+    // Whether the first line ended with CRLF.
+    let mut crlf: Option<bool> = None;
+    let mut last = 0u8;
     loop {
         let n = reader.read(&mut buffer)?;
         if n == 0 {
             return Ok(None);
         }
         for &b in &buffer[..n] {
+            let before = last;
+            last = b;
             if state == State::QuoteInQuoted {
                 state = if b == b'"' { State::Quoted } else { State::Field { start: false } };
                 if state == State::Quoted {
@@ -101,13 +115,17 @@ fn copy_hazard(mut reader: impl Read, delimiter: u8) -> Result<Option<(u64, &'st
                         state = State::Quoted;
                         record.push(b'"');
                     }
-                    b'"' => return Ok(Some((line, "a quote inside an unquoted field"))),
+                    b'"' if copy => return Ok(Some((line, "a quote inside an unquoted field"))),
                     b'\n' => {
+                        let ends_crlf = before == b'\r';
+                        if *crlf.get_or_insert(ends_crlf) != ends_crlf {
+                            return Ok(Some((line, MIXED)));
+                        }
                         let text: &[u8] = record.strip_suffix(b"\r").unwrap_or(&record);
-                        if text.is_empty() {
+                        if copy && text.is_empty() {
                             return Ok(Some((line_start, "a blank line")));
                         }
-                        if text == b"\\." {
+                        if copy && text == b"\\." {
                             return Ok(Some((line_start, "a line \\.")));
                         }
                         record.clear();
@@ -139,7 +157,7 @@ mod tests {
     use super::*;
 
     fn hazard(text: &str) -> Option<(u64, &'static str)> {
-        copy_hazard(text.as_bytes(), b',').unwrap()
+        super::hazard(text.as_bytes(), b',', true).unwrap()
     }
 
     #[test]
@@ -148,10 +166,15 @@ mod tests {
         assert_eq!(hazard("a,b\r\n1,2\r\n"), None);
         assert_eq!(hazard("date,channel\n2025-01-01,27\" TV\n"), Some((2, "a quote inside an unquoted field")));
         assert_eq!(hazard("a\n1\n\n2\n"), Some((3, "a blank line")));
-        assert_eq!(hazard("a\n1\r\n\r\n"), Some((3, "a blank line")));
+        assert_eq!(hazard("a\r\n1\r\n\r\n"), Some((3, "a blank line")));
         assert_eq!(hazard("a\n\\.\n2\n"), Some((2, "a line \\.")));
         assert_eq!(hazard("a,b\n\"q\nq\",\\.\n\\.x\n"), None);
         // A line that is `\.` inside a quoted field is data.
         assert_eq!(hazard("a\n\"x\n\\.\ny\"\n"), None);
+        // Line ends: CRLF or LF throughout (LF inside quotes is data), not both.
+        assert_eq!(hazard("a\r\n\"x\ny\"\r\n"), None);
+        assert_eq!(hazard("a\r\n1\n2\r\n"), Some((2, MIXED)));
+        // Without COPY only the line ends matter.
+        assert_eq!(super::hazard("a\n27\" TV\n\n".as_bytes(), b',', false).unwrap(), None);
     }
 }

@@ -143,9 +143,8 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
     }
     if selects.is_empty() {
-        bail!(
-            "nothing to compute in SQL: no selected metric has an input (give --surveys FILE… or --table surveys=NAME)"
-        );
+        let why = if notes.is_empty() { "no selected metric has an input".to_string() } else { notes.join("; ") };
+        bail!("nothing to compute in SQL: {why} (give --surveys/--interactions FILE… or --table KIND=NAME)");
     }
     selects.extend(meta(dialect, settings, undated.is_some()));
     let mut by_columns: Vec<String> = vec!["kind".into(), "period_start".into()];
@@ -200,22 +199,22 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             }
             _ => (None, Vec::new()),
         };
-        let readable = fields.iter().all(|f| Score::of(f).is_some());
-        let sql = sql.filter(|_| KINDS.contains(&kind) && readable);
-        let (Some(stats), false) = (sql, fields.is_empty()) else {
-            // A KPI whose columns no file has (SERVQUAL items) is not said to be missing.
-            let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
-            if settings.selected.is_some() || (has_input && in_inputs(settings, kind, &names, tables)) {
-                untranslated.push(metric);
-            }
-            continue;
-        };
         if !has_input {
             if settings.selected.is_some() {
                 notes.push(format!("{metric}: not computed: no {} input", kind.as_str()));
             }
             continue;
         }
+        let readable = fields.iter().all(|f| Score::of(f).is_some());
+        let sql = sql.filter(|_| KINDS.contains(&kind) && readable);
+        let (Some(stats), false) = (sql, fields.is_empty()) else {
+            // A KPI whose columns no file has (SERVQUAL items) is not said to be missing.
+            let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+            if settings.selected.is_some() || in_inputs(settings, kind, &names, tables) {
+                untranslated.push(metric);
+            }
+            continue;
+        };
         let plan = plans.entry(kind).or_default();
         for score in fields.iter().filter_map(Score::of) {
             if !plan.scores.contains(&score) {
@@ -234,17 +233,29 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             }
         }
     }
-    if !untranslated.is_empty() {
-        let names: Vec<String> = untranslated.iter().map(|m| m.to_string()).collect();
-        let why = format!(
-            "not translated to SQL yet (servq sql computes {}; the others need servq report on the files)",
-            translated().join(", ")
-        );
-        if settings.selected.is_some() {
-            bail!("{}: {why}", names.join(", "));
-        }
-        notes.push(format!("{}: {why}", names.join(", ")));
+    // A translated KPI refused here is so for these columns or options (FCR by the
+    // repeat-window method, or without a flag column).
+    let translated = translated();
+    let (partly, others): (Vec<MetricId>, Vec<MetricId>) =
+        untranslated.into_iter().partition(|m| translated.contains(&m.to_string()));
+    let mut refusals = Vec::new();
+    if !others.is_empty() {
+        let names: Vec<String> = others.iter().map(|m| m.to_string()).collect();
+        refusals.push(format!(
+            "{}: not translated to SQL yet (servq sql computes {}; the others need servq report on the files)",
+            names.join(", "),
+            translated.join(", ")
+        ));
     }
+    for metric in partly {
+        refusals.push(format!(
+            "{metric}: not translated to SQL for these columns or options (fcr: only by the flag method, from a first_contact_resolved or contacts_to_resolve column)"
+        ));
+    }
+    if settings.selected.is_some() && !refusals.is_empty() {
+        bail!("{}", refusals.join("; "));
+    }
+    notes.extend(refusals);
     Ok((plans, notes))
 }
 
