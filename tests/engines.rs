@@ -54,7 +54,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
     let interactions = generated_interactions(w);
     let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
-    let translated = ["--metrics", "fcr,abandon_rate"];
+    let translated = ["--metrics", "fcr,abandon_rate,complaints_per_1000"];
     let surveys = |file: &str| strings(&["--surveys", file]);
     let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
     vec![
@@ -145,7 +145,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
             inputs: strings(&["--interactions", &interactions]),
             flags: strings(&["--by", "channel", "--missing", "-99", "--missing", "NA", translated[0], translated[1]]),
             table: None,
-            accounted: "100,000 rows read, 97,048 used, 2,952 rejected",
+            accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
         },
         Case {
             name: "generated interactions, FCR over every judged contact, quarters cut, +05:30",
@@ -394,12 +394,17 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let w = Workdir::new();
     let surveys = sample("surveys.csv");
     let interactions = sample("interactions.csv");
+    let transactions = sample("transactions.csv");
     for (args, message) in [
         (
             vec!["--interactions", &interactions, "--metrics", "response_median_min,csat"],
             "response_median_min: not translated to SQL yet (servq sql computes csat, csat_mean",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
+        (
+            vec!["--interactions", &interactions, "--transactions", &transactions, "--metrics", "complaints_per_1000"],
+            "complaints_per_1000: not translated to SQL for these columns or options",
+        ),
         (vec!["--tz", "Asia/Shanghai"], "does not translate the zone Asia/Shanghai yet: give --tz as a fixed offset"),
         (vec!["--date-format", "%d/%m/%Y"], "does not translate --date-format %d/%m/%Y yet"),
         (vec!["--table", "nonsense"], "--table nonsense: give KIND=NAME"),

@@ -14,6 +14,7 @@ use super::frame::{Rows, counts};
 use super::interaction::{Context, InteractionKpi, Part, PerTransactions, Plan, values_seen};
 use super::{Estimate, MetricSettings, stats};
 use crate::input::{FieldRequest, Kind, ValueKind};
+use crate::metrics::sql::{Aggregate, SqlStat};
 
 /// What the rate is per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +107,18 @@ impl InteractionKpi for Complaints {
             definition: definition(denominator, &rule),
             notes,
         })
+    }
+
+    /// Per 1000 interactions, from a boolean complaint column (a complaint value, or a
+    /// rate per transactions, is not translated yet).
+    fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
+        if context.transactions || context.options.complaint_value.is_some() {
+            return None;
+        }
+        Some(vec![
+            SqlStat::new("complaints", "count", Aggregate::CountWhere("v_complaint = 1".to_string())).on("complaint"),
+            SqlStat::new("interactions", "n", Aggregate::CountWhere("1 = 1".to_string())).on("complaint"),
+        ])
     }
 
     /// Per 1000 interactions (without transactions).

@@ -193,7 +193,10 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             Family::Survey(kpi) => (kpi.sql(options), kpi.fields(options)),
             Family::Interaction(kpi) => {
                 let has = |field: &str| in_inputs(settings, Kind::Interactions, &[field], tables);
-                let context = crate::metrics::interaction::Context::without_rows(&has, options);
+                let mut context = crate::metrics::interaction::Context::without_rows(&has, options);
+                // A rate per transactions is not translated: with transactions it is refused.
+                context.transactions =
+                    settings.inputs.contains_key(&Kind::Transactions) || tables.contains_key(&Kind::Transactions);
                 let fields = kpi.fields(options, false).into_iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
                 (kpi.sql(&context), fields.collect())
             }
@@ -249,7 +252,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     for metric in partly {
         refusals.push(format!(
-            "{metric}: not translated to SQL for these columns or options (fcr: only by the flag method, from a first_contact_resolved or contacts_to_resolve column)"
+            "{metric}: not translated to SQL for these columns or options (fcr: only by the flag method, from a first_contact_resolved or contacts_to_resolve column; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions)"
         ));
     }
     if settings.selected.is_some() && !refusals.is_empty() {

@@ -2,7 +2,8 @@
 
     python3 make_interactions.py OUT.csv [ROWS]
 
-Deterministic (seeded). The dates have the shapes of make_surveys.py; the flags are
+Deterministic (seeded). The dates have the shapes of make_surveys.py; the flags (resolved,
+first_contact_resolved, answered, complaint) are
 written as exports write them (true/false, yes/no, Y/N, 1/0, t/f, 是/否, any case)
 with some that are no boolean, and contacts_to_resolve has counts, `1.0`, 0, -1 and
 words.
@@ -32,10 +33,11 @@ def main():
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["ticket_id", "opened_at", "channel", "segment", "resolved",
-                    "first_contact_resolved", "contacts_to_resolve", "answered"])
+                    "first_contact_resolved", "contacts_to_resolve", "answered", "complaint"])
         for i in range(rows):
             w.writerow([f"I{i:06d}", date(r), r.choice(CHANNELS), r.choice(SEGMENTS), flag(r, 0.85),
-                        flag(r, 0.7) if r.random() < 0.7 else "", r.choice(CONTACTS), flag(r, 0.9)])
+                        flag(r, 0.7) if r.random() < 0.7 else "", r.choice(CONTACTS), flag(r, 0.9),
+                        flag(r, 0.05)])
 
 
 if __name__ == "__main__":
