@@ -119,6 +119,17 @@ impl Comparison {
 }
 
 impl Results {
+    /// No figures yet, for a run with these settings.
+    pub fn empty(settings: &Options) -> Self {
+        Results {
+            period: settings.window.period,
+            by: settings.by.clone(),
+            min_n: settings.min_n,
+            window: (settings.window.from, settings.window.to),
+            ..Results::default()
+        }
+    }
+
     /// Fills [`Results::comparisons`]: each figure against the period before.
     pub fn compare_previous(&mut self) {
         let index: BTreeMap<(MetricId, &Vec<String>, NaiveDate), &Record> = self
@@ -571,13 +582,7 @@ pub fn run(settings: &Options) -> Result<Results> {
     let settings = undated.as_ref().unwrap_or(settings);
     let metrics = wanted(settings);
     let mut inputs = load(settings, &metrics)?;
-    let mut results = Results {
-        period: settings.window.period,
-        by: settings.by.clone(),
-        min_n: settings.min_n,
-        window: (settings.window.from, settings.window.to),
-        ..Results::default()
-    };
+    let mut results = Results::empty(settings);
     results.notes.extend(note);
     // Hire dates go back years: the employees' periods follow the other inputs.
     results.range = inputs

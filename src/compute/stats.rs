@@ -61,13 +61,7 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
     let note = undated.as_ref().map(|_| super::undated_note(settings.window.period));
     let settings = undated.as_ref().unwrap_or(settings);
     check_meta(&stats.meta, settings, &name)?;
-    let mut results = Results {
-        period: settings.window.period,
-        by: settings.by.clone(),
-        min_n: settings.min_n,
-        window: (settings.window.from, settings.window.to),
-        ..Results::default()
-    };
+    let mut results = Results::empty(settings);
     results.notes.extend(note);
     let wanted = super::wanted(settings);
     for (kind, input) in &stats.inputs {

@@ -78,6 +78,18 @@ pub struct FcrColumns {
     pub topic: bool,
 }
 
+impl FcrColumns {
+    /// The columns the interactions have, as `has` says.
+    pub fn of(has: &dyn Fn(&str) -> bool) -> Self {
+        FcrColumns {
+            resolved: has("resolved"),
+            first_contact_resolved: has(FLAG_FIELDS[0]),
+            contacts_to_resolve: has(FLAG_FIELDS[1]),
+            topic: has("topic"),
+        }
+    }
+}
+
 /// The per-row first-contact flag of the `flag` method: `first_contact_resolved`,
 /// else `contacts_to_resolve == 1`; null when unknown.
 pub fn first_contact_flag(columns: &FcrColumns) -> Expr {
@@ -289,13 +301,7 @@ impl InteractionKpi for Fcr {
     }
 
     fn plan(&self, context: &Context) -> Result<Plan, String> {
-        let has = context.has;
-        let columns = FcrColumns {
-            resolved: has("resolved"),
-            first_contact_resolved: has(FLAG_FIELDS[0]),
-            contacts_to_resolve: has(FLAG_FIELDS[1]),
-            topic: has("topic"),
-        };
+        let columns = FcrColumns::of(context.has);
         let has_flag = columns.first_contact_resolved || columns.contacts_to_resolve;
         let options = context.options.fcr;
         let method = options.method.unwrap_or(if has_flag { FcrMethod::Flag } else { FcrMethod::RepeatWindow });
@@ -303,7 +309,7 @@ impl InteractionKpi for Fcr {
             FcrMethod::Flag if !has_flag => {
                 return Err("no first_contact_resolved or contacts_to_resolve column in interactions".to_string());
             }
-            FcrMethod::RepeatWindow if !has("customer_id") => {
+            FcrMethod::RepeatWindow if !(context.has)("customer_id") => {
                 return Err("method repeat-window needs a customer_id column in interactions".to_string());
             }
             _ => {}
@@ -321,13 +327,7 @@ impl InteractionKpi for Fcr {
 
     /// The flag method only; the repeat-window method is not translated yet.
     fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
-        let has = context.has;
-        let columns = FcrColumns {
-            resolved: has("resolved"),
-            first_contact_resolved: has(FLAG_FIELDS[0]),
-            contacts_to_resolve: has(FLAG_FIELDS[1]),
-            topic: has("topic"),
-        };
+        let columns = FcrColumns::of(context.has);
         let has_flag = columns.first_contact_resolved || columns.contacts_to_resolve;
         let options = context.options.fcr;
         if options.method.unwrap_or(FcrMethod::Flag) != FcrMethod::Flag || !has_flag {
