@@ -54,7 +54,12 @@ fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
     let interactions = generated_interactions(w);
     let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
-    let translated = ["--metrics", "fcr,abandon_rate,complaints_per_1000"];
+    // The sample has resolved_at, whose durations are not translated: no resolution KPIs.
+    let translated = [
+        "--metrics",
+        "fcr,abandon_rate,complaints_per_1000,response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min",
+    ];
+    let every = "fcr,abandon_rate,complaints_per_1000,response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min,resolution_median_h,resolution_p90_h,resolution_sla_pct";
     let surveys = |file: &str| strings(&["--surveys", file]);
     let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
     vec![
@@ -134,16 +139,16 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "3 rows read, 3 used, 0 rejected",
         },
         Case {
-            name: "sample interactions by channel (FCR by flag, abandon rate)",
+            name: "sample interactions by channel (FCR by flag, abandon rate, response times, SLA, handle time)",
             inputs: strings(&["--interactions", &sample("interactions.csv")]),
             flags: strings(&["--by", "channel", "--period", "week", translated[0], translated[1]]),
             table: None,
             accounted: "interactions (statistics in stats.csv): 6,741 rows read, 6,741 used, 0 rejected",
         },
         Case {
-            name: "generated interactions, weekly, missing codes",
+            name: "generated interactions, weekly, missing codes, every duration",
             inputs: strings(&["--interactions", &interactions]),
-            flags: strings(&["--by", "channel", "--missing", "-99", "--missing", "NA", translated[0], translated[1]]),
+            flags: strings(&["--by", "channel", "--period", "week", "--missing", "-99", "--missing", "NA", "--metrics", every]),
             table: None,
             accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
         },
@@ -161,8 +166,8 @@ fn cases(w: &Workdir) -> Vec<Case> {
                 "2025-02-10",
                 "--tz",
                 "+05:30",
-                translated[0],
-                translated[1],
+                "--metrics",
+                every,
             ]),
             table: None,
             accounted: "outside --from/--to",
@@ -359,6 +364,74 @@ fn report_stats_turns_hand_written_statistics_into_hand_computed_figures() {
     assert_eq!((nps["value"].as_str(), nps["flags"].as_str()), ("25", "low_n;partial"));
 }
 
+/// Hand-written duration statistics: five response times 1, 2, 4, 7 and 10 minutes in
+/// one month, two of them written as clocks, and a sum beyond 64 bits.
+const HAND_DURATIONS: &str = "kind,period_start,stat,value
+interactions,2025-03-01,response.n,5
+interactions,2025-03-01,response.median.lower,0:04:00
+interactions,2025-03-01,response.p90.lower,7
+interactions,2025-03-01,response.p90.upper,10:00
+interactions,2025-03-01,response.mean_n,5
+interactions,2025-03-01,response.sum,1440000
+interactions,2025-03-01,response.sumsq,612000000000
+interactions,2025-03-01,sla.n,5
+interactions,2025-03-01,sla.good,5
+interactions,2025-03-01,handle.mean_n,400000
+interactions,2025-03-01,handle.sum,12000000000000000000
+interactions,2025-03-01,handle.sumsq,360000000000000000000000000000000
+interactions,,rows.read,5
+interactions,,rows.used,5
+interactions,,columns.first_response_minutes,1
+interactions,,columns.handle_time,1
+interactions,,values.valid.first_response_minutes,5
+interactions,,values.valid.handle_time,2
+interactions,,date.latest,20180
+interactions,,date.first,20148
+interactions,,date.last,20180
+meta,,period.month,1
+";
+
+#[test]
+fn report_stats_turns_hand_written_duration_statistics_into_hand_computed_figures() {
+    let w = Workdir::new();
+    w.write("durations.csv", HAND_DURATIONS);
+    let args = ["report", "--stats", "durations.csv", "--format", "csv", "--min-n", "1"];
+    let out = stdout_of(
+        w.servq()
+            .args(args)
+            .args(["--metrics", "response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min"]),
+    );
+    let rows = crate::util::csv_rows(&out);
+    let get = |metric: &str| rows.iter().find(|r| r["metric"] == metric).unwrap_or_else(|| panic!("{metric}: {out}"));
+    // Median: h = 4 · 0.5 = 2, the value at position 2 (0:04:00 = 4 min).
+    assert_eq!((get("response_median_min")["value"].as_str(), get("response_median_min")["n"].as_str()), ("4", "5"));
+    // p90: h = 4 · 0.9 = 3.6 -> 7 + 0.6 · (10 − 7) = 8.8 (10:00 is ten minutes).
+    crate::util::assert_close(&get("response_p90_min")["value"], 8.8);
+    // Mean 1 440 000 ms / 5 = 4.8 min; sd² = (5 · 612e9 − 1440000²) / 20 / 60000² = 13.7.
+    let mean = get("response_mean_min");
+    assert_eq!(mean["value"], "4.8");
+    crate::util::assert_close(&mean["ci_low"], 4.8 - 2.7764451051977987 * 13.7_f64.sqrt() / 5_f64.sqrt());
+    assert_eq!(get("handle_mean_min")["n"], "400000");
+    assert_eq!(get("sla_pct")["value"], "100");
+    // A sum beyond 64 bits: 400 000 values of 3·10¹³ ms each (950 years), mean 5·10⁸
+    // minutes, sd 0 (Σx² = 4·10⁵ · 9·10²⁶).
+    let handle = get("handle_mean_min");
+    assert_eq!((handle["value"].as_str(), handle["ci_low"].as_str()), ("500000000", "500000000"));
+    // A sum beyond 128 bits is refused, never cut to the largest number.
+    let huge = HAND_DURATIONS.replace("360000000000000000000000000000000", "680564733841876926926749214863536422912");
+    w.write("huge.csv", huge);
+    w.servq().args(["report", "--stats", "huge.csv"]).assert().code(2).stderr(predicates::str::contains(
+        "value '680564733841876926926749214863536422912' of handle.sumsq: not a whole number",
+    ));
+    // A quantile whose order statistics are missing is refused, not guessed.
+    w.write("broken.csv", HAND_DURATIONS.replace("interactions,2025-03-01,response.p90.upper,10:00\n", ""));
+    w.servq()
+        .args(["report", "--stats", "broken.csv", "--metrics", "response_p90_min"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("response.p90: the statistics have 5 values but not the order statistics"));
+}
+
 #[test]
 fn report_stats_refuses_statistics_of_another_grouping_or_period() {
     let w = Workdir::new();
@@ -395,10 +468,19 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let surveys = sample("surveys.csv");
     let interactions = sample("interactions.csv");
     let transactions = sample("transactions.csv");
+    let sla_per_channel = w.write("sla.toml", "[metrics.sla]\nper_channel = { chat = 5 }\n");
     for (args, message) in [
         (
-            vec!["--interactions", &interactions, "--metrics", "response_median_min,csat"],
-            "response_median_min: not translated to SQL yet (servq sql computes csat, csat_mean",
+            vec!["--transactions", &transactions, "--metrics", "retention,csat"],
+            "retention: not translated to SQL yet (servq sql computes csat, csat_mean",
+        ),
+        (
+            vec!["--interactions", &interactions, "--metrics", "resolution_median_h,csat"],
+            "resolution_median_h: not translated to SQL when the input has a resolved_at column (a duration measured from the row's date to a time is not translated yet",
+        ),
+        (
+            vec!["--interactions", &interactions, "--config", &sla_per_channel, "--metrics", "sla_pct"],
+            "sla_pct: not translated to SQL when the input has a channel column (targets per channel or priority are not translated yet: set one target)",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
         (

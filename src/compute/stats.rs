@@ -30,11 +30,24 @@ use crate::metrics::MetricId;
 use crate::metrics::interaction::Context;
 use crate::metrics::registry::Family;
 
+/// A statistic's value: a whole number (counts, exact sums), or a duration as written
+/// in its column (the order statistics `<duration>.<quantile>.lower` and `.upper`).
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Whole(i128),
+    Written(String),
+}
+
+/// Whether a statistic is an order statistic (its value a duration as written).
+fn is_order_statistic(stat: &str) -> bool {
+    stat.ends_with(".lower") || stat.ends_with(".upper")
+}
+
 /// One input's statistics.
 #[derive(Debug, Default)]
 struct Input {
     /// Per period and group: statistic → value.
-    cells: BTreeMap<GroupKey, BTreeMap<String, i64>>,
+    cells: BTreeMap<GroupKey, BTreeMap<String, Value>>,
     /// The data-quality counts and dates.
     quality: BTreeMap<String, i64>,
 }
@@ -99,7 +112,7 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
             continue;
         }
         let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
-        let df = frame(input)?;
+        let df = frame(input, &settings.metrics)?;
         let aggregated = Aggregated {
             kind: *kind,
             df: &df,
@@ -116,7 +129,7 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
 
 /// Whether a cell has the statistics of `metric` (its column's count, or the first of
 /// an interaction KPI's statistics).
-fn has_stats(cell: &BTreeMap<String, i64>, metric: MetricId) -> bool {
+fn has_stats(cell: &BTreeMap<String, Value>, metric: MetricId) -> bool {
     let options = crate::metrics::MetricSettings::default();
     let has = |_: &str| true;
     match metric.def().family {
@@ -135,7 +148,7 @@ fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results:
     let has = |field: &str| input.quality.contains_key(&format!("columns.{field}"));
     let context = Context::without_rows(&has, &settings.metrics);
     let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
-    let df = frame(input)?;
+    let df = frame(input, &settings.metrics)?;
     for (metric, kpi) in super::interactions::interaction_kpis(wanted) {
         if !input.cells.values().any(|c| has_stats(c, metric)) {
             continue;
@@ -221,17 +234,28 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
             bail!("{name}: row {line} has {} fields, the header {width}", row.len());
         }
         let text = |j: usize| row[j].clone().unwrap_or_default();
-        let value = text(width - 1);
-        let value = crate::input::parse::parse_integer(value.trim())
-            .map_err(|why| anyhow::anyhow!("{name}: row {line}: value '{value}': {why}"))?;
         let (kind, stat) = (text(0), text(width - 2));
+        let written = text(width - 1);
+        let whole = || -> Result<i128> {
+            let trimmed = written.trim();
+            // Whole numbers of up to 128 bits; `5.0` or `5e0` (exactly whole, within a
+            // double's whole numbers) from an engine that writes them so.
+            let float = || trimmed.parse::<f64>().ok().filter(|x| x.fract() == 0.0 && x.abs() <= 9.0e15);
+            trimmed.parse::<i128>().ok().or_else(|| float().map(|x| x as i128)).ok_or_else(|| {
+                anyhow::anyhow!("{name}: row {line}: value '{written}' of {stat}: not a whole number of up to 128 bits")
+            })
+        };
+        let small = || -> Result<i64> {
+            i64::try_from(whole()?)
+                .map_err(|_| anyhow::anyhow!("{name}: row {line}: value '{written}' of {stat}: too large"))
+        };
         let repeated = || {
             anyhow::anyhow!(
                 "{name}: row {line} repeats the statistic {stat} of its input, period and group: give one table per run (statistics of parts are not added up)"
             )
         };
         if kind == "meta" {
-            if stats.meta.insert(stat.clone(), value).is_some() {
+            if stats.meta.insert(stat.clone(), small()?).is_some() {
                 return Err(repeated());
             }
             continue;
@@ -242,7 +266,7 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         let input = stats.inputs.entry(kind).or_default();
         let start = text(1);
         if start.trim().is_empty() {
-            if input.quality.insert(stat.clone(), value).is_some() {
+            if input.quality.insert(stat.clone(), small()?).is_some() {
                 return Err(repeated());
             }
             continue;
@@ -250,6 +274,7 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         let start = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
             .map_err(|_| anyhow::anyhow!("{name}: row {line}: period_start '{start}' is not a date"))?;
         let groups = (2..width - 2).map(text).collect();
+        let value = if is_order_statistic(&stat) { Value::Written(written.clone()) } else { Value::Whole(whole()?) };
         if input.cells.entry((start, groups)).or_default().insert(stat.clone(), value).is_some() {
             return Err(repeated());
         }
@@ -301,19 +326,74 @@ fn check_meta(meta: &BTreeMap<String, i64>, settings: &Options, name: &str) -> R
     Ok(())
 }
 
-/// The aggregated frame of one input: `period_start` and every statistic (0 where a
-/// cell lacks it), in the order of the cells.
-fn frame(input: &Input) -> PolarsResult<DataFrame> {
+/// The aggregated frame of one input: `period_start`, every whole-number statistic (0
+/// where a cell lacks it; Int128 when one is beyond Int64) and each duration's
+/// quantiles from their order statistics, in the order of the cells.
+fn frame(input: &Input, options: &crate::metrics::MetricSettings) -> Result<DataFrame> {
     let mut names: Vec<&String> = input.cells.values().flat_map(|c| c.keys()).collect();
     names.sort();
     names.dedup();
     let starts: Vec<i32> = input.cells.keys().map(|(start, _)| crate::period::epoch_days(*start)).collect();
     let mut columns = vec![Column::new("period_start".into(), starts).cast(&DataType::Date)?];
-    for name in names {
-        let values: Vec<i64> = input.cells.values().map(|c| c.get(name).copied().unwrap_or(0)).collect();
-        columns.push(Column::new(name.as_str().into(), values));
+    for name in names.iter().filter(|n| !is_order_statistic(n)) {
+        let whole = |c: &BTreeMap<String, Value>| match c.get(*name) {
+            Some(Value::Whole(v)) => *v,
+            _ => 0,
+        };
+        let values: Vec<i128> = input.cells.values().map(whole).collect();
+        columns.push(match values.iter().map(|&v| i64::try_from(v)).collect::<Result<Vec<i64>, _>>() {
+            Ok(small) => Column::new(name.as_str().into(), small),
+            Err(_) => Series::new(name.as_str().into(), values).into(),
+        });
     }
-    DataFrame::new(input.cells.len(), columns)
+    for duration in crate::metrics::durations::DURATIONS {
+        for (q, quantile, fraction) in crate::metrics::durations::QUANTILES {
+            let stat = format!("{}.{quantile}", duration.prefix);
+            if !names.iter().any(|n| n.starts_with(&format!("{stat}."))) {
+                continue;
+            }
+            let values = input
+                .cells
+                .values()
+                .map(|cell| cell_quantile(cell, &duration, options, &stat, (q, fraction)))
+                .collect::<Result<Vec<Option<f64>>>>()?;
+            columns.push(Column::new(stat.into(), values));
+        }
+    }
+    Ok(DataFrame::new(input.cells.len(), columns)?)
+}
+
+/// One cell's quantile `stat` (`response.median`) of a duration from its count and the
+/// values at the quantile's lower position and the next, with a run's arithmetic.
+fn cell_quantile(
+    cell: &BTreeMap<String, Value>,
+    duration: &crate::metrics::durations::Duration,
+    options: &crate::metrics::MetricSettings,
+    stat: &str,
+    (q, fraction): (f64, (u64, u64)),
+) -> Result<Option<f64>> {
+    let n = match cell.get(&format!("{}.n", duration.prefix)) {
+        Some(Value::Whole(n)) => u64::try_from(*n).unwrap_or(0),
+        _ => 0,
+    };
+    let written = |end: &str| match cell.get(&format!("{stat}.{end}")) {
+        Some(Value::Written(text)) => Some(text.clone()),
+        _ => None,
+    };
+    let lower = crate::metrics::durations::lower_position(n, fraction);
+    let mut problem = None;
+    let value = crate::metrics::durations::linear_quantile(n, q, |position| {
+        let end = if position == lower { "lower" } else { "upper" };
+        let text = written(end).filter(|_| position == lower || position == lower + 1)?;
+        duration.value_of(options, &text).map_err(|why| problem = Some(why)).ok()
+    });
+    if let Some(why) = problem {
+        bail!("{stat}: {why}");
+    }
+    if value.is_none() && n > 0 {
+        bail!("{stat}: the statistics have {n} values but not the order statistics {stat}.lower and .upper");
+    }
+    Ok(value)
 }
 
 /// A count with thousands separators.

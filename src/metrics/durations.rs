@@ -23,6 +23,7 @@ use super::frame::{Rows, WEIGHT, counts, floats};
 use super::interaction::{Context, InteractionKpi, Joined, Part, Plan, values_seen};
 use super::{Estimate, MetricSettings, share, stats};
 use crate::input::{FieldRequest, Kind, ValueKind};
+use crate::metrics::sql::{Aggregate, SqlStat};
 
 /// The duration columns (SPEC §10), as written in `[columns.interactions] units`.
 pub const DURATION_FIELDS: [&str; 3] = ["first_response", "resolution", "handle_time"];
@@ -56,8 +57,9 @@ pub fn duration_kind(options: &MetricSettings, field: &str, default: u32, out: u
     ValueKind::Duration { unit: options.units.get(field).copied().unwrap_or(default), out }
 }
 
-/// The quantiles reported: the median and the 90th percentile.
-const QUANTILES: [(f64, &str); 2] = [(0.5, "median"), (0.9, "p90")];
+/// The quantiles reported: the median and the 90th percentile, with their fraction
+/// (numerator, denominator) for the whole-number positions of `servq sql`.
+pub const QUANTILES: [(f64, &str, (u64, u64)); 2] = [(0.5, "median", (1, 2)), (0.9, "p90", (9, 10))];
 
 /// The quantile aggregations of `column`: `<prefix>.n`, and (one row per input row
 /// only) `<prefix>.median` and `<prefix>.p90`; for a compacted frame the quantiles
@@ -68,8 +70,9 @@ pub fn quantile_aggregations(column: &str, prefix: &str, rows: Rows) -> Vec<Expr
         // Without the missing values polars selects instead of sorting each group.
         let values = || col(column).drop_nulls();
         out.extend(
-            QUANTILES
-                .map(|(q, name)| values().quantile(lit(q), QuantileMethod::Linear).alias(format!("{prefix}.{name}"))),
+            QUANTILES.map(|(q, name, _)| {
+                values().quantile(lit(q), QuantileMethod::Linear).alias(format!("{prefix}.{name}"))
+            }),
         );
     }
     out
@@ -89,9 +92,6 @@ pub fn joined_quantiles(column: &'static str, prefix: &'static str, rows: Rows) 
 /// (h − ⌊h⌋) times the step to the next one. `None` when there are no values.
 pub fn weighted_quantile(values: &[(f64, u64)], q: f64) -> Option<f64> {
     let total: u64 = values.iter().map(|v| v.1).sum();
-    if total == 0 {
-        return None;
-    }
     let at = |position: u64| {
         let mut seen = 0;
         values.iter().find(|(_, count)| {
@@ -99,14 +99,33 @@ pub fn weighted_quantile(values: &[(f64, u64)], q: f64) -> Option<f64> {
             seen > position
         })
     };
+    linear_quantile(total, q, |position| at(position).map(|v| v.0))
+}
+
+/// The linear (type 7) quantile `q` of `total` values, `at(i)` giving the value at
+/// 0-based position i in ascending order (only ⌊h⌋ and ⌊h⌋ + 1 are asked for), with
+/// polars' arithmetic: h = (total − 1)·q, then x⌊h⌋ + (h − ⌊h⌋)·(x⌊h⌋+1 − x⌊h⌋).
+/// `None` when there are no values (or `at` has none).
+pub fn linear_quantile(total: u64, q: f64, mut at: impl FnMut(u64) -> Option<f64>) -> Option<f64> {
+    if total == 0 {
+        return None;
+    }
     let h = (total as f64 - 1.0) * q;
     let lower_position = (h as u64).min(total - 1);
-    let lower = at(lower_position)?.0;
+    let lower = at(lower_position)?;
     if h.ceil() as u64 == lower_position {
         return Some(lower);
     }
-    let upper = at(lower_position + 1)?.0;
+    let upper = at(lower_position + 1)?;
     Some(if lower == upper { lower } else { (h - lower_position as f64) * (upper - lower) + lower })
+}
+
+/// The 0-based position ⌊(total − 1)·numerator / denominator⌋ of the lower value of a
+/// quantile, in whole numbers as `servq sql` computes it (the same as ⌊h⌋ of
+/// [`linear_quantile`] for the quantiles reported: 0.9 as a double is above 9/10, and
+/// h never reaches the next whole number).
+pub fn lower_position(total: u64, (numerator, denominator): (u64, u64)) -> u64 {
+    total.saturating_sub(1) * numerator / denominator
 }
 
 /// Per group of a compacted frame: `<prefix>.median` and `<prefix>.p90` of `column`
@@ -130,13 +149,13 @@ pub fn weighted_quantiles(frame: LazyFrame, keys: &[Expr], column: &str, prefix:
         let end = start + rows as usize;
         // Missing values are in no quantile.
         let group: Vec<(f64, u64)> = (start..end).filter_map(|i| values[i].map(|v| (v, weights[i]))).collect();
-        for ((q, _), out) in QUANTILES.iter().zip(quantiles.iter_mut()) {
+        for ((q, _, _), out) in QUANTILES.iter().zip(quantiles.iter_mut()) {
             out.push(weighted_quantile(&group, *q));
         }
         start = end;
     }
     groups.drop_in_place(&rows_name)?;
-    for ((_, name), values) in QUANTILES.iter().zip(quantiles) {
+    for ((_, name, _), values) in QUANTILES.iter().zip(quantiles) {
         groups.with_column(Column::new(format!("{prefix}.{name}").into(), values))?;
     }
     Ok(groups)
@@ -251,6 +270,46 @@ pub struct Duration {
     pub part: fn(&Context) -> Result<Part, String>,
 }
 
+impl Duration {
+    /// The duration column as the input names it (`first_response_minutes`,
+    /// `resolution`, `handle_time`) with its unit and the unit of the derived column, in
+    /// seconds.
+    pub fn read_as(&self, options: &MetricSettings) -> (&'static str, u32, u32) {
+        (self.fields)(options)
+            .into_iter()
+            .find_map(|(_, f)| match f.kind {
+                ValueKind::Duration { unit, out } => Some((f.field, unit, out)),
+                _ => None,
+            })
+            .expect("every duration has a duration column")
+    }
+
+    /// A duration as written in its column (an order statistic of `servq sql`), in the
+    /// derived column's unit, exactly as a run on the files reads it.
+    pub fn value_of(&self, options: &MetricSettings, text: &str) -> Result<f64, String> {
+        let (field, unit, out) = self.read_as(options);
+        match crate::input::parse::parse_duration(text, unit) {
+            Ok(Some(seconds)) => Ok(seconds / f64::from(out)),
+            Ok(None) => Err(format!("{field}: an order statistic is empty")),
+            Err(why) => Err(format!("{field}: order statistic '{text}': {why}")),
+        }
+    }
+
+    /// The SQL statistics of its quantiles (SPEC §13): the count of values and the
+    /// values around each quantile's position; from the duration column only (a time
+    /// column, `first_response_at`, is not translated: the script refuses it).
+    fn sql_quantiles(&self, options: &MetricSettings) -> Vec<SqlStat> {
+        let (field, _, _) = self.read_as(options);
+        vec![
+            SqlStat::new(self.prefix, "n", Aggregate::Count).on(field),
+            SqlStat::new(self.prefix, "quantiles", Aggregate::OrderStatistics).on(field),
+        ]
+    }
+}
+
+/// Every duration with quantiles or a mean.
+pub const DURATIONS: [Duration; 3] = [super::response::RESPONSE, super::resolution::RESOLUTION, super::handle::HANDLE];
+
 /// A quantile of a duration (response_median_min, resolution_p90_h, …).
 #[derive(Debug)]
 pub struct DurationQuantile {
@@ -269,6 +328,10 @@ impl InteractionKpi for DurationQuantile {
 
     fn plan(&self, context: &Context) -> Result<Plan, String> {
         Ok(Plan { parts: vec![(self.duration.part)(context)?], definition: (self.definition)(), notes: Vec::new() })
+    }
+
+    fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
+        Some(self.duration.sql_quantiles(context.options))
     }
 
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
@@ -302,6 +365,18 @@ impl InteractionKpi for DurationMean {
             definition: (self.definition)(),
             notes: Vec::new(),
         })
+    }
+
+    /// Σ and Σ² in whole milliseconds, as [`mean_aggregations`] sums them.
+    fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
+        let (field, _, _) = self.duration.read_as(context.options);
+        let per_unit = 1000 * self.duration.unit_seconds;
+        let stat = |what, aggregate| SqlStat::new(self.duration.prefix, what, aggregate).on(field);
+        Some(vec![
+            stat("mean_n", Aggregate::Count),
+            stat("sum", Aggregate::SumMillis(per_unit)),
+            stat("sumsq", Aggregate::SumSquaresMillis(per_unit)),
+        ])
     }
 
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
@@ -413,6 +488,20 @@ impl InteractionKpi for WithinTarget {
         })
     }
 
+    /// One target for all rows: the per-key targets read a key column, which the script
+    /// refuses when an input has one (without one, the default target is used, as here).
+    fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
+        let (default, per_key) = (self.targets)(context.options);
+        if !per_key.is_empty() && (context.has)(self.key) {
+            return None;
+        }
+        let (field, _, _) = self.duration.read_as(context.options);
+        Some(vec![
+            SqlStat::new(self.name, "n", Aggregate::Count).on(field),
+            SqlStat::new(self.name, "good", Aggregate::CountWhere(format!("v_{field} <= {default:e}"))).on(field),
+        ])
+    }
+
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
         within_estimates(df, self.name)
     }
@@ -462,6 +551,36 @@ mod tests {
         assert_eq!((e.value, e.details.first().map(|d| d.1)), (Some(2.0), Some(1.0)));
         // Hours: 1 h and 2 h.
         assert_eq!(mean_from_sums(2, 3_600_000 * 3, 3_600_000 * 3_600_000 * 5, 3600).value, Some(1.5));
+    }
+
+    /// The whole-number positions `servq sql` ranks to are ⌊h⌋ of the double arithmetic,
+    /// for every count up to a million and for counts near 2⁴⁰.
+    #[test]
+    fn sql_positions_are_the_floor_of_h() {
+        let check = |n: u64| {
+            for (q, name, fraction) in QUANTILES {
+                let h = (n as f64 - 1.0) * q;
+                assert_eq!(lower_position(n, fraction), h as u64, "{name} of {n}");
+            }
+        };
+        (1..=1_000_000).for_each(check);
+        (0..1000).map(|k| (1u64 << 40) + k * 7).for_each(check);
+        assert_eq!(lower_position(0, (9, 10)), 0);
+    }
+
+    #[test]
+    fn a_quantile_from_its_two_neighbours_is_the_row_quantile() {
+        // 1, 2, 4, 7, 10 given as positions: p90 reads positions 3 and 4 only.
+        let values = [1.0, 2.0, 4.0, 7.0, 10.0];
+        let asked = std::cell::RefCell::new(Vec::new());
+        let p90 = linear_quantile(5, 0.9, |i| {
+            asked.borrow_mut().push(i);
+            values.get(i as usize).copied()
+        });
+        assert!((p90.unwrap() - 8.8).abs() < 1e-12);
+        assert_eq!(*asked.borrow(), vec![3, 4]);
+        assert_eq!(linear_quantile(5, 0.5, |i| values.get(i as usize).copied()), Some(4.0));
+        assert_eq!(linear_quantile(0, 0.5, |_| Some(1.0)), None);
     }
 
     #[test]

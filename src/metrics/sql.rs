@@ -26,6 +26,14 @@ pub enum Aggregate {
     Sum,
     /// Σ value².
     SumSquares,
+    /// Σ of the values in whole milliseconds, exactly (a duration in units of the given
+    /// milliseconds, rounded half up as `durations::mean_aggregations` rounds).
+    SumMillis(u32),
+    /// Σ of their squares, exactly.
+    SumSquaresMillis(u32),
+    /// Not one aggregate: the values at the positions around the median and the 90th
+    /// percentile of each period and group, as written (see `servq sql`'s script).
+    OrderStatistics,
 }
 
 /// A named statistic: `<column>.<what>` as in the polars aggregation.
@@ -51,9 +59,11 @@ impl SqlStat {
         self
     }
 
-    /// The SQL of the aggregate, over the cleaned column `value` (an integer column).
-    pub fn render(&self, value: &str) -> String {
-        match &self.aggregate {
+    /// The SQL of the aggregate, over the cleaned column `value` (an integer column, or
+    /// a duration's double). `None` for the order statistics, which are no aggregate.
+    pub fn render(&self, value: &str) -> Option<String> {
+        let millis = |per_unit: &u32| format!("CAST(FLOOR({value} * {per_unit} + 0.5) AS DECIMAL(38, 0))");
+        Some(match &self.aggregate {
             Aggregate::Count => format!("COUNT({value})"),
             Aggregate::CountIf(cmp, bound) => {
                 let op = if *cmp == Cmp::AtLeast { ">=" } else { "<=" };
@@ -62,7 +72,10 @@ impl SqlStat {
             Aggregate::CountWhere(condition) => format!("SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"),
             Aggregate::Sum => format!("SUM({value})"),
             Aggregate::SumSquares => format!("SUM({value} * {value})"),
-        }
+            Aggregate::SumMillis(per_unit) => format!("SUM({})", millis(per_unit)),
+            Aggregate::SumSquaresMillis(per_unit) => format!("SUM({m} * {m})", m = millis(per_unit)),
+            Aggregate::OrderStatistics => return None,
+        })
     }
 }
 
@@ -74,8 +87,15 @@ mod tests {
     fn aggregates_render_as_plain_sql() {
         let good = SqlStat::new("csat", "good", Aggregate::CountIf(Cmp::AtLeast, 4));
         assert_eq!(good.name, "csat.good");
-        assert_eq!(good.render("v_csat"), "SUM(CASE WHEN v_csat >= 4 THEN 1 ELSE 0 END)");
-        assert_eq!(SqlStat::new("nps", "n", Aggregate::Count).render("v"), "COUNT(v)");
-        assert_eq!(SqlStat::new("ces", "sumsq", Aggregate::SumSquares).render("v"), "SUM(v * v)");
+        let render = |stat: SqlStat| stat.render("v").unwrap();
+        assert_eq!(good.render("v_csat").unwrap(), "SUM(CASE WHEN v_csat >= 4 THEN 1 ELSE 0 END)");
+        assert_eq!(render(SqlStat::new("nps", "n", Aggregate::Count)), "COUNT(v)");
+        assert_eq!(render(SqlStat::new("ces", "sumsq", Aggregate::SumSquares)), "SUM(v * v)");
+        // Minutes in whole milliseconds, rounded half up (durations::mean_aggregations).
+        assert_eq!(
+            render(SqlStat::new("handle", "sum", Aggregate::SumMillis(60_000))),
+            "SUM(CAST(FLOOR(v * 60000 + 0.5) AS DECIMAL(38, 0)))"
+        );
+        assert_eq!(SqlStat::new("response", "quantiles", Aggregate::OrderStatistics).render("v"), None);
     }
 }

@@ -15,33 +15,49 @@ use crate::input::columns::{self, Headers};
 use crate::input::parse::Zone;
 use crate::input::{Kind, ValueKind, source};
 use crate::metrics::MetricId;
+use crate::metrics::durations::QUANTILES;
 use crate::metrics::registry::Family;
-use crate::metrics::sql::SqlStat;
+use crate::metrics::sql::{Aggregate, SqlStat};
 use crate::period::Period;
 
 /// The inputs the script reads.
 pub const KINDS: [Kind; 3] = [Kind::Surveys, Kind::EmployeeSurveys, Kind::Interactions];
 
-/// A column the statistics read: its field and what its values are.
+/// How a column's values are read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reading {
+    /// Whole numbers from `min` to `max` (scores, counts).
+    Whole { min: i64, max: i64 },
+    /// Booleans (1 and 0).
+    Bool,
+    /// A duration: a number ≥ 0 in units of `unit` seconds or a clock `H:MM:SS`/`MM:SS`,
+    /// as a double in units of `out` seconds.
+    Duration { unit: u32, out: u32 },
+}
+
+/// A column the statistics read: its field and how its values are read.
 #[derive(Debug, Clone, PartialEq)]
 struct Score {
     field: &'static str,
-    /// Whole numbers from `min` to `max` (scores, counts), or booleans (1 and 0).
-    bool: bool,
-    min: i64,
-    max: i64,
+    reading: Reading,
 }
 
 impl Score {
     /// How servq reads a field, if the script can read it so.
     fn of(request: &crate::input::FieldRequest) -> Option<Score> {
-        let (bool, min, max) = match request.kind {
-            ValueKind::Score { min, max, labels: None } => (false, i64::from(min), i64::from(max)),
-            ValueKind::Count => (false, 1, i64::from(i32::MAX)),
-            ValueKind::Bool => (true, 0, 1),
+        let reading = match request.kind {
+            ValueKind::Score { min, max, labels: None } => Reading::Whole { min: i64::from(min), max: i64::from(max) },
+            ValueKind::Count => Reading::Whole { min: 1, max: i64::from(i32::MAX) },
+            ValueKind::Bool => Reading::Bool,
+            ValueKind::Duration { unit, out } => Reading::Duration { unit, out },
             _ => return None,
         };
-        Some(Score { field: request.field, bool, min, max })
+        Some(Score { field: request.field, reading })
+    }
+
+    /// Whether its text is kept for the order statistics (durations).
+    fn text_kept(&self) -> bool {
+        matches!(self.reading, Reading::Duration { .. })
     }
 }
 
@@ -141,6 +157,13 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &name("clean"))));
         statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("cells"))));
         selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
+        // The order statistics of each duration: one ranking of its values each.
+        for (i, stat) in plan.stats.iter().enumerate().filter(|(_, s)| s.aggregate == Aggregate::OrderStatistics) {
+            let table = name(&format!("rank{i}"));
+            statements.extend(dialect.forget(std::slice::from_ref(&table)));
+            statements.extend(dialect.materialise(&table, &ranked(dialect, settings, &stat.column, &name("clean"))));
+            selects.extend(order_statistics(dialect, settings, *kind, stat, &table));
+        }
     }
     if selects.is_empty() {
         let why = if notes.is_empty() { "no selected metric has an input".to_string() } else { notes.join("; ") };
@@ -186,6 +209,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     let mut plans: BTreeMap<Kind, Plan> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut untranslated: Vec<MetricId> = Vec::new();
+    let mut blocked: Vec<String> = Vec::new();
     for metric in crate::compute::wanted(settings) {
         let kind = metric.input();
         let has_input = settings.inputs.contains_key(&kind) || tables.contains_key(&kind);
@@ -208,8 +232,30 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             }
             continue;
         }
-        let readable = fields.iter().all(|f| Score::of(f).is_some());
-        let sql = sql.filter(|_| KINDS.contains(&kind) && readable);
+        // A field the script cannot read blocks the metric when an input has it (a time
+        // column, the key of per-channel targets); else it is not there to read.
+        let (fields, unreadable): (Vec<_>, Vec<_>) = fields.into_iter().partition(|f| Score::of(f).is_some());
+        let files_have = |f: &str| in_inputs(settings, kind, &[f], &BTreeMap::new());
+        if let Some(field) = unreadable.iter().find(|f| files_have(f.field)) {
+            blocked.push(format!(
+                "{metric}: not translated to SQL when the input has a {} column ({})",
+                field.field,
+                unread_why(field)
+            ));
+            continue;
+        }
+        if tables.contains_key(&kind) {
+            for field in unreadable.iter().map(|f| f.field) {
+                let note = format!(
+                    "--table {}: its {field} column, if it has one, is not read (servq sql reads {field} from no table yet)",
+                    kind.as_str()
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+        }
+        let sql = sql.filter(|_| KINDS.contains(&kind));
         let (Some(stats), false) = (sql, fields.is_empty()) else {
             // A KPI whose columns no file has (SERVQUAL items) is not said to be missing.
             let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
@@ -230,7 +276,9 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             }
         }
         if let Some(names) = crate::compute::rejection_names(metric) {
-            let judged = crate::compute::judged_fields(metric).to_vec();
+            // Over the fields the script reads (a time column no input has is not).
+            let mut judged = crate::compute::judged_fields(metric).to_vec();
+            judged.retain(|f| plan.scores.iter().any(|s| s.field == *f));
             if !plan.rejections.iter().any(|(n, _)| *n == names) {
                 plan.rejections.push((names, judged));
             }
@@ -241,7 +289,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     let translated = translated();
     let (partly, others): (Vec<MetricId>, Vec<MetricId>) =
         untranslated.into_iter().partition(|m| translated.contains(&m.to_string()));
-    let mut refusals = Vec::new();
+    let mut refusals = blocked;
     if !others.is_empty() {
         let names: Vec<String> = others.iter().map(|m| m.to_string()).collect();
         refusals.push(format!(
@@ -260,6 +308,18 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     notes.extend(refusals);
     Ok((plans, notes))
+}
+
+/// Why the script does not read a field.
+fn unread_why(field: &crate::input::FieldRequest) -> &'static str {
+    match field.kind {
+        ValueKind::MinutesAfterRowDate => {
+            "a duration measured from the row's date to a time is not translated yet: give the duration column, or run servq report on the files"
+        }
+        ValueKind::Key => "targets per channel or priority are not translated yet: set one target",
+        ValueKind::Score { labels: Some(_), .. } => "scores given as labels are not translated yet",
+        _ => "servq sql does not read it yet",
+    }
 }
 
 /// Whether an input has one of `fields` (an engine table is taken to have them).
@@ -469,16 +529,23 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         let t = format!("t_{}", s.field);
         let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
         l2.push(format!("CASE WHEN {t} IS NULL OR {t} = '' OR {} THEN 1 ELSE 0 END AS m_{}", is_code(&t), s.field));
-        if s.bool {
-            let words = |w: &[&str]| w.iter().map(|w| dialect.string(w)).collect::<Vec<_>>().join(", ");
-            l2.push(format!(
-                "CASE WHEN LOWER({t}) IN ({}) THEN 1 WHEN LOWER({t}) IN ({}) THEN 0 END AS x_{}",
-                words(&TRUE_WORDS),
-                words(&FALSE_WORDS),
-                s.field
-            ));
-        } else {
-            l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+        match s.reading {
+            Reading::Bool => {
+                let words = |w: &[&str]| w.iter().map(|w| dialect.string(w)).collect::<Vec<_>>().join(", ");
+                l2.push(format!(
+                    "CASE WHEN LOWER({t}) IN ({}) THEN 1 WHEN LOWER({t}) IN ({}) THEN 0 END AS x_{}",
+                    words(&TRUE_WORDS),
+                    words(&FALSE_WORDS),
+                    s.field
+                ));
+            }
+            Reading::Whole { .. } => {
+                l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+            }
+            Reading::Duration { unit, .. } => {
+                l2.push(format!("{} AS x_{}", duration_seconds(dialect, &t, &shaped, unit), s.field));
+                l2.push(format!("{t} AS q_{}", s.field));
+            }
         }
         l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
     }
@@ -524,7 +591,19 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     let mut l4 = vec![format!("{reason} AS reason")];
     l4.push(format!("CASE WHEN ymd_ok = 1 AND iso = 1 AND hh <= 23 AND mi <= 59 AND ss <= 60 AND off_ok = 1 THEN {day_expr} END AS day"));
     for s in &plan.scores {
-        let (f, min, max) = (s.field, s.min, s.max);
+        let f = s.field;
+        let (min, max) = match s.reading {
+            Reading::Whole { min, max } => (min, max),
+            Reading::Bool => (0, 1),
+            Reading::Duration { out, .. } => {
+                // A number ≥ 0 of at most 1000 years, as a double in the column's unit.
+                l4.push(format!(
+                    "CASE WHEN m_{f} = 1 OR x_{f} IS NULL OR x_{f} < 0 OR x_{f} > {MAX_DURATION_SECONDS} THEN NULL WHEN x_{f} = 0 AND nz_{f} = 1 THEN NULL ELSE x_{f} / {out} END AS v_{f}"
+                ));
+                l4.extend([format!("m_{f}"), format!("q_{f}")]);
+                continue;
+            }
+        };
         l4.push(format!(
             "CASE WHEN m_{f} = 1 OR x_{f} IS NULL OR x_{f} < {min} OR x_{f} > {max} THEN NULL WHEN x_{f} <> FLOOR(x_{f}) THEN NULL WHEN x_{f} = 0 AND nz_{f} = 1 THEN NULL ELSE CAST(x_{f} AS BIGINT) END AS v_{f}"
         ));
@@ -552,6 +631,9 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         l5.push(format!("v_{f}"));
         l5.push(format!("m_{f}"));
         l5.push(format!("CASE WHEN m_{f} = 0 AND v_{f} IS NULL THEN 1 ELSE 0 END AS r_{f}"));
+        if s.text_kept() {
+            l5.push(format!("q_{f}"));
+        }
     }
     for k in 0..settings.by.len() {
         l5.push(format!("g{k}"));
@@ -567,6 +649,31 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         l3.join(", "),
         l2.join(", "),
         l1.join(", ")
+    )
+}
+
+/// The longest duration servq reads, in seconds (1000 years: `parse_duration`).
+const MAX_DURATION_SECONDS: i64 = 31_557_600_000;
+/// A clock `H:MM:SS` and `MM:SS` (seconds may have a fraction; the parts are checked
+/// below 60 apart).
+const CLOCK_HMS: &str = "^[0-9]+:[0-9]+:[0-9]+([.][0-9]+)?$";
+const CLOCK_MS: &str = "^[0-9]+:[0-9]+([.][0-9]+)?$";
+
+/// The seconds of a duration's trimmed text `t` (NULL when it is none), with servq's
+/// arithmetic in doubles (`parse_duration`): a number (`shaped`) times `unit`, or a
+/// clock's hours × 3600 + minutes × 60 + seconds, minutes and seconds below 60 (the
+/// leading part of `MM:SS` may be any size). The parts are read only where the text is
+/// a clock (nested `CASE`: PostgreSQL need not evaluate `AND` in order).
+fn duration_seconds(dialect: Dialect, t: &str, shaped: &str, unit: u32) -> String {
+    let part = |k: u32| dialect.number(&format!("split_part({t}, ':', {k})"));
+    format!(
+        "CASE WHEN {shaped} THEN {} * {unit} WHEN {} THEN CASE WHEN {p2} < 60 AND {p3} < 60 THEN {p1} * 3600 + {p2} * 60 + {p3} END WHEN {} THEN CASE WHEN {p2} < 60 THEN {p1} * 60 + {p2} END END",
+        dialect.number(t),
+        dialect.matches(t, CLOCK_HMS),
+        dialect.matches(t, CLOCK_MS),
+        p1 = part(1),
+        p2 = part(2),
+        p3 = part(3),
     )
 }
 
@@ -604,7 +711,9 @@ fn cells(settings: &Options, plan: &Plan, clean: &str) -> String {
         "MAX(day) AS day_max".to_string(),
     ]);
     for (i, stat) in plan.stats.iter().enumerate() {
-        columns.push(format!("{} AS s{i}", stat.render(&format!("v_{}", stat.column))));
+        if let Some(aggregate) = stat.render(&format!("v_{}", stat.column)) {
+            columns.push(format!("{aggregate} AS s{i}"));
+        }
     }
     for (i, (_, fields)) in plan.rejections.iter().enumerate() {
         let any = |prefix: &str| fields.iter().map(|f| format!("{prefix}_{f} = 1")).collect::<Vec<_>>().join(" OR ");
@@ -619,6 +728,49 @@ fn cells(settings: &Options, plan: &Plan, clean: &str) -> String {
         ));
     }
     format!("SELECT {} FROM {clean} GROUP BY {}", columns.join(", "), keys.join(", "))
+}
+
+/// The used rows of one period and group with a valid `field`, ranked by value from
+/// position 0 (ties in any order: they have one value), with their count `cnt`; only
+/// the rows at the positions the quantiles read (see [`crate::metrics::durations::lower_position`]).
+fn ranked(dialect: Dialect, settings: &Options, field: &str, clean: &str) -> String {
+    let mut keys = vec!["period_start".to_string()];
+    keys.extend((0..settings.by.len()).map(|k| format!("g{k}")));
+    let keys = keys.join(", ");
+    let wanted: Vec<String> = QUANTILES
+        .iter()
+        .flat_map(|(_, _, fraction)| {
+            let lower = position_sql(dialect, *fraction);
+            [format!("pos = {lower}"), format!("pos = {lower} + 1")]
+        })
+        .collect();
+    format!(
+        "SELECT {keys}, q, pos, cnt FROM (SELECT {keys}, q_{field} AS q, ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY v_{field}) - 1 AS pos, COUNT(*) OVER (PARTITION BY {keys}) AS cnt FROM {clean} WHERE used = 1 AND v_{field} IS NOT NULL) r WHERE {}",
+        wanted.join(" OR ")
+    )
+}
+
+/// [`crate::metrics::durations::lower_position`] in SQL, of the count `cnt`.
+fn position_sql(dialect: Dialect, (numerator, denominator): (u64, u64)) -> String {
+    dialect.floor_div(&format!("(cnt - 1) * {numerator}"), denominator as i64)
+}
+
+/// The rows of a duration's order statistics: `<prefix>.<quantile>.lower` and
+/// `.upper`, the values (as written) at the quantile's lower position and the next.
+fn order_statistics(dialect: Dialect, settings: &Options, kind: Kind, stat: &SqlStat, ranked: &str) -> Vec<String> {
+    let prefix = stat.name.strip_suffix(".quantiles").unwrap_or(&stat.name);
+    let kind_text = dialect.string(kind.as_str());
+    let period = dialect.date_of("period_start");
+    let dims = group_columns(dialect, settings);
+    let mut out = Vec::new();
+    for (_, name, fraction) in QUANTILES {
+        let lower = position_sql(dialect, fraction);
+        for (end, offset) in [("lower", ""), ("upper", " + 1")] {
+            let from = format!("{ranked} WHERE pos = {lower}{offset}");
+            out.push(stat_row(dialect, (&kind_text, &period), &dims, &format!("{prefix}.{name}.{end}"), "q", &from));
+        }
+    }
+    out
 }
 
 /// The data-quality counts of one input, as one row, from its cells.
@@ -671,24 +823,35 @@ fn quality_names(plan: &Plan) -> Vec<(String, String)> {
     names
 }
 
+/// The `--by` columns of a statistics row: the groups `g<k>` of a cell.
+fn group_columns(dialect: Dialect, settings: &Options) -> Vec<String> {
+    (0..settings.by.len()).map(|k| format!("g{k} AS {}", dialect.ident(&settings.by[k]))).collect()
+}
+
+/// One `SELECT` of statistics rows: `kind`, `period_start`, the `--by` columns, `stat`
+/// and `value` (as text: whole numbers of any size, and durations as written).
+fn stat_row(dialect: Dialect, head: (&str, &str), dims: &[String], stat: &str, value: &str, from: &str) -> String {
+    let (kind, period) = head;
+    let mut columns = vec![format!("{kind} AS kind"), format!("{period} AS period_start")];
+    columns.extend(dims.iter().cloned());
+    columns.push(format!("{} AS stat", dialect.string(stat)));
+    columns.push(format!("CAST({value} AS {}) AS value", dialect.text()));
+    format!("SELECT {} FROM {from}", columns.join(", "))
+}
+
 /// The long statistics rows of one input: one `SELECT` per statistic.
 fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &str, quality: &str) -> Vec<String> {
     let kind_text = dialect.string(kind.as_str());
-    let dims: Vec<String> =
-        (0..settings.by.len()).map(|k| format!("g{k} AS {}", dialect.ident(&settings.by[k]))).collect();
+    let dims = group_columns(dialect, settings);
     let no_dims: Vec<String> =
         settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect();
     let row = |period: &str, dims: &[String], stat: &str, value: &str, from: &str, filter: &str| {
-        let mut columns = vec![format!("{kind_text} AS kind"), format!("{period} AS period_start")];
-        columns.extend(dims.iter().cloned());
-        columns.push(format!("{} AS stat", dialect.string(stat)));
-        columns.push(format!("CAST({value} AS BIGINT) AS value"));
-        format!("SELECT {} FROM {from}{filter}", columns.join(", "))
+        stat_row(dialect, (&kind_text, period), dims, stat, value, &format!("{from}{filter}"))
     };
     let period = dialect.date_of("period_start");
     let mut out = Vec::new();
     let used = " WHERE used = 1";
-    for (i, stat) in plan.stats.iter().enumerate() {
+    for (i, stat) in plan.stats.iter().enumerate().filter(|(_, s)| s.render("v").is_some()) {
         out.push(row(&period, &dims, &stat.name, &format!("COALESCE(s{i}, 0)"), agg, used));
     }
     for (i, ((rows, judged), _)) in plan.rejections.iter().enumerate() {
@@ -727,7 +890,7 @@ fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
             let mut columns = vec!["'meta' AS kind".to_string(), "CAST(NULL AS DATE) AS period_start".to_string()];
             columns.extend(no_dims.iter().cloned());
             columns.push(format!("{} AS stat", dialect.string(&stat)));
-            columns.push(format!("CAST({value} AS BIGINT) AS value"));
+            columns.push(format!("CAST({value} AS {}) AS value", dialect.text()));
             // Spark and PostgreSQL need a FROM-less SELECT; all three take one.
             format!("SELECT {}", columns.join(", "))
         })
