@@ -204,7 +204,23 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
     #[command(flatten)]
+    pub engine: EngineArgs,
+    #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// `--engine` and `--table`: the statistics computed in one step by an SQL engine.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EngineArgs {
+    /// Run the script of `servq sql` with this engine's command-line client on PATH and
+    /// compute from its result (as --stats does): duckdb, spark-sql, or psql (libpq's
+    /// PGHOST/PGPORT/PGUSER/PGDATABASE say where).
+    #[arg(long, value_enum, conflicts_with = "stats")]
+    pub engine: Option<crate::sql::engine::Engine>,
+    /// With --engine: read an input from an engine table instead of its files, e.g.
+    /// `--table interactions=warehouse.tickets` (repeatable).
+    #[arg(long, value_name = "KIND=NAME", requires = "engine")]
+    pub table: Vec<String>,
 }
 
 /// `servq sql`.
@@ -363,6 +379,8 @@ pub struct CheckArgs {
     /// Judge the figures of the statistics `servq sql` computed (see report --stats).
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
 }
 
 /// `servq followup`.

@@ -22,8 +22,8 @@ struct Case {
     inputs: Vec<String>,
     /// Flags given to all three.
     flags: Vec<String>,
-    /// `--table KIND=NAME` for `sql` instead of the files, with the config mapping its
-    /// columns, and the SQL that loads it from the file.
+    /// `--table KIND=NAME` for `sql` instead of the files (the name is `<kind>_table`),
+    /// with the config mapping its columns, and the SQL that loads it from the file.
     table: Option<(String, String)>,
     /// The stderr line report --stats must print.
     accounted: &'static str,
@@ -54,11 +54,13 @@ fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
     let interactions = generated_interactions(w);
     let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
-    // The sample has resolved_at, whose durations are not translated: no resolution KPIs.
-    let translated = [
-        "--metrics",
-        "fcr,abandon_rate,complaints_per_1000,response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min",
-    ];
+    // Targets per channel, in any case, one matching nothing (a note), per priority
+    // without a priority column (the default then).
+    let targets = w.write(
+        "targets.toml",
+        "[metrics.sla]\nminutes = 8\nper_channel = { chat = 5, WEB = 9.5, \"it's\" = 2, nope = 1 }\n[metrics.resolution]\nper_priority = { urgent = 4 }\n",
+    );
+    let repeat = w.write("repeat.toml", "[metrics.fcr]\nmethod = \"repeat-window\"\nwindow_days = 5\n");
     let every = "fcr,abandon_rate,complaints_per_1000,response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min,resolution_median_h,resolution_p90_h,resolution_sla_pct";
     let surveys = |file: &str| strings(&["--surveys", file]);
     let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
@@ -139,16 +141,19 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "3 rows read, 3 used, 0 rejected",
         },
         Case {
-            name: "sample interactions by channel (FCR by flag, abandon rate, response times, SLA, handle time)",
+            name: "sample interactions by channel (FCR by flag, abandon rate, durations from resolved_at)",
             inputs: strings(&["--interactions", &sample("interactions.csv")]),
-            flags: strings(&["--by", "channel", "--period", "week", translated[0], translated[1]]),
+            flags: strings(&["--by", "channel", "--period", "week", "--metrics", every]),
             table: None,
             accounted: "interactions (statistics in stats.csv): 6,741 rows read, 6,741 used, 0 rejected",
         },
         Case {
-            name: "generated interactions, weekly, missing codes, every duration",
+            name: "generated interactions, weekly, missing codes, every duration, SLA targets per channel",
             inputs: strings(&["--interactions", &interactions]),
-            flags: strings(&["--by", "channel", "--period", "week", "--missing", "-99", "--missing", "NA", "--metrics", every]),
+            flags: strings(&[
+                "--config", &targets, "--by", "channel", "--period", "week", "--missing", "-99", "--missing", "NA",
+                "--metrics", every,
+            ]),
             table: None,
             accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
         },
@@ -172,15 +177,46 @@ fn cases(w: &Workdir) -> Vec<Case> {
             table: None,
             accounted: "outside --from/--to",
         },
+        Case {
+            name: "generated interactions, FCR by repeat contacts (customer and topic), weekly, as of, -09:30",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&[
+                "--config",
+                &repeat,
+                "--by",
+                "channel",
+                "--period",
+                "week",
+                "--as-of",
+                "2025-10-01",
+                "--tz",
+                "-09:30",
+                "--missing",
+                "NA",
+                "--metrics",
+                "fcr,response_median_min",
+            ]),
+            table: None,
+            accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
+        },
+        Case {
+            name: "generated interactions from an engine table, time columns mapped, monthly",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&["--by", "segment", "--metrics", every]),
+            table: Some(("interactions_table".to_string(), interactions.clone())),
+            accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
+        },
     ]
 }
 
 /// The config that names the engine table's date column.
-const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n";
+/// An interactions table's time columns are read when mapped.
+const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n\n[columns.interactions]\ndate = \"opened_at\"\nfirst_response_at = \"first_response_at\"\nresolved_at = \"resolved_at\"\n";
 
 /// The SQL that loads `file` into the table `name`, every column as text.
 fn load_table(engine: &str, name: &str, file: &str) -> String {
-    let columns = ["response_id", "submitted_at", "channel", "segment", "csat", "ces", "nps", "comment"];
+    let header = std::fs::read_to_string(file).unwrap().lines().next().unwrap().to_string();
+    let columns: Vec<&str> = header.split(',').collect();
     match engine {
         "duckdb" => format!(
             "CREATE TABLE {name} AS SELECT * FROM read_csv('{file}', header = true, all_varchar = true, quote = '\"', escape = '\"');\n"
@@ -207,7 +243,8 @@ fn scripts(w: &Workdir, engine: &str, cases: &[Case]) -> Vec<(String, String)> {
             let mut script = String::new();
             match &case.table {
                 Some((name, file)) => {
-                    cmd.args(["--config", &config, "--table", &format!("surveys={name}")]);
+                    let kind = name.strip_suffix("_table").expect("a table is named <kind>_table");
+                    cmd.args(["--config", &config, "--table", &format!("{kind}={name}")]);
                     script.push_str(&load_table(engine, name, file));
                 }
                 None => {
@@ -248,7 +285,13 @@ fn run_python(engine: &str, scripts: &[(String, String)]) {
     let out = Process::new("python3").arg(helper("run_sql.py")).arg(engine).args(&pairs).output().unwrap();
     assert!(
         out.status.success(),
-        "{engine} failed (is it installed? .ci/run installs it): {}",
+        "{engine} failed (is it installed? .ci/run installs it): {}\n…\n{}",
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| l.contains("Error") || l.contains("Exception"))
+            .take(5)
+            .collect::<Vec<_>>()
+            .join("\n"),
         String::from_utf8_lossy(&out.stderr).lines().rev().take(15).collect::<Vec<_>>().join("\n")
     );
 }
@@ -468,19 +511,15 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let surveys = sample("surveys.csv");
     let interactions = sample("interactions.csv");
     let transactions = sample("transactions.csv");
-    let sla_per_channel = w.write("sla.toml", "[metrics.sla]\nper_channel = { chat = 5 }\n");
+    let sla_backslash = w.write("sla.toml", "[metrics.sla]\nper_channel = { 'a\\b' = 5 }\n");
     for (args, message) in [
         (
             vec!["--transactions", &transactions, "--metrics", "retention,csat"],
             "retention: not translated to SQL yet (servq sql computes csat, csat_mean",
         ),
         (
-            vec!["--interactions", &interactions, "--metrics", "resolution_median_h,csat"],
-            "resolution_median_h: not translated to SQL when the input has a resolved_at column (a duration measured from the row's date to a time is not translated yet",
-        ),
-        (
-            vec!["--interactions", &interactions, "--config", &sla_per_channel, "--metrics", "sla_pct"],
-            "sla_pct: not translated to SQL when the input has a channel column (targets per channel or priority are not translated yet: set one target)",
+            vec!["--interactions", &interactions, "--config", &sla_backslash, "--metrics", "sla_pct"],
+            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: one target, not per channel or priority)",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
         (
@@ -629,10 +668,339 @@ fn h18b_1_4_5_6_line_ends_the_engines_misread_are_refused_and_fcr_says_why() {
     // CRLF throughout is read.
     let crlf = w.write("crlf.csv", "opened_at,answered\r\n2025-01-06,Y\r\n");
     w.servq().args(["sql", "--dialect", "postgres", "--interactions", &crlf]).assert().success();
+    // FCR by repeat contacts is translated now; without a customer it is refused, and says why.
     let repeat = w.write("repeat.csv", "opened_at,customer_id,resolved\n2025-01-01,c1,true\n");
-    let err = sql_refusal(&w, &["--dialect", "duckdb", "--interactions", &repeat, "--metrics", "fcr"]);
+    w.servq().args(["sql", "--dialect", "duckdb", "--interactions", &repeat, "--metrics", "fcr"]).assert().success();
+    let anonymous = w.write("anonymous.csv", "opened_at,resolved\n2025-01-01,true\n");
+    let err = sql_refusal(&w, &["--dialect", "duckdb", "--interactions", &anonymous, "--metrics", "fcr"]);
     assert!(
-        err.contains("fcr: not translated to SQL for these columns or options (fcr: only by the flag method"),
+        err.contains("fcr: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id"),
         "{err}"
     );
+}
+
+/// h18c-1: statistics of a duration with no valid value anywhere (an empty column, or
+/// values all outside --from/--to) give the notes a run on the files gives, not an error.
+#[test]
+fn h18c_1_a_duration_without_any_value_is_noted_not_an_error() {
+    let w = Workdir::new();
+    let stats = "kind,period_start,stat,value
+interactions,2025-01-01,response.n,0
+interactions,2025-01-01,handle.mean_n,2
+interactions,2025-01-01,handle.sum,300000
+interactions,2025-01-01,handle.sumsq,50000000000
+interactions,,rows.read,2
+interactions,,rows.used,2
+interactions,,columns.first_response_minutes,1
+interactions,,columns.handle_time,1
+interactions,,values.valid.first_response_minutes,0
+interactions,,values.valid.handle_time,2
+interactions,,date.latest,20090
+meta,,period.month,1
+";
+    w.write("empty.csv", stats);
+    let out = w
+        .servq()
+        .args(["report", "--stats", "empty.csv", "--format", "csv", "--metrics", "response_median_min,handle_mean_min"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr
+            .contains("response_median_min: not computed: no valid first_response_minutes or first_response_at value"),
+        "{stderr}"
+    );
+    // handle: 100 000 ms and 200 000 ms: mean 2.5 minutes.
+    let rows = crate::util::csv_rows(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!((rows.len(), rows[0]["metric"].as_str(), rows[0]["value"].as_str()), (1, "handle_mean_min", "2.5"));
+}
+
+/// h18c-2: `-0` is a duration of 0: no `-0` figure, whatever the order of the rows and
+/// the engine (it sorted as 0 and printed as `-0` by row order before).
+#[test]
+fn h18c_2_negative_zero_durations_are_zero_in_any_order() {
+    let w = Workdir::new();
+    let file = w.write(
+        "z.csv",
+        "opened_at,first_response_minutes\n2025-01-01,-0\n2025-01-01,0\n2025-01-01,-0\n2025-01-01,0\n2025-01-01,-0\n",
+    );
+    for streaming in [false, true] {
+        let mut cmd = w.servq();
+        cmd.args([
+            "report",
+            "--interactions",
+            &file,
+            "--format",
+            "csv",
+            "--metrics",
+            "response_median_min,response_p90_min",
+        ]);
+        if streaming {
+            cmd.arg("--streaming");
+        }
+        let rows = crate::util::csv_rows(&stdout_of(&mut cmd));
+        let values: Vec<&str> = rows.iter().map(|r| r["value"].as_str()).collect();
+        assert_eq!(values, ["0", "0"], "streaming {streaming}");
+    }
+}
+
+/// h18c-3: a missing code followed by a vertical tab is that missing code, as the value
+/// itself is trimmed (it was a group `NA` and a rejected score on the files, missing in
+/// the engines).
+#[test]
+fn h18c_3_a_missing_code_with_a_vertical_tab_is_missing() {
+    let w = Workdir::new();
+    let file = w.write(
+        "vt.csv",
+        "opened_at,channel,first_response_minutes\n2025-01-01,a,5\n2025-01-01,a,NA\u{b}\n2025-01-01,NA\u{b},7\n",
+    );
+    let rows = crate::util::csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--interactions",
+        &file,
+        "--by",
+        "channel",
+        "--missing",
+        "NA",
+        "--format",
+        "csv",
+        "--min-n",
+        "1",
+        "--metrics",
+        "response_mean_min",
+    ])));
+    let seen: Vec<(&str, &str, &str)> =
+        rows.iter().map(|r| (r["channel"].as_str(), r["value"].as_str(), r["flags"].as_str())).collect();
+    // January is not over at the as-of date (its only day): partial, and nothing rejected.
+    assert_eq!(seen, [("", "7", "partial"), ("a", "5", "partial")]);
+}
+
+/// FCR by repeat contacts in DuckDB, against a hand count: C1 on the 1st (repeated on
+/// the 3rd: not resolved first time), the 3rd (next contact 17 days later: resolved),
+/// the 20th (its 7-day window not over at the latest date: unknown); C2 twice at one
+/// time (repeats of each other); a contact without a customer (counted apart).
+/// FCR = 1 / 4 = 25%.
+#[test]
+fn duckdb_counts_repeat_contacts_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write(
+        "repeat.csv",
+        "opened_at,customer_id,channel\n2025-01-01T09:00,C1,web\n2025-01-03,C1,web\n2025-01-20,C1,web\n2025-01-05T10:00,C2,web\n2025-01-05T10:00,C2,web\n2025-01-06, ,web\n",
+    );
+    let script = w.write(
+        "repeat.sql",
+        stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--interactions", &file, "--metrics", "fcr"])),
+    );
+    let stats = w.path("repeat_stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    for (stat, value) in
+        [("fcr.n", "4"), ("fcr.good", "1"), ("fcr.unknown", "1"), ("fcr.no_customer", "1"), ("fcr.unresolved", "0")]
+    {
+        assert!(text.contains(&format!("interactions,2025-01-01,{stat},{value}\n")), "{stat} = {value}:\n{text}");
+    }
+    std::fs::copy(&stats, w.path("stats.csv")).unwrap();
+    let rows = crate::util::csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--stats",
+        "stats.csv",
+        "--metrics",
+        "fcr",
+        "--format",
+        "csv",
+    ])));
+    assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("25", "4"));
+}
+
+/// `report --engine` and `check --engine`: each engine's own command-line client runs the
+/// script in one step, and the figures are those of servq report on the files.
+fn engine_in_one_step(engine: &str, env: &[(&str, String)], w: &Workdir, check_too: bool) {
+    let surveys = w.write("s.csv", std::fs::read_to_string(sample("surveys.csv")).unwrap());
+    let interactions = w.write("i.csv", std::fs::read_to_string(sample("interactions.csv")).unwrap());
+    let inputs = ["--surveys", &surveys, "--interactions", &interactions, "--by", "channel"];
+    let metrics =
+        "csat,nps,fcr,response_median_min,response_p90_min,sla_pct,abandon_rate,handle_mean_min,resolution_median_h";
+    let flags: Vec<&str> = inputs.iter().copied().chain(["--metrics", metrics]).collect();
+    let direct = stdout_of(w.servq().arg("report").args(&flags).args(["--format", "csv"]));
+    let mut cmd = w.servq();
+    cmd.args(["report", "--engine", engine]).args(&flags).args(["--format", "csv"]);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{engine}: {stderr}");
+    assert!(direct.lines().count() > 50, "{direct}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), direct, "{engine}: the figures differ from servq report's");
+    assert!(stderr.contains(&format!("surveys (statistics in {engine}'s result): 4,123 rows read")), "{stderr}");
+    if !check_too {
+        return;
+    }
+    // check judges the same figures: an impossible target fails (exit 1).
+    let mut check = w.servq();
+    check.args(["check", "--engine", engine]).args(inputs).args(["--require", "csat>=101"]);
+    for (key, value) in env {
+        check.env(key, value);
+    }
+    check.assert().code(1);
+}
+
+#[test]
+fn duckdb_cli_runs_report_in_one_step() {
+    let w = Workdir::new();
+    engine_in_one_step("duckdb", &[], &w, true);
+}
+
+#[test]
+fn psql_runs_report_in_one_step() {
+    let w = Workdir::new();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(w.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dir = w.path("pg");
+    let port = (55_000 + std::process::id() % 1000).to_string();
+    let started = Process::new("bash").args([&helper("postgres.sh"), "start", &dir, &port]).output().unwrap();
+    assert!(started.status.success(), "no PostgreSQL server: {}", String::from_utf8_lossy(&started.stderr));
+    let _server = Server { dir: dir.clone() };
+    let env = [
+        ("PGHOST", dir.clone()),
+        ("PGPORT", port),
+        ("PGUSER", "postgres".to_string()),
+        ("PGDATABASE", "postgres".to_string()),
+    ];
+    engine_in_one_step("psql", &env, &w, true);
+}
+
+#[test]
+fn spark_sql_runs_report_in_one_step() {
+    let w = Workdir::new();
+    // Spark's own configuration, as a user's cluster has one: local mode with few shuffle
+    // partitions (its default 200 makes every aggregation of this small input slow).
+    let conf = w.path("spark-conf");
+    std::fs::create_dir_all(&conf).unwrap();
+    std::fs::write(format!("{conf}/spark-defaults.conf"), "spark.master local[2]\nspark.sql.shuffle.partitions 4\n")
+        .unwrap();
+    // One JVM start: report only.
+    engine_in_one_step("spark-sql", &[("SPARK_CONF_DIR", conf)], &w, false);
+}
+
+#[test]
+fn an_engine_not_on_path_is_named() {
+    let w = Workdir::new();
+    w.servq()
+        .args(["report", "--engine", "duckdb", "--surveys", &sample("surveys.csv")])
+        .env("PATH", "/nonexistent")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--engine duckdb: cannot run duckdb"))
+        .stderr(predicates::str::contains(
+            "put its command-line client on PATH, or run servq sql and give its result to --stats",
+        ));
+}
+
+/// h18d-1: statistics computed with another `--as-of` (which decides the FCR windows
+/// that are over) are refused, as another `--from/--to` is.
+#[test]
+fn h18d_1_statistics_of_another_as_of_are_refused() {
+    let w = Workdir::new();
+    let file = w.write("t.csv", "customer_id,opened_at\nC1,2025-01-25\nC1,2025-02-01\nC2,2025-02-20\n");
+    let script = w.write(
+        "a.sql",
+        stdout_of(w.servq().args([
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--interactions",
+            &file,
+            "--metrics",
+            "fcr",
+            "--as-of",
+            "2025-02-27",
+        ])),
+    );
+    run_python("duckdb", &[(script, w.path("stats.csv"))]);
+    for args in [vec![], vec!["--as-of", "2025-02-20"]] {
+        w.servq().args(["report", "--stats", "stats.csv"]).args(args).assert().code(2).stderr(
+            predicates::str::contains(
+                "the statistics were computed with --as-of 2025-02-27: give report the same --as-of",
+            ),
+        );
+    }
+    w.servq().args(["report", "--stats", "stats.csv", "--as-of", "2025-02-27"]).assert().success();
+}
+
+/// h18d-2, h18d-3: a repeat window is over when its last instant is in the data: before
+/// the end of the as-of day, and not past `--to` (the rows after it are not read); the
+/// same in the engine.
+#[test]
+fn h18d_2_3_a_window_is_over_only_when_its_last_instant_is_in_the_data() {
+    let w = Workdir::new();
+    // C1 on Jan 1 (its window ends Jan 8, 00:00, the end of the as-of day Jan 7): not
+    // known; C2 on Dec 31: known, no repeat.
+    let file = w.write("a.csv", "customer_id,opened_at\nC2,2024-12-31\nC1,2025-01-01\nC9,2025-01-07\n");
+    let fcr = |extra: &[&str]| {
+        let out = stdout_of(
+            w.servq()
+                .args(["report", "--interactions", &file, "--metrics", "fcr", "--period", "none", "--format", "csv"])
+                .args(extra),
+        );
+        let rows = crate::util::csv_rows(&out);
+        (rows[0]["value"].clone(), rows[0]["n"].clone())
+    };
+    assert_eq!(fcr(&[]), ("100".to_string(), "1".to_string()));
+    // --to Jan 3: every window left (C2's ends Jan 7) runs past Jan 3: nothing is known.
+    let out = w
+        .servq()
+        .args(["report", "--interactions", &file, "--metrics", "fcr", "--period", "none", "--to", "2025-01-03"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    // In the engine, the same boundary.
+    let script = w.write(
+        "a.sql",
+        stdout_of(w.servq().args([
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--interactions",
+            &file,
+            "--metrics",
+            "fcr",
+            "--period",
+            "none",
+        ])),
+    );
+    run_python("duckdb", &[(script, w.path("stats.csv"))]);
+    let text = std::fs::read_to_string(w.path("stats.csv")).unwrap();
+    assert!(text.contains(",fcr.n,1\n") && text.contains(",fcr.unknown,2\n"), "{text}");
+}
+
+/// h18d-5, h18d-6, h18d-7: an engine's error is one readable line with its cause;
+/// `~/.duckdbrc` does not reach the result; `-q` drops the engine's data-quality line.
+#[test]
+fn h18d_5_6_7_engine_errors_rc_files_and_quiet() {
+    let w = Workdir::new();
+    let home = w.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(format!("{home}/.duckdbrc"), ".timer on\nSELECT 'hello';\n").unwrap();
+    let surveys = sample("surveys.csv");
+    let out = w
+        .servq()
+        .args(["report", "--engine", "duckdb", "--surveys", &surveys, "--metrics", "csat", "-q", "--format", "csv"])
+        .env("HOME", &home)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("rows read"), "-q: {stderr}");
+    // A table the engine lacks: its error, on one line.
+    let err = w
+        .servq()
+        .args(["report", "--engine", "duckdb", "--table", "surveys=no_such_table", "--metrics", "csat"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert_eq!(err.status.code(), Some(2));
+    assert!(stderr.contains("--engine duckdb: duckdb failed (exit status: 1): Catalog Error: Table with name no_such_table does not exist"), "{stderr}");
+    assert!(!stderr.contains("\\u{a}"), "{stderr}");
 }

@@ -32,9 +32,10 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             spec.scope = Scope::All;
         }
     }
-    settings.engine.stats.clone_from(&args.stats);
+    settings.engine.stats = super::stats_source(args.stats.as_ref(), &args.engine)?;
     if settings.stats.is_some() {
-        super::refuse_row_flags(&settings, "check --stats")?;
+        let flag = if args.stats.is_some() { "check --stats" } else { "check --engine" };
+        super::refuse_row_flags(&settings, flag)?;
     }
     if settings.inputs.is_empty() && settings.stats.is_none() {
         bail!("no input files: give --surveys/--interactions/--transactions FILE… or a config file with [inputs]");

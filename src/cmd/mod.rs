@@ -60,6 +60,25 @@ pub fn refuse_row_flags(settings: &Settings, why: &str) -> Result<()> {
     Ok(())
 }
 
+/// Where `--stats FILE` or `--engine ENGINE [--table KIND=NAME]` say the statistics
+/// come from (SPEC §13), if anywhere.
+pub fn stats_source(
+    file: Option<&std::path::PathBuf>,
+    engine: &crate::cli::EngineArgs,
+) -> Result<Option<crate::compute::StatsSource>> {
+    use crate::compute::StatsSource;
+    Ok(match (file, engine.engine) {
+        (Some(path), _) => Some(StatsSource::File(path.clone())),
+        (None, Some(engine_name)) => {
+            let tables = sql::tables(&engine.table)?;
+            Some(StatsSource::Computed(std::sync::Arc::new(move |options: &crate::compute::Options| {
+                crate::sql::engine::statistics(options, engine_name, &tables)
+            })))
+        }
+        (None, None) => None,
+    })
+}
+
 /// Opens the output before any long work, so a bad path fails at once.
 /// `None` or `-` is stdout; a file is replaced only by [`Output::commit`].
 pub fn open_output(path: Option<&Path>) -> Result<Output> {

@@ -21,9 +21,10 @@ use crate::report::scorecard::Scorecard;
 /// Runs `servq report`.
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
     let mut settings = Settings::resolve(&args.input, &args.group, &args.metrics)?;
-    settings.engine.stats.clone_from(&args.stats);
+    settings.engine.stats = super::stats_source(args.stats.as_ref(), &args.engine)?;
     if settings.stats.is_some() {
-        super::refuse_row_flags(&settings, "report --stats")?;
+        let flag = if args.stats.is_some() { "report --stats" } else { "report --engine" };
+        super::refuse_row_flags(&settings, flag)?;
     }
     if settings.inputs.is_empty() && settings.stats.is_none() {
         bail!("no input files: give --surveys FILE… or a config file with [inputs] (see servq report --help)");

@@ -33,7 +33,7 @@ pub fn run(args: &SqlArgs) -> Result<Outcome> {
 }
 
 /// Reads `--table KIND=NAME` values.
-fn tables(values: &[String]) -> Result<BTreeMap<Kind, String>> {
+pub(crate) fn tables(values: &[String]) -> Result<BTreeMap<Kind, String>> {
     let mut tables = BTreeMap::new();
     for value in values {
         let Some((kind, name)) = value.split_once('=') else {

@@ -94,10 +94,18 @@ pub(super) fn with_context<R>(
     })
 }
 
+/// The end (seconds) of the day up to which repeat contacts are seen: the as-of day, or
+/// the `--to` day when earlier (the rows after it are not read, so a window past it is
+/// not over; h18d-3).
+pub fn fcr_as_of_end(as_of: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> i64 {
+    let end = |d: chrono::NaiveDate| (i64::from(epoch_days(d)) + 1) * 86_400;
+    as_of.map_or(i64::MAX, end).min(to.map_or(i64::MAX, end))
+}
+
 /// Computes the wanted interaction metrics into `results`.
 pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
     let Some(table) = inputs.tables.get(&Kind::Interactions) else { return Ok(()) };
-    let as_of_end = results.as_of_of(Kind::Interactions).map_or(i64::MAX, |d| (i64::from(epoch_days(d)) + 1) * 86_400);
+    let as_of_end = fcr_as_of_end(results.as_of_of(Kind::Interactions), settings.window.to);
     with_context(table, inputs, settings, as_of_end, |context| {
         compute_in(context, table, inputs, wanted, settings, results)
     })

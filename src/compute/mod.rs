@@ -22,7 +22,7 @@ use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, T
 use crate::metrics::registry::Family;
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
-pub use options::Options;
+pub use options::{Options, StatsSource};
 
 /// A flag on a figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -575,8 +575,8 @@ pub fn missing_dims_note(metrics: &[String], table: &Table) -> String {
 /// Loads the inputs and computes every wanted metric.
 /// The cohort matrix is computed too when `settings.cohorts` is set (HTML).
 pub fn run(settings: &Options) -> Result<Results> {
-    if let Some(path) = &settings.stats {
-        return stats::run(settings, path);
+    if let Some(source) = &settings.stats {
+        return stats::run(settings, source);
     }
     let (undated, note) = without_dates(settings)?;
     let settings = undated.as_ref().unwrap_or(settings);

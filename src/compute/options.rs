@@ -41,7 +41,29 @@ pub struct Options {
     pub streaming: bool,
     /// Ignore the surveys' weight column (`--unweighted`): every response counts once.
     pub unweighted: bool,
-    /// `--stats FILE`: the figures come from the sufficient statistics an SQL engine
-    /// computed with `servq sql` (SPEC §13), not from the input files.
-    pub stats: Option<std::path::PathBuf>,
+    /// `--stats FILE` or `--engine`: the figures come from the sufficient statistics an
+    /// SQL engine computed with the script of `servq sql` (SPEC §13), not from the files.
+    pub stats: Option<StatsSource>,
+}
+
+/// Where the sufficient statistics come from (SPEC §13).
+#[derive(Clone)]
+pub enum StatsSource {
+    /// A statistics file (CSV or Parquet; `-`: stdin).
+    File(PathBuf),
+    /// Computed for the options by an engine (`--engine`: its client runs the script
+    /// of `servq sql`): the table as CSV, its name for messages, and notes.
+    Computed(Computer),
+}
+
+/// What computes the statistics table for a run's options (see [`StatsSource`]).
+pub type Computer = std::sync::Arc<dyn Fn(&Options) -> anyhow::Result<(Vec<u8>, String, Vec<String>)> + Send + Sync>;
+
+impl std::fmt::Debug for StatsSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatsSource::File(path) => write!(f, "File({})", path.display()),
+            StatsSource::Computed(_) => write!(f, "Computed"),
+        }
+    }
 }

@@ -24,7 +24,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::surveys::{Aggregated, push_figures, survey_kpis};
-use super::{GroupKey, Options, Results};
+use super::{GroupKey, Options, Results, StatsSource};
 use crate::input::Kind;
 use crate::metrics::MetricId;
 use crate::metrics::interaction::Context;
@@ -50,6 +50,8 @@ struct Input {
     cells: BTreeMap<GroupKey, BTreeMap<String, Value>>,
     /// The data-quality counts and dates.
     quality: BTreeMap<String, i64>,
+    /// The distinct values of key columns (`values.seen.<key>`, joined by U+001F).
+    seen: BTreeMap<String, Vec<String>>,
 }
 
 /// The statistics file, read.
@@ -59,10 +61,20 @@ struct Stats {
     meta: BTreeMap<String, i64>,
 }
 
-/// Computes the wanted metrics from the statistics in `path` (`-`: stdin).
-pub fn run(settings: &Options, path: &Path) -> Result<Results> {
-    let name = if path.as_os_str() == "-" { "standard input".to_string() } else { path.display().to_string() };
-    let rows = read_rows(path).with_context(|| format!("{name}: cannot read the statistics"))?;
+/// Computes the wanted metrics from the statistics of `source`: a file (`-`: stdin), or
+/// an engine's client running the script of `servq sql`.
+pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
+    let (rows, name, script_notes) = match source {
+        StatsSource::File(path) => {
+            let name = if path.as_os_str() == "-" { "standard input".to_string() } else { path.display().to_string() };
+            let rows = read_rows(path).with_context(|| format!("{name}: cannot read the statistics"))?;
+            (rows, name, Vec::new())
+        }
+        StatsSource::Computed(compute) => {
+            let (csv, name, notes) = compute(settings)?;
+            (csv_rows(&csv).with_context(|| format!("{name}: cannot read them"))?, name, notes)
+        }
+    };
     let stats = parse(rows, &settings.by, &name)?;
     // Statistics of files without dates are one period, as a run on them would be.
     let mut undated = None;
@@ -75,6 +87,7 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
     let settings = undated.as_ref().unwrap_or(settings);
     check_meta(&stats.meta, settings, &name)?;
     let mut results = Results::empty(settings);
+    results.notes.extend(script_notes);
     results.notes.extend(note);
     let wanted = super::wanted(settings);
     for (kind, input) in &stats.inputs {
@@ -85,7 +98,8 @@ pub fn run(settings: &Options, path: &Path) -> Result<Results> {
         if let (Some(first), Some(last)) = (date("date.first"), date("date.last")) {
             results.range_by_kind.insert(*kind, (first, last));
         }
-        results.notes.push(quality_note(*kind, input, &name));
+        // With the data-quality summary (so --quiet drops it, as on the files).
+        results.quality.notes.push(quality_note(*kind, input, &name));
     }
     results.as_of = settings.as_of.or(results.as_of_by_kind.values().max().copied());
     results.range = results
@@ -146,7 +160,15 @@ fn has_stats(cell: &BTreeMap<String, Value>, metric: MetricId) -> bool {
 /// estimates as on the files, without transactions.
 fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
     let has = |field: &str| input.quality.contains_key(&format!("columns.{field}"));
-    let context = Context::without_rows(&has, &settings.metrics);
+    // The keys' values the engine saw, for the notes of per-key targets.
+    let mut dictionaries = crate::input::Dictionaries::default();
+    for (key, values) in &input.seen {
+        let dictionary = dictionaries.get_mut(key);
+        values.iter().for_each(|v| {
+            dictionary.code(v);
+        });
+    }
+    let context = Context { dictionaries: &dictionaries, ..Context::without_rows(&has, &settings.metrics) };
     let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
     let df = frame(input, &settings.metrics)?;
     for (metric, kpi) in super::interactions::interaction_kpis(wanted) {
@@ -179,7 +201,12 @@ fn read_rows(path: &Path) -> Result<Vec<Vec<Option<String>>>> {
     if bytes.starts_with(b"PAR1") {
         return parquet_rows(bytes);
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&bytes[..]);
+    csv_rows(&bytes)
+}
+
+/// The rows of a CSV statistics table as text (header first).
+fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<Option<String>>>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record?;
@@ -265,6 +292,13 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         };
         let input = stats.inputs.entry(kind).or_default();
         let start = text(1);
+        if let Some(key) = stat.strip_prefix("values.seen.").filter(|_| start.trim().is_empty()) {
+            let values = written.split('\u{1f}').filter(|v| !v.is_empty()).map(str::to_string).collect();
+            if input.seen.insert(key.to_string(), values).is_some() {
+                return Err(repeated());
+            }
+            continue;
+        }
         if start.trim().is_empty() {
             if input.quality.insert(stat.clone(), small()?).is_some() {
                 return Err(repeated());
@@ -315,9 +349,12 @@ fn check_meta(meta: &BTreeMap<String, i64>, settings: &Options, name: &str) -> R
         _ => {}
     }
     let day = |key: &str| meta.get(key).map(|&d| crate::period::from_epoch_days(d as i32));
-    for (flag, theirs, ours) in
-        [("--from", day("window.from"), settings.window.from), ("--to", day("window.to"), settings.window.to)]
-    {
+    // --as-of decides which FCR windows are over (h18d-1).
+    for (flag, theirs, ours) in [
+        ("--from", day("window.from"), settings.window.from),
+        ("--to", day("window.to"), settings.window.to),
+        ("--as-of", day("as_of"), settings.as_of),
+    ] {
         if theirs != ours {
             let said = theirs.map_or("none".to_string(), |d| d.to_string());
             bail!("{name}: the statistics were computed with {flag} {said}: give report the same {flag}");
@@ -348,8 +385,9 @@ fn frame(input: &Input, options: &crate::metrics::MetricSettings) -> Result<Data
     }
     for duration in crate::metrics::durations::DURATIONS {
         for (q, quantile, fraction) in crate::metrics::durations::QUANTILES {
+            // Every quantile of a duration counted (with no value anywhere: none).
             let stat = format!("{}.{quantile}", duration.prefix);
-            if !names.iter().any(|n| n.starts_with(&format!("{stat}."))) {
+            if !names.iter().any(|n| **n == format!("{}.n", duration.prefix)) {
                 continue;
             }
             let values = input

@@ -413,10 +413,11 @@ impl Chunk {
         }
     }
 
-    /// Returns true if and only if `raw` is one of the missing codes (after trimming).
+    /// Returns true if and only if `raw` is one of the missing codes, trimmed as values
+    /// are trimmed (Unicode white space, so `NA` followed by a vertical tab is `NA`).
     fn is_missing_code(&self, raw: &[u8]) -> bool {
         !self.missing_codes.is_empty() && {
-            let value = raw.trim_ascii();
+            let value = std::str::from_utf8(raw).map_or(raw.trim_ascii(), |s| s.trim().as_bytes());
             self.missing_codes.iter().any(|code| code.as_bytes() == value)
         }
     }

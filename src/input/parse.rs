@@ -356,7 +356,8 @@ pub fn parse_non_negative(raw: &str) -> Result<Option<f64>, Reason> {
     if x < 0.0 {
         return Err("negative".to_string());
     }
-    Ok(Some(x))
+    // `-0` is 0: a negative zero would sort as 0 and print as `-0` (SPEC §13 h18c-2).
+    Ok(Some(x + 0.0))
 }
 
 /// Parses an optional duration into seconds (SPEC §10): a number ≥ 0 in a unit of
@@ -577,6 +578,9 @@ mod tests {
         assert_eq!(parse_duration("26:00:00", 60), Ok(Some(93_600.0)));
         assert_eq!(parse_duration("03:45", 60), Ok(Some(225.0)));
         assert_eq!(parse_duration("75:10", 60), Ok(Some(4510.0)));
+        // h18c-2: `-0` is 0, not a negative zero that prints as `-0`.
+        let zero = parse_duration("-0", 60).unwrap().unwrap();
+        assert!(zero == 0.0 && zero.is_sign_positive());
         for bad in [
             "1:60:00", "1:00:60", "-1:00:00", "a:00", "1::00", "1:2:3:4", "00:+5", "1:00:-5", "00:5e1", "0:00:1e1",
             "0:00:5.", "0:00:.5",

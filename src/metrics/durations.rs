@@ -284,10 +284,34 @@ impl Duration {
             .expect("every duration has a duration column")
     }
 
+    /// The fields the derived column is made of (SPEC §13), the first with a valid value
+    /// taken, each with its divisor: the duration column as it is, else the minutes from
+    /// the row's date to the time column (`first_response_at`, `resolved_at`) in the
+    /// column's unit, as [`Duration::part`] derives it.
+    fn sources(&self, options: &MetricSettings) -> Vec<(&'static str, u32)> {
+        (self.fields)(options)
+            .into_iter()
+            .map(|(_, f)| match f.kind {
+                ValueKind::MinutesAfterRowDate => (f.field, self.unit_seconds / 60),
+                _ => (f.field, 1),
+            })
+            .collect()
+    }
+
     /// A duration as written in its column (an order statistic of `servq sql`), in the
-    /// derived column's unit, exactly as a run on the files reads it.
+    /// derived column's unit, exactly as a run on the files reads it; `+<N>s` is N
+    /// seconds from the row's date to its time column.
     pub fn value_of(&self, options: &MetricSettings, text: &str) -> Result<f64, String> {
         let (field, unit, out) = self.read_as(options);
+        if let Some(seconds) = text.strip_prefix('+').and_then(|t| t.strip_suffix('s')) {
+            let seconds: i64 =
+                seconds.parse().map_err(|_| format!("{field}: order statistic '{text}' is not +<seconds>s"))?;
+            let minutes = seconds as f64 / 60.0;
+            // As `response::part` and `resolution::part` derive it: minutes, or minutes /
+            // 60.0, which polars computes as minutes × (1 / 60.0).
+            let per = self.unit_seconds / 60;
+            return Ok(if per == 1 { minutes } else { minutes * (1.0 / f64::from(per)) });
+        }
         match crate::input::parse::parse_duration(text, unit) {
             Ok(Some(seconds)) => Ok(seconds / f64::from(out)),
             Ok(None) => Err(format!("{field}: an order statistic is empty")),
@@ -296,14 +320,17 @@ impl Duration {
     }
 
     /// The SQL statistics of its quantiles (SPEC §13): the count of values and the
-    /// values around each quantile's position; from the duration column only (a time
-    /// column, `first_response_at`, is not translated: the script refuses it).
+    /// values around each quantile's position.
     fn sql_quantiles(&self, options: &MetricSettings) -> Vec<SqlStat> {
-        let (field, _, _) = self.read_as(options);
         vec![
-            SqlStat::new(self.prefix, "n", Aggregate::Count).on(field),
-            SqlStat::new(self.prefix, "quantiles", Aggregate::OrderStatistics).on(field),
+            self.sql_stat(options, self.prefix, "n", Aggregate::Count),
+            self.sql_stat(options, self.prefix, "quantiles", Aggregate::OrderStatistics),
         ]
+    }
+
+    /// A statistic `<name>.<what>` of the derived column.
+    fn sql_stat(&self, options: &MetricSettings, name: &str, what: &str, aggregate: Aggregate) -> SqlStat {
+        SqlStat::new(name, what, aggregate).derived(self.column, self.sources(options))
     }
 }
 
@@ -369,9 +396,8 @@ impl InteractionKpi for DurationMean {
 
     /// Σ and Σ² in whole milliseconds, as [`mean_aggregations`] sums them.
     fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
-        let (field, _, _) = self.duration.read_as(context.options);
         let per_unit = 1000 * self.duration.unit_seconds;
-        let stat = |what, aggregate| SqlStat::new(self.duration.prefix, what, aggregate).on(field);
+        let stat = |what, aggregate| self.duration.sql_stat(context.options, self.duration.prefix, what, aggregate);
         Some(vec![
             stat("mean_n", Aggregate::Count),
             stat("sum", Aggregate::SumMillis(per_unit)),
@@ -488,18 +514,39 @@ impl InteractionKpi for WithinTarget {
         })
     }
 
-    /// One target for all rows: the per-key targets read a key column, which the script
-    /// refuses when an input has one (without one, the default target is used, as here).
+    /// The targets as [`target`] sets them: a key's value matches a configured one in any
+    /// case (SQL `LOWER`; the key is trimmed), the last configured one first; the key's
+    /// distinct values for the notes ([`InteractionKpi::plan`] names unmatched targets).
     fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
         let (default, per_key) = (self.targets)(context.options);
-        if !per_key.is_empty() && (context.has)(self.key) {
+        let column = self.duration.column;
+        let keyed = !per_key.is_empty() && (context.has)(self.key);
+        // A backslash is an escape in Spark's literals: such a value is not translated.
+        if keyed && per_key.keys().any(|v| v.contains('\\')) {
             return None;
         }
-        let (field, _, _) = self.duration.read_as(context.options);
-        Some(vec![
-            SqlStat::new(self.name, "n", Aggregate::Count).on(field),
-            SqlStat::new(self.name, "good", Aggregate::CountWhere(format!("v_{field} <= {default:e}"))).on(field),
-        ])
+        let goal = if keyed {
+            let whens: Vec<String> = per_key
+                .iter()
+                .rev()
+                .map(|(value, goal)| {
+                    let wanted = value.trim().to_lowercase().replace('\'', "''");
+                    format!("WHEN LOWER(v_{}) = '{wanted}' THEN {goal:e}", self.key)
+                })
+                .collect();
+            format!("CASE {} ELSE {default:e} END", whens.join(" "))
+        } else {
+            format!("{default:e}")
+        };
+        let within = Aggregate::CountWhere(format!("v_{column} <= {goal}"));
+        let mut stats = vec![
+            self.duration.sql_stat(context.options, self.name, "n", Aggregate::Count),
+            self.duration.sql_stat(context.options, self.name, "good", within),
+        ];
+        if keyed {
+            stats.push(SqlStat::new("values.seen", self.key, Aggregate::DistinctValues).on(self.key));
+        }
+        Some(stats)
     }
 
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {

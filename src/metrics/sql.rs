@@ -34,6 +34,9 @@ pub enum Aggregate {
     /// Not one aggregate: the values at the positions around the median and the 90th
     /// percentile of each period and group, as written (see `servq sql`'s script).
     OrderStatistics,
+    /// Not per period and group: the distinct values of a key column over the used rows
+    /// (`values.seen.<key>`), which the notes of per-key targets name.
+    DistinctValues,
 }
 
 /// A named statistic: `<column>.<what>` as in the polars aggregation.
@@ -45,17 +48,50 @@ pub struct SqlStat {
     pub column: String,
     /// How.
     pub aggregate: Aggregate,
+    /// When `column` is derived, not a field: the fields it is made of, the first with a
+    /// valid value taken, each divided by its divisor (the response minutes: from
+    /// `first_response_minutes`, else from `first_response_at`).
+    pub from: Vec<(String, u32)>,
+    /// When not empty, the condition of a [`Aggregate::CountWhere`] also reads each used
+    /// row's time `ts` (seconds, in the report's zone), the times of its neighbours in
+    /// time order among the used rows with the same values of these fields, `ts_next`
+    /// and `ts_prev` (NULL at the ends), and `as_of_end`, the end of the `--as-of` day
+    /// (else of the latest date read) in the same seconds.
+    pub neighbours: Vec<String>,
 }
 
 impl SqlStat {
     /// `<column>.<what>` computed as `aggregate`.
     pub fn new(column: &str, what: &str, aggregate: Aggregate) -> Self {
-        SqlStat { name: format!("{column}.{what}"), column: column.to_string(), aggregate }
+        SqlStat {
+            name: format!("{column}.{what}"),
+            column: column.to_string(),
+            aggregate,
+            from: Vec::new(),
+            neighbours: Vec::new(),
+        }
     }
 
     /// The same statistic over another column (`abandon.n` counts `answered`).
     pub fn on(mut self, column: &str) -> Self {
         self.column = column.to_string();
+        self
+    }
+
+    /// The same statistic with the row's neighbours in time among the rows with the same
+    /// `fields` (see [`SqlStat::neighbours`]).
+    pub fn with_neighbours(mut self, fields: &[&str]) -> Self {
+        self.neighbours = fields.iter().map(|f| f.to_string()).collect();
+        self
+    }
+
+    /// The same statistic over a derived column `column` made of `from` (see
+    /// [`SqlStat::from`]); a column of one field named alike is that field.
+    pub fn derived(mut self, column: &str, from: Vec<(&str, u32)>) -> Self {
+        self.column = column.to_string();
+        if from.len() != 1 || from[0].0 != column {
+            self.from = from.into_iter().map(|(f, d)| (f.to_string(), d)).collect();
+        }
         self
     }
 
@@ -74,7 +110,7 @@ impl SqlStat {
             Aggregate::SumSquares => format!("SUM({value} * {value})"),
             Aggregate::SumMillis(per_unit) => format!("SUM({})", millis(per_unit)),
             Aggregate::SumSquaresMillis(per_unit) => format!("SUM({m} * {m})", m = millis(per_unit)),
-            Aggregate::OrderStatistics => return None,
+            Aggregate::OrderStatistics | Aggregate::DistinctValues => return None,
         })
     }
 }

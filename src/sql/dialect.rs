@@ -61,6 +61,23 @@ impl Dialect {
         }
     }
 
+    /// The distinct values of `text` over the rows, sorted and joined by U+001F (one
+    /// text; NULL without any).
+    pub fn distinct_joined(self, text: &str) -> String {
+        match self {
+            Dialect::Spark => format!("array_join(array_sort(collect_set({text})), chr(31))"),
+            _ => format!("string_agg(DISTINCT {text}, chr(31) ORDER BY {text})"),
+        }
+    }
+
+    /// The name of the double type.
+    pub fn double(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "DOUBLE PRECISION",
+            _ => "DOUBLE",
+        }
+    }
+
     /// The statements that set the session up (UTC for date arithmetic).
     pub fn preamble(self) -> Vec<String> {
         match self {

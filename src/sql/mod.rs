@@ -3,5 +3,6 @@
 //! by `report --stats` ([`crate::compute::stats`]).
 
 pub mod dialect;
+pub mod engine;
 mod files;
 pub mod script;

@@ -33,6 +33,10 @@ enum Reading {
     /// A duration: a number ≥ 0 in units of `unit` seconds or a clock `H:MM:SS`/`MM:SS`,
     /// as a double in units of `out` seconds.
     Duration { unit: u32, out: u32 },
+    /// A time (ISO, as the date column): the minutes from the row's date to it, ≥ 0.
+    After,
+    /// A key (a customer, a topic): the trimmed text, NULL when missing.
+    Key,
 }
 
 /// A column the statistics read: its field and how its values are read.
@@ -50,6 +54,8 @@ impl Score {
             ValueKind::Count => Reading::Whole { min: 1, max: i64::from(i32::MAX) },
             ValueKind::Bool => Reading::Bool,
             ValueKind::Duration { unit, out } => Reading::Duration { unit, out },
+            ValueKind::MinutesAfterRowDate => Reading::After,
+            ValueKind::Key => Reading::Key,
             _ => return None,
         };
         Some(Score { field: request.field, reading })
@@ -57,7 +63,7 @@ impl Score {
 
     /// Whether its text is kept for the order statistics (durations).
     fn text_kept(&self) -> bool {
-        matches!(self.reading, Reading::Duration { .. })
+        matches!(self.reading, Reading::Duration { .. } | Reading::After)
     }
 }
 
@@ -128,11 +134,29 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
             .filter(|s| sources.iter().all(|src| !src.fields.contains_key(s.field)))
             .map(|s| s.field)
             .collect();
-        for field in absent.iter().filter(|f| plan.stats.iter().any(|s| s.column == **f)) {
+        for field in absent.iter().filter(|f| plan.stats.iter().any(|s| s.from.is_empty() && s.column == **f)) {
             notes.push(format!("{field}: no {field} column in {}: its metrics are not computed", kind.as_str()));
         }
+        // A derived column is made of the fields the input has; of none, it is not made.
+        for stat in plan.stats.iter().filter(|s| !s.from.is_empty()) {
+            let note = format!(
+                "{}: no {} column in {}: its metrics are not computed",
+                stat.column,
+                stat.from.iter().map(|f| f.0.as_str()).collect::<Vec<_>>().join(" or "),
+                kind.as_str()
+            );
+            if stat.from.iter().all(|(f, _)| absent.contains(&f.as_str())) && !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
         plan.scores.retain(|s| !absent.contains(&s.field));
-        plan.stats.retain(|s| !absent.contains(&s.column.as_str()));
+        plan.stats.retain_mut(|s| {
+            if s.from.is_empty() {
+                return !absent.contains(&s.column.as_str());
+            }
+            s.from.retain(|(f, _)| !absent.contains(&f.as_str()));
+            !s.from.is_empty()
+        });
         // A figure's rejected values are counted over the fields its input has.
         for (_, fields) in &mut plan.rejections {
             fields.retain(|f| !absent.contains(f));
@@ -143,7 +167,11 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         }
         let plan = &*plan;
         let name = |what: &str| format!("servq_{}_{what}", kind.as_str());
-        statements.extend(dialect.forget(&[name("quality"), name("cells")]));
+        // Spark keeps cached tables tied to the views they were made of: every table an
+        // earlier script may have made is dropped before the views are replaced.
+        let mut made = vec![name("quality"), name("cells")];
+        made.extend(crate::metrics::durations::DURATIONS.iter().map(|d| name(&format!("rank_{}", d.column))));
+        statements.extend(dialect.forget(&made));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
         }
@@ -158,11 +186,22 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("cells"))));
         selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
         // The order statistics of each duration: one ranking of its values each.
-        for (i, stat) in plan.stats.iter().enumerate().filter(|(_, s)| s.aggregate == Aggregate::OrderStatistics) {
-            let table = name(&format!("rank{i}"));
-            statements.extend(dialect.forget(std::slice::from_ref(&table)));
+        for stat in plan.stats.iter().filter(|s| s.aggregate == Aggregate::OrderStatistics) {
+            let table = name(&format!("rank_{}", stat.column));
             statements.extend(dialect.materialise(&table, &ranked(dialect, settings, &stat.column, &name("clean"))));
             selects.extend(order_statistics(dialect, settings, *kind, stat, &table));
+        }
+        // The distinct values of the keys of per-key targets, for their notes.
+        for stat in plan.stats.iter().filter(|s| s.aggregate == Aggregate::DistinctValues) {
+            let no_dims: Vec<String> = settings
+                .by
+                .iter()
+                .map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d)))
+                .collect();
+            let values = dialect.distinct_joined(&format!("v_{}", stat.column));
+            let head = (dialect.string(kind.as_str()), "CAST(NULL AS DATE)".to_string());
+            let from = format!("{} WHERE used = 1", name("clean"));
+            selects.push(stat_row(dialect, (&head.0, &head.1), &no_dims, &stat.name, &values, &from));
         }
     }
     if selects.is_empty() {
@@ -221,7 +260,10 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
                 // A rate per transactions is not translated: with transactions it is refused.
                 context.transactions =
                     settings.inputs.contains_key(&Kind::Transactions) || tables.contains_key(&Kind::Transactions);
-                let fields = kpi.fields(options, false).into_iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
+                // FCR by repeat contacts reads each contact's customer and topic.
+                let has_column = |fields: &[&str]| in_inputs(settings, kind, fields, tables);
+                let history = kpi.needs_history(options, &has_column);
+                let fields = kpi.fields(options, history).into_iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
                 (kpi.sql(&context), fields.collect())
             }
             _ => (None, Vec::new()),
@@ -244,7 +286,19 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             ));
             continue;
         }
-        if tables.contains_key(&kind) {
+        if let Some(table) = tables.get(&kind) {
+            let mapped = |f: &str| settings.columns.get(&kind).is_some_and(|m| m.contains_key(f));
+            let times = fields.iter().filter(|f| f.kind == ValueKind::MinutesAfterRowDate && !mapped(f.field));
+            for field in times.map(|f| f.field) {
+                let note = format!(
+                    "--table {}={table}: its {field} column is not read unless mapped ([columns.{}] {field} = \"…\")",
+                    kind.as_str(),
+                    kind.as_str()
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
             for field in unreadable.iter().map(|f| f.field) {
                 let note = format!(
                     "--table {}: its {field} column, if it has one, is not read (servq sql reads {field} from no table yet)",
@@ -300,7 +354,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     for metric in partly {
         refusals.push(format!(
-            "{metric}: not translated to SQL for these columns or options (fcr: only by the flag method, from a first_contact_resolved or contacts_to_resolve column; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions)"
+            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: one target, not per channel or priority)"
         ));
     }
     if settings.selected.is_some() && !refusals.is_empty() {
@@ -375,11 +429,14 @@ fn sources(
         // An engine table: its columns are named as the mapping says, else canonically.
         let name = |field: &str| dialect.ident(mapping.get(field).map_or(field, String::as_str));
         // Its date column is read (rows with a bad date are rejected) even for --period none.
+        // A time column (first_response_at) is read only when mapped: most tables have the
+        // duration or the time, and the engine would stop at a column the table lacks.
+        let read = |s: &&Score| s.reading != Reading::After || mapping.contains_key(s.field);
         return Ok(vec![Source {
             setup: Vec::new(),
             relation: table.clone(),
             date: Some(name("date")),
-            fields: plan.scores.iter().map(|s| (s.field, name(s.field))).collect(),
+            fields: plan.scores.iter().filter(read).map(|s| (s.field, name(s.field))).collect(),
             dims: settings.by.iter().map(|d| Some(name(d))).collect(),
         }]);
     }
@@ -503,28 +560,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         }
     }
     // Layer 2: numbers and date parts, each computed only where its text has the shape.
-    let int = |text: &str| dialect.integer(text);
     let mut l2 = vec!["t_d".to_string()];
-    l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS iso_day", dialect.matches("t_d", ISO_DAY)));
-    l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS iso", dialect.matches("t_d", ISO)));
-    for (name, start, len) in [("y", 1, 4), ("mo", 6, 2), ("dd", 9, 2)] {
-        l2.push(format!(
-            "CASE WHEN {} THEN {} END AS {name}",
-            dialect.matches("t_d", ISO_DAY),
-            int(&format!("substr(t_d, {start}, {len})"))
-        ));
-    }
-    let iso = dialect.matches("t_d", ISO);
-    let timed = format!("{iso} AND length(t_d) > 10");
-    l2.push(format!("CASE WHEN {timed} THEN {} ELSE 0 END AS hh", int("substr(t_d, 12, 2)")));
-    l2.push(format!("CASE WHEN {timed} THEN {} ELSE 0 END AS mi", int("substr(t_d, 15, 2)")));
-    l2.push(format!(
-        "CASE WHEN {timed} AND substr(t_d, 17, 1) = ':' THEN {} ELSE 0 END AS ss",
-        int("substr(t_d, 18, 2)")
-    ));
-    l2.push(format!(
-        "CASE WHEN {timed} THEN regexp_replace(substr(t_d, 17), '^:[0-9]{{2}}([.,][0-9]+)?', '') ELSE '' END AS tzs"
-    ));
+    l2.extend(date_parts(dialect, "t_d", ""));
     for s in &plan.scores {
         let t = format!("t_{}", s.field);
         let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
@@ -546,6 +583,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 l2.push(format!("{} AS x_{}", duration_seconds(dialect, &t, &shaped, unit), s.field));
                 l2.push(format!("{t} AS q_{}", s.field));
             }
+            Reading::After => l2.extend(date_parts(dialect, &t, &format!("{}_", s.field))),
+            Reading::Key => l2.push(format!("{t} AS x_{}", s.field)),
         }
         l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
     }
@@ -553,35 +592,18 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         l2.push(format!("g{k}"));
     }
     // Layer 3: the offset (seconds east of UTC) and the date's checks.
-    let days_in_month = "CASE WHEN mo IN (4, 6, 9, 11) THEN 30 WHEN mo = 2 THEN CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END";
     let mut l3 = vec!["*".to_string()];
-    l3.push(format!(
-        "CASE WHEN iso_day = 1 AND y >= 1 AND mo BETWEEN 1 AND 12 AND dd BETWEEN 1 AND {days_in_month} THEN 1 ELSE 0 END AS ymd_ok"
-    ));
-    let oh = int("substr(tzs, 2, 2)");
-    let om = format!(
-        "CASE WHEN length(tzs) = 6 THEN {} WHEN length(tzs) = 5 THEN {} ELSE 0 END",
-        int("substr(tzs, 5, 2)"),
-        int("substr(tzs, 4, 2)")
-    );
-    l3.push(format!(
-        "CASE WHEN tzs = '' OR tzs IN ('Z', 'z') THEN 0 ELSE CASE WHEN substr(tzs, 1, 1) = '-' THEN -1 ELSE 1 END * ({oh} * 3600 + ({om}) * 60) END AS off"
-    ));
-    l3.push(format!(
-        "CASE WHEN tzs = '' OR tzs IN ('Z', 'z') THEN 1 WHEN {oh} <= 23 AND ({om}) <= 59 THEN 1 ELSE 0 END AS off_ok"
-    ));
+    l3.extend(date_checks(dialect, ""));
+    for s in plan.scores.iter().filter(|s| s.reading == Reading::After) {
+        l3.extend(date_checks(dialect, &format!("{}_", s.field)));
+    }
     // Layer 4: the day, in the report's zone; the reason a row is rejected.
     let zone = match settings.window.dates.tz {
         Zone::Fixed(seconds) => i64::from(seconds),
         Zone::Named(_) => 0,
     };
-    let seconds = "hh * 3600 + mi * 60 + LEAST(ss, 59)";
-    let shift = format!("CASE WHEN tzs = '' THEN 0 ELSE {zone} - off END");
-    let day_expr = format!(
-        "{} + {}",
-        dialect.epoch_days("y", "mo", "dd"),
-        dialect.floor_div(&format!("{seconds} + {shift}"), 86_400)
-    );
+    let day_expr =
+        format!("{} + {}", dialect.epoch_days("y", "mo", "dd"), dialect.floor_div(&day_seconds(zone, ""), 86_400));
     let reason = if dated {
         "CASE WHEN t_d IS NULL OR t_d = '' THEN 'missing date' WHEN iso_day = 0 THEN 'not an ISO date' WHEN ymd_ok = 0 THEN 'impossible date' WHEN iso = 0 OR hh > 23 OR mi > 59 OR ss > 60 OR off_ok = 0 THEN 'not an ISO date' END"
         .to_string()
@@ -589,7 +611,11 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         format!("CAST(NULL AS {})", dialect.text())
     };
     let mut l4 = vec![format!("{reason} AS reason")];
-    l4.push(format!("CASE WHEN ymd_ok = 1 AND iso = 1 AND hh <= 23 AND mi <= 59 AND ss <= 60 AND off_ok = 1 THEN {day_expr} END AS day"));
+    l4.push(format!("CASE WHEN {} THEN {day_expr} END AS day", date_ok("")));
+    let neighbours = plan.stats.iter().find(|s| !s.neighbours.is_empty()).map(|s| s.neighbours.clone());
+    if neighbours.is_some() {
+        l4.push(format!("CASE WHEN {} THEN {} END AS ts", date_ok(""), local_seconds(dialect, zone, "")));
+    }
     for s in &plan.scores {
         let f = s.field;
         let (min, max) = match s.reading {
@@ -601,6 +627,24 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                     "CASE WHEN m_{f} = 1 OR x_{f} IS NULL OR x_{f} < 0 OR x_{f} > {MAX_DURATION_SECONDS} THEN NULL WHEN x_{f} = 0 AND nz_{f} = 1 THEN NULL ELSE x_{f} / {out} END AS v_{f}"
                 ));
                 l4.extend([format!("m_{f}"), format!("q_{f}")]);
+                continue;
+            }
+            Reading::Key => {
+                l4.push(format!("CASE WHEN m_{f} = 1 THEN NULL ELSE x_{f} END AS v_{f}"));
+                l4.push(format!("m_{f}"));
+                continue;
+            }
+            Reading::After => {
+                // Seconds from the row's date to the time (both in the report's zone);
+                // none without a valid row date, rejected when negative. One test per
+                // WHEN: the days are made only of valid dates.
+                let (at, start) = (local_seconds(dialect, zone, &format!("{f}_")), local_seconds(dialect, zone, ""));
+                l4.push(format!(
+                    "CASE WHEN m_{f} = 1 THEN NULL WHEN NOT ({}) THEN NULL WHEN NOT ({}) THEN NULL WHEN {at} < {start} THEN NULL ELSE {at} - {start} END AS a_{f}",
+                    date_ok(&format!("{f}_")),
+                    date_ok("")
+                ));
+                l4.push(format!("m_{f}"));
                 continue;
             }
         };
@@ -624,10 +668,25 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         parts.join(" AND ")
     };
     let mut l5 = vec!["reason".to_string(), "day".to_string()];
+    if neighbours.is_some() {
+        l5.push("ts".to_string());
+    }
     l5.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS used", window("day")));
     l5.push(format!("CAST({} AS BIGINT) AS period_start", period_start(dialect, settings.window.period, "day")));
     for s in &plan.scores {
         let f = s.field;
+        if s.reading == Reading::After {
+            // The minutes as servq computes them ((at − start) as a double / 60); the
+            // order statistics' text `+<seconds>s`.
+            l5.push(format!("CAST(a_{f} AS {}) / 60 AS v_{f}", dialect.double()));
+            l5.push(format!(
+                "CASE WHEN a_{f} IS NOT NULL THEN CONCAT('+', CAST(a_{f} AS {}), 's') END AS q_{f}",
+                dialect.text()
+            ));
+            l5.push(format!("m_{f}"));
+            l5.push(format!("CASE WHEN m_{f} = 0 AND a_{f} IS NULL THEN 1 ELSE 0 END AS r_{f}"));
+            continue;
+        }
         l5.push(format!("v_{f}"));
         l5.push(format!("m_{f}"));
         l5.push(format!("CASE WHEN m_{f} = 0 AND v_{f} IS NULL THEN 1 ELSE 0 END AS r_{f}"));
@@ -642,13 +701,124 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     // PostgreSQL would fold the layers into one, each name's expression repeated where
     // it is used (a regular expression dozens of times a row): OFFSET 0 keeps them apart.
     let fence = if dialect == Dialect::Postgres { " OFFSET 0" } else { "" };
-    format!(
+    let layers = format!(
         "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {rows}{fence}) s1{fence}) s2{fence}) s3{fence}) s4",
         l5.join(", "),
         l4_text,
         l3.join(", "),
         l2.join(", "),
         l1.join(", ")
+    );
+    // Layer 6: the derived columns (a duration from its column, else from its time).
+    let mut l6: Vec<String> = Vec::new();
+    for stat in plan.stats.iter().filter(|s| !s.from.is_empty()) {
+        let column = &stat.column;
+        if l6.iter().any(|c| c.ends_with(&format!(" AS v_{column}"))) {
+            continue;
+        }
+        // Divided as polars divides by a constant: times its reciprocal.
+        let value = |(field, divisor): &(String, u32)| {
+            if *divisor == 1 {
+                format!("v_{field}")
+            } else {
+                format!("v_{field} * (CAST(1 AS {}) / {divisor})", dialect.double())
+            }
+        };
+        let values: Vec<String> = stat.from.iter().map(value).collect();
+        let texts: Vec<String> = stat.from.iter().map(|(f, _)| format!("WHEN v_{f} IS NOT NULL THEN q_{f}")).collect();
+        l6.push(format!("CASE {} END AS q_{column}", texts.join(" ")));
+        l6.push(format!("COALESCE({}) AS v_{column}", values.join(", ")));
+    }
+    let layers = if l6.is_empty() { layers } else { format!("SELECT *, {} FROM ({layers}{fence}) s5", l6.join(", ")) };
+    // Layer 7: each used row's neighbours in time among the used rows with the same
+    // values of the given fields (FCR's repeat contacts), and the end of the as-of day.
+    let Some(fields) = neighbours else { return layers };
+    let mut partition = vec!["used".to_string()];
+    partition.extend(fields.iter().map(|f| format!("v_{f}")));
+    let over = format!("OVER (PARTITION BY {} ORDER BY ts)", partition.join(", "));
+    let mut as_of = settings.as_of.map_or("MAX(day) OVER ()".to_string(), |d| crate::period::epoch_days(d).to_string());
+    // Not past --to: the rows after it are not read (compute::interactions::fcr_as_of_end).
+    if let Some(to) = settings.window.to {
+        as_of = format!("LEAST({as_of}, {})", crate::period::epoch_days(to));
+    }
+    format!(
+        "SELECT *, LEAD(ts) {over} AS ts_next, LAG(ts) {over} AS ts_prev, (CAST({as_of} AS BIGINT) + 1) * 86400 AS as_of_end FROM ({layers}{fence}) s6"
+    )
+}
+
+/// The parts of an ISO date or date-time in the trimmed text `t`, each computed only
+/// where the text has the shape, named with the prefix `p`: `iso_day`, `iso`, `y`, `mo`,
+/// `dd`, `hh`, `mi`, `ss` and the offset's text `tzs`.
+fn date_parts(dialect: Dialect, t: &str, p: &str) -> Vec<String> {
+    let int = |text: &str| dialect.integer(text);
+    let mut out = vec![
+        format!("CASE WHEN {} THEN 1 ELSE 0 END AS {p}iso_day", dialect.matches(t, ISO_DAY)),
+        format!("CASE WHEN {} THEN 1 ELSE 0 END AS {p}iso", dialect.matches(t, ISO)),
+    ];
+    for (name, start, len) in [("y", 1, 4), ("mo", 6, 2), ("dd", 9, 2)] {
+        out.push(format!(
+            "CASE WHEN {} THEN {} END AS {p}{name}",
+            dialect.matches(t, ISO_DAY),
+            int(&format!("substr({t}, {start}, {len})"))
+        ));
+    }
+    let timed = format!("{} AND length({t}) > 10", dialect.matches(t, ISO));
+    out.push(format!("CASE WHEN {timed} THEN {} ELSE 0 END AS {p}hh", int(&format!("substr({t}, 12, 2)"))));
+    out.push(format!("CASE WHEN {timed} THEN {} ELSE 0 END AS {p}mi", int(&format!("substr({t}, 15, 2)"))));
+    out.push(format!(
+        "CASE WHEN {timed} AND substr({t}, 17, 1) = ':' THEN {} ELSE 0 END AS {p}ss",
+        int(&format!("substr({t}, 18, 2)"))
+    ));
+    out.push(format!(
+        "CASE WHEN {timed} THEN regexp_replace(substr({t}, 17), '^:[0-9]{{2}}([.,][0-9]+)?', '') ELSE '' END AS {p}tzs"
+    ));
+    out
+}
+
+/// The checks of the date parts named with `p`: `ymd_ok` (a real day), the offset `off`
+/// (seconds east of UTC) and `off_ok`.
+fn date_checks(dialect: Dialect, p: &str) -> Vec<String> {
+    let int = |text: &str| dialect.integer(text);
+    let days_in_month = format!(
+        "CASE WHEN {p}mo IN (4, 6, 9, 11) THEN 30 WHEN {p}mo = 2 THEN CASE WHEN ({p}y % 4 = 0 AND {p}y % 100 <> 0) OR {p}y % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END"
+    );
+    let oh = int(&format!("substr({p}tzs, 2, 2)"));
+    let om = format!(
+        "CASE WHEN length({p}tzs) = 6 THEN {} WHEN length({p}tzs) = 5 THEN {} ELSE 0 END",
+        int(&format!("substr({p}tzs, 5, 2)")),
+        int(&format!("substr({p}tzs, 4, 2)"))
+    );
+    vec![
+        format!(
+            "CASE WHEN {p}iso_day = 1 AND {p}y >= 1 AND {p}mo BETWEEN 1 AND 12 AND {p}dd BETWEEN 1 AND {days_in_month} THEN 1 ELSE 0 END AS {p}ymd_ok"
+        ),
+        format!(
+            "CASE WHEN {p}tzs = '' OR {p}tzs IN ('Z', 'z') THEN 0 ELSE CASE WHEN substr({p}tzs, 1, 1) = '-' THEN -1 ELSE 1 END * ({oh} * 3600 + ({om}) * 60) END AS {p}off"
+        ),
+        format!(
+            "CASE WHEN {p}tzs = '' OR {p}tzs IN ('Z', 'z') THEN 1 WHEN {oh} <= 23 AND ({om}) <= 59 THEN 1 ELSE 0 END AS {p}off_ok"
+        ),
+    ]
+}
+
+/// Whether the date parts named with `p` are a valid ISO date or date-time.
+fn date_ok(p: &str) -> String {
+    format!("{p}ymd_ok = 1 AND {p}iso = 1 AND {p}hh <= 23 AND {p}mi <= 59 AND {p}ss <= 60 AND {p}off_ok = 1")
+}
+
+/// The seconds into its day of a date-time named with `p`, moved to the report's zone
+/// (`zone` seconds east of UTC) when it has an offset: servq's `parse_iso`, a leap
+/// second read as :59.
+fn day_seconds(zone: i64, p: &str) -> String {
+    format!("{p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59) + CASE WHEN {p}tzs = '' THEN 0 ELSE {zone} - {p}off END")
+}
+
+/// The seconds since 1970 (in the report's zone) of a valid date-time named with `p`.
+fn local_seconds(dialect: Dialect, zone: i64, p: &str) -> String {
+    format!(
+        "(CAST({} AS BIGINT) * 86400 + {})",
+        dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd")),
+        day_seconds(zone, p)
     )
 }
 
@@ -881,6 +1051,9 @@ fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
     }
     if let Some(to) = settings.window.to {
         stats.push(("window.to".to_string(), i64::from(crate::period::epoch_days(to))));
+    }
+    if let Some(as_of) = settings.as_of {
+        stats.push(("as_of".to_string(), i64::from(crate::period::epoch_days(as_of))));
     }
     let no_dims: Vec<String> =
         settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect();

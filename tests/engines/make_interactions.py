@@ -10,7 +10,10 @@ words.
 The durations (first_response_minutes and handle_time in minutes, resolution in hours)
 are numbers with up to many decimals, clocks (H:MM:SS, MM:SS, fractions of a second),
 ties, and bad values: negative, off-clock, too small or too long, words, decimal commas.
-They come from a second seeded generator, so the other columns are as before.
+first_response_at and resolved_at are date-times in every offset shape (some before the
+row's date, some impossible), used where the duration column is empty. customer_id (2000
+customers, so contacts repeat; some missing) and topic feed FCR by repeat contacts. They come from a
+second seeded generator, so the other columns are as before.
 """
 import csv
 import random
@@ -23,6 +26,11 @@ FALSE = ["false", "No", "N", "n", "0", "F", "否", "错", "假"]
 ODD = ["", "", "maybe", "2", "-1", "tru", " yes ", "-99", "NA"]
 BAD_DURATIONS = ["", "", "NA", "-99", "-3", "x", "4,5", "1e-400", "1e400", "0:61:00", "12:60", "1:2:3:4",
                  "600000000", "-0", "5.", ".5", "1e1", " 7 ", "0:00:00", "00:00:59.5", "+2", "12.", "1:30:"]
+
+
+def maybe(r, value):
+    """The value, or (two times in five) empty: the time column is used then."""
+    return "" if r.random() < 0.4 else value
 
 
 def duration(r, scale):
@@ -42,6 +50,36 @@ def duration(r, scale):
     return f"{x:.{r.choice([1, 2, 3])}f}"
 
 
+OFFSETS = ["", "", "Z", "+05:30", "-0800", "+01", "z", "-09:30"]
+
+
+def time_after(r):
+    """A first_response_at or resolved_at: often empty (the duration column is used),
+    else a date-time of 2025 in any offset shape (some before the row's date, some
+    impossible or no date at all)."""
+    u = r.random()
+    if u < 0.45:
+        return ""
+    if u < 0.48:
+        return r.choice(["2025-02-30T10:00", "soon", "2025-13-01", "NA", "2025-06-01T24:00"])
+    seconds = f":{r.randrange(61):02d}" + (f".{r.randrange(1000)}" if r.random() < 0.2 else "") if r.random() < 0.6 else ""
+    sep = r.choice(["T", "T", " ", "t"])
+    return (f"2025-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}{sep}{r.randrange(24):02d}:{r.randrange(60):02d}"
+            f"{seconds}{r.choice(OFFSETS)}")
+
+
+TOPICS = ["billing", "billing", "delivery", "returns", "", "NA", " billing "]
+
+
+def customer(r):
+    """A customer of 2000 (repeat contacts), sometimes missing or with spaces."""
+    u = r.random()
+    if u < 0.03:
+        return r.choice(["", "NA", "-99"])
+    c = f"C{r.randrange(2000):04d}"
+    return f" {c} " if u < 0.05 else c
+
+
 CONTACTS = ["1", "1", "1", "2", "3", "5", "1.0", "2.0", "0", "-1", "x", "", " 1 ", "1e0", "-99"]
 
 
@@ -59,12 +97,14 @@ def main():
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["ticket_id", "opened_at", "channel", "segment", "resolved",
                     "first_contact_resolved", "contacts_to_resolve", "answered", "complaint",
-                    "first_response_minutes", "handle_time", "resolution"])
+                    "first_response_minutes", "handle_time", "resolution", "first_response_at", "resolved_at",
+                    "customer_id", "topic"])
         d = random.Random(31)
         for i in range(rows):
             w.writerow([f"I{i:06d}", date(r), r.choice(CHANNELS), r.choice(SEGMENTS), flag(r, 0.85),
                         flag(r, 0.7) if r.random() < 0.7 else "", r.choice(CONTACTS), flag(r, 0.9),
-                        flag(r, 0.05), duration(d, 12), duration(d, 6), duration(d, 30)])
+                        flag(r, 0.05), maybe(d, duration(d, 12)), duration(d, 6), maybe(d, duration(d, 30)),
+                        time_after(d), time_after(d), customer(d), d.choice(TOPICS)])
 
 
 if __name__ == "__main__":

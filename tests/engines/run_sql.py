@@ -60,6 +60,9 @@ def run_spark(pairs):
         .appName("servq-sql-test")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        # The plans of thirteen scripts (each a union of hundreds of SELECTs) outgrow the
+        # default 1 GiB heap.
+        .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
