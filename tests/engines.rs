@@ -58,7 +58,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
     // without a priority column (the default then).
     let targets = w.write(
         "targets.toml",
-        "[metrics.sla]\nminutes = 8\nper_channel = { chat = 5, WEB = 9.5, \"it's\" = 2, nope = 1 }\n[metrics.resolution]\nper_priority = { urgent = 4 }\n",
+        "[metrics.sla]\nminutes = 8\nper_channel = { chat = 5, WEB = 9.5, \" Phone \" = 2, nope = 1 }\n[metrics.resolution]\nper_priority = { urgent = 4 }\n",
     );
     let repeat = w.write("repeat.toml", "[metrics.fcr]\nmethod = \"repeat-window\"\nwindow_days = 5\n");
     let every = "fcr,abandon_rate,complaints_per_1000,response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min,resolution_median_h,resolution_p90_h,resolution_sla_pct";
@@ -519,7 +519,7 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
         ),
         (
             vec!["--interactions", &interactions, "--config", &sla_backslash, "--metrics", "sla_pct"],
-            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: one target, not per channel or priority)",
+            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
         (
@@ -1003,4 +1003,68 @@ fn h18d_5_6_7_engine_errors_rc_files_and_quiet() {
     assert_eq!(err.status.code(), Some(2));
     assert!(stderr.contains("--engine duckdb: duckdb failed (exit status: 1): Catalog Error: Table with name no_such_table does not exist"), "{stderr}");
     assert!(!stderr.contains("\\u{a}"), "{stderr}");
+}
+
+/// h18e-2 (review): statistics that cannot come from one table are refused, never turned
+/// into a figure: a share above 100%, a negative count, order statistics out of order,
+/// a time-column duration that is not `+<seconds>s`.
+#[test]
+fn h18e_2_inconsistent_statistics_are_refused() {
+    let w = Workdir::new();
+    for (from, to, message) in [
+        (
+            "surveys,2025-03-01,chat,csat.good,3\n",
+            "surveys,2025-03-01,chat,csat.good,5\n",
+            "csat.good (5) or its promoters and detractors together are more than csat.n (4)",
+        ),
+        (
+            "surveys,2025-03-01,chat,nps.detractors,1\n",
+            "surveys,2025-03-01,chat,nps.detractors,3\n",
+            "are more than nps.n (4)",
+        ),
+        (
+            "surveys,2025-03-01,chat,csat.sum,15\n",
+            "surveys,2025-03-01,chat,csat.sum,-15\n",
+            "csat.sum is -15: a count or sum is never negative",
+        ),
+    ] {
+        w.write("bad.csv", HAND_STATS.replace(from, to));
+        w.servq()
+            .args(["report", "--stats", "bad.csv", "--by", "channel"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+    for (from, to, message) in [
+        (
+            "response.p90.upper,10:00\n",
+            "response.p90.upper,6\n",
+            "response.p90: the statistics' lower value 7 is above the upper 6",
+        ),
+        ("response.p90.upper,10:00\n", "response.p90.upper,+-5s\n", "order statistic '+-5s' is not +<seconds>s"),
+    ] {
+        w.write("bad.csv", HAND_DURATIONS.replace(from, to));
+        w.servq()
+            .args(["report", "--stats", "bad.csv", "--metrics", "response_p90_min"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+    // h18e-1: a per-channel target with a quote is refused (its literal would differ
+    // between the engines), with the reason.
+    let quoted = w.write("q.toml", "[metrics.sla]\nper_channel = { \"it's\" = 5 }\n");
+    let err = sql_refusal(
+        &w,
+        &[
+            "--dialect",
+            "spark",
+            "--interactions",
+            &sample("interactions.csv"),
+            "--config",
+            &quoted,
+            "--metrics",
+            "sla_pct",
+        ],
+    );
+    assert!(err.contains("no quote or backslash in a value of per_channel or per_priority"), "{err}");
 }

@@ -76,6 +76,7 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
         }
     };
     let stats = parse(rows, &settings.by, &name)?;
+    check_shares(&stats, &name)?;
     // Statistics of files without dates are one period, as a run on them would be.
     let mut undated = None;
     if stats.meta.contains_key("undated") && settings.window.period != crate::period::Period::None {
@@ -308,7 +309,16 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         let start = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
             .map_err(|_| anyhow::anyhow!("{name}: row {line}: period_start '{start}' is not a date"))?;
         let groups = (2..width - 2).map(text).collect();
-        let value = if is_order_statistic(&stat) { Value::Written(written.clone()) } else { Value::Whole(whole()?) };
+        let value = if is_order_statistic(&stat) {
+            Value::Written(written.clone())
+        } else {
+            // Counts and sums of a period and group are never negative.
+            let value = whole()?;
+            if value < 0 {
+                bail!("{name}: row {line}: {stat} is {value}: a count or sum is never negative");
+            }
+            Value::Whole(value)
+        };
         if input.cells.entry((start, groups)).or_default().insert(stat.clone(), value).is_some() {
             return Err(repeated());
         }
@@ -327,6 +337,37 @@ pub fn fingerprint(settings: &Options) -> i64 {
     );
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     (hash >> 1) as i64
+}
+
+/// Refuses a cell whose part of a count is above the count (a share above 100%): the
+/// `good`, `bottom`, `promoters` and `detractors` of `<p>.n`, and promoters with
+/// detractors together.
+fn check_shares(stats: &Stats, name: &str) -> Result<()> {
+    for input in stats.inputs.values() {
+        for ((start, groups), cell) in &input.cells {
+            let whole = |stat: &str| match cell.get(stat) {
+                Some(Value::Whole(v)) => Some(*v),
+                _ => None,
+            };
+            for (stat, value) in cell {
+                let Value::Whole(part) = value else { continue };
+                let Some((prefix, what)) = stat.rsplit_once('.') else { continue };
+                if !["good", "bottom", "promoters", "detractors"].contains(&what) {
+                    continue;
+                }
+                let n = whole(&format!("{prefix}.n"));
+                let both = whole(&format!("{prefix}.promoters")).unwrap_or(0)
+                    + whole(&format!("{prefix}.detractors")).unwrap_or(0);
+                if let Some(n) = n.filter(|n| part > n || both > *n) {
+                    bail!(
+                        "{name}: period {start} {}: {stat} ({part}) or its promoters and detractors together are more than {prefix}.n ({n}): not statistics of one table",
+                        groups.join(", ")
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Refuses statistics computed with another period, window or settings than the
@@ -419,6 +460,15 @@ fn cell_quantile(
         _ => None,
     };
     let lower = crate::metrics::durations::lower_position(n, fraction);
+    // The two values are in ascending order, as ranked.
+    if let (Some(low), Some(high)) = (written("lower"), written("upper")) {
+        let (low, high) = (duration.value_of(options, &low), duration.value_of(options, &high));
+        if let (Ok(low), Ok(high)) = (low, high)
+            && low > high
+        {
+            bail!("{stat}: the statistics' lower value {low} is above the upper {high}");
+        }
+    }
     let mut problem = None;
     let value = crate::metrics::durations::linear_quantile(n, q, |position| {
         let end = if position == lower { "lower" } else { "upper" };

@@ -304,8 +304,12 @@ impl Duration {
     pub fn value_of(&self, options: &MetricSettings, text: &str) -> Result<f64, String> {
         let (field, unit, out) = self.read_as(options);
         if let Some(seconds) = text.strip_prefix('+').and_then(|t| t.strip_suffix('s')) {
-            let seconds: i64 =
-                seconds.parse().map_err(|_| format!("{field}: order statistic '{text}' is not +<seconds>s"))?;
+            let digits = !seconds.is_empty() && seconds.bytes().all(|b| b.is_ascii_digit());
+            let seconds: i64 = seconds
+                .parse()
+                .ok()
+                .filter(|_| digits)
+                .ok_or_else(|| format!("{field}: order statistic '{text}' is not +<seconds>s"))?;
             let minutes = seconds as f64 / 60.0;
             // As `response::part` and `resolution::part` derive it: minutes, or minutes /
             // 60.0, which polars computes as minutes × (1 / 60.0).
@@ -521,8 +525,9 @@ impl InteractionKpi for WithinTarget {
         let (default, per_key) = (self.targets)(context.options);
         let column = self.duration.column;
         let keyed = !per_key.is_empty() && (context.has)(self.key);
-        // A backslash is an escape in Spark's literals: such a value is not translated.
-        if keyed && per_key.keys().any(|v| v.contains('\\')) {
+        // The literal is the same in every engine: a value with a quote or a backslash
+        // (escapes that differ between them) is not translated.
+        if keyed && per_key.keys().any(|v| v.contains('\\') || v.contains('\'')) {
             return None;
         }
         let goal = if keyed {
@@ -530,7 +535,7 @@ impl InteractionKpi for WithinTarget {
                 .iter()
                 .rev()
                 .map(|(value, goal)| {
-                    let wanted = value.trim().to_lowercase().replace('\'', "''");
+                    let wanted = value.trim().to_lowercase();
                     format!("WHEN LOWER(v_{}) = '{wanted}' THEN {goal:e}", self.key)
                 })
                 .collect();

@@ -327,7 +327,7 @@ impl InteractionKpi for Fcr {
         Ok(Plan { parts: vec![part], definition: definition(method, &options, &columns), notes: Vec::new() })
     }
 
-    /// The flag method only; the repeat-window method is not translated yet.
+    /// By the flag method, or by repeat contacts when the interactions have a customer.
     fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
         let columns = FcrColumns::of(context.has);
         let has_flag = columns.first_contact_resolved || columns.contacts_to_resolve;
@@ -379,7 +379,8 @@ pub fn sql_flag(options: &FcrOptions, columns: &FcrColumns) -> Vec<SqlStat> {
 /// the same five counts.
 pub fn sql_repeat(options: &FcrOptions, columns: &FcrColumns) -> Vec<SqlStat> {
     let window = i64::from(options.window_days) * 86_400;
-    let known = format!("(v_customer_id IS NOT NULL AND ts + {window} < as_of_end)");
+    // Never NULL (a row without a time is unknown, as `fcr.first` is null in polars).
+    let known = format!("(v_customer_id IS NOT NULL AND COALESCE(ts + {window} < as_of_end, FALSE))");
     // Contacts at one time are repeats of each other (any order of the tied rows).
     let tie = "(ts_prev IS NOT NULL AND ts_prev = ts)";
     let no_repeat = format!("((ts_next IS NULL OR ts_next - ts > {window}) AND NOT {tie})");

@@ -51,7 +51,9 @@ pub fn fields(options: &MetricSettings) -> Vec<(Kind, FieldRequest)> {
 /// from the row date to `resolved_at`, with its count and quantiles; the reason when
 /// neither column exists.
 pub fn part(context: &Context) -> Result<Part, String> {
-    let after = || col("resolved_at") / lit(60.0);
+    // Minutes × (1/60): stated as polars computes a division by a constant, so that the
+    // SQL of `servq sql` can repeat it to the last bit.
+    let after = || col("resolved_at") * lit(1.0 / 60.0);
     let hours = match ((context.has)("resolution"), (context.has)("resolved_at")) {
         (true, true) => when(col("resolution").is_not_null()).then(col("resolution")).otherwise(after()),
         (true, false) => col("resolution"),

@@ -12,7 +12,9 @@ pub enum Cmp {
 }
 
 /// One aggregate over the cleaned rows of one period and group. `column` is a canonical
-/// field; its cleaned values are whole numbers, NULL when missing or rejected.
+/// field (or a derived column, see [`SqlStat::from`]); its cleaned values `v_<column>`
+/// are whole numbers (scores, counts, booleans 1/0), doubles (durations) or text
+/// (keys), NULL when missing or rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Aggregate {
     /// The count of valid values.

@@ -34,13 +34,13 @@ impl Dialect {
         }
     }
 
-    /// A string literal. Spark reads backslash escapes in literals: backslashes are
-    /// doubled there.
+    /// A string literal. Spark reads backslash escapes in literals (and, before 4.0,
+    /// two quotes as two adjacent literals): its backslashes and quotes are escaped with a
+    /// backslash; the others double the quote.
     pub fn string(self, s: &str) -> String {
-        let s = s.replace('\'', "''");
         match self {
-            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\")),
-            _ => format!("'{s}'"),
+            Dialect::Spark => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            _ => format!("'{}'", s.replace('\'', "''")),
         }
     }
 

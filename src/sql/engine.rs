@@ -55,7 +55,8 @@ impl Engine {
                 command.args(["-batch", "-init", "/dev/null", "-csv", "-bail", "-nullvalue", "", ":memory:"])
             }
             Engine::SparkSql => command.args(["-S", "--conf", "spark.ui.enabled=false"]),
-            Engine::Psql => command.args(["-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-f", "-"]),
+            // -w: never wait for a password at a prompt (give it in ~/.pgpass or PGPASSWORD).
+            Engine::Psql => command.args(["-X", "-w", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-f", "-"]),
         };
         command
     }
@@ -77,9 +78,10 @@ pub fn statistics(
     }
     let name = format!("{}'s result", engine.program());
     // spark-sql reads a file; the others read the script from stdin.
-    let file = tempfile::Builder::new().suffix(".sql").tempfile()?;
     let mut command = engine.command();
-    if engine == Engine::SparkSql {
+    let file =
+        if engine == Engine::SparkSql { Some(tempfile::Builder::new().suffix(".sql").tempfile()?) } else { None };
+    if let Some(file) = &file {
         std::fs::write(file.path(), text.as_bytes())?;
         command.arg("-f").arg(file.path());
         text.clear();
@@ -97,7 +99,10 @@ pub fn statistics(
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
     let output = child.wait_with_output()?;
     let written = writer.join().map_err(|_| anyhow::anyhow!("--engine: the script could not be written"))?;
-    if !output.status.success() || written.is_err() {
+    if let Err(why) = written {
+        bail!("--engine {}: the script could not be given to {}: {why}", engine.program(), engine.program());
+    }
+    if !output.status.success() {
         bail!(
             "--engine {}: {} failed ({}): {}",
             engine.program(),

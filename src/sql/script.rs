@@ -354,7 +354,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     for metric in partly {
         refusals.push(format!(
-            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: one target, not per channel or priority)"
+            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)"
         ));
     }
     if settings.selected.is_some() && !refusals.is_empty() {
@@ -367,10 +367,6 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
 /// Why the script does not read a field.
 fn unread_why(field: &crate::input::FieldRequest) -> &'static str {
     match field.kind {
-        ValueKind::MinutesAfterRowDate => {
-            "a duration measured from the row's date to a time is not translated yet: give the duration column, or run servq report on the files"
-        }
-        ValueKind::Key => "targets per channel or priority are not translated yet: set one target",
         ValueKind::Score { labels: Some(_), .. } => "scores given as labels are not translated yet",
         _ => "servq sql does not read it yet",
     }
@@ -1113,7 +1109,7 @@ mod tests {
     #[test]
     fn literals_are_escaped_for_each_engine() {
         assert_eq!(Dialect::Postgres.string("it's"), "'it''s'");
-        assert_eq!(Dialect::Spark.string("a\\b'c"), "'a\\\\b''c'");
+        assert_eq!(Dialect::Spark.string("a\\b'c"), "'a\\\\b\\'c'");
         assert_eq!(Dialect::Duckdb.ident("we\"ird"), "\"we\"\"ird\"");
         assert_eq!(Dialect::Spark.ident("a`b"), "`a``b`");
     }
