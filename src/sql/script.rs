@@ -193,11 +193,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         }
         // The distinct values of the keys of per-key targets, for their notes.
         for stat in plan.stats.iter().filter(|s| s.aggregate == Aggregate::DistinctValues) {
-            let no_dims: Vec<String> = settings
-                .by
-                .iter()
-                .map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d)))
-                .collect();
+            let no_dims = no_group_columns(dialect, settings);
             let values = dialect.distinct_joined(&format!("v_{}", stat.column));
             let head = (dialect.string(kind.as_str()), "CAST(NULL AS DATE)".to_string());
             let from = format!("{} WHERE used = 1", name("clean"));
@@ -994,6 +990,11 @@ fn group_columns(dialect: Dialect, settings: &Options) -> Vec<String> {
     (0..settings.by.len()).map(|k| format!("g{k} AS {}", dialect.ident(&settings.by[k]))).collect()
 }
 
+/// The `--by` columns of a row of no group (data quality, meta): NULL text.
+fn no_group_columns(dialect: Dialect, settings: &Options) -> Vec<String> {
+    settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect()
+}
+
 /// One `SELECT` of statistics rows: `kind`, `period_start`, the `--by` columns, `stat`
 /// and `value` (as text: whole numbers of any size, and durations as written).
 fn stat_row(dialect: Dialect, head: (&str, &str), dims: &[String], stat: &str, value: &str, from: &str) -> String {
@@ -1009,8 +1010,7 @@ fn stat_row(dialect: Dialect, head: (&str, &str), dims: &[String], stat: &str, v
 fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &str, quality: &str) -> Vec<String> {
     let kind_text = dialect.string(kind.as_str());
     let dims = group_columns(dialect, settings);
-    let no_dims: Vec<String> =
-        settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect();
+    let no_dims = no_group_columns(dialect, settings);
     let row = |period: &str, dims: &[String], stat: &str, value: &str, from: &str, filter: &str| {
         stat_row(dialect, (&kind_text, period), dims, stat, value, &format!("{from}{filter}"))
     };
@@ -1051,8 +1051,7 @@ fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
     if let Some(as_of) = settings.as_of {
         stats.push(("as_of".to_string(), i64::from(crate::period::epoch_days(as_of))));
     }
-    let no_dims: Vec<String> =
-        settings.by.iter().map(|d| format!("CAST(NULL AS {}) AS {}", dialect.text(), dialect.ident(d))).collect();
+    let no_dims = no_group_columns(dialect, settings);
     stats
         .into_iter()
         .map(|(stat, value)| {
