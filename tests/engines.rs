@@ -43,16 +43,24 @@ fn generated(w: &Workdir) -> String {
 
 /// The generated 100k-row interactions with bad values (tests/engines/make_interactions.py).
 fn generated_interactions(w: &Workdir) -> String {
-    let path = w.path("interactions.csv");
-    let script = helper("make_interactions.py");
-    let status = Process::new("python3").args([&script, &path, "100000"]).status().unwrap();
-    assert!(status.success(), "make_interactions.py failed");
+    made(w, "make_interactions.py", "interactions.csv")
+}
+
+/// A generated 100k-row file with bad values (tests/engines/<script>).
+fn made(w: &Workdir, script: &str, name: &str) -> String {
+    let path = w.path(name);
+    let status = Process::new("python3").args([&helper(script), &path, "100000"]).status().unwrap();
+    assert!(status.success(), "{script} failed");
     path
 }
 
 fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
     let interactions = generated_interactions(w);
+    let transactions = made(w, "make_transactions.py", "transactions.csv");
+    let crr = w.write("crr.toml", "[metrics.retention]\nvariant = \"crr\"\n");
+    let customers = "transactions,active_customers,retention,churn";
+    let tx_accounted = "100,000 rows read, 95,091 used, 4,909 rejected";
     let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
     // Targets per channel, in any case, one matching nothing (a note), per priority
     // without a priority column (the default then).
@@ -200,6 +208,63 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
         },
         Case {
+            name: "generated transactions by channel, monthly, missing codes (customer metrics)",
+            inputs: strings(&["--transactions", &transactions]),
+            flags: strings(&["--by", "channel", "--missing", "NA", "--missing", "-99", "--metrics", customers]),
+            table: None,
+            accounted: tx_accounted,
+        },
+        Case {
+            name: "generated transactions, crr retention, weekly by channel and segment, cut, +05:30, as of",
+            inputs: strings(&["--transactions", &transactions]),
+            flags: strings(&[
+                "--config",
+                &crr,
+                "--by",
+                "channel,segment",
+                "--period",
+                "week",
+                "--tz",
+                "+05:30",
+                "--from",
+                "2025-02-10",
+                "--to",
+                "2025-11-20",
+                "--as-of",
+                "2025-09-30",
+                "--metrics",
+                customers,
+            ]),
+            table: None,
+            accounted: "outside --from/--to",
+        },
+        Case {
+            name: "generated transactions from an engine table, quarterly by segment",
+            inputs: strings(&["--transactions", &transactions]),
+            flags: strings(&["--by", "segment", "--period", "quarter", "--metrics", customers]),
+            table: Some(("transactions_table".to_string(), transactions.clone())),
+            accounted: "100,000 rows read",
+        },
+        Case {
+            name: "complaints per 1000 transactions, generated, by channel; and by a column transactions lack",
+            inputs: strings(&["--interactions", &interactions, "--transactions", &transactions]),
+            flags: strings(&["--by", "channel", "--missing", "NA", "--metrics", "complaints_per_1000,retention"]),
+            table: None,
+            accounted: "transactions (statistics in stats.csv)",
+        },
+        Case {
+            name: "complaints per 1000 transactions by priority (transactions have none: per period)",
+            inputs: strings(&[
+                "--interactions",
+                &sample("interactions.csv"),
+                "--transactions",
+                &sample("transactions.csv"),
+            ]),
+            flags: strings(&["--by", "priority", "--period", "week", "--metrics", "complaints_per_1000,active_customers"]),
+            table: None,
+            accounted: "transactions (statistics in stats.csv): 4,978 rows read, 4,978 used, 0 rejected",
+        },
+        Case {
             name: "generated interactions from an engine table, time columns mapped, monthly",
             inputs: strings(&["--interactions", &interactions]),
             flags: strings(&["--by", "segment", "--metrics", every]),
@@ -211,7 +276,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
 
 /// The config that names the engine table's date column.
 /// An interactions table's time columns are read when mapped.
-const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n\n[columns.interactions]\ndate = \"opened_at\"\nfirst_response_at = \"first_response_at\"\nresolved_at = \"resolved_at\"\n";
+const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n\n[columns.interactions]\ndate = \"opened_at\"\nfirst_response_at = \"first_response_at\"\nresolved_at = \"resolved_at\"\n\n[columns.transactions]\ndate = \"order_date\"\n";
 
 /// The SQL that loads `file` into the table `name`, every column as text.
 fn load_table(engine: &str, name: &str, file: &str) -> String {
@@ -407,6 +472,70 @@ fn report_stats_turns_hand_written_statistics_into_hand_computed_figures() {
     assert_eq!((nps["value"].as_str(), nps["flags"].as_str()), ("25", "low_n;partial"));
 }
 
+/// Hand-written transaction statistics: web has 3 customers in January (4 orders), 2 of
+/// them again in February, 1 of those and 1 new customer in March; chat has 1 customer
+/// in January and, in March, one who bought on the web in January.
+const HAND_TRANSACTIONS: &str = "kind,period_start,channel,stat,value
+meta,,,period.month,1
+transactions,2025-01-01,web,transactions.n,4
+transactions,2025-01-01,web,customers.active,3
+transactions,2025-01-01,web,customers.kept,0
+transactions,2025-01-01,web,customers.new,3
+transactions,2025-02-01,web,transactions.n,2
+transactions,2025-02-01,web,customers.active,2
+transactions,2025-02-01,web,customers.kept,2
+transactions,2025-03-01,web,transactions.n,3
+transactions,2025-03-01,web,customers.active,2
+transactions,2025-03-01,web,customers.kept,1
+transactions,2025-03-01,web,customers.new,1
+transactions,2025-01-01,chat,transactions.n,1
+transactions,2025-01-01,chat,customers.active,1
+transactions,2025-01-01,chat,customers.new,1
+transactions,2025-03-01,chat,transactions.n,1
+transactions,2025-03-01,chat,customers.active,1
+transactions,,,rows.read,11
+transactions,,,rows.used,11
+transactions,,,rows.rejected,0
+transactions,,,date.latest,20178
+transactions,,,date.first,20090
+transactions,,,date.last,20178
+";
+
+#[test]
+fn report_stats_turns_hand_written_transaction_statistics_into_hand_computed_figures() {
+    let w = Workdir::new();
+    w.write("stats.csv", HAND_TRANSACTIONS);
+    let args = ["report", "--stats", "stats.csv", "--by", "channel", "--format", "csv", "--min-n", "1"];
+    let out = stdout_of(w.servq().args(args).args(["--metrics", "transactions,active_customers,retention,churn"]));
+    let rows = crate::util::csv_rows(&out);
+    let get = |period: &str, channel: &str, metric: &str| {
+        rows.iter()
+            .find(|r| r["period"] == period && r["channel"] == channel && r["metric"] == metric)
+            .map(|r| (r["value"].clone(), r["n"].clone(), r["ci_low"].clone(), r["ci_high"].clone()))
+    };
+    assert_eq!(get("2025-01", "web", "transactions").unwrap().0, "4");
+    assert_eq!(get("2025-03", "chat", "active_customers").unwrap().0, "1");
+    // web, February: 2 of the 3 January customers stay (Wilson 95%, computed apart).
+    let (value, n, low, high) = get("2025-02", "web", "retention").unwrap();
+    assert_eq!((value.as_str(), n.as_str()), ("66.66666666666667", "3"));
+    crate::util::assert_close(&low, 20.765960080204767);
+    crate::util::assert_close(&high, 93.85080552796036);
+    // web, March: 1 of 2 (the new customer does not count); churn mirrors it.
+    assert_eq!(get("2025-03", "web", "retention").unwrap().0, "50");
+    let (value, _, low, high) = get("2025-03", "web", "churn").unwrap();
+    assert_eq!(value, "50");
+    crate::util::assert_close(&low, 100.0 - 90.54687942657694);
+    crate::util::assert_close(&high, 100.0 - 9.453120573423073);
+    // chat, February: its January customer is gone (no February row at all): 0 of 1.
+    let (value, n, _, high) = get("2025-02", "chat", "retention").unwrap();
+    assert_eq!((value.as_str(), n.as_str()), ("0", "1"));
+    crate::util::assert_close(&high, 79.34506856227627);
+    // chat, March: nobody was active in February: no figure; nor for January anywhere.
+    assert_eq!(get("2025-03", "chat", "retention"), None);
+    assert!(!rows.iter().any(|r| r["period"] == "2025-01" && r["metric"] == "retention"), "{out}");
+    assert_eq!(rows.iter().filter(|r| r["metric"] == "retention").count(), 3, "{out}");
+}
+
 /// Hand-written duration statistics: five response times 1, 2, 4, 7 and 10 minutes in
 /// one month, two of them written as clocks, and a sum beyond 64 bits.
 const HAND_DURATIONS: &str = "kind,period_start,stat,value
@@ -514,18 +643,18 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let sla_backslash = w.write("sla.toml", "[metrics.sla]\nper_channel = { 'a\\b' = 5 }\n");
     for (args, message) in [
         (
-            vec!["--transactions", &transactions, "--metrics", "retention,csat"],
-            "retention: not translated to SQL yet (servq sql computes csat, csat_mean",
+            vec!["--transactions", &transactions, "--metrics", "clv,csat"],
+            "clv: not translated to SQL when the input has a revenue column (servq sql does not read it yet)",
+        ),
+        (
+            vec!["--employees", &sample("employees.csv"), "--metrics", "turnover,csat"],
+            "turnover: not translated to SQL yet (servq sql computes csat, csat_mean",
         ),
         (
             vec!["--interactions", &interactions, "--config", &sla_backslash, "--metrics", "sla_pct"],
-            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)",
+            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
-        (
-            vec!["--interactions", &interactions, "--transactions", &transactions, "--metrics", "complaints_per_1000"],
-            "complaints_per_1000: not translated to SQL for these columns or options",
-        ),
         (vec!["--tz", "Asia/Shanghai"], "does not translate the zone Asia/Shanghai yet: give --tz as a fixed offset"),
         (vec!["--date-format", "%d/%m/%Y"], "does not translate --date-format %d/%m/%Y yet"),
         (vec!["--table", "nonsense"], "--table nonsense: give KIND=NAME"),

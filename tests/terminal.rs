@@ -38,7 +38,10 @@ fn the_scorecard_shows_the_latest_period_its_change_and_significance() {
 /// Runs the sample report in tmux at `columns` and returns the screen's lines.
 fn in_terminal(columns: u16, extra: &str) -> Vec<String> {
     let w = Workdir::new();
-    let session = format!("servq-{}-{columns}", std::process::id());
+    // One session per call: tests at the same width run at once in one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let session = format!("servq-{}-{columns}-{call}", std::process::id());
     let capture = w.path("screen.txt");
     let command = format!(
         "{} report --config {} -q {extra} > /dev/tty; tmux capture-pane -p -S - -t {session} > {capture}; tmux kill-session -t {session}",

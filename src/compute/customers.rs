@@ -225,10 +225,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
     }
     if settings.window.period == Period::None {
         // Activity is counted over the one period; retention needs two.
-        for metric in want.iter().filter(|m| !ACTIVITY.contains(m)) {
-            results.notes.push(format!("{metric}: not computed: needs periods (a date column in the transactions, and --period month or another length)"));
-        }
-        want.retain(|m| ACTIVITY.contains(m));
+        want = without_periods(want, results);
     }
     if want.contains(&MetricId::Clv) {
         match clv_rows(table, data, settings, &inputs.dictionaries, results.as_of_of(Kind::Transactions)) {
@@ -258,20 +255,7 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
         &collapsed
     };
     let counts = retention_counts(data, settings.window.period, &inputs.dictionaries);
-    let variant = settings.metrics.retention;
-    if want.contains(&MetricId::Retention) || want.contains(&MetricId::Churn) {
-        let estimates: Vec<Estimate> =
-            counts.iter().map(|c| retention::retention(c.kept, c.at_risk, c.active, c.new, variant)).collect();
-        let keys: Vec<GroupKey> = counts.iter().map(|c| c.key.clone()).collect();
-        let keys = widen(keys, settings.by.len());
-        if want.contains(&MetricId::Retention) {
-            results.push_metric(&keys, MetricId::Retention, estimates.clone(), retention::definition(variant));
-        }
-        if want.contains(&MetricId::Churn) {
-            let churn = estimates.iter().map(retention::churn).collect();
-            results.push_metric(&keys, MetricId::Churn, churn, retention::definition(variant));
-        }
-    }
+    push_retention(&counts, &want, settings, results);
     let activity: Vec<MetricId> = want.iter().copied().filter(|m| ACTIVITY.contains(m)).collect();
     if !activity.is_empty() {
         push_activity(table, data, &activity, settings, inputs, results);
@@ -281,6 +265,97 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
         results.cohorts = Some(cohort_matrix(data, complete));
     }
     Ok(())
+}
+
+/// The counts of one period and group from the engines' statistics (SPEC §13): its
+/// transactions, and its customer-period counts.
+#[derive(Debug, Clone, Copy)]
+pub struct CellCounts {
+    /// Transactions (used rows).
+    pub rows: u64,
+    /// Active, kept and new customers.
+    pub customers: customer_periods::Cell,
+}
+
+/// The wanted customer metrics from the counts of each period and group, as [`compute`]
+/// gives them from the transactions: transactions and active customers per cell,
+/// retention and churn from the customer-period counts. `missing`: the `--by` columns
+/// the transactions lack (the cells are then over all groups).
+pub(crate) fn from_counts(
+    cells: &[(GroupKey, CellCounts)],
+    missing: &[String],
+    wanted: &[MetricId],
+    settings: &Options,
+    results: &mut Results,
+) {
+    let mut want: Vec<MetricId> =
+        [MetricId::Retention, MetricId::Churn].into_iter().chain(ACTIVITY).filter(|m| wanted.contains(m)).collect();
+    if want.is_empty() {
+        return;
+    }
+    let period = settings.window.period;
+    if period == Period::None {
+        want = without_periods(want, results);
+    }
+    if !missing.is_empty() {
+        results.notes.push(over_all_groups(&want, missing));
+    }
+    let keys: Vec<GroupKey> = cells.iter().map(|(k, _)| k.clone()).collect();
+    for metric in want.iter().copied().filter(|m| ACTIVITY.contains(m)) {
+        let (count, definition): (fn(&CellCounts) -> u64, &str) = match metric {
+            MetricId::Transactions => (|c| c.rows, activity::TRANSACTIONS),
+            _ => (|c| c.customers.active, activity::ACTIVE_CUSTOMERS),
+        };
+        let estimates = cells.iter().map(|(_, c)| activity::count(count(c))).collect();
+        results.push_metric(&keys, metric, estimates, definition.to_string());
+    }
+    // Per group, the periods with active customers.
+    let mut groups: BTreeMap<Vec<String>, BTreeMap<i32, customer_periods::Cell>> = BTreeMap::new();
+    for ((start, group), c) in cells.iter().filter(|(_, c)| c.customers.active > 0) {
+        groups.entry(group.clone()).or_default().insert(period.index(*start), c.customers);
+    }
+    let groups: Vec<_> = groups.into_iter().collect();
+    let mut counts: Vec<RetentionCounts> = customer_periods::retention_of_cells(&groups)
+        .into_iter()
+        .map(|(group, c)| RetentionCounts {
+            key: (period.start_of_index(c.period), group),
+            at_risk: c.at_risk,
+            kept: c.kept,
+            active: c.active,
+            new: c.new,
+        })
+        .collect();
+    counts.sort_by(|a, b| a.key.cmp(&b.key));
+    push_retention(&counts, &want, settings, results);
+}
+
+/// The customer metrics computable without periods (activity), with a note for each
+/// other: retention needs two periods.
+fn without_periods(mut want: Vec<MetricId>, results: &mut Results) -> Vec<MetricId> {
+    for metric in want.iter().filter(|m| !ACTIVITY.contains(m)) {
+        results.notes.push(format!("{metric}: not computed: needs periods (a date column in the transactions, and --period month or another length)"));
+    }
+    want.retain(|m| ACTIVITY.contains(m));
+    want
+}
+
+/// Pushes retention and churn, those in `want`, from the counts of each period k and group.
+fn push_retention(counts: &[RetentionCounts], want: &[MetricId], settings: &Options, results: &mut Results) {
+    let variant = settings.metrics.retention;
+    if !want.contains(&MetricId::Retention) && !want.contains(&MetricId::Churn) {
+        return;
+    }
+    let estimates: Vec<Estimate> =
+        counts.iter().map(|c| retention::retention(c.kept, c.at_risk, c.active, c.new, variant)).collect();
+    let keys: Vec<GroupKey> = counts.iter().map(|c| c.key.clone()).collect();
+    let keys = widen(keys, settings.by.len());
+    if want.contains(&MetricId::Retention) {
+        results.push_metric(&keys, MetricId::Retention, estimates.clone(), retention::definition(variant));
+    }
+    if want.contains(&MetricId::Churn) {
+        let churn = estimates.iter().map(retention::churn).collect();
+        results.push_metric(&keys, MetricId::Churn, churn, retention::definition(variant));
+    }
 }
 
 /// The activity metrics (SPEC §11), counted per period and group.
@@ -376,13 +451,14 @@ fn present_dims(table: &Table, want: &[MetricId], results: &mut Results) -> bool
     if table.missing_dims.is_empty() {
         return true;
     }
-    let names: Vec<String> = want.iter().map(|m| m.to_string()).collect();
-    results.notes.push(format!(
-        "{}: transactions have no {} column: given over all groups",
-        names.join(", "),
-        table.missing_dims.join(", ")
-    ));
+    results.notes.push(over_all_groups(want, &table.missing_dims));
     false
+}
+
+/// The note of customer metrics given over all groups: the transactions lack `missing`.
+fn over_all_groups(want: &[MetricId], missing: &[String]) -> String {
+    let names: Vec<String> = want.iter().map(|m| m.to_string()).collect();
+    format!("{}: transactions have no {} column: given over all groups", names.join(", "), missing.join(", "))
 }
 
 /// Pads group values with `(all)` when the figures are not split by the `--by` columns.

@@ -163,8 +163,8 @@ fn compute_in(
     for (metric, kpi, definition) in planned {
         match kpi.per_transactions() {
             Some(per) if context.transactions => {
-                per_transactions(&df, &keys, inputs, settings, (metric, per, definition), results)?;
-                results.flag_rejected(metric, &keys, &rejected_flags(&df, metric)?);
+                let transactions = transaction_counts(inputs, settings)?;
+                per_transactions(&df, &keys, &transactions, settings, (metric, per, definition), results)?;
             }
             _ => {
                 let valid = any_valid(inputs, metric.def().judged_fields);
@@ -213,32 +213,47 @@ fn any_valid(inputs: &Inputs, fields: &[&str]) -> bool {
     files.flat_map(|f| fields.iter().filter_map(|field| f.fields.get(*field))).any(|q| q.valid > 0)
 }
 
-/// A count per 1000 transactions of the same period and group (complaints). A period
-/// and group with transactions but no interactions has no figure: its count is
-/// unknown, not zero (SPEC §9.1). When a `--by` column is missing from the
-/// transactions, the rate is given per period over all groups, with a note.
-fn per_transactions(
+/// The transactions a rate is per: their count per period and group (per period, with
+/// no group values, when `missing_dims` is not empty), and the `--by` columns they lack.
+#[derive(Debug, Default)]
+pub(crate) struct TransactionCounts {
+    pub counts: BTreeMap<GroupKey, u64>,
+    pub missing_dims: Vec<String>,
+}
+
+/// The transactions' counts of a run on the files.
+fn transaction_counts(inputs: &Inputs, settings: &Options) -> Result<TransactionCounts> {
+    let transactions = inputs.tables.get(&Kind::Transactions).context("transactions were not read")?;
+    let by = if transactions.missing_dims.is_empty() { settings.by.clone() } else { Vec::new() };
+    let data = inputs.customers.as_ref().context("transactions were not summarised")?;
+    let tx_df = if by.is_empty() { data.transactions_per_period()? } else { data.transactions().clone() };
+    let tx_keys = read_keys(&tx_df, &by, &inputs.dictionaries)?;
+    let counts = counts_by_key(&tx_df, &tx_keys, "transactions.n")?;
+    Ok(TransactionCounts { counts, missing_dims: transactions.missing_dims.clone() })
+}
+
+/// A count per 1000 transactions of the same period and group (complaints), with its
+/// `rejected` flags. A period and group with transactions but no interactions has no
+/// figure: its count is unknown, not zero (SPEC §9.1). When a `--by` column is missing
+/// from the transactions, the rate is given per period over all groups, with a note.
+pub(crate) fn per_transactions(
     df: &DataFrame,
     keys: &[GroupKey],
-    inputs: &Inputs,
+    transactions: &TransactionCounts,
     settings: &Options,
     (metric, per, definition): (MetricId, PerTransactions, String),
     results: &mut Results,
 ) -> Result<()> {
-    let transactions = inputs.tables.get(&Kind::Transactions).context("transactions were not read")?;
-    let (by, counted) = if transactions.missing_dims.is_empty() {
-        (settings.by.clone(), counts_by_key(df, keys, per.count)?)
+    let counted = if transactions.missing_dims.is_empty() {
+        counts_by_key(df, keys, per.count)?
     } else {
         results.notes.push(format!(
             "{metric}: transactions have no {} column: the rate is given per period over all groups",
             transactions.missing_dims.join(", ")
         ));
-        (Vec::new(), counts_per_period(df, keys, per.count)?)
+        counts_per_period(df, keys, per.count)?
     };
-    let data = inputs.customers.as_ref().context("transactions were not summarised")?;
-    let tx_df = if by.is_empty() { data.transactions_per_period()? } else { data.transactions().clone() };
-    let tx_keys = read_keys(&tx_df, &by, &inputs.dictionaries)?;
-    let tx_counts = counts_by_key(&tx_df, &tx_keys, "transactions.n")?;
+    let tx_counts = &transactions.counts;
     let mut all_keys: Vec<GroupKey> = counted.keys().chain(tx_counts.keys()).cloned().collect();
     all_keys.sort();
     all_keys.dedup();
@@ -255,6 +270,7 @@ fn per_transactions(
         .map(|(d, g)| if g.len() == width { (d, g) } else { (d, vec!["(all)".to_string(); width]) })
         .collect();
     results.push_metric(&shown, metric, estimates, definition);
+    results.flag_rejected(metric, keys, &rejected_flags(df, metric)?);
     Ok(())
 }
 

@@ -23,10 +23,13 @@ use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::customers::{CellCounts, from_counts};
+use super::interactions::TransactionCounts;
 use super::surveys::{Aggregated, push_figures, survey_kpis};
 use super::{GroupKey, Options, Results, StatsSource};
 use crate::input::Kind;
 use crate::metrics::MetricId;
+use crate::metrics::customer_periods::{self, Cell};
 use crate::metrics::interaction::Context;
 use crate::metrics::registry::Family;
 
@@ -115,8 +118,12 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
             results.notes.push(format!("{metric}: not computed: no statistics for it in {name}"));
         }
     }
+    let transactions = stats.inputs.get(&Kind::Transactions);
     if let Some(input) = stats.inputs.get(&Kind::Interactions) {
-        interactions(input, &wanted, settings, &mut results)?;
+        interactions(input, transactions, &wanted, settings, &mut results)?;
+    }
+    if let Some(input) = transactions {
+        customers(input, &wanted, settings, &mut results);
     }
     for (kind, input) in &stats.inputs {
         let kpis: Vec<_> = survey_kpis(&wanted)
@@ -153,13 +160,23 @@ fn has_stats(cell: &BTreeMap<String, Value>, metric: MetricId) -> bool {
             .sql(&Context::without_rows(&has, &options))
             .and_then(|stats| stats.first().map(|s| cell.contains_key(&s.name)))
             .unwrap_or(false),
+        // The last: `customers.active` when the metric reads the customer-periods.
+        Family::Customer(_) => customer_periods::sql_stats(metric)
+            .and_then(|stats| stats.last().map(|s| cell.contains_key(&s.name)))
+            .unwrap_or(false),
         _ => false,
     }
 }
 
 /// The interaction KPIs from their statistics: the same plans (definitions, notes) and
-/// estimates as on the files, without transactions.
-fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
+/// estimates as on the files; a rate per transactions over the transactions' counts.
+fn interactions(
+    input: &Input,
+    transactions: Option<&Input>,
+    wanted: &[MetricId],
+    settings: &Options,
+    results: &mut Results,
+) -> Result<()> {
     let has = |field: &str| input.quality.contains_key(&format!("columns.{field}"));
     // The keys' values the engine saw, for the notes of per-key targets.
     let mut dictionaries = crate::input::Dictionaries::default();
@@ -169,7 +186,11 @@ fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results:
             dictionary.code(v);
         });
     }
-    let context = Context { dictionaries: &dictionaries, ..Context::without_rows(&has, &settings.metrics) };
+    let context = Context {
+        dictionaries: &dictionaries,
+        transactions: transactions.is_some(),
+        ..Context::without_rows(&has, &settings.metrics)
+    };
     let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
     let df = frame(input, &settings.metrics)?;
     for (metric, kpi) in super::interactions::interaction_kpis(wanted) {
@@ -184,11 +205,69 @@ fn interactions(input: &Input, wanted: &[MetricId], settings: &Options, results:
             }
         };
         results.notes.extend(plan.notes);
+        if let (Some(per), Some(transactions)) = (kpi.per_transactions(), transactions) {
+            let counts = transaction_counts(transactions, settings);
+            super::interactions::per_transactions(
+                &df,
+                &keys,
+                &counts,
+                settings,
+                (metric, per, plan.definition),
+                results,
+            )?;
+            continue;
+        }
         let fields = metric.def().judged_fields;
         let valid = fields.iter().any(|f| input.quality.get(&format!("values.valid.{f}")).is_some_and(|&n| n > 0));
         super::interactions::push_figures(&df, &keys, (metric, kpi, plan.definition), valid, results)?;
     }
     Ok(())
+}
+
+/// The `--by` columns no file or table of an input has (`by.absent.<column>`).
+fn absent_dims(input: &Input, settings: &Options) -> Vec<String> {
+    settings.by.iter().filter(|d| input.quality.contains_key(&format!("by.absent.{d}"))).cloned().collect()
+}
+
+/// A whole-number statistic of a cell (0 when it has none).
+fn count_of(cell: &BTreeMap<String, Value>, stat: &str) -> u64 {
+    match cell.get(stat) {
+        Some(Value::Whole(v)) => u64::try_from(*v).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The transactions per period and group a rate is per; per period alone when they lack
+/// a `--by` column (the script then gives every group as `(all)`).
+fn transaction_counts(input: &Input, settings: &Options) -> TransactionCounts {
+    let missing_dims = absent_dims(input, settings);
+    let mut counts: BTreeMap<GroupKey, u64> = BTreeMap::new();
+    for ((start, group), cell) in input.cells.iter().filter(|(_, c)| c.contains_key("transactions.n")) {
+        let group = if missing_dims.is_empty() { group.clone() } else { Vec::new() };
+        *counts.entry((*start, group)).or_default() += count_of(cell, "transactions.n");
+    }
+    TransactionCounts { counts, missing_dims }
+}
+
+/// The customer metrics from the transactions' statistics, as on the files (see
+/// [`super::customers::from_counts`]).
+fn customers(input: &Input, wanted: &[MetricId], settings: &Options, results: &mut Results) {
+    let wanted: Vec<MetricId> =
+        wanted.iter().copied().filter(|m| input.cells.values().any(|c| has_stats(c, *m))).collect();
+    let cells: Vec<(GroupKey, CellCounts)> = input
+        .cells
+        .iter()
+        .filter(|(_, c)| c.contains_key("transactions.n"))
+        .map(|(key, c)| {
+            let counts = Cell {
+                active: count_of(c, "customers.active"),
+                kept: count_of(c, "customers.kept"),
+                new: count_of(c, "customers.new"),
+            };
+            (key.clone(), CellCounts { rows: count_of(c, "transactions.n"), customers: counts })
+        })
+        .collect();
+    from_counts(&cells, &absent_dims(input, settings), &wanted, settings, results);
 }
 
 /// The rows of the statistics file as text (header first); CSV or Parquet.

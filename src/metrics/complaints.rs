@@ -109,10 +109,10 @@ impl InteractionKpi for Complaints {
         })
     }
 
-    /// Per 1000 interactions, from a boolean complaint column (a complaint value, or a
-    /// rate per transactions, is not translated yet).
+    /// From a boolean complaint column (a complaint value is not translated yet); the
+    /// transactions it is per are counted with them (`transactions.n`).
     fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
-        if context.transactions || context.options.complaint_value.is_some() {
+        if context.options.complaint_value.is_some() {
             return None;
         }
         Some(vec![

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::metrics::sql::{Aggregate, SqlStat};
+
 pub use crate::period::{PERIOD_BIAS, period_fits};
 
 /// Keys beyond this many are merged and deduplicated.
@@ -148,43 +150,97 @@ fn first_periods(keys: &[u64]) -> Vec<u16> {
     first
 }
 
+/// The counts of one group's period with active customers: active in it, active in it
+/// and in the period before, active in it for the first time ever (over all groups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cell {
+    /// Active in the period.
+    pub active: u64,
+    /// Active in it and in the period before.
+    pub kept: u64,
+    /// First-ever transaction in it.
+    pub new: u64,
+}
+
 /// Per group and period k, in that order: the counts of classic and crr retention.
 /// A period k is given when k−1 has active customers in the group and k is not
 /// after the last period of any key.
 pub fn retention_counts(keys: &[u64]) -> Vec<PeriodCounts> {
-    let Some(last) = keys.iter().map(|&k| k as u16).max() else { return Vec::new() };
-    let lowest = keys.iter().map(|&k| k as u16).min().unwrap_or(last);
     let first = first_periods(keys);
-    let span = usize::from(last - lowest) + 1;
-    let mut out = Vec::new();
+    let mut groups: Vec<(u16, BTreeMap<i32, Cell>)> = Vec::new();
     let mut start = 0;
     while start < keys.len() {
         let group = group_of(keys[start]);
         let end = start + keys[start..].partition_point(|&k| group_of(k) == group);
-        // Per biased period − lowest: (active, kept, new).
-        let mut cells = vec![(0u64, 0u64, 0u64); span];
+        let mut cells: BTreeMap<i32, Cell> = BTreeMap::new();
         for (i, &key) in keys[start..end].iter().enumerate() {
-            let period = key as u16;
-            let cell = &mut cells[usize::from(period - lowest)];
-            cell.0 += 1;
+            let cell = cells.entry(period_of(key)).or_default();
+            cell.active += 1;
             if i > 0 && keys[start + i - 1] == key - 1 {
-                cell.1 += 1;
+                cell.kept += 1;
             }
-            if first[customer_of(key) as usize] == period {
-                cell.2 += 1;
-            }
-        }
-        for k in 1..span {
-            let at_risk = cells[k - 1].0;
-            if at_risk > 0 {
-                let (active, kept, new) = cells[k];
-                let period = i32::from(lowest) + k as i32 - PERIOD_BIAS;
-                out.push(PeriodCounts { group, period, at_risk, kept, active, new });
+            if first[customer_of(key) as usize] == key as u16 {
+                cell.new += 1;
             }
         }
+        groups.push((group, cells));
         start = end;
     }
+    retention_of_cells(&groups).into_iter().map(|(group, c)| PeriodCounts { group, ..c }).collect()
+}
+
+/// The retention counts of every group's periods k from the [`Cell`]s of its periods
+/// with active customers (the engines' `customers.active`, `.kept`, `.new`): k runs
+/// from the first period of any group to the last, and is given when k−1 has active
+/// customers in the group. In the order of `groups`, then of k.
+pub fn retention_of_cells<G: Clone>(groups: &[(G, BTreeMap<i32, Cell>)]) -> Vec<(G, PeriodCounts)> {
+    let periods = groups.iter().flat_map(|(_, cells)| cells.keys().copied());
+    let (Some(lowest), Some(last)) = (periods.clone().min(), periods.max()) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (group, cells) in groups {
+        for k in lowest + 1..=last {
+            let at_risk = cells.get(&(k - 1)).map_or(0, |c| c.active);
+            if at_risk > 0 {
+                let c = cells.get(&k).copied().unwrap_or_default();
+                let counts = PeriodCounts { group: 0, period: k, at_risk, kept: c.kept, active: c.active, new: c.new };
+                out.push((group.clone(), counts));
+            }
+        }
+    }
     out
+}
+
+/// The statistics the engines compute for `metric` from the transactions (SPEC §13):
+/// `transactions.n` (the used rows of a period and group) and the customer-period
+/// counts [`customers_sql`] gives. `None`: not translated (money, clv).
+pub fn sql_stats(metric: crate::metrics::MetricId) -> Option<Vec<SqlStat>> {
+    use crate::metrics::MetricId;
+    let rows = SqlStat::new("transactions", "n", Aggregate::CountWhere("1 = 1".to_string())).on("customer_id");
+    let customers = SqlStat::new("customers", "active", Aggregate::CustomerPeriods).on("customer_id");
+    match metric {
+        MetricId::Transactions => Some(vec![rows]),
+        // A period and group with rows but no customer has 0 active customers.
+        MetricId::ActiveCustomers | MetricId::Retention | MetricId::Churn => Some(vec![rows, customers]),
+        _ => None,
+    }
+}
+
+/// The customer-period counts of a period and group, in SQL: over the distinct (groups,
+/// customer, period) of the used rows of `clean` (columns `period_start`, in days, the
+/// groups and `v_customer_id`), `active` (the rows), `kept` (the customer's previous
+/// period in the group is the period before, `previous` of `period_start`) and `new`
+/// (the period is the customer's first over all groups), as [`retention_counts`] counts
+/// them from the keys.
+pub fn customers_sql(clean: &str, groups: &[String], previous: &str) -> String {
+    let mut keys = vec!["period_start".to_string()];
+    keys.extend(groups.iter().cloned());
+    let keys = keys.join(", ");
+    let mut partition = groups.to_vec();
+    partition.push("c".to_string());
+    format!(
+        "SELECT {keys}, COUNT(*) AS active, SUM(CASE WHEN prev = {previous} THEN 1 ELSE 0 END) AS kept, SUM(CASE WHEN period_start = first THEN 1 ELSE 0 END) AS new FROM (SELECT {keys}, LAG(period_start) OVER (PARTITION BY {} ORDER BY period_start) AS prev, MIN(period_start) OVER (PARTITION BY c) AS first FROM (SELECT DISTINCT {keys}, v_customer_id AS c FROM {clean} WHERE used = 1 AND v_customer_id IS NOT NULL) d) w GROUP BY {keys}",
+        partition.join(", ")
+    )
 }
 
 /// Per group code: distinct customers, and distinct customer-periods, over the periods
@@ -319,6 +375,40 @@ mod tests {
         );
         assert_eq!(group_counts(&k, |_| true), BTreeMap::from([(1, (2, 2)), (2, (1, 2))]));
         assert_eq!(group_counts(&k, |p| p <= 2), BTreeMap::from([(1, (2, 2)), (2, (1, 1))]));
+    }
+
+    #[test]
+    fn retention_of_the_engines_cells_spans_every_group_s_periods() {
+        // "web": 3 active in 1, 2 of them kept in 2; "chat": 1 active in 1, 1 (new) in 3.
+        let cell = |active, kept, new| Cell { active, kept, new };
+        let groups = vec![
+            ("web".to_string(), BTreeMap::from([(1, cell(3, 0, 3)), (2, cell(2, 2, 0))])),
+            ("chat".to_string(), BTreeMap::from([(1, cell(1, 0, 1)), (3, cell(1, 0, 1))])),
+        ];
+        let counts = |at_risk, kept, active, new, period| PeriodCounts { group: 0, period, at_risk, kept, active, new };
+        assert_eq!(
+            retention_of_cells(&groups),
+            vec![
+                // web, k = 3: 2 were active in 2, none in 3.
+                ("web".to_string(), counts(3, 2, 2, 0, 2)),
+                ("web".to_string(), counts(2, 0, 0, 0, 3)),
+                // chat, k = 2: its customer is gone; k = 3: nobody was active in 2.
+                ("chat".to_string(), counts(1, 0, 0, 0, 2)),
+            ]
+        );
+        assert!(retention_of_cells::<u16>(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_engines_count_customer_periods_with_window_functions() {
+        let sql = customers_sql("clean", &["g0".to_string()], "prev_start");
+        assert!(
+            sql.contains("SELECT DISTINCT period_start, g0, v_customer_id AS c FROM clean WHERE used = 1"),
+            "{sql}"
+        );
+        assert!(sql.contains("LAG(period_start) OVER (PARTITION BY g0, c ORDER BY period_start)"), "{sql}");
+        assert!(sql.contains("MIN(period_start) OVER (PARTITION BY c) AS first"), "{sql}");
+        assert!(sql.contains("SUM(CASE WHEN prev = prev_start THEN 1 ELSE 0 END) AS kept"), "{sql}");
     }
 
     #[test]

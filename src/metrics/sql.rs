@@ -39,6 +39,9 @@ pub enum Aggregate {
     /// Not per period and group: the distinct values of a key column over the used rows
     /// (`values.seen.<key>`), which the notes of per-key targets name.
     DistinctValues,
+    /// Not one aggregate: the counts of the distinct customer-periods, `customers.active`,
+    /// `.kept` and `.new` (see [`crate::metrics::customer_periods::customers_sql`]).
+    CustomerPeriods,
 }
 
 /// A named statistic: `<column>.<what>` as in the polars aggregation.
@@ -112,7 +115,7 @@ impl SqlStat {
             Aggregate::SumSquares => format!("SUM({value} * {value})"),
             Aggregate::SumMillis(per_unit) => format!("SUM({})", millis(per_unit)),
             Aggregate::SumSquaresMillis(per_unit) => format!("SUM({m} * {m})", m = millis(per_unit)),
-            Aggregate::OrderStatistics | Aggregate::DistinctValues => return None,
+            Aggregate::OrderStatistics | Aggregate::DistinctValues | Aggregate::CustomerPeriods => return None,
         })
     }
 }

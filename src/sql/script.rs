@@ -21,7 +21,7 @@ use crate::metrics::sql::{Aggregate, SqlStat};
 use crate::period::Period;
 
 /// The inputs the script reads.
-pub const KINDS: [Kind; 3] = [Kind::Surveys, Kind::EmployeeSurveys, Kind::Interactions];
+pub const KINDS: [Kind; 4] = [Kind::Surveys, Kind::EmployeeSurveys, Kind::Interactions, Kind::Transactions];
 
 /// How a column's values are read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,6 +78,25 @@ struct Plan {
     stats: Vec<SqlStat>,
     /// (rows with a rejected value, rows with any value): the names and the fields.
     rejections: Vec<((String, String), Vec<&'static str>)>,
+    /// The fields without which a row in the window is rejected (`missing <field>`), as
+    /// the loader rejects a transaction without its customer.
+    required: Vec<&'static str>,
+}
+
+impl Plan {
+    /// Adds the columns of `fields` the script can read, and `stats`, each once.
+    fn add(&mut self, fields: &[crate::input::FieldRequest], stats: Vec<SqlStat>) {
+        for score in fields.iter().filter_map(Score::of) {
+            if !self.scores.contains(&score) {
+                self.scores.push(score);
+            }
+        }
+        for stat in stats {
+            if !self.stats.contains(&stat) {
+                self.stats.push(stat);
+            }
+        }
+    }
 }
 
 /// Where one source's columns are: a file's or a table's column expressions.
@@ -171,6 +190,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         // earlier script may have made is dropped before the views are replaced.
         let mut made = vec![name("quality"), name("cells")];
         made.extend(crate::metrics::durations::DURATIONS.iter().map(|d| name(&format!("rank_{}", d.column))));
+        made.push(name("customers"));
         statements.extend(dialect.forget(&made));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
@@ -180,7 +200,10 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         let dated = sources.iter().any(|s| s.date.is_some());
         // A --by column no source has is over all its values: (all), as servq report says.
         let absent: Vec<bool> = (0..settings.by.len()).map(|k| sources.iter().all(|s| s.dims[k].is_none())).collect();
-        let layout = Layout { dated, absent };
+        // Transactions without one of them are counted over all groups, as servq report
+        // counts them (its customer-periods are not split by the columns they have).
+        let collapsed = *kind == Kind::Transactions && absent.contains(&true);
+        let layout = Layout { dated, absent: absent.iter().map(|a| *a || collapsed).collect() };
         statements.extend(dialect.cleaned(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
         statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &name("clean"))));
         statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("cells"))));
@@ -190,6 +213,23 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
             let table = name(&format!("rank_{}", stat.column));
             statements.extend(dialect.materialise(&table, &ranked(dialect, settings, &stat.column, &name("clean"))));
             selects.extend(order_statistics(dialect, settings, *kind, stat, &table));
+        }
+        // The distinct customer-periods' counts (retention, active customers).
+        if plan.stats.iter().any(|s| s.aggregate == Aggregate::CustomerPeriods) {
+            let groups: Vec<String> = (0..settings.by.len()).map(|k| format!("g{k}")).collect();
+            let previous = period_start(dialect, settings.window.period, "(period_start - 1)");
+            let counts = crate::metrics::customer_periods::customers_sql(&name("clean"), &groups, &previous);
+            statements.extend(dialect.materialise(&name("customers"), &counts));
+            let head = (dialect.string(kind.as_str()), dialect.date_of("period_start"));
+            let dims = group_columns(dialect, settings);
+            for what in ["active", "kept", "new"] {
+                let stat = format!("customers.{what}");
+                selects.push(stat_row(dialect, (&head.0, &head.1), &dims, &stat, what, &name("customers")));
+            }
+        }
+        // A --by column no source of the input has (its figures are over all groups).
+        for (dim, _) in settings.by.iter().zip(&absent).filter(|(_, absent)| **absent) {
+            selects.push(constant_row(dialect, settings, kind.as_str(), &format!("by.absent.{dim}"), 1));
         }
         // The distinct values of the keys of per-key targets, for their notes.
         for stat in plan.stats.iter().filter(|s| s.aggregate == Aggregate::DistinctValues) {
@@ -245,7 +285,9 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     let mut notes = Vec::new();
     let mut untranslated: Vec<MetricId> = Vec::new();
     let mut blocked: Vec<String> = Vec::new();
+    let transactions = settings.inputs.contains_key(&Kind::Transactions) || tables.contains_key(&Kind::Transactions);
     for metric in crate::compute::wanted(settings) {
+        let mut per_transactions = false;
         let kind = metric.input();
         let has_input = settings.inputs.contains_key(&kind) || tables.contains_key(&kind);
         let (sql, fields) = match metric.def().family {
@@ -253,15 +295,19 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             Family::Interaction(kpi) => {
                 let has = |field: &str| in_inputs(settings, Kind::Interactions, &[field], tables);
                 let mut context = crate::metrics::interaction::Context::without_rows(&has, options);
-                // A rate per transactions is not translated: with transactions it is refused.
-                context.transactions =
-                    settings.inputs.contains_key(&Kind::Transactions) || tables.contains_key(&Kind::Transactions);
+                // A rate per transactions reads their count too.
+                context.transactions = transactions;
+                per_transactions = transactions && kpi.per_transactions().is_some();
                 // FCR by repeat contacts reads each contact's customer and topic.
                 let has_column = |fields: &[&str]| in_inputs(settings, kind, fields, tables);
                 let history = kpi.needs_history(options, &has_column);
                 let fields = kpi.fields(options, history).into_iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
                 (kpi.sql(&context), fields.collect())
             }
+            Family::Customer(fields) => (
+                crate::metrics::customer_periods::sql_stats(metric),
+                fields.iter().map(|&(field, kind)| crate::input::FieldRequest { field, kind }).collect(),
+            ),
             _ => (None, Vec::new()),
         };
         if !has_input {
@@ -314,17 +360,14 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             }
             continue;
         };
+        if per_transactions {
+            // A rate per transactions: their count per period and group.
+            let rows = crate::metrics::customer_periods::sql_stats(MetricId::Transactions).unwrap_or_default();
+            let customer = crate::input::FieldRequest { field: "customer_id", kind: ValueKind::Key };
+            plans.entry(Kind::Transactions).or_default().add(&[customer], rows);
+        }
         let plan = plans.entry(kind).or_default();
-        for score in fields.iter().filter_map(Score::of) {
-            if !plan.scores.contains(&score) {
-                plan.scores.push(score);
-            }
-        }
-        for stat in stats {
-            if !plan.stats.contains(&stat) {
-                plan.stats.push(stat);
-            }
-        }
+        plan.add(&fields, stats);
         if let Some(names) = crate::compute::rejection_names(metric) {
             // Over the fields the script reads (a time column no input has is not).
             let mut judged = crate::compute::judged_fields(metric).to_vec();
@@ -333,6 +376,10 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
                 plan.rejections.push((names, judged));
             }
         }
+    }
+    // A transaction without its customer is rejected, as the loader rejects it.
+    if let Some(plan) = plans.get_mut(&Kind::Transactions) {
+        plan.required = vec!["customer_id"];
     }
     // A translated KPI refused here is so for these columns or options (FCR by the
     // repeat-window method, or without a flag column).
@@ -350,7 +397,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     for metric in partly {
         refusals.push(format!(
-            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: only per 1000 interactions, from a boolean complaint column, without transactions; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)"
+            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)"
         ));
     }
     if settings.selected.is_some() && !refusals.is_empty() {
@@ -659,11 +706,23 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         }
         parts.join(" AND ")
     };
-    let mut l5 = vec!["reason".to_string(), "day".to_string()];
+    // A row in the window without a required value is rejected (`missing <field>`).
+    let inside = window("day");
+    let lacking: Vec<String> = plan.required.iter().map(|f| format!("m_{f} = 1")).collect();
+    let mut l5 = if lacking.is_empty() {
+        vec!["reason".to_string(), format!("CASE WHEN {inside} THEN 1 ELSE 0 END AS used")]
+    } else {
+        let whens: Vec<String> =
+            plan.required.iter().map(|f| format!("WHEN {inside} AND m_{f} = 1 THEN 'missing {f}'")).collect();
+        vec![
+            format!("CASE {} ELSE reason END AS reason", whens.join(" ")),
+            format!("CASE WHEN {inside} AND NOT ({}) THEN 1 ELSE 0 END AS used", lacking.join(" OR ")),
+        ]
+    };
+    l5.push("day".to_string());
     if neighbours.is_some() {
         l5.push("ts".to_string());
     }
-    l5.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS used", window("day")));
     l5.push(format!("CAST({} AS BIGINT) AS period_start", period_start(dialect, settings.window.period, "day")));
     for s in &plan.scores {
         let f = s.field;
@@ -949,6 +1008,9 @@ fn quality(plan: &Plan, cells: &str) -> String {
         "MIN(CASE WHEN used = 1 THEN day_min END) AS date_first".to_string(),
         "MAX(CASE WHEN used = 1 THEN day_max END) AS date_last".to_string(),
     ];
+    for f in &plan.required {
+        columns.push(format!("SUM(CASE WHEN reason = 'missing {f}' THEN n_rows ELSE 0 END) AS rejected_missing_{f}"));
+    }
     for s in &plan.scores {
         let f = s.field;
         columns.push(format!("SUM(CASE WHEN used = 1 THEN rejected_{f} ELSE 0 END) AS rejected_{f}"));
@@ -975,6 +1037,9 @@ fn quality_names(plan: &Plan) -> Vec<(String, String)> {
     .iter()
     .map(|(c, n)| (c.to_string(), n.to_string()))
     .collect();
+    for f in &plan.required {
+        names.push((format!("rejected_missing_{f}"), format!("rows.rejected.missing {f}")));
+    }
     for s in &plan.scores {
         names.push((format!("rejected_{}", s.field), format!("values.rejected.{}", s.field)));
         names.push((format!("missing_{}", s.field), format!("values.missing.{}", s.field)));
@@ -1051,18 +1116,18 @@ fn meta(dialect: Dialect, settings: &Options, undated: bool) -> Vec<String> {
     if let Some(as_of) = settings.as_of {
         stats.push(("as_of".to_string(), i64::from(crate::period::epoch_days(as_of))));
     }
-    let no_dims = no_group_columns(dialect, settings);
-    stats
-        .into_iter()
-        .map(|(stat, value)| {
-            let mut columns = vec!["'meta' AS kind".to_string(), "CAST(NULL AS DATE) AS period_start".to_string()];
-            columns.extend(no_dims.iter().cloned());
-            columns.push(format!("{} AS stat", dialect.string(&stat)));
-            columns.push(format!("CAST({value} AS {}) AS value", dialect.text()));
-            // Spark and PostgreSQL need a FROM-less SELECT; all three take one.
-            format!("SELECT {}", columns.join(", "))
-        })
-        .collect()
+    stats.into_iter().map(|(stat, value)| constant_row(dialect, settings, "meta", &stat, value)).collect()
+}
+
+/// A statistics row of no period and group with a constant value: a FROM-less `SELECT`
+/// (Spark and PostgreSQL need one; all three take one).
+fn constant_row(dialect: Dialect, settings: &Options, kind: &str, stat: &str, value: i64) -> String {
+    let mut columns =
+        vec![format!("{} AS kind", dialect.string(kind)), "CAST(NULL AS DATE) AS period_start".to_string()];
+    columns.extend(no_group_columns(dialect, settings));
+    columns.push(format!("{} AS stat", dialect.string(stat)));
+    columns.push(format!("CAST({value} AS {}) AS value", dialect.text()));
+    format!("SELECT {}", columns.join(", "))
 }
 
 #[cfg(test)]
