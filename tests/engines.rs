@@ -58,9 +58,12 @@ fn cases(w: &Workdir) -> Vec<Case> {
     let generated = generated(w);
     let interactions = generated_interactions(w);
     let transactions = made(w, "make_transactions.py", "transactions.csv");
-    let crr = w.write("crr.toml", "[metrics.retention]\nvariant = \"crr\"\n");
-    let customers = "transactions,active_customers,retention,churn";
-    let tx_accounted = "100,000 rows read, 95,091 used, 4,909 rejected";
+    let crr = w.write(
+        "crr.toml",
+        "[metrics.retention]\nvariant = \"crr\"\n\n[metrics.clv]\nmargin_rate = 0.3\nannual_discount_rate = 0.12\nhorizon = 5\n",
+    );
+    let customers = "transactions,revenue,active_customers,revenue_per_customer,retention,churn,clv";
+    let tx_accounted = "100,000 rows read, 94,996 used, 5,004 rejected";
     let fcr_all = w.write("fcr_all.toml", "[metrics.fcr]\ndenominator = \"all\"\n");
     // Targets per channel, in any case, one matching nothing (a note), per priority
     // without a priority column (the default then).
@@ -215,7 +218,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: tx_accounted,
         },
         Case {
-            name: "generated transactions, crr retention, weekly by channel and segment, cut, +05:30, as of",
+            name: "generated transactions, crr retention, clv from revenue, weekly by channel and segment, cut, +05:30, as of",
             inputs: strings(&["--transactions", &transactions]),
             flags: strings(&[
                 "--config",
@@ -243,7 +246,14 @@ fn cases(w: &Workdir) -> Vec<Case> {
             inputs: strings(&["--transactions", &transactions]),
             flags: strings(&["--by", "segment", "--period", "quarter", "--metrics", customers]),
             table: Some(("transactions_table".to_string(), transactions.clone())),
-            accounted: "100,000 rows read",
+            accounted: "100,000 rows read, 95,996 used, 4,004 rejected",
+        },
+        Case {
+            name: "every shape of amount, one a day (plain, exponents, seven decimals, the largest, words)",
+            inputs: strings(&["--transactions", &w.write("amounts.csv", amounts())]),
+            flags: strings(&["--period", "day", "--min-n", "1", "--missing", "NA", "--metrics", "revenue,clv"]),
+            table: None,
+            accounted: "values left out: margin × 16, revenue × 21",
         },
         Case {
             name: "complaints per 1000 transactions, generated, by channel; and by a column transactions lack",
@@ -272,6 +282,66 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
         },
     ]
+}
+
+/// Transactions of one customer a day, each with another amount as revenue and margin:
+/// `parse_money`'s paths (plain decimals exactly, the seventh decimal rounding half up,
+/// exponents through a double, the largest amount and one millionth more, negatives).
+fn amounts() -> String {
+    let amounts = [
+        "1",
+        "-1",
+        "-0",
+        "+5",
+        ".5",
+        "5.",
+        "0.0000005",
+        "-0.0000005",
+        "-0.0000001",
+        "1.5e3",
+        "-1e-9",
+        "1e-400",
+        "1e400",
+        "abc",
+        "\"1,5\"",
+        "9223372036854.775807",
+        "9223372036854.775808",
+        "9223372036854.7758075",
+        "9223372036854.7758064",
+        "00000000000000012.5",
+        "1.2.3",
+        "$5",
+        "1e13",
+        "9.1e12",
+        "9.3e12",
+        " 7 ",
+        "",
+        "NA",
+        "inf",
+        "nan",
+        "0x10",
+        "12345678901234567890",
+        "1E2",
+        "0.12345649999",
+        "0.1234565",
+        "-.5",
+        "+.",
+        "-",
+        "1e-7",
+        "5e-7",
+        "4.9999999e-7",
+        "1.0000005",
+        "2.5e-6",
+        "-2.5e-6",
+        "0e5",
+        "1234567.1234565",
+    ];
+    let mut out = String::from("order_id,customer_id,order_date,revenue,margin\n");
+    for (i, amount) in amounts.iter().enumerate() {
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(i as u64);
+        out.push_str(&format!("O{i},C{},{day},{amount},{amount}\n", i % 3));
+    }
+    out
 }
 
 /// The config that names the engine table's date column.
@@ -334,6 +404,20 @@ fn compare(w: &Workdir, cases: &[Case], results: &[(String, String)], engine: &s
         let from_stats = String::from_utf8(out.stdout).unwrap();
         assert!(direct.lines().count() > 5, "{engine}, {}: too few figures to compare:\n{direct}", case.name);
         assert_eq!(from_stats, direct, "{engine}, {}: the engine's figures differ from servq report's", case.name);
+        // The cohort heatmap of the HTML report, from the engine's cohort counts.
+        if case.inputs.iter().any(|i| i == "--transactions") {
+            let html = |args: &[&str]| {
+                let page = stdout_of(w.servq().args(args).args(&case.flags).args(["--format", "html", "-q"]));
+                let start =
+                    page.find("Cohort retention").unwrap_or_else(|| panic!("{engine}, {}: no heatmap", case.name));
+                page[start..start + page[start..].find("</table>").unwrap()].to_string()
+            };
+            let mut direct_args = vec!["report"];
+            direct_args.extend(case.inputs.iter().map(String::as_str));
+            let direct = html(&direct_args);
+            assert!(direct.matches("<tr>").count() > 3, "{engine}, {}: too few cohorts:\n{direct}", case.name);
+            assert_eq!(html(&["report", "--stats", "stats.csv"]), direct, "{engine}, {}: cohorts differ", case.name);
+        }
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             stderr.contains(case.accounted),
@@ -639,12 +723,12 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let w = Workdir::new();
     let surveys = sample("surveys.csv");
     let interactions = sample("interactions.csv");
-    let transactions = sample("transactions.csv");
+    let customers = sample("customers.csv");
     let sla_backslash = w.write("sla.toml", "[metrics.sla]\nper_channel = { 'a\\b' = 5 }\n");
     for (args, message) in [
         (
-            vec!["--transactions", &transactions, "--metrics", "clv,csat"],
-            "clv: not translated to SQL when the input has a revenue column (servq sql does not read it yet)",
+            vec!["--customers", &customers, "--metrics", "churn_rate,csat"],
+            "churn_rate: not translated to SQL when the input has a churned column (servq sql does not read it yet)",
         ),
         (
             vec!["--employees", &sample("employees.csv"), "--metrics", "turnover,csat"],

@@ -41,14 +41,14 @@ pub struct CustomerData {
 /// The sums of one period and group, by slot: [`MARGIN`], [`REVENUE`] (money in
 /// millionths), [`ROWS`] (transactions), [`REVENUE_REJECTED`] and [`REVENUE_JUDGED`]
 /// (revenue values rejected, and present at all: valid or rejected).
-type Sums = [i128; 5];
+pub type Sums = [i128; 5];
 
 /// The slots of [`Sums`].
-const MARGIN: usize = 0;
-const REVENUE: usize = 1;
-const ROWS: usize = 2;
-const REVENUE_REJECTED: usize = 3;
-const REVENUE_JUDGED: usize = 4;
+pub const MARGIN: usize = 0;
+pub const REVENUE: usize = 1;
+pub const ROWS: usize = 2;
+pub const REVENUE_REJECTED: usize = 3;
+pub const REVENUE_JUDGED: usize = 4;
 
 /// Builds [`CustomerData`] from frames of transactions, one block at a time.
 pub struct CustomerFold {
@@ -228,23 +228,9 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
         want = without_periods(want, results);
     }
     if want.contains(&MetricId::Clv) {
-        match clv_rows(table, data, settings, &inputs.dictionaries, results.as_of_of(Kind::Transactions)) {
-            Ok((rows, _)) if rows.is_empty() => results.notes.push(
-                "clv: not computed: no group has a complete period with active customers followed by another"
-                    .to_string(),
-            ),
-            Ok((rows, notes)) => {
-                results.notes.extend(notes);
-                push_clv(results, rows, settings);
-                if let Some(note) = clv_money_suspect(table, settings, &inputs.quality) {
-                    results.notes.push(note);
-                    for record in results.records.iter_mut().filter(|r| r.metric == MetricId::Clv) {
-                        record.flags.push(super::Flag::Rejected);
-                    }
-                }
-            }
-            Err(err) => results.notes.push(format!("clv: not computed: {err}")),
-        }
+        let rows = clv_rows(table, data, settings, &inputs.dictionaries, results.as_of_of(Kind::Transactions));
+        let suspect = clv_money_suspect(table, settings, &inputs.quality);
+        push_clv_outcome(rows, suspect, settings, results);
     }
     let per_period: Vec<MetricId> = want.iter().copied().filter(|m| *m != MetricId::Clv).collect();
     let collapsed;
@@ -258,7 +244,8 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
     push_retention(&counts, &want, settings, results);
     let activity: Vec<MetricId> = want.iter().copied().filter(|m| ACTIVITY.contains(m)).collect();
     if !activity.is_empty() {
-        push_activity(table, data, &activity, settings, inputs, results);
+        let cells = cell_counts(data, settings, &inputs.dictionaries);
+        push_activity(&cells, table.has("revenue"), &activity, results);
     }
     if settings.cohorts && settings.window.period != Period::None {
         let complete = CompletePeriods::of(settings, results.as_of_of(Kind::Transactions));
@@ -267,29 +254,39 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
     Ok(())
 }
 
-/// The counts of one period and group from the engines' statistics (SPEC §13): its
-/// transactions, and its customer-period counts.
+/// The counts of one period and group: its customer-period counts, and its sums of
+/// money and rows ([`Sums`]).
 #[derive(Debug, Clone, Copy)]
 pub struct CellCounts {
-    /// Transactions (used rows).
-    pub rows: u64,
     /// Active, kept and new customers.
     pub customers: customer_periods::Cell,
+    /// Σ margin, Σ revenue (millionths), transactions, revenue values rejected and judged.
+    pub money: Sums,
 }
 
-/// The wanted customer metrics from the counts of each period and group, as [`compute`]
-/// gives them from the transactions: transactions and active customers per cell,
-/// retention and churn from the customer-period counts. `missing`: the `--by` columns
-/// the transactions lack (the cells are then over all groups).
-pub(crate) fn from_counts(
-    cells: &[(GroupKey, CellCounts)],
-    missing: &[String],
-    wanted: &[MetricId],
-    settings: &Options,
-    results: &mut Results,
-) {
-    let mut want: Vec<MetricId> =
-        [MetricId::Retention, MetricId::Churn].into_iter().chain(ACTIVITY).filter(|m| wanted.contains(m)).collect();
+/// The transactions as the engines counted them (SPEC §13).
+pub struct EngineCounts<'a> {
+    /// The counts of each period and group with transactions, in order.
+    pub cells: &'a [(GroupKey, CellCounts)],
+    /// The `--by` columns the transactions lack (the cells are then over all groups).
+    pub missing: &'a [String],
+    /// Whether the transactions have a column.
+    pub has: &'a dyn Fn(&str) -> bool,
+    /// A column's rejected and valid values.
+    pub values: &'a dyn Fn(&str) -> (u64, u64),
+    /// The as-of date of the transactions.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The wanted customer metrics from the engines' counts, as [`compute`] gives them from
+/// the transactions: transactions, revenue and active customers per cell, retention and
+/// churn from the customer-period counts, CLV from their totals over complete periods.
+pub(crate) fn from_counts(engine: &EngineCounts, wanted: &[MetricId], settings: &Options, results: &mut Results) {
+    let mut want: Vec<MetricId> = [MetricId::Retention, MetricId::Churn, MetricId::Clv]
+        .into_iter()
+        .chain(ACTIVITY)
+        .filter(|m| wanted.contains(m))
+        .collect();
     if want.is_empty() {
         return;
     }
@@ -297,23 +294,16 @@ pub(crate) fn from_counts(
     if period == Period::None {
         want = without_periods(want, results);
     }
-    if !missing.is_empty() {
-        results.notes.push(over_all_groups(&want, missing));
-    }
-    let keys: Vec<GroupKey> = cells.iter().map(|(k, _)| k.clone()).collect();
-    for metric in want.iter().copied().filter(|m| ACTIVITY.contains(m)) {
-        let (count, definition): (fn(&CellCounts) -> u64, &str) = match metric {
-            MetricId::Transactions => (|c| c.rows, activity::TRANSACTIONS),
-            _ => (|c| c.customers.active, activity::ACTIVE_CUSTOMERS),
-        };
-        let estimates = cells.iter().map(|(_, c)| activity::count(count(c))).collect();
-        results.push_metric(&keys, metric, estimates, definition.to_string());
-    }
+    let cells = engine.cells;
     // Per group, the periods with active customers.
     let mut groups: BTreeMap<Vec<String>, BTreeMap<i32, customer_periods::Cell>> = BTreeMap::new();
     for ((start, group), c) in cells.iter().filter(|(_, c)| c.customers.active > 0) {
         groups.entry(group.clone()).or_default().insert(period.index(*start), c.customers);
     }
+    let span = groups
+        .values()
+        .flat_map(|g| g.keys().copied())
+        .fold(None, |span: Option<(i32, i32)>, p| Some(span.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p)))));
     let groups: Vec<_> = groups.into_iter().collect();
     let mut counts: Vec<RetentionCounts> = customer_periods::retention_of_cells(&groups)
         .into_iter()
@@ -326,7 +316,56 @@ pub(crate) fn from_counts(
         })
         .collect();
     counts.sort_by(|a, b| a.key.cmp(&b.key));
+    if want.contains(&MetricId::Clv) {
+        let complete = CompletePeriods::of(settings, engine.as_of);
+        // Customers entering the group in a complete period are its distinct customers.
+        let mut totals: BTreeMap<Vec<String>, GroupTotals> = BTreeMap::new();
+        for ((_, group), c) in cells.iter().filter(|((start, _), _)| complete.contains(period.index(*start))) {
+            let entry = totals.entry(group.clone()).or_default();
+            entry.customers += c.customers.entered;
+            entry.customer_periods += c.customers.active;
+            entry.money[MARGIN] += c.money[MARGIN];
+            entry.money[REVENUE] += c.money[REVENUE];
+        }
+        let source = ClvSource { totals, counts: &counts, span, missing: engine.missing, has: engine.has };
+        let suspect = clv_suspect_of(engine.has, engine.values, settings);
+        push_clv_outcome(clv_of(&source, settings, complete), suspect, settings, results);
+    }
+    let per_period: Vec<MetricId> = want.iter().copied().filter(|m| *m != MetricId::Clv).collect();
+    if !engine.missing.is_empty() && !per_period.is_empty() {
+        results.notes.push(over_all_groups(&per_period, engine.missing));
+    }
     push_retention(&counts, &want, settings, results);
+    let activity: Vec<MetricId> = want.iter().copied().filter(|m| ACTIVITY.contains(m)).collect();
+    if !activity.is_empty() {
+        push_activity(cells, (engine.has)("revenue"), &activity, results);
+    }
+}
+
+/// Pushes the CLV rows, or the note that says why there are none; `suspect`: the note
+/// that its money values are suspect (the figures are flagged `rejected`).
+fn push_clv_outcome(
+    rows: Result<(Vec<ClvRow>, Vec<String>)>,
+    suspect: Option<String>,
+    settings: &Options,
+    results: &mut Results,
+) {
+    match rows {
+        Ok((rows, _)) if rows.is_empty() => results.notes.push(
+            "clv: not computed: no group has a complete period with active customers followed by another".to_string(),
+        ),
+        Ok((rows, notes)) => {
+            results.notes.extend(notes);
+            push_clv(results, rows, settings);
+            if let Some(note) = suspect {
+                results.notes.push(note);
+                for record in results.records.iter_mut().filter(|r| r.metric == MetricId::Clv) {
+                    record.flags.push(super::Flag::Rejected);
+                }
+            }
+        }
+        Err(err) => results.notes.push(format!("clv: not computed: {err}")),
+    }
 }
 
 /// The customer metrics computable without periods (activity), with a note for each
@@ -363,51 +402,38 @@ const ACTIVITY: [MetricId; 4] =
     [MetricId::Transactions, MetricId::Revenue, MetricId::ActiveCustomers, MetricId::RevenuePerCustomer];
 
 /// Pushes the wanted activity figures: transactions, revenue, active customers and
-/// revenue per customer per period and group (see [`crate::metrics::activity`]).
-fn push_activity(
-    table: &Table,
-    data: &CustomerData,
-    want: &[MetricId],
-    settings: &Options,
-    inputs: &Inputs,
-    results: &mut Results,
-) {
-    let period = settings.window.period;
-    let key = |&(index, group): &(i32, u16)| {
-        let start = if period == Period::None { NaiveDate::default() } else { period.start_of_index(index) };
-        (start, data.group_values(group, &inputs.dictionaries))
-    };
-    let cells: Vec<(i32, u16)> = data.money.keys().copied().collect();
-    let keys = widen(cells.iter().map(key).collect(), settings.by.len());
-    let active = customer_periods::active_counts(&data.keys);
-    let active_of = |&(index, group): &(i32, u16)| active.get(&(group, index)).copied().unwrap_or(0);
+/// revenue per customer per period and group (see [`crate::metrics::activity`]), from
+/// the counts of each period and group; `has_revenue`: the transactions have a revenue
+/// column.
+fn push_activity(cells: &[(GroupKey, CellCounts)], has_revenue: bool, want: &[MetricId], results: &mut Results) {
+    let keys: Vec<GroupKey> = cells.iter().map(|(k, _)| k.clone()).collect();
     // A period and group without a valid revenue value has no revenue figure (not 0).
-    let revenue_of = |cell: &(i32, u16)| {
-        let sums = &data.money[cell];
+    let revenue_of = |c: &CellCounts| {
+        let sums = &c.money;
         (sums[REVENUE_JUDGED] > sums[REVENUE_REJECTED]).then(|| sums[REVENUE] as f64 / MONEY_UNITS)
     };
-    let rows_of = |cell: &(i32, u16)| data.money[cell][ROWS] as u64;
-    let has_revenue = table.has("revenue");
+    let rows_of = |c: &CellCounts| c.money[ROWS] as u64;
     for &metric in want {
         let (estimates, definition): (Vec<Estimate>, &str) = match metric {
             MetricId::Transactions => {
-                (cells.iter().map(|c| activity::count(rows_of(c))).collect(), activity::TRANSACTIONS)
+                (cells.iter().map(|(_, c)| activity::count(rows_of(c))).collect(), activity::TRANSACTIONS)
             }
             MetricId::ActiveCustomers => {
-                (cells.iter().map(|c| activity::count(active_of(c))).collect(), activity::ACTIVE_CUSTOMERS)
+                (cells.iter().map(|(_, c)| activity::count(c.customers.active)).collect(), activity::ACTIVE_CUSTOMERS)
             }
             MetricId::Revenue if has_revenue => (
                 cells
                     .iter()
-                    .map(|c| revenue_of(c).map_or(Estimate::empty(0), |r| activity::revenue(r, rows_of(c))))
+                    .map(|(_, c)| revenue_of(c).map_or(Estimate::empty(0), |r| activity::revenue(r, rows_of(c))))
                     .collect(),
                 activity::REVENUE,
             ),
             MetricId::RevenuePerCustomer if has_revenue => (
                 cells
                     .iter()
-                    .map(|c| {
-                        revenue_of(c).map_or(Estimate::empty(0), |r| activity::revenue_per_customer(r, active_of(c)))
+                    .map(|(_, c)| {
+                        revenue_of(c)
+                            .map_or(Estimate::empty(0), |r| activity::revenue_per_customer(r, c.customers.active))
                     })
                     .collect(),
                 activity::REVENUE_PER_CUSTOMER,
@@ -422,24 +448,46 @@ fn push_activity(
     // A revenue figure with more than 5% of its revenue values rejected is suspect.
     let suspect: Vec<bool> = cells
         .iter()
-        .map(|c| {
-            let sums = &data.money[c];
-            sums[REVENUE_REJECTED] as f64 > super::REJECTED_SHARE * sums[REVENUE_JUDGED] as f64
-        })
+        .map(|(_, c)| c.money[REVENUE_REJECTED] as f64 > super::REJECTED_SHARE * c.money[REVENUE_JUDGED] as f64)
         .collect();
     for metric in [MetricId::Revenue, MetricId::RevenuePerCustomer] {
         results.flag_rejected(metric, &keys, &suspect);
     }
 }
 
-/// Whether more than 5% of a money column's values were rejected over the whole run:
-/// the note saying so.
-fn money_suspect(column: &str, quality: &crate::input::DataQuality) -> Option<String> {
+/// The counts of every period and group of the transactions, in order (group values
+/// `(all)` when not split by the `--by` columns).
+fn cell_counts(data: &CustomerData, settings: &Options, dictionaries: &Dictionaries) -> Vec<(GroupKey, CellCounts)> {
+    let period = settings.window.period;
+    let active = customer_periods::active_counts(&data.keys);
+    let keys = data.money.keys().map(|&(index, group)| {
+        let start = if period == Period::None { NaiveDate::default() } else { period.start_of_index(index) };
+        (start, data.group_values(group, dictionaries))
+    });
+    let keys = widen(keys.collect(), settings.by.len());
+    keys.into_iter()
+        .zip(&data.money)
+        .map(|(key, (&(index, group), sums))| {
+            let active = active.get(&(group, index)).copied().unwrap_or(0);
+            let customers = customer_periods::Cell { active, ..Default::default() };
+            (key, CellCounts { customers, money: *sums })
+        })
+        .collect()
+}
+
+/// A money column's rejected and valid values over the whole run.
+fn money_counts(column: &str, quality: &crate::input::DataQuality) -> (u64, u64) {
     let (mut rejected, mut valid) = (0u64, 0u64);
     for counts in quality.files.iter().filter(|f| f.kind == Kind::Transactions).filter_map(|f| f.fields.get(column)) {
         rejected += counts.rejected;
         valid += counts.valid;
     }
+    (rejected, valid)
+}
+
+/// The note that more than 5% of a money column's values (`rejected` of `rejected` +
+/// `valid`) were rejected.
+fn suspect_values(column: &str, rejected: u64, valid: u64) -> Option<String> {
     (rejected as f64 > super::REJECTED_SHARE * (rejected + valid) as f64).then(|| {
         format!("{rejected} of {} {column} values were rejected: suspect data (see the hints)", rejected + valid)
     })
@@ -501,11 +549,11 @@ pub fn retention_counts(data: &CustomerData, period: Period, dictionaries: &Dict
 
 /// The margin: the `margin` column, else `revenue` times `margin_rate` (applied to
 /// the sums, so that row-by-row and compacted tables give the same figure).
-fn margin_source(table: &Table, options: &ClvOptions) -> Result<(&'static str, f64)> {
-    if table.has("margin") {
+fn margin_source(has: &dyn Fn(&str) -> bool, options: &ClvOptions) -> Result<(&'static str, f64)> {
+    if has("margin") {
         return Ok(("margin", 1.0));
     }
-    match (options.margin_rate, table.has("revenue")) {
+    match (options.margin_rate, has("revenue")) {
         (Some(rate), true) => Ok(("revenue", rate)),
         (Some(_), false) => bail!("no margin or revenue column in transactions"),
         (None, _) => bail!(
@@ -546,10 +594,9 @@ impl CompletePeriods {
 
 /// The note said when CLV leaves periods out: the cut first one, and those after the
 /// last complete one.
-pub fn partial_clv_note(settings: &Options, data: &CustomerData, complete: CompletePeriods) -> Option<String> {
+pub fn partial_clv_note(settings: &Options, span: Option<(i32, i32)>, complete: CompletePeriods) -> Option<String> {
     let period = settings.window.period;
-    let periods: Vec<i32> = data.keys.iter().map(|&k| customer_periods::period_of(k)).collect();
-    let (earliest, latest) = (*periods.iter().min()?, *periods.iter().max()?);
+    let (earliest, latest) = span?;
     let label = |i: i32| period.label(period.start_of_index(i));
     let mut left_out = Vec::new();
     if let Some(first) = complete.first.filter(|f| earliest < *f) {
@@ -577,21 +624,63 @@ pub fn clv_rows(
     dictionaries: &Dictionaries,
     as_of: Option<NaiveDate>,
 ) -> Result<(Vec<ClvRow>, Vec<String>)> {
-    let mut notes = Vec::new();
     let collapsed;
     let data = if table.missing_dims.is_empty() {
         data
     } else {
-        notes
-            .push(format!("clv: transactions have no {} column: given over all groups", table.missing_dims.join(", ")));
         collapsed = data.without_groups()?;
         &collapsed
     };
     let counts = retention_counts(data, settings.window.period, dictionaries);
     let complete = CompletePeriods::of(settings, as_of);
-    let rows = clv_by_group(table, data, &counts, settings, dictionaries, complete)?;
+    let mut totals: BTreeMap<Vec<String>, GroupTotals> = BTreeMap::new();
+    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys, |p| complete.contains(p)) {
+        let entry = totals.entry(data.group_values(code, dictionaries)).or_default();
+        (entry.customers, entry.customer_periods) = (customers, customer_periods);
+    }
+    for (&(_, group), sums) in data.money.iter().filter(|((index, _), _)| complete.contains(*index)) {
+        let entry = totals.entry(data.group_values(group, dictionaries)).or_default();
+        entry.money[MARGIN] += sums[MARGIN];
+        entry.money[REVENUE] += sums[REVENUE];
+    }
+    let periods = data.keys.iter().map(|&k| customer_periods::period_of(k));
+    let span = periods.clone().min().zip(periods.max());
+    let source = ClvSource { totals, counts: &counts, span, missing: &table.missing_dims, has: &|f| table.has(f) };
+    clv_of(&source, settings, complete)
+}
+
+/// What CLV is computed from: per group, over the complete periods, the distinct
+/// customers, their customer-periods and the sums of money; the retention counts of
+/// every period; the first and last period with a customer; the `--by` columns the
+/// transactions lack; which columns they have.
+pub struct ClvSource<'a> {
+    pub totals: BTreeMap<Vec<String>, GroupTotals>,
+    pub counts: &'a [RetentionCounts],
+    pub span: Option<(i32, i32)>,
+    pub missing: &'a [String],
+    pub has: &'a dyn Fn(&str) -> bool,
+}
+
+/// One group's totals over the complete periods.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GroupTotals {
+    /// Distinct customers.
+    pub customers: u64,
+    /// Distinct customer-periods.
+    pub customer_periods: u64,
+    /// Σ margin and Σ revenue in millionths (the [`MARGIN`] and [`REVENUE`] slots).
+    pub money: Sums,
+}
+
+/// CLV rows and notes from their source (see [`clv_rows`]).
+pub fn clv_of(source: &ClvSource, settings: &Options, complete: CompletePeriods) -> Result<(Vec<ClvRow>, Vec<String>)> {
+    let mut notes = Vec::new();
+    if !source.missing.is_empty() {
+        notes.push(format!("clv: transactions have no {} column: given over all groups", source.missing.join(", ")));
+    }
+    let rows = clv_by_group(source, settings, complete)?;
     if !rows.is_empty() {
-        notes.extend(partial_clv_note(settings, data, complete));
+        notes.extend(partial_clv_note(settings, source.span, complete));
     }
     let width = settings.by.len();
     let rows = rows
@@ -605,23 +694,26 @@ pub fn clv_rows(
 /// with a margin rate) were rejected, the note that says so: the figure is suspect
 /// data (flag `rejected`; `check` fails it unless `allow_rejected`).
 pub fn clv_money_suspect(table: &Table, settings: &Options, quality: &crate::input::DataQuality) -> Option<String> {
+    clv_suspect_of(&|f| table.has(f), &|column| money_counts(column, quality), settings)
+}
+
+/// [`clv_money_suspect`] from counts of rejected and valid values per money column.
+fn clv_suspect_of(
+    has: &dyn Fn(&str) -> bool,
+    values: &dyn Fn(&str) -> (u64, u64),
+    settings: &Options,
+) -> Option<String> {
     if settings.metrics.clv.margin.is_some() {
         return None;
     }
-    let (column, _) = margin_source(table, &settings.metrics.clv).ok()?;
-    money_suspect(column, quality).map(|note| format!("clv: {note}"))
+    let (column, _) = margin_source(has, &settings.metrics.clv).ok()?;
+    let (rejected, valid) = values(column);
+    suspect_values(column, rejected, valid).map(|note| format!("clv: {note}"))
 }
 
 /// CLV per group, with every parameter used, and the pooled at-risk count: r and m are
 /// pooled over the `complete` periods (r over the periods k with k − 1 complete too).
-pub fn clv_by_group(
-    table: &Table,
-    data: &CustomerData,
-    counts_by_period: &[RetentionCounts],
-    settings: &Options,
-    dictionaries: &Dictionaries,
-    complete: CompletePeriods,
-) -> Result<Vec<ClvRow>> {
+fn clv_by_group(source: &ClvSource, settings: &Options, complete: CompletePeriods) -> Result<Vec<ClvRow>> {
     let options = &settings.metrics.clv;
     let period = settings.window.period;
     let judged = |start: NaiveDate| {
@@ -629,27 +721,27 @@ pub fn clv_by_group(
         complete.contains(k) && complete.contains(k - 1)
     };
     let mut pooled: BTreeMap<Vec<String>, (u64, u64)> = BTreeMap::new();
-    for c in counts_by_period.iter().filter(|c| judged(c.key.0)) {
+    for c in source.counts.iter().filter(|c| judged(c.key.0)) {
         let entry = pooled.entry(c.key.1.clone()).or_default();
         entry.0 += c.kept;
         entry.1 += c.at_risk;
     }
-    let margins = if options.margin.is_some() {
-        BTreeMap::new()
-    } else {
-        margin_by_group(table, data, options, dictionaries, complete)?
-    };
+    // The margin: Σ margin, else margin_rate × Σ revenue (summed exactly, then scaled).
+    let margin = if options.margin.is_some() { None } else { Some(margin_source(source.has, options)?) };
     let per_year = period.per_year();
     let mut out = Vec::new();
-    for (code, (customers, customer_periods)) in customer_periods::group_counts(&data.keys, |p| complete.contains(p)) {
-        let group = data.group_values(code, dictionaries);
-        let (kept, at_risk) = pooled.get(&group).copied().unwrap_or((0, 0));
+    for (group, totals) in source.totals.iter().filter(|(_, t)| t.customers > 0) {
+        let (kept, at_risk) = pooled.get(group).copied().unwrap_or((0, 0));
         if at_risk == 0 && options.retention.is_none() {
             continue;
         }
         let r = if at_risk > 0 { kept as f64 / at_risk as f64 } else { 0.0 };
-        let m = margins.get(&group).copied().unwrap_or(0.0) / customer_periods.max(1) as f64;
-        let value = clv::clv(customers, m, r, per_year, options);
+        let total = margin.map_or(0.0, |(column, rate)| {
+            let slot = if column == "margin" { MARGIN } else { REVENUE };
+            totals.money[slot] as f64 / MONEY_UNITS * rate
+        });
+        let m = total / totals.customer_periods.max(1) as f64;
+        let value = clv::clv(totals.customers, m, r, per_year, options);
         if !value.clv.is_finite() {
             bail!(
                 "clv: retention r = {} ≥ 1 + d = {} with an infinite horizon makes CLV infinite; set [metrics.clv] horizon or a discount rate above 0",
@@ -657,31 +749,9 @@ pub fn clv_by_group(
                 1.0 + value.d
             );
         }
-        out.push((group, value, at_risk));
+        out.push((group.clone(), value, at_risk));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
-}
-
-/// The margin of every group over the `complete` periods: Σ `margin`, else
-/// `margin_rate` × Σ `revenue` (summed exactly, then scaled).
-fn margin_by_group(
-    table: &Table,
-    data: &CustomerData,
-    options: &ClvOptions,
-    dictionaries: &Dictionaries,
-    complete: CompletePeriods,
-) -> Result<BTreeMap<Vec<String>, f64>> {
-    let (column, rate) = margin_source(table, options)?;
-    let which = MONEY.iter().position(|m| *m == column).expect("a money column");
-    let mut totals: BTreeMap<u16, i128> = BTreeMap::new();
-    for (&(_, group), sums) in data.money.iter().filter(|((index, _), _)| complete.contains(*index)) {
-        *totals.entry(group).or_default() += sums[which];
-    }
-    Ok(totals
-        .into_iter()
-        .map(|(group, sum)| (data.group_values(group, dictionaries), sum as f64 / MONEY_UNITS * rate))
-        .collect())
 }
 
 fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Options) {
@@ -718,7 +788,11 @@ fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Options) {
 /// summary; `CompletePeriods { first: None, last: None }` keeps every period in the
 /// data (`--include-partial`).
 pub fn cohort_matrix(data: &CustomerData, complete: CompletePeriods) -> Matrix {
-    let counts = customer_periods::cohort_counts(&data.keys);
+    matrix_of(customer_periods::cohort_counts(&data.keys), complete)
+}
+
+/// The cohort matrix of these counts, of complete periods only (see [`cohort_matrix`]).
+pub fn matrix_of(counts: customer_periods::CohortCounts, complete: CompletePeriods) -> Matrix {
     let last = complete.last.map_or(counts.last, |l| l.min(counts.last));
     let sizes: Vec<(i32, u64)> =
         counts.sizes.into_iter().filter(|(c, _)| complete.first.is_none_or(|f| *c >= f)).collect();

@@ -23,7 +23,9 @@ use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::customers::{CellCounts, from_counts};
+use super::customers::{
+    CellCounts, EngineCounts, MARGIN, REVENUE, REVENUE_JUDGED, REVENUE_REJECTED, ROWS, Sums, from_counts,
+};
 use super::interactions::TransactionCounts;
 use super::surveys::{Aggregated, push_figures, survey_kpis};
 use super::{GroupKey, Options, Results, StatsSource};
@@ -55,6 +57,9 @@ struct Input {
     quality: BTreeMap<String, i64>,
     /// The distinct values of key columns (`values.seen.<key>`, joined by U+001F).
     seen: BTreeMap<String, Vec<String>>,
+    /// The active customers per (cohort start, period start) over all groups
+    /// (`cohort.<days of the cohort's start>` of a period).
+    cohorts: BTreeMap<(NaiveDate, NaiveDate), u64>,
 }
 
 /// The statistics file, read.
@@ -124,6 +129,13 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
     }
     if let Some(input) = transactions {
         customers(input, &wanted, settings, &mut results);
+        if settings.cohorts && settings.window.period != crate::period::Period::None && !input.cohorts.is_empty() {
+            let period = settings.window.period;
+            let active: Vec<(i32, i32, u64)> =
+                input.cohorts.iter().map(|((c, p), n)| (period.index(*c), period.index(*p), *n)).collect();
+            let complete = super::customers::CompletePeriods::of(settings, results.as_of_of(Kind::Transactions));
+            results.cohorts = Some(super::customers::matrix_of(customer_periods::cohort_counts_of(&active), complete));
+        }
     }
     for (kind, input) in &stats.inputs {
         let kpis: Vec<_> = survey_kpis(&wanted)
@@ -263,11 +275,30 @@ fn customers(input: &Input, wanted: &[MetricId], settings: &Options, results: &m
                 active: count_of(c, "customers.active"),
                 kept: count_of(c, "customers.kept"),
                 new: count_of(c, "customers.new"),
+                entered: count_of(c, "customers.entered"),
             };
-            (key.clone(), CellCounts { rows: count_of(c, "transactions.n"), customers: counts })
+            let sum = |stat: &str| match c.get(stat) {
+                Some(Value::Whole(v)) => *v,
+                _ => 0,
+            };
+            let mut money: Sums = [0; 5];
+            money[MARGIN] = sum("margin.sum");
+            money[REVENUE] = sum("revenue.sum");
+            money[ROWS] = sum("transactions.n");
+            money[REVENUE_REJECTED] = sum("revenue.rejected");
+            money[REVENUE_JUDGED] = sum("revenue.judged");
+            (key.clone(), CellCounts { customers: counts, money })
         })
         .collect();
-    from_counts(&cells, &absent_dims(input, settings), &wanted, settings, results);
+    let has = |field: &str| input.quality.contains_key(&format!("columns.{field}"));
+    let values = |field: &str| {
+        let count = |what: &str| input.quality.get(&format!("values.{what}.{field}")).map_or(0, |&n| n.max(0) as u64);
+        (count("rejected"), count("valid"))
+    };
+    let missing = absent_dims(input, settings);
+    let as_of = results.as_of_of(Kind::Transactions);
+    let engine = EngineCounts { cells: &cells, missing: &missing, has: &has, values: &values, as_of };
+    from_counts(&engine, &wanted, settings, results);
 }
 
 /// The rows of the statistics file as text (header first); CSV or Parquet.
@@ -387,13 +418,25 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         }
         let start = NaiveDate::parse_from_str(start.trim(), "%Y-%m-%d")
             .map_err(|_| anyhow::anyhow!("{name}: row {line}: period_start '{start}' is not a date"))?;
+        if let Some(days) = stat.strip_prefix("cohort.") {
+            let Ok(cohort) = days.trim().parse::<i32>() else {
+                bail!("{name}: row {line}: {stat}: not a cohort of days since 1970");
+            };
+            let cohort = crate::period::from_epoch_days(cohort);
+            let active =
+                u64::try_from(whole()?).map_err(|_| anyhow::anyhow!("{name}: row {line}: a negative count"))?;
+            if input.cohorts.insert((cohort, start), active).is_some() {
+                return Err(repeated());
+            }
+            continue;
+        }
         let groups = (2..width - 2).map(text).collect();
         let value = if is_order_statistic(&stat) {
             Value::Written(written.clone())
         } else {
-            // Counts and sums of a period and group are never negative.
+            // Counts and sums of a period and group are never negative (margins may be).
             let value = whole()?;
-            if value < 0 {
+            if value < 0 && stat != "margin.sum" {
                 bail!("{name}: row {line}: {stat} is {value}: a count or sum is never negative");
             }
             Value::Whole(value)

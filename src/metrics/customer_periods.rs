@@ -160,6 +160,10 @@ pub struct Cell {
     pub kept: u64,
     /// First-ever transaction in it.
     pub new: u64,
+    /// Active in it and in none of the group's periods since the first complete one
+    /// before it (the engines' `customers.entered`: summed over the complete periods,
+    /// the group's distinct customers there, for CLV).
+    pub entered: u64,
 }
 
 /// Per group and period k, in that order: the counts of classic and crr retention.
@@ -217,10 +221,28 @@ pub fn sql_stats(metric: crate::metrics::MetricId) -> Option<Vec<SqlStat>> {
     use crate::metrics::MetricId;
     let rows = SqlStat::new("transactions", "n", Aggregate::CountWhere("1 = 1".to_string())).on("customer_id");
     let customers = SqlStat::new("customers", "active", Aggregate::CustomerPeriods).on("customer_id");
+    // Revenue: Σ in millionths, its rejected values, and those judged (valid or rejected).
+    let revenue = || {
+        let count =
+            |what: &str, condition: &str| SqlStat::new("revenue", what, Aggregate::CountWhere(condition.to_string()));
+        [
+            count("rejected", "r_revenue = 1"),
+            count("judged", "r_revenue = 1 OR v_revenue IS NOT NULL"),
+            SqlStat::new("revenue", "sum", Aggregate::SumExact),
+        ]
+    };
+    // The last statistic is in every cell of a metric with figures (`has_stats`).
     match metric {
         MetricId::Transactions => Some(vec![rows]),
         // A period and group with rows but no customer has 0 active customers.
         MetricId::ActiveCustomers | MetricId::Retention | MetricId::Churn => Some(vec![rows, customers]),
+        MetricId::Revenue => Some([rows].into_iter().chain(revenue()).collect()),
+        MetricId::RevenuePerCustomer => Some([rows, customers].into_iter().chain(revenue()).collect()),
+        // CLV: its margin from margin, else from revenue; the customer-period counts last.
+        MetricId::Clv => {
+            let margin = SqlStat::new("margin", "sum", Aggregate::SumExact);
+            Some([rows, margin].into_iter().chain(revenue()).chain([customers]).collect())
+        }
         _ => None,
     }
 }
@@ -230,17 +252,47 @@ pub fn sql_stats(metric: crate::metrics::MetricId) -> Option<Vec<SqlStat>> {
 /// groups and `v_customer_id`), `active` (the rows), `kept` (the customer's previous
 /// period in the group is the period before, `previous` of `period_start`) and `new`
 /// (the period is the customer's first over all groups), as [`retention_counts`] counts
-/// them from the keys.
-pub fn customers_sql(clean: &str, groups: &[String], previous: &str) -> String {
+/// them from the keys, and `entered` (the customer's previous period in the group is
+/// before `first_complete`, in days, or there is none: see [`Cell::entered`]).
+pub fn customers_sql(clean: &str, groups: &[String], previous: &str, first_complete: Option<i32>) -> String {
+    let entered = first_complete.map_or("prev IS NULL".to_string(), |day| format!("prev IS NULL OR prev < {day}"));
     let mut keys = vec!["period_start".to_string()];
     keys.extend(groups.iter().cloned());
     let keys = keys.join(", ");
     let mut partition = groups.to_vec();
     partition.push("c".to_string());
     format!(
-        "SELECT {keys}, COUNT(*) AS active, SUM(CASE WHEN prev = {previous} THEN 1 ELSE 0 END) AS kept, SUM(CASE WHEN period_start = first THEN 1 ELSE 0 END) AS new FROM (SELECT {keys}, LAG(period_start) OVER (PARTITION BY {} ORDER BY period_start) AS prev, MIN(period_start) OVER (PARTITION BY c) AS first FROM (SELECT DISTINCT {keys}, v_customer_id AS c FROM {clean} WHERE used = 1 AND v_customer_id IS NOT NULL) d) w GROUP BY {keys}",
+        "SELECT {keys}, COUNT(*) AS active, SUM(CASE WHEN prev = {previous} THEN 1 ELSE 0 END) AS kept, SUM(CASE WHEN period_start = first THEN 1 ELSE 0 END) AS new, SUM(CASE WHEN {entered} THEN 1 ELSE 0 END) AS entered FROM (SELECT {keys}, LAG(period_start) OVER (PARTITION BY {} ORDER BY period_start) AS prev, MIN(period_start) OVER (PARTITION BY c) AS first FROM (SELECT DISTINCT {keys}, v_customer_id AS c FROM {clean} WHERE used = 1 AND v_customer_id IS NOT NULL) d) w GROUP BY {keys}",
         partition.join(", ")
     )
+}
+
+/// The cohort counts in SQL: over the distinct (customer, period) of the used rows of
+/// `clean` over all groups, the customers active per cohort (`cohort`, the period of the
+/// customer's first transaction, in days) and period (`period_start`), as
+/// [`cohort_counts`] counts them from the keys.
+pub fn cohorts_sql(clean: &str) -> String {
+    format!(
+        "SELECT cohort, period_start, COUNT(*) AS active FROM (SELECT DISTINCT period_start, v_customer_id AS c, MIN(period_start) OVER (PARTITION BY v_customer_id) AS cohort FROM {clean} WHERE used = 1 AND v_customer_id IS NOT NULL) d GROUP BY cohort, period_start"
+    )
+}
+
+/// [`CohortCounts`] from the engines' active customers per (cohort, period), as period
+/// running numbers.
+pub fn cohort_counts_of(active: &[(i32, i32, u64)]) -> CohortCounts {
+    let mut sizes: BTreeMap<i32, u64> = BTreeMap::new();
+    let mut cells: BTreeMap<(i32, i32), u64> = BTreeMap::new();
+    for &(cohort, period, n) in active {
+        if period == cohort {
+            *sizes.entry(cohort).or_default() += n;
+        }
+        *cells.entry((cohort, period - cohort)).or_default() += n;
+    }
+    CohortCounts {
+        sizes: sizes.into_iter().collect(),
+        cells: cells.into_iter().map(|((c, j), n)| (c, j, n)).collect(),
+        last: active.iter().map(|a| a.1).max().unwrap_or(0),
+    }
 }
 
 /// Per group code: distinct customers, and distinct customer-periods, over the periods
@@ -380,7 +432,7 @@ mod tests {
     #[test]
     fn retention_of_the_engines_cells_spans_every_group_s_periods() {
         // "web": 3 active in 1, 2 of them kept in 2; "chat": 1 active in 1, 1 (new) in 3.
-        let cell = |active, kept, new| Cell { active, kept, new };
+        let cell = |active, kept, new| Cell { active, kept, new, entered: 0 };
         let groups = vec![
             ("web".to_string(), BTreeMap::from([(1, cell(3, 0, 3)), (2, cell(2, 2, 0))])),
             ("chat".to_string(), BTreeMap::from([(1, cell(1, 0, 1)), (3, cell(1, 0, 1))])),
@@ -401,7 +453,8 @@ mod tests {
 
     #[test]
     fn the_engines_count_customer_periods_with_window_functions() {
-        let sql = customers_sql("clean", &["g0".to_string()], "prev_start");
+        let sql = customers_sql("clean", &["g0".to_string()], "prev_start", Some(20089));
+        assert!(sql.contains("SUM(CASE WHEN prev IS NULL OR prev < 20089 THEN 1 ELSE 0 END) AS entered"), "{sql}");
         assert!(
             sql.contains("SELECT DISTINCT period_start, g0, v_customer_id AS c FROM clean WHERE used = 1"),
             "{sql}"
@@ -409,6 +462,17 @@ mod tests {
         assert!(sql.contains("LAG(period_start) OVER (PARTITION BY g0, c ORDER BY period_start)"), "{sql}");
         assert!(sql.contains("MIN(period_start) OVER (PARTITION BY c) AS first"), "{sql}");
         assert!(sql.contains("SUM(CASE WHEN prev = prev_start THEN 1 ELSE 0 END) AS kept"), "{sql}");
+    }
+
+    #[test]
+    fn cohorts_of_the_engines_counts_are_those_of_the_keys() {
+        // As cohorts_over_all_groups: (cohort, period, active customers).
+        let counts = cohort_counts_of(&[(1, 1, 2), (1, 2, 1), (1, 3, 1), (2, 2, 1)]);
+        assert_eq!(counts.sizes, vec![(1, 2), (2, 1)]);
+        assert_eq!(counts.cells, vec![(1, 0, 2), (1, 1, 1), (1, 2, 1), (2, 0, 1)]);
+        assert_eq!(counts.last, 3);
+        let k = keys(&[(0, 0, 1), (1, 0, 2), (0, 0, 2), (0, 1, 2), (1, 2, 1), (0, 2, 3)]);
+        assert_eq!(counts, cohort_counts(&k));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub enum Aggregate {
     Sum,
     /// Σ value².
     SumSquares,
+    /// Σ value, exactly (whole millionths of money, as `DECIMAL(38, 0)`).
+    SumExact,
     /// Σ of the values in whole milliseconds, exactly (a duration in units of the given
     /// milliseconds, rounded half up as `durations::mean_aggregations` rounds).
     SumMillis(u32),
@@ -113,6 +115,7 @@ impl SqlStat {
             Aggregate::CountWhere(condition) => format!("SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"),
             Aggregate::Sum => format!("SUM({value})"),
             Aggregate::SumSquares => format!("SUM({value} * {value})"),
+            Aggregate::SumExact => format!("SUM(CAST({value} AS DECIMAL(38, 0)))"),
             Aggregate::SumMillis(per_unit) => format!("SUM({})", millis(per_unit)),
             Aggregate::SumSquaresMillis(per_unit) => format!("SUM({m} * {m})", m = millis(per_unit)),
             Aggregate::OrderStatistics | Aggregate::DistinctValues | Aggregate::CustomerPeriods => return None,

@@ -37,6 +37,9 @@ enum Reading {
     After,
     /// A key (a customer, a topic): the trimmed text, NULL when missing.
     Key,
+    /// An amount of money in whole millionths (`BIGINT`), as `parse_money` reads it;
+    /// a negative amount is rejected unless `negative`.
+    Money { negative: bool },
 }
 
 /// A column the statistics read: its field and how its values are read.
@@ -56,6 +59,7 @@ impl Score {
             ValueKind::Duration { unit, out } => Reading::Duration { unit, out },
             ValueKind::MinutesAfterRowDate => Reading::After,
             ValueKind::Key => Reading::Key,
+            ValueKind::Money { negative } => Reading::Money { negative },
             _ => return None,
         };
         Some(Score { field: request.field, reading })
@@ -190,7 +194,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         // earlier script may have made is dropped before the views are replaced.
         let mut made = vec![name("quality"), name("cells")];
         made.extend(crate::metrics::durations::DURATIONS.iter().map(|d| name(&format!("rank_{}", d.column))));
-        made.push(name("customers"));
+        made.extend([name("customers"), name("cohorts")]);
         statements.extend(dialect.forget(&made));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
@@ -218,13 +222,27 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         if plan.stats.iter().any(|s| s.aggregate == Aggregate::CustomerPeriods) {
             let groups: Vec<String> = (0..settings.by.len()).map(|k| format!("g{k}")).collect();
             let previous = period_start(dialect, settings.window.period, "(period_start - 1)");
-            let counts = crate::metrics::customer_periods::customers_sql(&name("clean"), &groups, &previous);
+            // CLV's distinct customers are counted from the first complete period on.
+            let complete = crate::compute::customers::CompletePeriods::of(settings, None);
+            let period = settings.window.period;
+            let first = complete.first.filter(|_| period != Period::None);
+            let first = first.map(|k| crate::period::epoch_days(period.start_of_index(k)));
+            let counts = crate::metrics::customer_periods::customers_sql(&name("clean"), &groups, &previous, first);
             statements.extend(dialect.materialise(&name("customers"), &counts));
             let head = (dialect.string(kind.as_str()), dialect.date_of("period_start"));
             let dims = group_columns(dialect, settings);
-            for what in ["active", "kept", "new"] {
+            for what in ["active", "kept", "new", "entered"] {
                 let stat = format!("customers.{what}");
                 selects.push(stat_row(dialect, (&head.0, &head.1), &dims, &stat, what, &name("customers")));
+            }
+            // The cohorts over all groups (the heatmap of HTML and Excel reports):
+            // `cohort.<days of the cohort's start>` per period.
+            if settings.window.period != Period::None {
+                let cohorts = crate::metrics::customer_periods::cohorts_sql(&name("clean"));
+                statements.extend(dialect.materialise(&name("cohorts"), &cohorts));
+                let stat = format!("CONCAT('cohort.', CAST(cohort AS {}))", dialect.text());
+                let no_dims = no_group_columns(dialect, settings);
+                selects.push(stat_row_named(dialect, (&head.0, &head.1), &no_dims, &stat, "active", &name("cohorts")));
             }
         }
         // A --by column no source of the input has (its figures are over all groups).
@@ -624,6 +642,9 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
             }
             Reading::After => l2.extend(date_parts(dialect, &t, &format!("{}_", s.field))),
             Reading::Key => l2.push(format!("{t} AS x_{}", s.field)),
+            Reading::Money { negative } => {
+                l2.push(format!("{} AS x_{}", money_units(dialect, &t, &shaped, negative), s.field));
+            }
         }
         l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
     }
@@ -668,7 +689,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 l4.extend([format!("m_{f}"), format!("q_{f}")]);
                 continue;
             }
-            Reading::Key => {
+            Reading::Key | Reading::Money { .. } => {
                 l4.push(format!("CASE WHEN m_{f} = 1 THEN NULL ELSE x_{f} END AS v_{f}"));
                 l4.push(format!("m_{f}"));
                 continue;
@@ -898,6 +919,33 @@ fn duration_seconds(dialect: Dialect, t: &str, shaped: &str, unit: u32) -> Strin
     )
 }
 
+/// The whole millionths of an amount in the trimmed text `t` (`shaped`: it has a number's
+/// shape), as `parse_money` reads it, NULL when it is no amount. Plain decimals
+/// (`-1234.5`, `.5`, `5.`) exactly: the digits as `DECIMAL(38, 0)`, the seventh decimal
+/// rounding half up, at most 9,223,372,036,854.775807. Other numbers (`1.5e3`) as a
+/// double times 10⁶ rounded half away from zero, below 9.2 × 10¹⁸, and not negative
+/// unless `negative`; a non-zero number that rounds to 0 as a double is no amount.
+fn money_units(dialect: Dialect, t: &str, shaped: &str, negative: bool) -> String {
+    let plain = format!("{} AND {}", dialect.matches(t, "^[+-]?[0-9]*([.][0-9]*)?$"), dialect.matches(t, "[0-9]"));
+    let unsigned = format!("regexp_replace({t}, '^[+-]', '')");
+    let whole = format!("regexp_replace(regexp_replace({unsigned}, '[.].*$', ''), '^0+', '')");
+    let fraction = format!("regexp_replace({unsigned}, '^[0-9]*[.]?', '')");
+    let exact = format!(
+        "CAST(CONCAT({whole}, rpad(substr({fraction}, 1, 6), 6, '0')) AS DECIMAL(38, 0)) + CASE WHEN substr({fraction}, 7, 1) >= '5' THEN 1 ELSE 0 END"
+    );
+    let minus = format!("substr({t}, 1, 1) = '-'");
+    let signed = format!("CAST(CASE WHEN {minus} THEN -({exact}) ELSE {exact} END AS BIGINT)");
+    let sign_ok = if negative { String::new() } else { format!(" AND NOT ({minus} AND {exact} > 0)") };
+    let x = dialect.number(t);
+    let scaled = format!("ABS({x}) * 1000000");
+    let rounded = format!("FLOOR({scaled}) + CASE WHEN {scaled} - FLOOR({scaled}) >= 0.5 THEN 1 ELSE 0 END");
+    let x_sign_bad = if negative { String::new() } else { format!(" OR {x} < 0") };
+    format!(
+        "CASE WHEN {plain} THEN CASE WHEN length({whole}) <= 13 AND {exact} <= 9223372036854775807{sign_ok} THEN {signed} END WHEN {shaped} THEN CASE WHEN {x} IS NULL OR {scaled} >= 9.2e18 OR ({x} = 0 AND {nz}){x_sign_bad} THEN NULL ELSE CAST({rounded} AS BIGINT) * CASE WHEN {x} < 0 THEN -1 ELSE 1 END END END",
+        nz = dialect.matches(t, NON_ZERO)
+    )
+}
+
 /// The first day of the period of `day` (days since 1970), in days.
 fn period_start(dialect: Dialect, period: Period, day: &str) -> String {
     let date = dialect.date_of(day);
@@ -1063,10 +1111,22 @@ fn no_group_columns(dialect: Dialect, settings: &Options) -> Vec<String> {
 /// One `SELECT` of statistics rows: `kind`, `period_start`, the `--by` columns, `stat`
 /// and `value` (as text: whole numbers of any size, and durations as written).
 fn stat_row(dialect: Dialect, head: (&str, &str), dims: &[String], stat: &str, value: &str, from: &str) -> String {
+    stat_row_named(dialect, head, dims, &dialect.string(stat), value, from)
+}
+
+/// [`stat_row`] with the statistic's name an SQL expression (`stat_sql`).
+fn stat_row_named(
+    dialect: Dialect,
+    head: (&str, &str),
+    dims: &[String],
+    stat_sql: &str,
+    value: &str,
+    from: &str,
+) -> String {
     let (kind, period) = head;
     let mut columns = vec![format!("{kind} AS kind"), format!("{period} AS period_start")];
     columns.extend(dims.iter().cloned());
-    columns.push(format!("{} AS stat", dialect.string(stat)));
+    columns.push(format!("{stat_sql} AS stat"));
     columns.push(format!("CAST({value} AS {}) AS value", dialect.text()));
     format!("SELECT {} FROM {from}", columns.join(", "))
 }
