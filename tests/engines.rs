@@ -1281,3 +1281,139 @@ fn h18e_2_inconsistent_statistics_are_refused() {
     );
     assert!(err.contains("no quote or backslash in a value of per_channel or per_priority"), "{err}");
 }
+
+/// `report` on the files and `report --engine duckdb` on the same arguments: both
+/// succeed with the same CSV, which is returned.
+fn same_in_duckdb(w: &Workdir, args: &[&str]) -> String {
+    let direct = stdout_of(w.servq().arg("report").args(args).args(["--format", "csv"]));
+    let engine = stdout_of(w.servq().args(["report", "--engine", "duckdb"]).args(args).args(["--format", "csv"]));
+    assert_eq!(engine, direct, "{args:?}");
+    direct
+}
+
+#[test]
+fn h18f_1_complaints_per_1000_when_the_interactions_lack_a_by_column() {
+    let w = Workdir::new();
+    let tx = w.write(
+        "t.csv",
+        "order_id,customer_id,order_date,segment,revenue\n1,A,2025-01-05,a,10\n2,B,2025-01-06,b,10\n3,C,2025-01-07,b,10\n",
+    );
+    let ix = w.write("i.csv", "interaction_id,customer_id,date,complaint\n1,A,2025-01-05,true\n2,B,2025-01-06,false\n");
+    let args = ["--transactions", &tx, "--interactions", &ix, "--by", "segment", "--metrics", "complaints_per_1000"];
+    let out = same_in_duckdb(&w, &args);
+    // 1 complaint per 3 transactions of the month, over all segments: 333.33 per 1000.
+    let rows = crate::util::csv_rows(&out);
+    assert_eq!(rows.len(), 1, "{out}");
+    assert_eq!((rows[0]["segment"].as_str(), rows[0]["n"].as_str()), ("(all)", "3"));
+    crate::util::assert_close(&rows[0]["value"], 1000.0 / 3.0);
+    w.servq().arg("report").args(args).args(["--format", "csv"]).assert().success().stderr(predicates::str::contains(
+        "interactions have no segment column: the rate is given per period over all groups",
+    ));
+}
+
+#[test]
+fn h18f_2_3_blank_customers_and_far_dates_are_rejected_alike() {
+    let w = Workdir::new();
+    // A customer id of a vertical tab is blank; days after 2059-09 do not fit 16 bits.
+    let tx = w.write(
+        "t.csv",
+        "order_id,customer_id,order_date,revenue\n1,\"\u{b}\",2025-01-05,5\n2,A,2025-01-05,5\n3,A,2060-01-05,5\n4,B,1879-12-31,3\n",
+    );
+    let out = same_in_duckdb(&w, &["--transactions", &tx, "--period", "day", "--metrics", "transactions,revenue"]);
+    assert_eq!(crate::util::csv_rows(&out).len(), 2, "{out}");
+    w.servq()
+        .args(["validate", "--transactions", &tx, "--period", "day"])
+        .assert()
+        .stdout(predicates::str::contains("rejects found"))
+        .stdout(predicates::str::contains("missing customer_id × 1 (line 2)"))
+        .stdout(predicates::str::contains(
+            "date too far from 1970 to count customers per period (use a longer --period) × 2",
+        ));
+    // Outside --from/--to a far date is outside, not rejected; by month it fits.
+    same_in_duckdb(&w, &["--transactions", &tx, "--period", "day", "--to", "2030-01-01", "--metrics", "revenue"]);
+    let monthly = same_in_duckdb(&w, &["--transactions", &tx, "--metrics", "transactions", "--min-n", "1"]);
+    assert_eq!(crate::util::csv_rows(&monthly).len(), 3, "{monthly}");
+}
+
+#[test]
+fn h18f_4_5_files_the_engines_would_read_otherwise_are_refused() {
+    let w = Workdir::new();
+    let a = w.write("a.csv", "order_id,customer_id,order_date,revenue\n1,A,2025-01-05,5\n");
+    let empty = w.write("empty.csv", "order_id,customer_id,order_date,revenue\n\n");
+    let spaced = w.write("spaced.csv", "order_id,customer_id,order_date,channel,revenue\n1, \"C1\",2025-01-05,web,5\n");
+    for (args, message) in [
+        (vec!["--transactions", &a, &empty], "empty.csv: no data rows (the file has only a header)"),
+        (vec!["--transactions", &spaced], "line 2: a quote inside an unquoted field: "),
+    ] {
+        for dialect in ["duckdb", "spark", "postgres"] {
+            w.servq()
+                .args(["sql", "--dialect", dialect])
+                .args(&args)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(message));
+        }
+    }
+}
+
+#[test]
+fn h18f_9_11_amounts_up_to_the_largest_and_no_margin_note_for_a_margin_rate() {
+    let w = Workdir::new();
+    let tx = w.write(
+        "t.csv",
+        "order_id,customer_id,order_date,revenue\n1,A,2025-01-01,9.2233e12\n2,A,2025-01-02,9.2e12\n3,A,2025-02-03,1e13\n4,A,2025-02-04,5\n",
+    );
+    let config = w.write("rate.toml", "[metrics.clv]\nmargin_rate = 0.3\n");
+    let out = same_in_duckdb(&w, &["--transactions", &tx, "--metrics", "revenue", "--min-n", "1"]);
+    // 9,223,300,000,000 + 9,200,000,000,000 in January; 1e13 is over the largest amount.
+    assert!(out.contains("2025-01,2025-01-01,2025-01-31,revenue,18423300000000,2,"), "{out}");
+    let sql =
+        w.servq().args(["sql", "--dialect", "duckdb", "--config", &config, "--transactions", &tx]).output().unwrap();
+    assert!(sql.status.success());
+    let notes = String::from_utf8_lossy(&sql.stderr);
+    assert!(!notes.contains("margin"), "{notes}");
+}
+
+#[test]
+fn h18f_6_10_impossible_transaction_statistics_are_refused() {
+    let w = Workdir::new();
+    for (from, to, message) in [
+        (
+            "transactions,2025-02-01,web,customers.kept,2\n",
+            "transactions,2025-02-01,web,customers.kept,3\n",
+            "customers.kept (3) is more than customers.active (2)",
+        ),
+        (
+            "transactions,2025-03-01,web,customers.active,2\ntransactions,2025-03-01,web,customers.kept,1\n",
+            "transactions,2025-03-01,web,customers.active,3\ntransactions,2025-03-01,web,customers.kept,3\n",
+            "customers.kept (3) is more than the customers active the period before (2)",
+        ),
+        (
+            "transactions,2025-01-01,chat,transactions.n,1\n",
+            "transactions,2025-01-01,chat,transactions.n,0\n",
+            "customers.active (1) is more than transactions.n (0)",
+        ),
+        (
+            "transactions,2025-03-01,chat,customers.active,1\n",
+            "transactions,2025-03-01,chat,customers.active,1\ntransactions,2025-03-01,,cohort.20090,1\n",
+            "cohort.20090 of period 2025-03-01: not a cohort of a month period",
+        ),
+    ] {
+        w.write("bad.csv", HAND_TRANSACTIONS.replace(from, to));
+        let out = w.servq().args(["report", "--stats", "bad.csv", "--by", "channel"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{message}: {stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    }
+    // More than 65,536 groups: servq report counts customers in at most that many.
+    let mut many = String::from("kind,period_start,store,stat,value\nmeta,,,period.month,1\n");
+    for i in 0..65_537 {
+        many.push_str(&format!("transactions,2025-01-01,s{i},transactions.n,1\n"));
+    }
+    w.write("many.csv", many);
+    w.servq()
+        .args(["report", "--stats", "many.csv", "--by", "store", "--metrics", "transactions"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("more than 65,536 distinct --by groups to count customers in"));
+}

@@ -644,7 +644,7 @@ fn transactions_dated_too_far_from_1970_are_rejected_with_their_line() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "row rejected (date): date too far from 1970 to count customers per period (use a longer --period) × 1 (line 3)",
+            "row rejected (row): date too far from 1970 to count customers per period (use a longer --period) × 1 (line 3)",
         ));
 }
 

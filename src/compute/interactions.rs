@@ -164,7 +164,8 @@ fn compute_in(
         match kpi.per_transactions() {
             Some(per) if context.transactions => {
                 let transactions = transaction_counts(inputs, settings)?;
-                per_transactions(&df, &keys, &transactions, settings, (metric, per, definition), results)?;
+                let counts = (&transactions, &table.missing_dims[..]);
+                per_transactions(&df, &keys, counts, settings, (metric, per, definition), results)?;
             }
             _ => {
                 let valid = any_valid(inputs, metric.def().judged_fields);
@@ -235,25 +236,32 @@ fn transaction_counts(inputs: &Inputs, settings: &Options) -> Result<Transaction
 /// A count per 1000 transactions of the same period and group (complaints), with its
 /// `rejected` flags. A period and group with transactions but no interactions has no
 /// figure: its count is unknown, not zero (SPEC §9.1). When a `--by` column is missing
-/// from the transactions, the rate is given per period over all groups, with a note.
+/// from the transactions or from the interactions (`interactions_missing`), the rate is
+/// given per period over all groups, with a note.
 pub(crate) fn per_transactions(
     df: &DataFrame,
     keys: &[GroupKey],
-    transactions: &TransactionCounts,
+    (transactions, interactions_missing): (&TransactionCounts, &[String]),
     settings: &Options,
     (metric, per, definition): (MetricId, PerTransactions, String),
     results: &mut Results,
 ) -> Result<()> {
-    let counted = if transactions.missing_dims.is_empty() {
-        counts_by_key(df, keys, per.count)?
+    let mut lacking = Vec::new();
+    for (input, missing) in [("transactions", &transactions.missing_dims[..]), ("interactions", interactions_missing)] {
+        if !missing.is_empty() {
+            lacking.push(format!("{input} have no {} column", missing.join(", ")));
+        }
+    }
+    let (counted, tx_counts) = if lacking.is_empty() {
+        (counts_by_key(df, keys, per.count)?, transactions.counts.clone())
     } else {
-        results.notes.push(format!(
-            "{metric}: transactions have no {} column: the rate is given per period over all groups",
-            transactions.missing_dims.join(", ")
-        ));
-        counts_per_period(df, keys, per.count)?
+        results.notes.push(format!("{metric}: {}: the rate is given per period over all groups", lacking.join("; ")));
+        let mut per_period: BTreeMap<GroupKey, u64> = BTreeMap::new();
+        for ((start, _), count) in &transactions.counts {
+            *per_period.entry((*start, Vec::new())).or_default() += count;
+        }
+        (counts_per_period(df, keys, per.count)?, per_period)
     };
-    let tx_counts = &transactions.counts;
     let mut all_keys: Vec<GroupKey> = counted.keys().chain(tx_counts.keys()).cloned().collect();
     all_keys.sort();
     all_keys.dedup();

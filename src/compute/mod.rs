@@ -524,6 +524,7 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
         }
         tables.insert(kind, table);
     }
+    input::source::release_buffers();
     Ok(Inputs { tables, dictionaries, quality, customers: customer_data })
 }
 

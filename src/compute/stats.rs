@@ -95,6 +95,7 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
     let note = undated.as_ref().map(|_| super::undated_note(settings.window.period));
     let settings = undated.as_ref().unwrap_or(settings);
     check_meta(&stats.meta, settings, &name)?;
+    check_customers(&stats, settings.window.period, &name)?;
     let mut results = Results::empty(settings);
     results.notes.extend(script_notes);
     results.notes.extend(note);
@@ -219,10 +220,11 @@ fn interactions(
         results.notes.extend(plan.notes);
         if let (Some(per), Some(transactions)) = (kpi.per_transactions(), transactions) {
             let counts = transaction_counts(transactions, settings);
+            let missing = absent_dims(input, settings);
             super::interactions::per_transactions(
                 &df,
                 &keys,
-                &counts,
+                (&counts, &missing),
                 settings,
                 (metric, per, plan.definition),
                 results,
@@ -487,6 +489,64 @@ fn check_shares(stats: &Stats, name: &str) -> Result<()> {
                     );
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses transaction statistics that no table has: more customers than transactions,
+/// more kept, new or entering customers than active ones, more kept than were active in
+/// the period before, more rejected revenue values than judged ones or judged than
+/// transactions, a cohort or period that is no period's start or a cohort after its period.
+fn check_customers(stats: &Stats, period: crate::period::Period, name: &str) -> Result<()> {
+    let Some(input) = stats.inputs.get(&Kind::Transactions) else { return Ok(()) };
+    let count = |cell: &BTreeMap<String, Value>, stat: &str| match cell.get(stat) {
+        Some(Value::Whole(v)) => *v,
+        _ => 0,
+    };
+    for ((start, groups), cell) in &input.cells {
+        let at = || format!("{name}: period {start} {}", groups.join(", "));
+        for (part, whole) in [
+            ("customers.active", "transactions.n"),
+            ("customers.kept", "customers.active"),
+            ("customers.new", "customers.active"),
+            ("customers.entered", "customers.active"),
+            ("revenue.rejected", "revenue.judged"),
+            ("revenue.judged", "transactions.n"),
+        ] {
+            if count(cell, part) > count(cell, whole) {
+                bail!(
+                    "{}: {part} ({}) is more than {whole} ({}): not statistics of one table",
+                    at(),
+                    count(cell, part),
+                    count(cell, whole)
+                );
+            }
+        }
+        let kept = count(cell, "customers.kept");
+        if kept > 0 && period != crate::period::Period::None {
+            let before = (period.previous_start(*start), groups.clone());
+            let at_risk = input.cells.get(&before).map_or(0, |c| count(c, "customers.active"));
+            if kept > at_risk {
+                bail!(
+                    "{}: customers.kept ({kept}) is more than the customers active the period before ({at_risk})",
+                    at()
+                );
+            }
+        }
+    }
+    // servq report counts customers in at most 65,536 groups (16-bit group codes).
+    let groups: std::collections::BTreeSet<&Vec<String>> = input.cells.keys().map(|(_, g)| g).collect();
+    if groups.len() > 1 << 16 {
+        bail!("transactions: more than 65,536 distinct --by groups to count customers in");
+    }
+    for (cohort, start) in input.cohorts.keys() {
+        if period.start(*cohort) != *cohort || period.start(*start) != *start || cohort > start {
+            bail!(
+                "{name}: cohort.{} of period {start}: not a cohort of a {} period",
+                crate::period::epoch_days(*cohort),
+                period.as_str()
+            );
         }
     }
     Ok(())

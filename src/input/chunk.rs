@@ -74,6 +74,10 @@ pub trait Fields {
     fn field(&self, i: usize) -> &[u8];
     /// The row as text, for a rejected row.
     fn text(&self) -> Vec<u8>;
+    /// Field `i` as text (an error when it is not UTF-8).
+    fn str_field(&self, i: usize) -> Result<&str, Reason> {
+        text(self.field(i))
+    }
 }
 
 impl Fields for csv::ByteRecord {
@@ -95,13 +99,18 @@ impl Fields for csv::ByteRecord {
 #[derive(Debug, Default)]
 pub struct SplitLine<'a> {
     line: &'a [u8],
+    /// The line as text, when its block was checked to be UTF-8 as a whole: its fields
+    /// are text without a check of their own.
+    checked: Option<&'a str>,
     ends: Vec<usize>,
 }
 
 impl<'a> SplitLine<'a> {
-    /// Splits `line` (no quote in it, no line feed) at `delimiter`.
-    pub fn split(&mut self, line: &'a [u8], delimiter: u8) {
+    /// Splits `line` (no quote in it, no line feed) at `delimiter`; `checked`: the same
+    /// line as text, when known to be UTF-8.
+    pub fn split(&mut self, line: &'a [u8], checked: Option<&'a str>, delimiter: u8) {
         self.line = line;
+        self.checked = checked;
         self.ends.clear();
         self.ends.extend(memchr::memchr_iter(delimiter, line));
         self.ends.push(line.len());
@@ -121,7 +130,22 @@ impl Fields for SplitLine<'_> {
     fn text(&self) -> Vec<u8> {
         self.line.to_vec()
     }
+
+    fn str_field(&self, i: usize) -> Result<&str, Reason> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        // A field of checked text is text (a delimiter byte inside a character, which an
+        // ASCII delimiter never is, leaves it to the check).
+        match self.checked.and_then(|line| line.get(start..self.ends[i])) {
+            Some(field) => Ok(field),
+            None => text(self.field(i)),
+        }
+    }
 }
+
+/// Why a transaction is rejected whose period's running number does not fit 16 bits
+/// (`crate::period::period_fits`: days from 1880-04 to 2059-09, weeks from 1342 to 2598,
+/// months to 2730, quarters to 8191).
+pub const TOO_FAR: &str = "date too far from 1970 to count customers per period (use a longer --period)";
 
 /// A value parsed from one field.
 enum Parsed {
@@ -292,9 +316,10 @@ impl Chunk {
             return self.reject_row(line, quality::ROW, &joined, reason);
         }
         let field = |i: usize| if i < record.width() { record.field(i) } else { &b""[..] };
+        let field_text = |i: usize| if i < record.width() { record.str_field(i) } else { Ok("") };
         let ts = match layout.date {
             None => None,
-            Some(i) => match text(field(i)).and_then(|s| window.dates.parse(s)) {
+            Some(i) => match field_text(i).and_then(|s| window.dates.parse(s)) {
                 Ok(Some(ts)) => Some(ts),
                 Ok(None) => return self.reject_row(line, quality::DATE, field(i), "missing date".into()),
                 Err(reason) => return self.reject_row(line, quality::DATE, field(i), reason),
@@ -302,21 +327,13 @@ impl Chunk {
         };
         // A separate time column adds the time of day to the date (SPEC §10).
         let ts = match (ts, layout.time) {
-            (Some(ts), Some(j)) => match text(field(j)).and_then(parse::parse_time_of_day) {
+            (Some(ts), Some(j)) => match field_text(j).and_then(parse::parse_time_of_day) {
                 Ok(seconds) => Some(ts + seconds.unwrap_or(0)),
                 Err(reason) => return self.reject_row(line, quality::DATE, field(j), reason),
             },
             (ts, _) => ts,
         };
         let day = ts.map(|ts| self.days.get(ts, window));
-        // Customers are counted per period in 16-bit period numbers around 1970.
-        if self.fq.kind == Kind::Transactions
-            && let (Some(d), Some(i)) = (day, layout.date)
-            && !crate::period::period_fits(d.index)
-        {
-            let reason = "date too far from 1970 to count customers per period (use a longer --period)".to_string();
-            return self.reject_row(line, quality::DATE, field(i), reason);
-        }
         let date = day.map(|d| d.date);
         if let Some(d) = date {
             self.latest = self.latest.max(Some(d));
@@ -327,11 +344,20 @@ impl Chunk {
                 return;
             }
         }
+        // Customers are counted per period in 16-bit period numbers (a row outside
+        // --from/--to is outside, whatever its date).
+        if self.fq.kind == Kind::Transactions
+            && let (Some(d), Some(i)) = (day, layout.date)
+            && !crate::period::period_fits(d.index)
+        {
+            let reason = TOO_FAR.to_string();
+            return self.reject_row(line, quality::ROW, field(i), reason);
+        }
         // A group value that is not text cannot be grouped: the row is rejected, never
         // merged into a blank group.
         for (k, index) in layout.dims.iter().enumerate() {
             if let Some(i) = *index
-                && text(field(i)).is_err()
+                && field_text(i).is_err()
             {
                 let reason =
                     format!("not valid UTF-8 in {} (set --encoding, e.g. windows-1252 or gb18030)", self.dim_names[k]);
@@ -343,7 +369,10 @@ impl Chunk {
         for j in 0..self.required.len() {
             let (index, name) = (self.required[j], fields[self.required[j]].field);
             let raw = layout.fields[index].map_or(&b""[..], field);
-            if raw.trim_ascii().is_empty() || self.is_missing_code(raw) {
+            // Blank as a key is blank: Unicode white space (a vertical tab, U+00A0) too.
+            let text = layout.fields[index].map_or(Ok(""), field_text);
+            let blank = text.map_or(raw.trim_ascii().is_empty(), |t| parse::trim(t).is_empty());
+            if blank || self.is_missing_code(raw) {
                 return self.reject_row(line, quality::ROW, raw, format!("missing {name}"));
             }
         }
@@ -373,8 +402,8 @@ impl Chunk {
                 continue;
             }
             // Keys go straight into the dictionary: no string is allocated per row.
-            if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, text(raw), &mut self.builders[j]) {
-                let key = key.trim();
+            if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, field_text(i), &mut self.builders[j]) {
+                let key = parse::trim(key);
                 let counts = &mut self.field_counts[j];
                 if key.is_empty() {
                     counts.missing += 1;
@@ -385,7 +414,7 @@ impl Chunk {
                 }
                 continue;
             }
-            let parsed = text(raw).and_then(|s| parse_value(s, req.kind, &window.dates, ts));
+            let parsed = field_text(i).and_then(|s| parse_value(s, req.kind, &window.dates, ts));
             let counts = &mut self.field_counts[j];
             match parsed {
                 Ok(Some(value)) => {
@@ -406,9 +435,9 @@ impl Chunk {
             }
         }
         for (k, index) in layout.dims.iter().enumerate() {
-            let value = index.map_or(Ok(""), |i| text(field(i))).unwrap_or("");
+            let value = index.map_or(Ok(""), field_text).unwrap_or("");
             // A missing code is an empty group value, like an empty cell.
-            let value = if self.is_missing_code(value.as_bytes()) { "" } else { value.trim() };
+            let value = if self.is_missing_code(value.as_bytes()) { "" } else { parse::trim(value) };
             self.dims[k].push(self.dim_dictionaries[k].code(value));
         }
     }
@@ -529,7 +558,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
             parse::parse_duration(s, unit)?.map(|seconds| Parsed::Float(seconds / f64::from(out)))
         }
         ValueKind::Money { negative } => parse::parse_money(s, negative)?.map(Parsed::Long),
-        ValueKind::Count => match s.trim() {
+        ValueKind::Count => match parse::trim(s) {
             "" => None,
             t => {
                 let n = parse::parse_integer(t)?;
@@ -539,7 +568,7 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
                 Some(Parsed::Int(n as i32))
             }
         },
-        ValueKind::Key | ValueKind::Text => match s.trim() {
+        ValueKind::Key | ValueKind::Text => match parse::trim(s) {
             "" => None,
             t => Some(Parsed::Text(t.to_string())),
         },

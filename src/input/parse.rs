@@ -62,7 +62,7 @@ impl Zone {
 impl DateParser {
     /// Parses one date field. Empty is `Ok(None)`.
     pub fn parse(&self, raw: &str) -> Result<Option<LocalSeconds>, Reason> {
-        let s = raw.trim();
+        let s = trim(raw);
         if s.is_empty() {
             return Ok(None);
         }
@@ -94,8 +94,10 @@ impl DateParser {
         let year = digits(&b[0..4]).ok_or_else(not_iso)?;
         let month = digits(&b[5..7]).ok_or_else(not_iso)?;
         let day = digits(&b[8..10]).ok_or_else(not_iso)?;
-        let date = NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(|| "impossible date".to_string())?;
-        let midnight = date.and_time(NaiveTime::MIN).and_utc().timestamp();
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err("impossible date".to_string());
+        }
+        let midnight = epoch_days_of(i64::from(year), i64::from(month), i64::from(day)) * 86_400;
         if b.len() == 10 {
             return Ok(midnight);
         }
@@ -108,6 +110,36 @@ impl DateParser {
             None => Ok(local),
             Some(offset) => Ok(self.tz.local(local - offset)),
         }
+    }
+}
+
+/// The days of `month` (1–12) in `year` (proleptic Gregorian).
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// The days since 1970-01-01 of a valid date (proleptic Gregorian; Hinnant's
+/// `days_from_civil`): what chrono gives, without its tables (the hot path of every row).
+fn epoch_days_of(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// `s` without white space at either end, as `str::trim` (Unicode white space), with
+/// a fast path for the usual value that starts and ends with a visible ASCII character.
+pub fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 
@@ -168,7 +200,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 /// Parses a time of day (`HH:MM`, `HH:MM:SS`, `H:MM`, with an optional fraction of a
 /// second or `AM`/`PM`) into seconds after midnight; empty is `Ok(None)` (midnight).
 pub fn parse_time_of_day(raw: &str) -> Result<Option<i64>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -212,7 +244,7 @@ pub fn date_time_of(seconds: LocalSeconds) -> String {
 /// Parses a time zone given as `UTC`, a fixed offset `+08:00` / `-0530`, or an IANA
 /// name (`Asia/Shanghai`, `America/New_York`: daylight saving time is followed).
 pub fn parse_tz(s: &str) -> Result<Zone, String> {
-    let t = s.trim();
+    let t = trim(s);
     if t.eq_ignore_ascii_case("utc") || t.eq_ignore_ascii_case("z") || t.eq_ignore_ascii_case("gmt") {
         return Ok(Zone::Fixed(0));
     }
@@ -229,7 +261,7 @@ pub fn parse_tz(s: &str) -> Result<Zone, String> {
 /// Parses a boolean: true/false, yes/no, y/n, 1/0, t/f in any case, and 是/否, 真/假,
 /// 对/错; empty is missing.
 pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -247,7 +279,7 @@ pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
 /// `churned`, `attrited`, `attrited customer`, `lost`, `cancelled` (true);
 /// `retained`, `existing`, `existing customer`, `active`, `stayed` (false).
 pub fn parse_churned(raw: &str) -> Result<Option<bool>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     let is = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
     if is(&["churned", "attrited", "attrited customer", "lost", "cancelled", "canceled", "流失", "已流失"]) {
         return Ok(Some(true));
@@ -263,7 +295,7 @@ pub fn parse_churned(raw: &str) -> Result<Option<bool>, Reason> {
 /// `8.0` (a spreadsheet export) counts as 8; `8.5` is "not an integer"; a value off
 /// the scale is "outside min..max".
 pub fn parse_score(raw: &str, min: i32, max: i32, labels: Option<&Labels>) -> Result<Option<i32>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -348,7 +380,7 @@ pub fn parse_finite(s: &str) -> Result<f64, Reason> {
 
 /// Parses an optional number that must be at least zero (durations, counts of money).
 pub fn parse_non_negative(raw: &str) -> Result<Option<f64>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -364,7 +396,7 @@ pub fn parse_non_negative(raw: &str) -> Result<Option<f64>, Reason> {
 /// `unit_seconds` seconds, or a clock `H:MM:SS` or `MM:SS` (hours may exceed 23,
 /// minutes and seconds are below 60, seconds may have a fraction).
 pub fn parse_duration(raw: &str, unit_seconds: u32) -> Result<Option<f64>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -417,7 +449,7 @@ fn clock_seconds(s: &str) -> Result<f64, Reason> {
 
 /// Parses an optional number of any sign.
 pub fn parse_number(raw: &str) -> Result<Option<f64>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -431,7 +463,8 @@ pub const MONEY_UNITS: f64 = 1e6;
 /// amount written with up to six decimals below 9 billion.
 pub fn money_units(x: f64) -> Result<i64, Reason> {
     let units = (x * MONEY_UNITS).round();
-    if units.abs() >= 9.2e18 {
+    // 2⁶³ is a double exactly; every double below it fits 64 bits.
+    if units.abs() >= 9_223_372_036_854_775_808.0 {
         return Err(MONEY_TOO_LARGE.to_string());
     }
     Ok(units as i64)
@@ -446,7 +479,7 @@ const MONEY_TOO_LARGE: &str = "too large for an amount (over 9,223,372,036,854.7
 /// [`money_units`]. Empty is `Ok(None)`; a negative amount is rejected unless
 /// `negative` is set.
 pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
-    let s = raw.trim();
+    let s = trim(raw);
     if s.is_empty() {
         return Ok(None);
     }
@@ -501,6 +534,49 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_fast_trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "\u{b}NA",
+            "NA\u{b}",
+            "x y",
+            "é",
+            "\u{2003}",
+            "a\u{85}",
+            "\t1\r",
+        ] {
+            assert_eq!(super::trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn days_since_1970_are_chrono_s_for_every_day_of_years_0_to_9999() {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let mut date = chrono::NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        while date <= last {
+            use chrono::Datelike;
+            let (y, m, d) = (date.year() as u32, date.month(), date.day());
+            assert!(d <= super::days_in_month(y, m), "{date}");
+            if d == 28 || d == 29 || d == 30 {
+                // The next day exists exactly when chrono says so.
+                assert_eq!(
+                    d < super::days_in_month(y, m),
+                    chrono::NaiveDate::from_ymd_opt(y as i32, m, d + 1).is_some()
+                );
+            }
+            let days = super::epoch_days_of(i64::from(y), i64::from(m), i64::from(d));
+            assert_eq!(days, (date - epoch).num_days(), "{date}");
+            date = date.succ_opt().unwrap();
+        }
+    }
+
     #[test]
     fn churn_flags_as_exports_write_them() {
         use super::parse_churned;

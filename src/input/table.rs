@@ -271,9 +271,12 @@ fn parse_block(
 /// delimiter ends a field (what the CSV parser gives for such text, found faster).
 fn add_lines(chunk: &mut Chunk, block: &source::Block, delimiter: u8, layout: &FileLayout, request: &TableRequest) {
     let mut fields = SplitLine::default();
+    // One UTF-8 check of the whole block instead of one per field.
+    let checked = std::str::from_utf8(&block.bytes).ok();
     let mut start = 0;
     for (n, end) in memchr::memchr_iter(b'\n', &block.bytes).chain([block.bytes.len()]).enumerate() {
         let line = &block.bytes[start..end];
+        let line_text = checked.and_then(|text| text.get(start..end));
         start = end + 1;
         // A blank line (LF or CRLF) is no row.
         if line.is_empty() || line == b"\r" {
@@ -288,7 +291,7 @@ fn add_lines(chunk: &mut Chunk, block: &source::Block, delimiter: u8, layout: &F
             chunk.add_bad(&lone_cr_record(number, line));
             continue;
         }
-        fields.split(line, delimiter);
+        fields.split(line, line_text, delimiter);
         chunk.add_row(&fields, number, layout, &request.fields, request.window);
     }
 }

@@ -170,15 +170,18 @@ pub struct Cell {
 /// A period k is given when k−1 has active customers in the group and k is not
 /// after the last period of any key.
 pub fn retention_counts(keys: &[u64]) -> Vec<PeriodCounts> {
+    let Some(lowest) = keys.iter().map(|&k| k as u16).min() else { return Vec::new() };
+    let last = keys.iter().map(|&k| k as u16).max().unwrap_or(lowest);
     let first = first_periods(keys);
     let mut groups: Vec<(u16, BTreeMap<i32, Cell>)> = Vec::new();
     let mut start = 0;
     while start < keys.len() {
         let group = group_of(keys[start]);
         let end = start + keys[start..].partition_point(|&k| group_of(k) == group);
-        let mut cells: BTreeMap<i32, Cell> = BTreeMap::new();
+        // Per biased period − lowest (a vector: millions of keys, few periods).
+        let mut cells = vec![Cell::default(); usize::from(last - lowest) + 1];
         for (i, &key) in keys[start..end].iter().enumerate() {
-            let cell = cells.entry(period_of(key)).or_default();
+            let cell = &mut cells[usize::from(key as u16 - lowest)];
             cell.active += 1;
             if i > 0 && keys[start + i - 1] == key - 1 {
                 cell.kept += 1;
@@ -187,6 +190,8 @@ pub fn retention_counts(keys: &[u64]) -> Vec<PeriodCounts> {
                 cell.new += 1;
             }
         }
+        let periods = cells.into_iter().enumerate().filter(|(_, c)| c.active > 0);
+        let cells = periods.map(|(p, c)| (i32::from(lowest) + p as i32 - PERIOD_BIAS, c)).collect();
         groups.push((group, cells));
         start = end;
     }

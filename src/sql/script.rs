@@ -85,6 +85,9 @@ struct Plan {
     /// The fields without which a row in the window is rejected (`missing <field>`), as
     /// the loader rejects a transaction without its customer.
     required: Vec<&'static str>,
+    /// Rows in the window whose period's running number does not fit 16 bits are
+    /// rejected (transactions: `crate::input::chunk::TOO_FAR`).
+    fits: bool,
 }
 
 impl Plan {
@@ -157,7 +160,9 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
             .filter(|s| sources.iter().all(|src| !src.fields.contains_key(s.field)))
             .map(|s| s.field)
             .collect();
-        for field in absent.iter().filter(|f| plan.stats.iter().any(|s| s.from.is_empty() && s.column == **f)) {
+        // CLV without a margin column uses revenue × margin_rate (or says what it lacks).
+        let noted = |f: &&&str| **f != "margin" && plan.stats.iter().any(|s| s.from.is_empty() && s.column == **f);
+        for field in absent.iter().filter(noted) {
             notes.push(format!("{field}: no {field} column in {}: its metrics are not computed", kind.as_str()));
         }
         // A derived column is made of the fields the input has; of none, it is not made.
@@ -398,6 +403,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     // A transaction without its customer is rejected, as the loader rejects it.
     if let Some(plan) = plans.get_mut(&Kind::Transactions) {
         plan.required = vec!["customer_id"];
+        plan.fits = true;
     }
     // A translated KPI refused here is so for these columns or options (FCR by the
     // repeat-window method, or without a flag column).
@@ -727,17 +733,26 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         }
         parts.join(" AND ")
     };
-    // A row in the window without a required value is rejected (`missing <field>`).
+    // A row in the window is rejected when its period does not fit a customer-period
+    // key (transactions), then when it lacks a required value (`missing <field>`).
     let inside = window("day");
-    let lacking: Vec<String> = plan.required.iter().map(|f| format!("m_{f} = 1")).collect();
-    let mut l5 = if lacking.is_empty() {
+    let mut rejections: Vec<(String, String)> = Vec::new();
+    if let Some(index) = plan.fits.then(|| period_index(dialect, settings.window.period, "day")).flatten() {
+        let reason = dialect.string(crate::input::chunk::TOO_FAR);
+        rejections.push((format!("NOT ({index} BETWEEN -32767 AND 32767)"), reason));
+    }
+    for f in &plan.required {
+        rejections.push((format!("m_{f} = 1"), format!("'missing {f}'")));
+    }
+    let mut l5 = if rejections.is_empty() {
         vec!["reason".to_string(), format!("CASE WHEN {inside} THEN 1 ELSE 0 END AS used")]
     } else {
         let whens: Vec<String> =
-            plan.required.iter().map(|f| format!("WHEN {inside} AND m_{f} = 1 THEN 'missing {f}'")).collect();
+            rejections.iter().map(|(test, reason)| format!("WHEN {inside} AND {test} THEN {reason}")).collect();
+        let any: Vec<&str> = rejections.iter().map(|(test, _)| test.as_str()).collect();
         vec![
             format!("CASE {} ELSE reason END AS reason", whens.join(" ")),
-            format!("CASE WHEN {inside} AND NOT ({}) THEN 1 ELSE 0 END AS used", lacking.join(" OR ")),
+            format!("CASE WHEN {inside} AND NOT ({}) THEN 1 ELSE 0 END AS used", any.join(" OR ")),
         ]
     };
     l5.push("day".to_string());
@@ -923,7 +938,7 @@ fn duration_seconds(dialect: Dialect, t: &str, shaped: &str, unit: u32) -> Strin
 /// shape), as `parse_money` reads it, NULL when it is no amount. Plain decimals
 /// (`-1234.5`, `.5`, `5.`) exactly: the digits as `DECIMAL(38, 0)`, the seventh decimal
 /// rounding half up, at most 9,223,372,036,854.775807. Other numbers (`1.5e3`) as a
-/// double times 10⁶ rounded half away from zero, below 9.2 × 10¹⁸, and not negative
+/// double times 10⁶ rounded half away from zero, below 2⁶³, and not negative
 /// unless `negative`; a non-zero number that rounds to 0 as a double is no amount.
 fn money_units(dialect: Dialect, t: &str, shaped: &str, negative: bool) -> String {
     let plain = format!("{} AND {}", dialect.matches(t, "^[+-]?[0-9]*([.][0-9]*)?$"), dialect.matches(t, "[0-9]"));
@@ -941,8 +956,9 @@ fn money_units(dialect: Dialect, t: &str, shaped: &str, negative: bool) -> Strin
     let rounded = format!("FLOOR({scaled}) + CASE WHEN {scaled} - FLOOR({scaled}) >= 0.5 THEN 1 ELSE 0 END");
     let x_sign_bad = if negative { String::new() } else { format!(" OR {x} < 0") };
     format!(
-        "CASE WHEN {plain} THEN CASE WHEN length({whole}) <= 13 AND {exact} <= 9223372036854775807{sign_ok} THEN {signed} END WHEN {shaped} THEN CASE WHEN {x} IS NULL OR {scaled} >= 9.2e18 OR ({x} = 0 AND {nz}){x_sign_bad} THEN NULL ELSE CAST({rounded} AS BIGINT) * CASE WHEN {x} < 0 THEN -1 ELSE 1 END END END",
-        nz = dialect.matches(t, NON_ZERO)
+        "CASE WHEN {plain} THEN CASE WHEN length({whole}) <= 13 AND {exact} <= 9223372036854775807{sign_ok} THEN {signed} END WHEN {shaped} THEN CASE WHEN {x} IS NULL OR {scaled} >= CAST(9223372036854775808 AS {double}) OR ({x} = 0 AND {nz}){x_sign_bad} THEN NULL ELSE CAST({rounded} AS BIGINT) * CASE WHEN {x} < 0 THEN -1 ELSE 1 END END END",
+        nz = dialect.matches(t, NON_ZERO),
+        double = dialect.double()
     )
 }
 
@@ -963,6 +979,21 @@ fn period_start(dialect: Dialect, period: Period, day: &str) -> String {
         }
         Period::Year => dialect.epoch_days(&year, "1", "1"),
         Period::None => "0".to_string(),
+    }
+}
+
+/// The running number of the period of `day` (days since 1970) as [`Period::index`]
+/// numbers it; `None` for years and no period (every 4-digit year fits 16 bits).
+fn period_index(dialect: Dialect, period: Period, day: &str) -> Option<String> {
+    let date = dialect.date_of(day);
+    let year = format!("CAST(EXTRACT(YEAR FROM {date}) AS INTEGER)");
+    let month0 = format!("(CAST(EXTRACT(MONTH FROM {date}) AS INTEGER) - 1)");
+    match period {
+        Period::Day => Some(day.to_string()),
+        Period::Week => Some(dialect.floor_div(&format!("{day} + 3"), 7)),
+        Period::Month => Some(format!("({year} * 12 + {month0})")),
+        Period::Quarter => Some(format!("({year} * 4 + FLOOR({month0} / 3))")),
+        Period::Year | Period::None => None,
     }
 }
 
@@ -1059,6 +1090,10 @@ fn quality(plan: &Plan, cells: &str) -> String {
     for f in &plan.required {
         columns.push(format!("SUM(CASE WHEN reason = 'missing {f}' THEN n_rows ELSE 0 END) AS rejected_missing_{f}"));
     }
+    if plan.fits {
+        let reason = crate::input::chunk::TOO_FAR;
+        columns.push(format!("SUM(CASE WHEN reason = '{reason}' THEN n_rows ELSE 0 END) AS rejected_too_far"));
+    }
     for s in &plan.scores {
         let f = s.field;
         columns.push(format!("SUM(CASE WHEN used = 1 THEN rejected_{f} ELSE 0 END) AS rejected_{f}"));
@@ -1087,6 +1122,9 @@ fn quality_names(plan: &Plan) -> Vec<(String, String)> {
     .collect();
     for f in &plan.required {
         names.push((format!("rejected_missing_{f}"), format!("rows.rejected.missing {f}")));
+    }
+    if plan.fits {
+        names.push(("rejected_too_far".to_string(), format!("rows.rejected.{}", crate::input::chunk::TOO_FAR)));
     }
     for s in &plan.scores {
         names.push((format!("rejected_{}", s.field), format!("values.rejected.{}", s.field)));
