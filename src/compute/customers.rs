@@ -56,6 +56,8 @@ pub struct CustomerFold {
     keys: KeySet,
     groups: Vec<Vec<u32>>,
     group_codes: std::collections::HashMap<Vec<u32>, u16, foldhash::fast::RandomState>,
+    /// With one `--by` column: the group code of each of its codes (`u32::MAX`: none yet).
+    single: Vec<u32>,
     transactions: Vec<DataFrame>,
     /// Money sums keyed by period (high 32 bits) and group code (low 16 bits).
     money: std::collections::HashMap<u64, Sums, foldhash::fast::RandomState>,
@@ -78,6 +80,7 @@ impl CustomerFold {
             keys: KeySet::default(),
             groups: Vec::new(),
             group_codes: Default::default(),
+            single: Vec::new(),
             transactions: Vec::new(),
             money: Default::default(),
         }
@@ -104,14 +107,16 @@ impl CustomerFold {
             None => Box::new(std::iter::repeat(false)),
         };
         let mut tuple = vec![0u32; dims.len()];
+        // The dimension codes row by row (an iterator each: `get(row)` searches chunks).
+        let mut dim_values: Vec<_> = dims.iter().map(|d| d.iter()).collect();
         let mut keys = Vec::with_capacity(frame.height());
-        for (row, (customer, period)) in customers.iter().zip(periods.iter()).enumerate() {
+        for (customer, period) in customers.iter().zip(periods.iter()) {
             let (margin, revenue) = (margins.next().flatten(), revenues.next().flatten());
             let revenue_rejected = rejected.next().unwrap_or(false);
-            let Some(period) = period else { continue };
-            for (slot, dim) in tuple.iter_mut().zip(&dims) {
-                *slot = dim.get(row).unwrap_or(0);
+            for (slot, values) in tuple.iter_mut().zip(dim_values.iter_mut()) {
+                *slot = values.next().flatten().unwrap_or(0);
             }
+            let Some(period) = period else { continue };
             let group = self.group_code(&tuple)?;
             // Money is summed exactly in 128 bits, per period and group.
             let sums = self.money.entry((u64::from(period as u32) << 16) | u64::from(group)).or_default();
@@ -136,6 +141,12 @@ impl CustomerFold {
     }
 
     fn group_code(&mut self, tuple: &[u32]) -> Result<u16> {
+        // One --by column (the usual case): its code indexes the group codes directly.
+        if let [value] = tuple
+            && let Some(&code) = self.single.get(*value as usize).filter(|c| **c != u32::MAX)
+        {
+            return Ok(code as u16);
+        }
         if let Some(&code) = self.group_codes.get(tuple) {
             return Ok(code);
         }
@@ -144,6 +155,13 @@ impl CustomerFold {
         };
         self.groups.push(tuple.to_vec());
         self.group_codes.insert(tuple.to_vec(), code);
+        if let [value] = tuple {
+            let slot = *value as usize;
+            if self.single.len() <= slot {
+                self.single.resize(slot + 1, u32::MAX);
+            }
+            self.single[slot] = u32::from(code);
+        }
         Ok(code)
     }
 

@@ -502,18 +502,11 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
         let table = if kind == Kind::Transactions {
-            // Transactions are summarised as they are read (streaming) or at once.
+            // Transactions are summarised block by block as they are read (while the
+            // next blocks are parsed): only the summary is used from here on.
             let mut fold = customers::CustomerFold::new(&settings.by);
-            let table = if settings.streaming {
-                let mut sink = |frame: &DataFrame| fold.add(frame);
-                input::table::load_into(&request, &mut dictionaries, &mut quality, Some(&mut sink))?
-            } else {
-                let mut table = input::table::load(&request, &mut dictionaries, &mut quality)?;
-                fold.add(&table.frame)?;
-                // The rows are summarised: only the summary is used from here on.
-                table.frame = DataFrame::empty();
-                table
-            };
+            let mut sink = |frame: &DataFrame| fold.add(frame);
+            let table = input::table::load_into(&request, &mut dictionaries, &mut quality, Some(&mut sink))?;
             customer_data = Some(fold.finish()?);
             table
         } else {

@@ -109,11 +109,18 @@ impl<'a> SplitLine<'a> {
     /// Splits `line` (no quote in it, no line feed) at `delimiter`; `checked`: the same
     /// line as text, when known to be UTF-8.
     pub fn split(&mut self, line: &'a [u8], checked: Option<&'a str>, delimiter: u8) {
+        let mut ends: Vec<usize> = memchr::memchr_iter(delimiter, line).collect();
+        ends.push(line.len());
+        self.set(line, checked, &mut ends);
+    }
+
+    /// The line `line` with its fields ending at `ends` (the delimiters' offsets, then the
+    /// line's length), taken from `ends` (left empty, its memory kept by this line).
+    pub fn set(&mut self, line: &'a [u8], checked: Option<&'a str>, ends: &mut Vec<usize>) {
         self.line = line;
         self.checked = checked;
-        self.ends.clear();
-        self.ends.extend(memchr::memchr_iter(delimiter, line));
-        self.ends.push(line.len());
+        std::mem::swap(&mut self.ends, ends);
+        ends.clear();
     }
 }
 

@@ -34,11 +34,12 @@ pub fn pack(group: u16, customer: u32, period: i32) -> Option<u64> {
 /// The active customers per (group code, period running number): the distinct
 /// customers with a transaction there.
 pub fn active_counts(keys: &[u64]) -> BTreeMap<(u16, i32), u64> {
-    let mut out = BTreeMap::new();
+    // Counted in a hash map (millions of keys, few cells), then ordered.
+    let mut counts: std::collections::HashMap<u32, u64, foldhash::fast::RandomState> = Default::default();
     for &key in keys {
-        *out.entry((group_of(key), period_of(key))).or_default() += 1;
+        *counts.entry((key >> 48 << 16 | (key & 0xFFFF)) as u32).or_default() += 1;
     }
-    out
+    counts.into_iter().map(|(cell, n)| (((cell >> 16) as u16, (cell & 0xFFFF) as i32 - PERIOD_BIAS), n)).collect()
 }
 
 /// The group code of a key.
