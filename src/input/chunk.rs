@@ -26,20 +26,21 @@ pub(crate) enum Builder {
 }
 
 impl Builder {
-    fn new(kind: ValueKind, name: &str) -> Self {
+    /// A builder for about `rows` values.
+    fn new(kind: ValueKind, name: &str, rows: usize) -> Self {
         let name: PlSmallStr = name.into();
         match kind {
-            ValueKind::Score { .. } | ValueKind::Count => Builder::Int(PrimitiveChunkedBuilder::new(name, 0)),
+            ValueKind::Score { .. } | ValueKind::Count => Builder::Int(PrimitiveChunkedBuilder::new(name, rows)),
             ValueKind::NonNegative
             | ValueKind::Number
             | ValueKind::MinutesAfterRowDate
-            | ValueKind::Duration { .. } => Builder::Float(PrimitiveChunkedBuilder::new(name, 0)),
+            | ValueKind::Duration { .. } => Builder::Float(PrimitiveChunkedBuilder::new(name, rows)),
             ValueKind::Bool | ValueKind::Churned | ValueKind::Checked => {
-                Builder::Bool(BooleanChunkedBuilder::new(name, 0))
+                Builder::Bool(BooleanChunkedBuilder::new(name, rows))
             }
-            ValueKind::Key => Builder::Key(Vec::new()),
+            ValueKind::Key => Builder::Key(Vec::with_capacity(rows)),
             ValueKind::Text => Builder::Text(Vec::new()),
-            ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(PrimitiveChunkedBuilder::new(name, 0)),
+            ValueKind::Timestamp | ValueKind::Money { .. } => Builder::Long(PrimitiveChunkedBuilder::new(name, rows)),
         }
     }
 
@@ -249,6 +250,12 @@ impl Chunk {
     /// An empty chunk for a file of a request; `present` says which requested fields
     /// the file has.
     pub fn new(file: Arc<str>, request: &TableRequest, present: Vec<bool>) -> Self {
+        Self::with_rows(file, request, present, 0)
+    }
+
+    /// A chunk for about `rows` rows: its columns are allocated once at that size
+    /// (growing them by doubling copied and page-faulted each block's columns twice).
+    pub fn with_rows(file: Arc<str>, request: &TableRequest, present: Vec<bool>, rows: usize) -> Self {
         let (fields, dims) = (&request.fields, request.dims.len());
         Chunk {
             fq: FileQuality::new(request.kind, &file),
@@ -257,11 +264,11 @@ impl Chunk {
             period_start_len: 0,
             file,
             rejects: Vec::new(),
-            period_start: Vec::new(),
-            period_index: Vec::new(),
+            period_start: Vec::with_capacity(rows),
+            period_index: Vec::with_capacity(rows),
             ts: Vec::new(),
-            builders: fields.iter().map(|f| Builder::new(f.kind, f.field)).collect(),
-            dims: vec![Vec::new(); dims],
+            builders: fields.iter().map(|f| Builder::new(f.kind, f.field, rows)).collect(),
+            dims: vec![Vec::with_capacity(rows); dims],
             dim_dictionaries: vec![Dictionary::default(); dims],
             dim_names: request.dims.to_vec(),
             missing_codes: request.read.missing.clone(),

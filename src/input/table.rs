@@ -254,7 +254,9 @@ fn parse_block(
     request: &TableRequest,
 ) -> Result<Chunk> {
     let present = layout.fields.iter().map(Option::is_some).collect();
-    let mut chunk = Chunk::new(file.clone(), request, present);
+    // At most one row per line feed, and the last line.
+    let rows = memchr::memchr_iter(b'\n', &block.bytes).count() + 1;
+    let mut chunk = Chunk::with_rows(file.clone(), request, present, rows);
     if memchr::memchr(b'"', &block.bytes).is_none() {
         add_lines(&mut chunk, block, delimiter, layout, request);
     } else {
