@@ -1333,6 +1333,13 @@ fn h18f_2_3_blank_customers_and_far_dates_are_rejected_alike() {
     same_in_duckdb(&w, &["--transactions", &tx, "--period", "day", "--to", "2030-01-01", "--metrics", "revenue"]);
     let monthly = same_in_duckdb(&w, &["--transactions", &tx, "--metrics", "transactions", "--min-n", "1"]);
     assert_eq!(crate::util::csv_rows(&monthly).len(), 3, "{monthly}");
+    // A rejected far date is not the data's latest: March (to the 5th) stays partial.
+    let far = w.write(
+        "far.csv",
+        "order_id,customer_id,order_date,revenue\n1,A,2025-01-10,10\n2,A,2025-02-10,10\n3,A,2025-03-05,10\n4,B,2800-01-01,10\n",
+    );
+    let out = same_in_duckdb(&w, &["--transactions", &far, "--metrics", "transactions", "--min-n", "1"]);
+    assert!(out.contains("2025-03,2025-03-01,2025-03-31,transactions,1,1,,,partial"), "{out}");
 }
 
 #[test]

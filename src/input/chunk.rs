@@ -348,9 +348,15 @@ impl Chunk {
             (ts, _) => ts,
         };
         let day = ts.map(|ts| self.days.get(ts, window));
+        // Customers are counted per period in 16-bit period numbers: a transaction whose
+        // period does not fit is rejected (outside --from/--to it is outside), and its
+        // date is not the data's latest (the as-of date).
+        let too_far = self.fq.kind == Kind::Transactions && day.is_some_and(|d| !crate::period::period_fits(d.index));
         let date = day.map(|d| d.date);
         if let Some(d) = date {
-            self.latest = self.latest.max(Some(d));
+            if !too_far {
+                self.latest = self.latest.max(Some(d));
+            }
             let early = window.from.is_some_and(|from| d < from);
             let late = window.to.is_some_and(|to| d > to);
             if early || late {
@@ -358,14 +364,8 @@ impl Chunk {
                 return;
             }
         }
-        // Customers are counted per period in 16-bit period numbers (a row outside
-        // --from/--to is outside, whatever its date).
-        if self.fq.kind == Kind::Transactions
-            && let (Some(d), Some(i)) = (day, layout.date)
-            && !crate::period::period_fits(d.index)
-        {
-            let reason = TOO_FAR.to_string();
-            return self.reject_row(line, quality::ROW, field(i), reason);
+        if too_far && let Some(i) = layout.date {
+            return self.reject_row(line, quality::ROW, field(i), TOO_FAR.to_string());
         }
         // A group value that is not text cannot be grouped: the row is rejected, never
         // merged into a blank group.

@@ -215,7 +215,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         let layout = Layout { dated, absent: absent.iter().map(|a| *a || collapsed).collect() };
         statements.extend(dialect.cleaned(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
         statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &name("clean"))));
-        statements.extend(dialect.materialise(&name("quality"), &quality(plan, &name("cells"))));
+        statements.extend(dialect.materialise(&name("quality"), &quality(dialect, settings, plan, &name("cells"))));
         selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
         // The order statistics of each duration: one ranking of its values each.
         for stat in plan.stats.iter().filter(|s| s.aggregate == Aggregate::OrderStatistics) {
@@ -1074,7 +1074,14 @@ fn order_statistics(dialect: Dialect, settings: &Options, kind: Kind, stat: &Sql
 }
 
 /// The data-quality counts of one input, as one row, from its cells.
-fn quality(plan: &Plan, cells: &str) -> String {
+fn quality(dialect: Dialect, settings: &Options, plan: &Plan, cells: &str) -> String {
+    // A transaction whose period does not fit 16 bits is not the data's latest (every
+    // day of a cell is in one period, so the cell's last day tells).
+    let fits = plan.fits.then(|| period_index(dialect, settings.window.period, "day_max")).flatten();
+    let latest = match fits {
+        Some(index) => format!("MAX(CASE WHEN {index} BETWEEN -32767 AND 32767 THEN day_max END) AS date_latest"),
+        None => "MAX(day_max) AS date_latest".to_string(),
+    };
     let mut columns = vec![
         "SUM(n_rows) AS rows_read".to_string(),
         "SUM(CASE WHEN used = 1 THEN n_rows ELSE 0 END) AS rows_used".to_string(),
@@ -1083,7 +1090,7 @@ fn quality(plan: &Plan, cells: &str) -> String {
         "SUM(CASE WHEN reason = 'impossible date' THEN n_rows ELSE 0 END) AS rejected_impossible_date".to_string(),
         "SUM(CASE WHEN reason = 'not an ISO date' THEN n_rows ELSE 0 END) AS rejected_not_iso_date".to_string(),
         "SUM(CASE WHEN reason IS NULL AND used = 0 THEN n_rows ELSE 0 END) AS rows_outside".to_string(),
-        "MAX(day_max) AS date_latest".to_string(),
+        latest,
         "MIN(CASE WHEN used = 1 THEN day_min END) AS date_first".to_string(),
         "MAX(CASE WHEN used = 1 THEN day_max END) AS date_last".to_string(),
     ];
