@@ -233,17 +233,9 @@ pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results
     let (Some(table), Some(data)) = (inputs.tables.get(&Kind::Transactions), &inputs.customers) else {
         return Ok(());
     };
-    let mut want: Vec<MetricId> = [MetricId::Retention, MetricId::Churn, MetricId::Clv]
-        .into_iter()
-        .chain(ACTIVITY)
-        .filter(|m| wanted.contains(m))
-        .collect();
+    let want = customer_metrics(wanted, settings, results);
     if want.is_empty() {
         return Ok(());
-    }
-    if settings.window.period == Period::None {
-        // Activity is counted over the one period; retention needs two.
-        want = without_periods(want, results);
     }
     if want.contains(&MetricId::Clv) {
         let rows = clv_rows(table, data, settings, &inputs.dictionaries, results.as_of_of(Kind::Transactions));
@@ -300,18 +292,11 @@ pub struct EngineCounts<'a> {
 /// the transactions: transactions, revenue and active customers per cell, retention and
 /// churn from the customer-period counts, CLV from their totals over complete periods.
 pub(crate) fn from_counts(engine: &EngineCounts, wanted: &[MetricId], settings: &Options, results: &mut Results) {
-    let mut want: Vec<MetricId> = [MetricId::Retention, MetricId::Churn, MetricId::Clv]
-        .into_iter()
-        .chain(ACTIVITY)
-        .filter(|m| wanted.contains(m))
-        .collect();
+    let want = customer_metrics(wanted, settings, results);
     if want.is_empty() {
         return;
     }
     let period = settings.window.period;
-    if period == Period::None {
-        want = without_periods(want, results);
-    }
     let cells = engine.cells;
     // Per group, the periods with active customers.
     let mut groups: BTreeMap<Vec<String>, BTreeMap<i32, customer_periods::Cell>> = BTreeMap::new();
@@ -384,6 +369,17 @@ fn push_clv_outcome(
         }
         Err(err) => results.notes.push(format!("clv: not computed: {err}")),
     }
+}
+
+/// The wanted customer metrics that can be computed: without periods the activity
+/// metrics only (retention needs two), with a note for each other.
+fn customer_metrics(wanted: &[MetricId], settings: &Options, results: &mut Results) -> Vec<MetricId> {
+    let want: Vec<MetricId> = [MetricId::Retention, MetricId::Churn, MetricId::Clv]
+        .into_iter()
+        .chain(ACTIVITY)
+        .filter(|m| wanted.contains(m))
+        .collect();
+    if settings.window.period == Period::None { without_periods(want, results) } else { want }
 }
 
 /// The customer metrics computable without periods (activity), with a note for each
