@@ -1218,36 +1218,46 @@ fn h18d_5_6_7_engine_errors_rc_files_and_quiet() {
     assert!(!stderr.contains("\\u{a}"), "{stderr}");
 }
 
+/// Each edit (`from` → `to`) of a statistics table by channel makes `report --stats`
+/// stop (exit 2) with its message.
+fn refused_edits(w: &Workdir, stats: &str, edits: &[(&str, &str, &str)]) {
+    for (from, to, message) in edits {
+        w.write("bad.csv", stats.replace(from, to));
+        w.servq()
+            .args(["report", "--stats", "bad.csv", "--by", "channel"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(*message));
+    }
+}
+
 /// h18e-2 (review): statistics that cannot come from one table are refused, never turned
 /// into a figure: a share above 100%, a negative count, order statistics out of order,
 /// a time-column duration that is not `+<seconds>s`.
 #[test]
 fn h18e_2_inconsistent_statistics_are_refused() {
     let w = Workdir::new();
-    for (from, to, message) in [
-        (
-            "surveys,2025-03-01,chat,csat.good,3\n",
-            "surveys,2025-03-01,chat,csat.good,5\n",
-            "csat.good (5) or its promoters and detractors together are more than csat.n (4)",
-        ),
-        (
-            "surveys,2025-03-01,chat,nps.detractors,1\n",
-            "surveys,2025-03-01,chat,nps.detractors,3\n",
-            "are more than nps.n (4)",
-        ),
-        (
-            "surveys,2025-03-01,chat,csat.sum,15\n",
-            "surveys,2025-03-01,chat,csat.sum,-15\n",
-            "csat.sum is -15: a count or sum is never negative",
-        ),
-    ] {
-        w.write("bad.csv", HAND_STATS.replace(from, to));
-        w.servq()
-            .args(["report", "--stats", "bad.csv", "--by", "channel"])
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains(message));
-    }
+    refused_edits(
+        &w,
+        HAND_STATS,
+        &[
+            (
+                "surveys,2025-03-01,chat,csat.good,3\n",
+                "surveys,2025-03-01,chat,csat.good,5\n",
+                "csat.good (5) or its promoters and detractors together are more than csat.n (4)",
+            ),
+            (
+                "surveys,2025-03-01,chat,nps.detractors,1\n",
+                "surveys,2025-03-01,chat,nps.detractors,3\n",
+                "are more than nps.n (4)",
+            ),
+            (
+                "surveys,2025-03-01,chat,csat.sum,15\n",
+                "surveys,2025-03-01,chat,csat.sum,-15\n",
+                "csat.sum is -15: a count or sum is never negative",
+            ),
+        ],
+    );
     for (from, to, message) in [
         (
             "response.p90.upper,10:00\n",
@@ -1384,34 +1394,32 @@ fn h18f_9_11_amounts_up_to_the_largest_and_no_margin_note_for_a_margin_rate() {
 #[test]
 fn h18f_6_10_impossible_transaction_statistics_are_refused() {
     let w = Workdir::new();
-    for (from, to, message) in [
-        (
-            "transactions,2025-02-01,web,customers.kept,2\n",
-            "transactions,2025-02-01,web,customers.kept,3\n",
-            "customers.kept (3) is more than customers.active (2)",
-        ),
-        (
-            "transactions,2025-03-01,web,customers.active,2\ntransactions,2025-03-01,web,customers.kept,1\n",
-            "transactions,2025-03-01,web,customers.active,3\ntransactions,2025-03-01,web,customers.kept,3\n",
-            "customers.kept (3) is more than the customers active the period before (2)",
-        ),
-        (
-            "transactions,2025-01-01,chat,transactions.n,1\n",
-            "transactions,2025-01-01,chat,transactions.n,0\n",
-            "customers.active (1) is more than transactions.n (0)",
-        ),
-        (
-            "transactions,2025-03-01,chat,customers.active,1\n",
-            "transactions,2025-03-01,chat,customers.active,1\ntransactions,2025-03-01,,cohort.20090,1\n",
-            "cohort.20090 of period 2025-03-01: not a cohort of a month period",
-        ),
-    ] {
-        w.write("bad.csv", HAND_TRANSACTIONS.replace(from, to));
-        let out = w.servq().args(["report", "--stats", "bad.csv", "--by", "channel"]).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{message}: {stderr}");
-        assert!(stderr.contains(message), "{stderr}");
-    }
+    refused_edits(
+        &w,
+        HAND_TRANSACTIONS,
+        &[
+            (
+                "transactions,2025-02-01,web,customers.kept,2\n",
+                "transactions,2025-02-01,web,customers.kept,3\n",
+                "customers.kept (3) is more than customers.active (2)",
+            ),
+            (
+                "transactions,2025-03-01,web,customers.active,2\ntransactions,2025-03-01,web,customers.kept,1\n",
+                "transactions,2025-03-01,web,customers.active,3\ntransactions,2025-03-01,web,customers.kept,3\n",
+                "customers.kept (3) is more than the customers active the period before (2)",
+            ),
+            (
+                "transactions,2025-01-01,chat,transactions.n,1\n",
+                "transactions,2025-01-01,chat,transactions.n,0\n",
+                "customers.active (1) is more than transactions.n (0)",
+            ),
+            (
+                "transactions,2025-03-01,chat,customers.active,1\n",
+                "transactions,2025-03-01,chat,customers.active,1\ntransactions,2025-03-01,,cohort.20090,1\n",
+                "cohort.20090 of period 2025-03-01: not a cohort of a month period",
+            ),
+        ],
+    );
     // More than 65,536 groups: servq report counts customers in at most that many.
     let mut many = String::from("kind,period_start,store,stat,value\nmeta,,,period.month,1\n");
     for i in 0..65_537 {
