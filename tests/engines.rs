@@ -1,6 +1,5 @@
-//! SPEC §13 against the real engines: the script of `servq sql` (survey KPIs, FCR by
-//! flag and the abandon rate), run by DuckDB, by
-//! Spark in local mode and by a PostgreSQL server, gives through `report --stats` the
+//! SPEC §13 against the real engines: the script of `servq sql` (every KPI it
+//! translates), run by DuckDB, by Spark in local mode and by a PostgreSQL server, gives through `report --stats` the
 //! tidy CSV of `servq report` on the same files, byte for byte. One test per engine
 //! (the JVM starts once); each fails when its engine is missing (`.ci/run` installs
 //! them: the Python packages duckdb and pyspark, Debian's postgresql and a JRE).
@@ -73,6 +72,12 @@ fn cases(w: &Workdir) -> Vec<Case> {
     );
     let repeat = w.write("repeat.toml", "[metrics.fcr]\nmethod = \"repeat-window\"\nwindow_days = 5\n");
     let every = "fcr,abandon_rate,complaints_per_1000,response_median_min,response_p90_min,response_mean_min,sla_pct,handle_mean_min,resolution_median_h,resolution_p90_h,resolution_sla_pct";
+    let snapshot = made(w, "make_customers.py", "customers.csv");
+    let undated = w.path("customers_undated.csv");
+    let status =
+        Process::new("python3").args([&helper("make_customers.py"), &undated, "100000", "--undated"]).status().unwrap();
+    assert!(status.success(), "make_customers.py --undated failed");
+    let roster = made(w, "make_employees.py", "employees.csv");
     let surveys = |file: &str| strings(&["--surveys", file]);
     let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
     vec![
@@ -281,6 +286,61 @@ fn cases(w: &Workdir) -> Vec<Case> {
             table: Some(("interactions_table".to_string(), interactions.clone())),
             accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
         },
+        Case {
+            name: "generated customer snapshot, monthly by segment and plan, missing codes (churn_rate)",
+            inputs: strings(&["--customers", &snapshot]),
+            flags: strings(&["--by", "segment,plan", "--missing", "NA", "--missing", "-99", "--tz", "+05:30"]),
+            table: None,
+            accounted: "100,000 rows read, 96,926 used, 3,074 rejected (impossible date × 705; missing date × 470; not an ISO date × 1,899; values left out: churned × 2,853)",
+        },
+        Case {
+            name: "sample customer snapshot without dates beside dated surveys, cut by --from/--to (churn over all of it)",
+            inputs: strings(&["--surveys", &sample("surveys.csv"), "--customers", &sample("customers.csv")]),
+            flags: strings(&["--by", "segment", "--from", "2025-02-01", "--to", "2025-05-31", "--metrics", "csat,churn_rate"]),
+            table: None,
+            accounted: "customers (statistics in stats.csv): 900 rows read, 900 used, 0 rejected",
+        },
+        Case {
+            name: "generated customer snapshot without dates from an engine table, by plan",
+            inputs: strings(&["--customers", &undated]),
+            flags: strings(&["--by", "plan"]),
+            table: Some(("customers_table".to_string(), undated.clone())),
+            accounted: "100,000 rows read, 100,000 used, 0 rejected (values left out: churned × 4,330)",
+        },
+        Case {
+            name: "generated employees, monthly by team and site, missing codes, +05:30 (headcount, turnover)",
+            inputs: strings(&["--employees", &roster]),
+            flags: strings(&["--by", "team,site", "--missing", "NA", "--missing", "-99", "--tz", "+05:30"]),
+            table: None,
+            accounted: "100,000 rows read, 98,539 used, 1,461 rejected (impossible date × 318; missing date × 229; not an ISO date × 914; values left out: leave_date × 766)",
+        },
+        Case {
+            name: "sample employees beside sample surveys, quarterly by site, cut by --from/--to, as of",
+            inputs: strings(&["--surveys", &sample("surveys.csv"), "--employees", &sample("employees.csv")]),
+            flags: strings(&[
+                "--by",
+                "site",
+                "--period",
+                "quarter",
+                "--from",
+                "2025-02-01",
+                "--to",
+                "2025-11-30",
+                "--as-of",
+                "2025-10-15",
+                "--metrics",
+                "csat,headcount,turnover,turnover_annualised",
+            ]),
+            table: None,
+            accounted: "employees (statistics in stats.csv): 90 rows read, 90 used, 0 rejected",
+        },
+        Case {
+            name: "generated employees from an engine table, weekly by site",
+            inputs: strings(&["--employees", &roster]),
+            flags: strings(&["--by", "site", "--period", "week"]),
+            table: Some(("employees_table".to_string(), roster.clone())),
+            accounted: "100,000 rows read, 98,539 used, 1,461 rejected",
+        },
     ]
 }
 
@@ -346,7 +406,7 @@ fn amounts() -> String {
 
 /// The config that names the engine table's date column.
 /// An interactions table's time columns are read when mapped.
-const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n\n[columns.interactions]\ndate = \"opened_at\"\nfirst_response_at = \"first_response_at\"\nresolved_at = \"resolved_at\"\n\n[columns.transactions]\ndate = \"order_date\"\n";
+const TABLE_CONFIG: &str = "[columns.surveys]\ndate = \"submitted_at\"\n\n[columns.interactions]\ndate = \"opened_at\"\nfirst_response_at = \"first_response_at\"\nresolved_at = \"resolved_at\"\n\n[columns.transactions]\ndate = \"order_date\"\n\n[columns.customers]\nchurned = \"Churn\"\n\n[columns.employees]\ndate = \"hire_date\"\n";
 
 /// The SQL that loads `file` into the table `name`, every column as text.
 fn load_table(engine: &str, name: &str, file: &str) -> String {
@@ -361,7 +421,7 @@ fn load_table(engine: &str, name: &str, file: &str) -> String {
         ),
         _ => format!(
             "DROP TABLE IF EXISTS {name};\nCREATE TABLE {name} ({});\nCOPY {name} FROM '{file}' WITH (FORMAT csv, HEADER true);\n",
-            columns.iter().map(|c| format!("{c} TEXT")).collect::<Vec<_>>().join(", ")
+            columns.iter().map(|c| format!("\"{c}\" TEXT")).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -723,16 +783,16 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let w = Workdir::new();
     let surveys = sample("surveys.csv");
     let interactions = sample("interactions.csv");
-    let customers = sample("customers.csv");
+    let labels = w.write("labels.toml", "[metrics.csat]\nlabels = \"zh-5\"\n");
     let sla_backslash = w.write("sla.toml", "[metrics.sla]\nper_channel = { 'a\\b' = 5 }\n");
     for (args, message) in [
         (
-            vec!["--customers", &customers, "--metrics", "churn_rate,csat"],
-            "churn_rate: not translated to SQL when the input has a churned column (servq sql does not read it yet)",
+            vec!["--config", &labels, "--metrics", "csat"],
+            "csat: not translated to SQL when the input has a csat column (scores given as labels are not translated yet)",
         ),
         (
-            vec!["--employees", &sample("employees.csv"), "--metrics", "turnover,csat"],
-            "turnover: not translated to SQL yet (servq sql computes csat, csat_mean",
+            vec!["--metrics", "servqual_gap,csat"],
+            "servqual_gap: not translated to SQL yet (servq sql computes csat, csat_mean",
         ),
         (
             vec!["--interactions", &interactions, "--config", &sla_backslash, "--metrics", "sla_pct"],
@@ -1024,6 +1084,75 @@ fn duckdb_counts_repeat_contacts_as_counted_by_hand() {
         "csv",
     ])));
     assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("25", "4"));
+}
+
+/// Churn flags as counted by hand (SPEC §12): `Yes`, ` churned `, `Attrited Customer`
+/// and `是` are churned, `existing customer` and `留存` are not; `EXİSTING` (a Turkish
+/// dotted capital I, which DuckDB's LOWER folds to `existing`), full-width `ｙｅｓ` and
+/// `maybe` are rejected; `NA` is missing. churn_rate = 4 / 6.
+#[test]
+fn duckdb_counts_churn_flags_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write(
+        "churn.csv",
+        "customer_id,Churn\nA,Yes\nB, churned \nC,Attrited Customer\nD,是\nE,existing customer\nF,留存\nG,EXİSTING\nH,ｙｅｓ\nI,maybe\nJ,NA\n",
+    );
+    let args = ["--customers", &file, "--missing", "NA"];
+    let script = w.write("churn.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    for (stat, value) in [
+        ("1970-01-01,churned.n", "6"),
+        ("1970-01-01,churned.yes", "4"),
+        (",values.rejected.churned", "3"),
+        (",values.missing.churned", "1"),
+    ] {
+        assert!(text.contains(&format!("customers,{stat},{value}\n")), "{stat} = {value}:\n{text}");
+    }
+    let out =
+        w.servq().args(["report", "--stats", "stats.csv", "--format", "csv", "--missing", "NA"]).output().unwrap();
+    let rows = crate::util::csv_rows(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        (rows[0]["period"].as_str(), rows[0]["value"].as_str(), rows[0]["n"].as_str()),
+        ("all", "66.66666666666667", "6")
+    );
+    assert_eq!(rows[0]["flags"], "low_n;rejected", "6 under --min-n 30; 3 of 9 flags rejected");
+}
+
+/// Employees as counted by hand (SPEC §12), in +05:30: A hired 2025-01-01 leaves at
+/// 2025-03-31T23:30-05:00, which is 2025-04-01 10:00 there; B's leave date is unreadable
+/// and C's is before the hire (both left out); D is hired 2025-03-15. The last day counted
+/// is A's leave day: in March the headcount is 2 (A and D), in April (up to the 1st)
+/// 1 leaver over mean(2, 2) = 50%.
+#[test]
+fn duckdb_counts_employees_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write(
+        "employees.csv",
+        "employee_id,hire_date,leave_date\nA,2025-01-01,2025-03-31T23:30-05:00\nB,2025-02-01,soon\nC,2025-03-01,2025-02-01\nD,2025-03-15,\n",
+    );
+    let args = ["--employees", &file, "--tz", "+05:30"];
+    let script = w.write("employees.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    for row in [
+        "employees,2025-01-01,employees.hired,1\n",
+        "employees,2025-03-15,employees.hired,1\n",
+        "employees,2025-04-01,employees.left,1\n",
+        "employees,,employees.left_out,2\n",
+    ] {
+        assert!(text.contains(row), "{row}:\n{text}");
+    }
+    assert_eq!(text.matches("employees.hired").count(), 2, "B and C are left out:\n{text}");
+    let report = stdout_of(w.servq().args(["report", "--stats", "stats.csv", "--format", "csv", "--tz", "+05:30"]));
+    let rows = crate::util::csv_rows(&report);
+    let value = |period: &str, metric: &str| {
+        rows.iter().find(|r| r["period"] == period && r["metric"] == metric).map(|r| r["value"].clone())
+    };
+    assert_eq!(value("2025-03", "headcount").as_deref(), Some("2"), "{report}");
+    assert_eq!(value("2025-04", "turnover").as_deref(), Some("50"), "{report}");
 }
 
 /// `report --engine` and `check --engine`: each engine's own command-line client runs the

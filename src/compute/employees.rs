@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 
 use super::{GroupKey, Options, Results};
 use crate::input::{Dictionaries, Kind, Table, dimension_column};
-use crate::metrics::employees::{EmployeeKpi, PeriodCounts, Spell};
+use crate::metrics::employees::{EmployeeKpi, Events, PeriodCounts, Spell};
 use crate::metrics::registry::Family;
 use crate::metrics::{MetricId, frame};
 use crate::period::{DAYS_PER_YEAR, Period, epoch_days, from_epoch_days};
@@ -31,11 +31,10 @@ fn employee_kpis(wanted: &[MetricId]) -> Vec<(MetricId, &'static dyn EmployeeKpi
     })
 }
 
-/// The spells of each group (the `--by` values, `(all)` for a column the file lacks),
-/// and how many rows were left out: a leave date before the hire date, or a leave date
-/// that could not be read (rejected: the employee left, but when is unknown).
-/// Each group's values and its employees' spells.
-type Groups = Vec<(Vec<String>, Vec<Spell>)>;
+/// The events of each group's spells (the `--by` values, `(all)` for a column the file
+/// lacks), and how many rows were left out: a leave date before the hire date, or a
+/// leave date that could not be read (the employee left, but when is unknown).
+pub type Groups = Vec<(Vec<String>, Events)>;
 
 fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(Groups, u64)> {
     let df = &table.frame;
@@ -52,7 +51,7 @@ fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(
         let codes = if table.missing_dims.contains(d) { None } else { Some(frame::integers(df, &column)?) };
         dims.push((column, codes));
     }
-    let mut groups: std::collections::BTreeMap<Vec<String>, Vec<Spell>> = Default::default();
+    let mut groups: std::collections::BTreeMap<Vec<String>, Events> = Default::default();
     let mut left_out = 0;
     for row in 0..df.height() {
         let Some(hire) = hires[row] else { continue };
@@ -68,15 +67,15 @@ fn spells(table: &Table, by: &[String], dictionaries: &Dictionaries) -> Result<(
                 Some(codes) => codes[row].map_or(String::new(), |c| dictionaries.value(column, c as u32).to_string()),
             })
             .collect();
-        groups.entry(key).or_default().push(spell);
+        groups.entry(key).or_default().add(&spell, 1);
     }
     Ok((groups.into_iter().collect(), left_out))
 }
 
 /// The first and last day counted.
-fn window(settings: &Options, results: &Results, all: &[Spell]) -> Option<(NaiveDate, NaiveDate)> {
+fn window(settings: &Options, results: &Results, all: &Events) -> Option<(NaiveDate, NaiveDate)> {
     let today = epoch_days(chrono::Utc::now().date_naive());
-    let events = all.iter().flat_map(|s| [Some(s.hire), s.leave]).flatten().filter(|d| *d <= today);
+    let events = all.days().filter(|d| *d <= today);
     let (first_event, last_event) = events.fold((None, None), |(lo, hi): (Option<i32>, Option<i32>), d| {
         (Some(lo.map_or(d, |l| l.min(d))), Some(hi.map_or(d, |h| h.max(d))))
     });
@@ -107,25 +106,44 @@ pub fn compute(
         return Ok(());
     }
     let (groups, left_out) = spells(table, &settings.by, dictionaries)?;
+    if !table.missing_dims.is_empty() {
+        let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
+        results.notes.push(super::missing_dims_note(&names, table));
+    }
+    let rows = table.frame.height() as u64;
+    compute_groups(&groups, (left_out, rows), wanted, settings, results);
+    Ok(())
+}
+
+/// Computes the wanted employee metrics from each group's events (on the files, or from
+/// the statistics of `servq sql`); `left_out` of `rows` employees were left out.
+pub fn compute_groups(
+    groups: &Groups,
+    (left_out, rows): (u64, u64),
+    wanted: &[MetricId],
+    settings: &Options,
+    results: &mut Results,
+) {
+    let kpis = employee_kpis(wanted);
+    if kpis.is_empty() {
+        return;
+    }
     if left_out > 0 {
         results.notes.push(format!(
             "employees: {left_out} row(s) with a leave date before the hire date or unreadable left out of headcount and turnover"
         ));
     }
     // Over 5% of the employees left out: every figure is suspect (SPEC §9).
-    let suspect = left_out as f64 > super::REJECTED_SHARE * table.frame.height() as f64;
-    if !table.missing_dims.is_empty() {
-        let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
-        results.notes.push(super::missing_dims_note(&names, table));
-    }
-    let all: Vec<Spell> = groups.iter().flat_map(|(_, s)| s.iter().copied()).collect();
+    let suspect = left_out as f64 > super::REJECTED_SHARE * rows as f64;
+    let mut all = Events::default();
+    groups.iter().for_each(|(_, events)| all.extend(events));
     let Some((first, last)) = window(settings, results, &all) else {
         let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
         results.notes.push(format!(
             "{}: not computed: no employee with a valid hire date, or the window (--from/--to/--as-of) is outside the data",
             names.join(", ")
         ));
-        return Ok(());
+        return;
     };
     results.as_of_by_kind.insert(Kind::Employees, last);
     results.as_of = results.as_of.max(Some(last));
@@ -149,9 +167,9 @@ pub fn compute(
     for (metric, kpi) in kpis {
         let mut keys: Vec<GroupKey> = Vec::new();
         let mut estimates = Vec::new();
-        for (groups, spells) in &groups {
+        for (groups, events) in groups {
             for &(start, from, to) in &periods {
-                let counts = PeriodCounts::of(spells, epoch_days(from), epoch_days(to));
+                let counts = PeriodCounts::of_events(events, epoch_days(from), epoch_days(to));
                 keys.push((start, groups.clone()));
                 estimates.push(kpi.estimate(&counts, per_year(from, to)));
             }
@@ -159,5 +177,4 @@ pub fn compute(
         results.push_metric(&keys, metric, estimates, kpi.definition());
         results.flag_rejected(metric, &keys, &vec![suspect; keys.len()]);
     }
-    Ok(())
 }

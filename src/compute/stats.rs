@@ -6,10 +6,11 @@
 //! `period_start`, one column per `--by` column, `stat` and `value` (a whole number):
 //! - rows with a `period_start` are the aggregations of one input's period and group,
 //!   named as the metrics name them (`csat.n`, `csat.good`, `nps.promoters`, …,
-//!   `rejected.csat.rows`, `rejected.csat.judged`);
+//!   `rejected.csat.rows`, `rejected.csat.judged`); of kind `employees`, the hires and
+//!   leaves of the day given as `period_start` (`employees.hired`, `employees.left`);
 //! - rows without one are the input's data-quality counts (`rows.read`, `rows.used`,
 //!   `rows.rejected`, `rows.rejected.<reason>`, `rows.outside`, `values.rejected.<field>`,
-//!   `values.missing.<field>`) and dates (`date.latest`, `date.first`, `date.last`, in
+//!   `values.missing.<field>`, `employees.left_out`) and dates (`date.latest`, `date.first`, `date.last`, in
 //!   days since 1970-01-01);
 //! - rows of kind `meta` say how they were computed (`period.<name>`, `window.from`,
 //!   `window.to`, `undated` when no file had a date column, and `settings`: see
@@ -138,6 +139,11 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
             results.cohorts = Some(super::customers::matrix_of(customer_periods::cohort_counts_of(&active), complete));
         }
     }
+    if let Some(input) = stats.inputs.get(&Kind::Employees) {
+        let quality = |stat: &str| input.quality.get(stat).map_or(0, |&n| n.max(0) as u64);
+        let rows = (quality("employees.left_out"), quality("rows.used"));
+        super::employees::compute_groups(&employee_events(input), rows, &wanted, settings, &mut results);
+    }
     for (kind, input) in &stats.inputs {
         let kpis: Vec<_> = survey_kpis(&wanted)
             .into_iter()
@@ -177,8 +183,24 @@ fn has_stats(cell: &BTreeMap<String, Value>, metric: MetricId) -> bool {
         Family::Customer(_) => customer_periods::sql_stats(metric)
             .and_then(|stats| stats.last().map(|s| cell.contains_key(&s.name)))
             .unwrap_or(false),
-        _ => false,
+        Family::Employee(_) => cell.contains_key("employees.hired"),
     }
+}
+
+/// Each group's hires and leaves per day (`employees.hired`, `employees.left` of the
+/// day given as `period_start`).
+fn employee_events(input: &Input) -> super::employees::Groups {
+    let mut groups: BTreeMap<Vec<String>, crate::metrics::employees::Events> = BTreeMap::new();
+    for ((day, dims), cell) in &input.cells {
+        let events = groups.entry(dims.clone()).or_default();
+        let day = crate::period::epoch_days(*day);
+        for (stat, days) in [("employees.hired", &mut events.hires), ("employees.left", &mut events.leaves)] {
+            if let Some(Value::Whole(n)) = cell.get(stat) {
+                *days.entry(day).or_default() += *n as u64;
+            }
+        }
+    }
+    groups.into_iter().collect()
 }
 
 /// The interaction KPIs from their statistics: the same plans (definitions, notes) and

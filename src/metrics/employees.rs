@@ -13,7 +13,10 @@
 //!   last day and not left before its first). No interval: these are counts of the whole
 //!   population, not a sample.
 
+use std::collections::BTreeMap;
+
 use super::Estimate;
+use crate::metrics::sql::{Aggregate, SqlStat};
 
 /// One employment spell, in days since 1970-01-01.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,18 +50,108 @@ pub struct PeriodCounts {
     pub employed: u64,
 }
 
+/// The events of a group's spells: how many were hired and how many left on each day.
+/// They are all the period counts need (and what `servq sql` counts in an engine): a
+/// spell never leaves before its hire, so of those hired by day d, the ones not
+/// employed on d are exactly those who left before d:
+/// headcount(d) = hired on or before d − left before d.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Events {
+    /// Hires per day.
+    pub hires: BTreeMap<i32, u64>,
+    /// Leaves per day.
+    pub leaves: BTreeMap<i32, u64>,
+}
+
+impl Events {
+    /// The events of `spells`.
+    pub fn of(spells: &[Spell]) -> Self {
+        let mut events = Events::default();
+        spells.iter().for_each(|s| events.add(s, 1));
+        events
+    }
+
+    /// Adds `count` spells like `spell`.
+    pub fn add(&mut self, spell: &Spell, count: u64) {
+        *self.hires.entry(spell.hire).or_default() += count;
+        if let Some(leave) = spell.leave {
+            *self.leaves.entry(leave).or_default() += count;
+        }
+    }
+
+    /// Adds another group's events.
+    pub fn extend(&mut self, other: &Events) {
+        other.hires.iter().for_each(|(d, n)| *self.hires.entry(*d).or_default() += n);
+        other.leaves.iter().for_each(|(d, n)| *self.leaves.entry(*d).or_default() += n);
+    }
+
+    /// Every day with a hire or a leave.
+    pub fn days(&self) -> impl Iterator<Item = i32> + '_ {
+        self.hires.keys().chain(self.leaves.keys()).copied()
+    }
+
+    fn sum(days: &BTreeMap<i32, u64>, range: impl std::ops::RangeBounds<i32>) -> u64 {
+        days.range(range).map(|(_, n)| n).sum()
+    }
+
+    /// Employed on `day` (see [`Spell::employed_on`]).
+    fn employed_on(&self, day: i32) -> u64 {
+        Self::sum(&self.hires, ..=day) - Self::sum(&self.leaves, ..day)
+    }
+}
+
 impl PeriodCounts {
     /// The counts of `spells` over the days `first..=last`.
     pub fn of(spells: &[Spell], first: i32, last: i32) -> Self {
-        let within = |day: Option<i32>| day.is_some_and(|d| (first..=last).contains(&d));
+        Self::of_events(&Events::of(spells), first, last)
+    }
+
+    /// The counts of the spells with these events over the days `first..=last`
+    /// (`first <= last`): employed at some time = hired by `last` − left before `first`.
+    pub fn of_events(events: &Events, first: i32, last: i32) -> Self {
         PeriodCounts {
-            before: spells.iter().filter(|s| s.employed_on(first - 1)).count() as u64,
-            end: spells.iter().filter(|s| s.employed_on(last)).count() as u64,
-            leavers: spells.iter().filter(|s| within(s.leave)).count() as u64,
-            hires: spells.iter().filter(|s| within(Some(s.hire))).count() as u64,
-            employed: spells.iter().filter(|s| s.hire <= last && s.leave.is_none_or(|l| l >= first)).count() as u64,
+            before: events.employed_on(first - 1),
+            end: events.employed_on(last),
+            leavers: Events::sum(&events.leaves, first..=last),
+            hires: Events::sum(&events.hires, first..=last),
+            employed: Events::sum(&events.hires, ..=last) - Events::sum(&events.leaves, ..first),
         }
     }
+}
+
+/// The statistic of every employee KPI in SQL (SPEC §13): the events of the spells.
+pub fn sql_stats() -> Vec<SqlStat> {
+    vec![SqlStat::new("employees", "events", Aggregate::EmployeeEvents)]
+}
+
+/// The condition under which a cleaned row of `servq sql` is a spell: its leave date
+/// (when the input has one) is readable and not before the hire day.
+pub fn spell_sql(leave: bool) -> &'static str {
+    if leave { "r_leave_date = 0 AND (v_leave_date IS NULL OR v_leave_date >= day)" } else { "1 = 1" }
+}
+
+/// The events of the spells among the used rows of `clean` (`day`: the hire day,
+/// `v_leave_date`: the leave day), per day `ev` and group (`groups`): `stat` is
+/// `employees.hired` or `employees.left`, `n` their count ([`Events`] in SQL).
+pub fn events_sql(clean: &str, groups: &[String], leave: bool) -> String {
+    let spell = spell_sql(leave);
+    let keys = |day: &str| std::iter::once(day.to_string()).chain(groups.iter().cloned()).collect::<Vec<_>>();
+    let select = |day: &str, stat: &str, filter: &str| {
+        let mut columns = vec![format!("{day} AS ev")];
+        columns.extend(groups.iter().cloned());
+        columns.push(format!("'{stat}' AS stat"));
+        columns.push("COUNT(*) AS n".to_string());
+        format!(
+            "SELECT {} FROM {clean} WHERE used = 1 AND {spell}{filter} GROUP BY {}",
+            columns.join(", "),
+            keys(day).join(", ")
+        )
+    };
+    let mut parts = vec![select("day", "employees.hired", "")];
+    if leave {
+        parts.push(select("v_leave_date", "employees.left", " AND v_leave_date IS NOT NULL"));
+    }
+    parts.join(" UNION ALL ")
 }
 
 /// An employee KPI: one figure from a period's counts.
@@ -161,6 +254,30 @@ mod tests {
         // 31 leaver was not employed on any April day).
         assert_eq!(april, PeriodCounts { before: 3, end: 3, leavers: 0, hires: 1, employed: 3 });
         assert_eq!(Turnover { annualised: false }.estimate(&april, 12.0).value, Some(0.0));
+    }
+
+    proptest::proptest! {
+        /// The counts from the days' events (what the engines count) are the counts
+        /// spell by spell, as SPEC §12 defines them, for any spells and window.
+        #[test]
+        fn counts_from_events_are_the_counts_spell_by_spell(
+            raw in proptest::collection::vec((0i32..60, proptest::option::of(0i32..40)), 0..30),
+            first in 0i32..80,
+            days in 0i32..40,
+        ) {
+            let spells: Vec<Spell> = raw.iter().map(|&(hire, stay)| Spell { hire, leave: stay.map(|s| hire + s) }).collect();
+            let last = first + days;
+            let within = |d: Option<i32>| d.is_some_and(|d| (first..=last).contains(&d));
+            let count = |test: &dyn Fn(&Spell) -> bool| spells.iter().filter(|s| test(s)).count() as u64;
+            let by_spell = PeriodCounts {
+                before: count(&|s| s.employed_on(first - 1)),
+                end: count(&|s| s.employed_on(last)),
+                leavers: count(&|s| within(s.leave)),
+                hires: count(&|s| within(Some(s.hire))),
+                employed: count(&|s| s.hire <= last && s.leave.is_none_or(|l| l >= first)),
+            };
+            proptest::prop_assert_eq!(PeriodCounts::of(&spells, first, last), by_spell);
+        }
     }
 
     #[test]

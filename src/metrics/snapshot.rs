@@ -16,6 +16,7 @@ use super::frame::Rows;
 use super::survey::SurveyKpi;
 use super::{Estimate, MetricSettings, share};
 use crate::input::{FieldRequest, ValueKind};
+use crate::metrics::sql::{Aggregate, Cmp, SqlStat};
 
 /// The churn flag column.
 pub const COLUMN: &str = "churned";
@@ -39,6 +40,13 @@ impl SurveyKpi for ChurnRate {
 
     fn aggregations(&self, _: &MetricSettings, rows: Rows) -> Vec<Expr> {
         vec![rows.count_valid(COLUMN, "churned.n"), rows.count_true(col(COLUMN).eq(lit(true)), "churned.yes")]
+    }
+
+    fn sql(&self, _: &MetricSettings) -> Option<Vec<SqlStat>> {
+        Some(vec![
+            SqlStat::new(COLUMN, "n", Aggregate::Count),
+            SqlStat::new(COLUMN, "yes", Aggregate::CountIf(Cmp::AtLeast, 1)),
+        ])
     }
 
     fn estimates(&self, df: &DataFrame, _: &MetricSettings) -> PolarsResult<Vec<Estimate>> {

@@ -44,6 +44,9 @@ pub enum Aggregate {
     /// Not one aggregate: the counts of the distinct customer-periods, `customers.active`,
     /// `.kept` and `.new` (see [`crate::metrics::customer_periods::customers_sql`]).
     CustomerPeriods,
+    /// Not one aggregate: the employees' hires and leaves per day and group
+    /// (see [`crate::metrics::employees::events_sql`]).
+    EmployeeEvents,
 }
 
 /// A named statistic: `<column>.<what>` as in the polars aggregation.
@@ -118,7 +121,10 @@ impl SqlStat {
             Aggregate::SumExact => format!("SUM(CAST({value} AS DECIMAL(38, 0)))"),
             Aggregate::SumMillis(per_unit) => format!("SUM({})", millis(per_unit)),
             Aggregate::SumSquaresMillis(per_unit) => format!("SUM({m} * {m})", m = millis(per_unit)),
-            Aggregate::OrderStatistics | Aggregate::DistinctValues | Aggregate::CustomerPeriods => return None,
+            Aggregate::OrderStatistics
+            | Aggregate::DistinctValues
+            | Aggregate::CustomerPeriods
+            | Aggregate::EmployeeEvents => return None,
         })
     }
 }

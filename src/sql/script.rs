@@ -21,7 +21,8 @@ use crate::metrics::sql::{Aggregate, SqlStat};
 use crate::period::Period;
 
 /// The inputs the script reads.
-pub const KINDS: [Kind; 4] = [Kind::Surveys, Kind::EmployeeSurveys, Kind::Interactions, Kind::Transactions];
+pub const KINDS: [Kind; 6] =
+    [Kind::Surveys, Kind::EmployeeSurveys, Kind::Interactions, Kind::Transactions, Kind::Customers, Kind::Employees];
 
 /// How a column's values are read.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,11 +31,15 @@ enum Reading {
     Whole { min: i64, max: i64 },
     /// Booleans (1 and 0).
     Bool,
+    /// A churn flag: a boolean or a churn word (`churned`, `retained`, …), 1 and 0.
+    Churned,
     /// A duration: a number ≥ 0 in units of `unit` seconds or a clock `H:MM:SS`/`MM:SS`,
     /// as a double in units of `out` seconds.
     Duration { unit: u32, out: u32 },
     /// A time (ISO, as the date column): the minutes from the row's date to it, ≥ 0.
     After,
+    /// A date (ISO, as the date column): its day in the report's zone (days since 1970).
+    Day,
     /// A key (a customer, a topic): the trimmed text, NULL when missing.
     Key,
     /// An amount of money in whole millionths (`BIGINT`), as `parse_money` reads it;
@@ -56,9 +61,11 @@ impl Score {
             ValueKind::Score { min, max, labels: None } => Reading::Whole { min: i64::from(min), max: i64::from(max) },
             ValueKind::Count => Reading::Whole { min: 1, max: i64::from(i32::MAX) },
             ValueKind::Bool => Reading::Bool,
+            ValueKind::Churned => Reading::Churned,
             ValueKind::Duration { unit, out } => Reading::Duration { unit, out },
             ValueKind::MinutesAfterRowDate => Reading::After,
             ValueKind::Key => Reading::Key,
+            ValueKind::Timestamp => Reading::Day,
             ValueKind::Money { negative } => Reading::Money { negative },
             _ => return None,
         };
@@ -74,6 +81,13 @@ impl Score {
 /// The words servq reads as true and as false (`parse_bool`), in lower case.
 const TRUE_WORDS: [&str; 8] = ["true", "yes", "y", "1", "t", "是", "真", "对"];
 const FALSE_WORDS: [&str; 8] = ["false", "no", "n", "0", "f", "否", "假", "错"];
+/// The churn words servq reads beside the booleans (`parse_churned`), in lower case.
+const CHURNED_WORDS: [&str; 8] =
+    ["churned", "attrited", "attrited customer", "lost", "cancelled", "canceled", "流失", "已流失"];
+const RETAINED_WORDS: [&str; 7] = ["retained", "existing", "existing customer", "active", "stayed", "未流失", "留存"];
+/// Text whose ASCII letters `LOWER` may fold: servq folds ASCII letters only, so only
+/// text of ASCII letters, digits and spaces is folded (a Unicode `LOWER` maps `İ` to `i`).
+const ASCII_WORD: &str = "^[A-Za-z0-9 ]+$";
 
 /// What one input contributes: its metrics' statistics over its score columns.
 #[derive(Debug, Default)]
@@ -88,6 +102,9 @@ struct Plan {
     /// Rows in the window whose period's running number does not fit 16 bits are
     /// rejected (transactions: `crate::input::chunk::TOO_FAR`).
     fits: bool,
+    /// `--from/--to` do not cut the rows (employees: a hire before the window still
+    /// counts in its headcount; the KPIs cut the periods instead).
+    whole: bool,
 }
 
 impl Plan {
@@ -199,7 +216,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         // earlier script may have made is dropped before the views are replaced.
         let mut made = vec![name("quality"), name("cells")];
         made.extend(crate::metrics::durations::DURATIONS.iter().map(|d| name(&format!("rank_{}", d.column))));
-        made.extend([name("customers"), name("cohorts")]);
+        made.extend([name("customers"), name("cohorts"), name("events")]);
         statements.extend(dialect.forget(&made));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
@@ -249,6 +266,34 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
                 let no_dims = no_group_columns(dialect, settings);
                 selects.push(stat_row_named(dialect, (&head.0, &head.1), &no_dims, &stat, "active", &name("cohorts")));
             }
+        }
+        // The employees' hires and leaves per day and group (headcount, turnover).
+        if plan.stats.iter().any(|s| s.aggregate == Aggregate::EmployeeEvents) {
+            let groups: Vec<String> = (0..settings.by.len()).map(|k| format!("g{k}")).collect();
+            let leave = plan.scores.iter().any(|s| s.field == "leave_date");
+            let events = crate::metrics::employees::events_sql(&name("clean"), &groups, leave);
+            statements.extend(dialect.materialise(&name("events"), &events));
+            let kind_text = dialect.string(kind.as_str());
+            let dims = group_columns(dialect, settings);
+            selects.push(stat_row_named(
+                dialect,
+                (&kind_text, &dialect.date_of("ev")),
+                &dims,
+                "stat",
+                "n",
+                &name("events"),
+            ));
+            let no_dims = no_group_columns(dialect, settings);
+            let spell = crate::metrics::employees::spell_sql(leave);
+            let from = format!("{} WHERE used = 1 AND NOT ({spell})", name("clean"));
+            selects.push(stat_row(
+                dialect,
+                (&kind_text, "CAST(NULL AS DATE)"),
+                &no_dims,
+                "employees.left_out",
+                "COUNT(*)",
+                &from,
+            ));
         }
         // A --by column no source of the input has (its figures are over all groups).
         for (dim, _) in settings.by.iter().zip(&absent).filter(|(_, absent)| **absent) {
@@ -331,7 +376,10 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
                 crate::metrics::customer_periods::sql_stats(metric),
                 fields.iter().map(|&(field, kind)| crate::input::FieldRequest { field, kind }).collect(),
             ),
-            _ => (None, Vec::new()),
+            Family::Employee(_) => (
+                Some(crate::metrics::employees::sql_stats()),
+                vec![crate::input::FieldRequest { field: "leave_date", kind: ValueKind::Timestamp }],
+            ),
         };
         if !has_input {
             if settings.selected.is_some() {
@@ -405,6 +453,9 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
         plan.required = vec!["customer_id"];
         plan.fits = true;
     }
+    if let Some(plan) = plans.get_mut(&Kind::Employees) {
+        plan.whole = true;
+    }
     // A translated KPI refused here is so for these columns or options (FCR by the
     // repeat-window method, or without a flag column).
     let translated = translated();
@@ -469,7 +520,8 @@ pub fn translated() -> Vec<String> {
         .filter(|m| match m.def().family {
             Family::Survey(kpi) => kpi.sql(&options).is_some(),
             Family::Interaction(kpi) => kpi.sql(&context).is_some(),
-            _ => false,
+            Family::Customer(_) => crate::metrics::customer_periods::sql_stats(**m).is_some(),
+            Family::Employee(_) => true,
         })
         .map(|m| m.to_string())
         .collect()
@@ -495,10 +547,12 @@ fn sources(
         // A time column (first_response_at) is read only when mapped: most tables have the
         // duration or the time, and the engine would stop at a column the table lacks.
         let read = |s: &&Score| s.reading != Reading::After || mapping.contains_key(s.field);
+        // A customer snapshot's date is read only when mapped: most have none.
+        let date = (kind != Kind::Customers || mapping.contains_key("date")).then(|| name("date"));
         return Ok(vec![Source {
             setup: Vec::new(),
             relation: table.clone(),
-            date: Some(name("date")),
+            date,
             fields: plan.scores.iter().filter(read).map(|s| (s.field, name(s.field))).collect(),
             dims: settings.by.iter().map(|d| Some(name(d))).collect(),
         }]);
@@ -530,7 +584,8 @@ fn sources(
         let column = |index: usize| dialect.file_column(index);
         let date_def = columns::field_def(kind, "date").expect("every kind has a date");
         let date = headers.find_field(kind, date_def, mapping)?.map(column);
-        if date.is_none() && dated {
+        // A customer snapshot may have no date: it is then one figure for all of it.
+        if date.is_none() && dated && kind != Kind::Customers {
             let why = if settings.window.from.is_some() || settings.window.to.is_some() {
                 " (--from/--to need one)"
             } else {
@@ -559,6 +614,13 @@ fn sources(
             dims.push(index.map(column));
         }
         out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, fields, dims });
+    }
+    if out.iter().any(|s| s.date.is_some()) && out.iter().any(|s| s.date.is_none()) {
+        bail!(
+            "the {} files: some have a date column and some not: servq sql reads them all dated or all undated (map the date with [columns.{}] date = \"…\", or give them apart)",
+            kind.as_str(),
+            kind.as_str()
+        );
     }
     Ok(out)
 }
@@ -600,6 +662,21 @@ const HUGE_EXPONENT: &str = "[eE][+-]?[0-9]{4,}$";
 /// A non-zero digit before the exponent: a number that is not zero.
 const NON_ZERO: &str = "^[+-]?[.0-9]*[1-9]";
 
+/// 1 when the trimmed text `t` is one of `trues`, 0 when one of `falses` (ASCII letters
+/// in any case, as `eq_ignore_ascii_case` compares; other words exactly), else NULL.
+fn flag(dialect: Dialect, t: &str, trues: &[&str], falses: &[&str]) -> String {
+    let test = |words: &[&str]| {
+        let list = |ws: Vec<&str>| ws.iter().map(|w| dialect.string(w)).collect::<Vec<_>>().join(", ");
+        let (ascii, other): (Vec<&str>, Vec<&str>) = words.iter().copied().partition(|w| w.is_ascii());
+        let mut parts = vec![format!("({} AND LOWER({t}) IN ({}))", dialect.matches(t, ASCII_WORD), list(ascii))];
+        if !other.is_empty() {
+            parts.push(format!("{t} IN ({})", list(other)));
+        }
+        parts.join(" OR ")
+    };
+    format!("CASE WHEN {} THEN 1 WHEN {} THEN 0 END", test(trues), test(falses))
+}
+
 /// The cleaned rows: `day` (days since 1970, NULL when the row is rejected), the
 /// rejection reason, `used`, `period_start` (days), `v_<field>` (valid scores),
 /// `r_<field>` (1 when rejected), `m_<field>` (1 when missing), and the groups `g<k>`.
@@ -630,14 +707,11 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
         l2.push(format!("CASE WHEN {t} IS NULL OR {t} = '' OR {} THEN 1 ELSE 0 END AS m_{}", is_code(&t), s.field));
         match s.reading {
-            Reading::Bool => {
-                let words = |w: &[&str]| w.iter().map(|w| dialect.string(w)).collect::<Vec<_>>().join(", ");
-                l2.push(format!(
-                    "CASE WHEN LOWER({t}) IN ({}) THEN 1 WHEN LOWER({t}) IN ({}) THEN 0 END AS x_{}",
-                    words(&TRUE_WORDS),
-                    words(&FALSE_WORDS),
-                    s.field
-                ));
+            Reading::Bool => l2.push(format!("{} AS x_{}", flag(dialect, &t, &TRUE_WORDS, &FALSE_WORDS), s.field)),
+            Reading::Churned => {
+                let trues: Vec<&str> = CHURNED_WORDS.iter().chain(&TRUE_WORDS).copied().collect();
+                let falses: Vec<&str> = RETAINED_WORDS.iter().chain(&FALSE_WORDS).copied().collect();
+                l2.push(format!("{} AS x_{}", flag(dialect, &t, &trues, &falses), s.field));
             }
             Reading::Whole { .. } => {
                 l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
@@ -646,7 +720,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 l2.push(format!("{} AS x_{}", duration_seconds(dialect, &t, &shaped, unit), s.field));
                 l2.push(format!("{t} AS q_{}", s.field));
             }
-            Reading::After => l2.extend(date_parts(dialect, &t, &format!("{}_", s.field))),
+            Reading::After | Reading::Day => l2.extend(date_parts(dialect, &t, &format!("{}_", s.field))),
             Reading::Key => l2.push(format!("{t} AS x_{}", s.field)),
             Reading::Money { negative } => {
                 l2.push(format!("{} AS x_{}", money_units(dialect, &t, &shaped, negative), s.field));
@@ -660,7 +734,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     // Layer 3: the offset (seconds east of UTC) and the date's checks.
     let mut l3 = vec!["*".to_string()];
     l3.extend(date_checks(dialect, ""));
-    for s in plan.scores.iter().filter(|s| s.reading == Reading::After) {
+    for s in plan.scores.iter().filter(|s| matches!(s.reading, Reading::After | Reading::Day)) {
         l3.extend(date_checks(dialect, &format!("{}_", s.field)));
     }
     // Layer 4: the day, in the report's zone; the reason a row is rejected.
@@ -686,7 +760,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         let f = s.field;
         let (min, max) = match s.reading {
             Reading::Whole { min, max } => (min, max),
-            Reading::Bool => (0, 1),
+            Reading::Bool | Reading::Churned => (0, 1),
             Reading::Duration { out, .. } => {
                 // A number ≥ 0 of at most 1000 years, as a double in the column's unit.
                 l4.push(format!(
@@ -697,6 +771,21 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
             }
             Reading::Key | Reading::Money { .. } => {
                 l4.push(format!("CASE WHEN m_{f} = 1 THEN NULL ELSE x_{f} END AS v_{f}"));
+                l4.push(format!("m_{f}"));
+                continue;
+            }
+            Reading::Day => {
+                // The day of a valid date in the report's zone, as the row's `day`.
+                let p = format!("{f}_");
+                let day = format!(
+                    "{} + {}",
+                    dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd")),
+                    dialect.floor_div(&day_seconds(zone, &p), 86_400)
+                );
+                l4.push(format!(
+                    "CASE WHEN m_{f} = 1 THEN NULL WHEN NOT ({}) THEN NULL ELSE {day} END AS v_{f}",
+                    date_ok(&p)
+                ));
                 l4.push(format!("m_{f}"));
                 continue;
             }
@@ -724,7 +813,14 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     }
     // Layer 5: used, the period, the rejected flags.
     let window = |day: &str| {
-        let mut parts = vec![if dated { "reason IS NULL".to_string() } else { "TRUE".to_string() }];
+        // Rows without dates (a customer snapshot) are one period no window cuts.
+        if !dated {
+            return "TRUE".to_string();
+        }
+        if plan.whole {
+            return "reason IS NULL".to_string();
+        }
+        let mut parts = vec!["reason IS NULL".to_string()];
         if let Some(from) = settings.window.from {
             parts.push(format!("{day} >= {}", crate::period::epoch_days(from)));
         }
@@ -759,7 +855,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     if neighbours.is_some() {
         l5.push("ts".to_string());
     }
-    l5.push(format!("CAST({} AS BIGINT) AS period_start", period_start(dialect, settings.window.period, "day")));
+    let start = if dated { period_start(dialect, settings.window.period, "day") } else { "0".to_string() };
+    l5.push(format!("CAST({start} AS BIGINT) AS period_start"));
     for s in &plan.scores {
         let f = s.field;
         if s.reading == Reading::After {
@@ -1264,7 +1361,7 @@ mod tests {
             }
             checked += 1;
         }
-        assert_eq!(checked, 10, "csat, csat_mean, csat_bottom_box, ces, ces_mean, nps ×3, esat, enps");
+        assert_eq!(checked, 11, "csat, csat_mean, csat_bottom_box, ces, ces_mean, nps ×3, esat, enps, churn_rate");
     }
 
     #[test]
