@@ -19,6 +19,12 @@ fn report(w: &Workdir, metrics: &str, extra: &[&str], notes: &[&str]) -> Vec<BTr
     csv_rows_with_stderr(w.servq().args(&args), notes)
 }
 
+/// The figures of `metrics` for the employees in `staff` by `period`.
+fn employees_report(w: &Workdir, staff: &str, metrics: &str, period: &str) -> Vec<BTreeMap<String, String>> {
+    let args = ["report", "--employees", staff, "--format", "csv", "-q", "--metrics", metrics, "--period", period];
+    csv_rows(&stdout_of(w.servq().args(args)))
+}
+
 #[test]
 fn the_chain_on_the_sample_data_matches_the_independent_reference() {
     let w = Workdir::new();
@@ -258,18 +264,7 @@ fn h16_sentinel_and_planned_leave_dates_are_not_events_yet() {
         "sap.csv",
         "employee_id,hire_date,leave_date\nA,2023-01-01,9999-12-31\nB,2024-01-01,9999-12-31\nC,2024-03-01,2024-09-30\n",
     );
-    let rows = csv_rows(&stdout_of(w.servq().args([
-        "report",
-        "--employees",
-        &staff,
-        "--format",
-        "csv",
-        "-q",
-        "--metrics",
-        "headcount",
-        "--period",
-        "year",
-    ])));
+    let rows = employees_report(&w, &staff, "headcount", "year");
     // 2023 to 2024, cut at the last event (C's leave on 2024-09-30, when C still
     // counts): A, B and C, partial.
     let periods: Vec<&str> = rows.iter().map(|r| r["period"].as_str()).collect();
@@ -396,4 +391,50 @@ fn r_check_judges_the_snapshot_and_no_employee_figure_past_the_data() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("the window (--from/--to/--as-of) is outside the data"));
+}
+
+/// Hostile finding h18g-3: a hire date after today is a planned hire, as a leave date
+/// after today is a planned leave: it neither stretches the periods past the data nor
+/// turns planned leaves into leavers. A leaves in 2099 (planned), B stays, C is hired
+/// in 2099: the last event up to today is B's hire on 2024-03-01, so 2024 is the last
+/// period, partial, with A and B.
+#[test]
+fn h18g_3_a_planned_hire_does_not_move_the_end_of_the_data() {
+    let w = Workdir::new();
+    let staff = w.write(
+        "planned.csv",
+        "employee_id,hire_date,leave_date\nA,2024-01-01,2099-01-15\nB,2024-03-01,\nC,2099-03-01,\n",
+    );
+    let rows = employees_report(&w, &staff, "headcount,turnover", "year");
+    let periods: Vec<&str> = rows.iter().map(|r| r["period"].as_str()).collect();
+    assert_eq!(periods, ["2024", "2024"], "{rows:?}");
+    assert_eq!((rows[0]["value"].as_str(), rows[0]["flags"].as_str()), ("2", "low_n;partial"));
+    assert_eq!(rows[1]["value"], "0", "no leaver: A's leave is planned");
+}
+
+/// Hostile finding h18g-1: customer snapshot files with and without a date column
+/// together are refused (the undated rows were a 1970 period of their own); with
+/// `--period none` they are one figure.
+#[test]
+fn h18g_1_snapshot_files_with_and_without_dates_are_refused() {
+    let w = Workdir::new();
+    let undated = w.write("a.csv", "customer_id,churned\nA,yes\nB,no\n");
+    let dated = w.write("d.csv", "customer_id,churned,snapshot_date\nG,yes,2025-01-03\n");
+    w.servq().args(["report", "--customers", &undated, &dated, "--format", "csv"]).assert().code(2).stderr(
+        predicate::str::contains(
+            "the customers files: some have a date column and some not: give them all dated or all undated",
+        ),
+    );
+    let rows = csv_rows(&stdout_of(w.servq().args([
+        "report",
+        "--customers",
+        &undated,
+        &dated,
+        "--format",
+        "csv",
+        "-q",
+        "--period",
+        "none",
+    ])));
+    assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("66.66666666666667", "3"));
 }

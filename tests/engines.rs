@@ -78,6 +78,28 @@ fn cases(w: &Workdir) -> Vec<Case> {
         Process::new("python3").args([&helper("make_customers.py"), &undated, "100000", "--undated"]).status().unwrap();
     assert!(status.success(), "make_customers.py --undated failed");
     let roster = made(w, "make_employees.py", "employees.csv");
+    let servqual = made(w, "make_servqual.py", "servqual.csv");
+    let servqual_all = "servqual_gap_tangibles,servqual_gap_reliability,servqual_gap_responsiveness,servqual_gap_assurance,servqual_gap_empathy,servqual_gap,servqual_weighted_gap,servperf_tangibles,servperf_reliability,servperf_responsiveness,servperf_assurance,servperf_empathy";
+    let dimensions = w.write(
+        "dimensions.toml",
+        "[metrics.servqual]\nscale = [0, 7]\ndimensions = { tangibles = [1, 2, 3], reliability = [4, 5, 6, 7, 8, 9, 10], responsiveness = [11], assurance = [12, 13, 14, 15, 16, 17], empathy = [18, 19, 20, 21, 22] }\n",
+    );
+    let labelled = |style: &str| {
+        let path = w.path(&format!("labels_{style}.csv"));
+        let status = Process::new("python3").args([&helper("make_labels.py"), &path, "30000", style]).status().unwrap();
+        assert!(status.success(), "make_labels.py {style} failed");
+        path
+    };
+    let (zh5, good_bad, custom) = (labelled("zh-5"), labelled("good-bad"), labelled("custom"));
+    let label_config =
+        |preset: &str| w.write(&format!("{preset}.toml"), format!("[metrics.csat]\nlabels = {preset}\n"));
+    let zh5_config = label_config("\"zh-5\"");
+    let good_bad_config = label_config("\"good-bad\"");
+    let custom_config = w.write(
+        "custom.toml",
+        "[metrics.csat]\nlabels = { \"Very Satisfied\" = 5, \"satisfied\" = 4, \"neutral\" = 3, \"Dissatisfied\" = 2, \"very dissatisfied\" = 1 }\n",
+    );
+    let by_topic = w.write("topic.toml", "[metrics.complaints]\ncolumn = \"topic\"\nvalue = \" Billing \"\n");
     let surveys = |file: &str| strings(&["--surveys", file]);
     let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
     vec![
@@ -340,6 +362,55 @@ fn cases(w: &Workdir) -> Vec<Case> {
             flags: strings(&["--by", "site", "--period", "week"]),
             table: Some(("employees_table".to_string(), roster.clone())),
             accounted: "100,000 rows read, 98,539 used, 1,461 rejected",
+        },
+        Case {
+            name: "generated SERVQUAL survey by channel, missing codes (every SERVQUAL KPI)",
+            inputs: surveys(&servqual),
+            flags: strings(&["--by", "channel", "--missing", "NA", "--missing", "-99", "--metrics", servqual_all]),
+            table: None,
+            accounted: "100,000 rows read, 97,080 used, 2,920 rejected",
+        },
+        Case {
+            name: "generated SERVQUAL survey, quarterly, dimensions and scale of the config, +05:30",
+            inputs: surveys(&servqual),
+            flags: strings(&["--period", "quarter", "--config", &dimensions, "--tz", "+05:30", "--metrics", servqual_all]),
+            table: None,
+            accounted: "W_tangibles × 481",
+        },
+        Case {
+            name: "sample surveys and SERVQUAL survey together by segment (items in one file only)",
+            inputs: strings(&["--surveys", &sample("surveys.csv"), "--surveys", &sample("servqual.csv")]),
+            flags: strings(&["--by", "segment", "--metrics", "csat,servqual_gap,servqual_weighted_gap,servperf_empathy"]),
+            table: None,
+            accounted: "4,593 rows read",
+        },
+        Case {
+            name: "rating labels zh-5 mixed with numbers, by channel, missing codes",
+            inputs: surveys(&zh5),
+            flags: strings(&["--by", "channel", "--config", &zh5_config, "--missing", "NA", "--metrics", "csat,csat_mean,csat_bottom_box"]),
+            table: None,
+            accounted: "30,000 rows read",
+        },
+        Case {
+            name: "rating labels good-bad (binary CSAT: no mean), weekly",
+            inputs: surveys(&good_bad),
+            flags: strings(&["--period", "week", "--config", &good_bad_config, "--metrics", "csat,csat_mean,csat_bottom_box"]),
+            table: None,
+            accounted: "30,000 rows read",
+        },
+        Case {
+            name: "rating labels of a custom map in any ASCII case, quarterly by channel",
+            inputs: surveys(&custom),
+            flags: strings(&["--period", "quarter", "--by", "channel", "--config", &custom_config, "--metrics", "csat,csat_mean"]),
+            table: None,
+            accounted: "30,000 rows read",
+        },
+        Case {
+            name: "complaints as a value of the topic column (any case, spaces around), by channel, monthly",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&["--by", "channel", "--config", &by_topic, "--metrics", "complaints_per_1000"]),
+            table: None,
+            accounted: "100,000 rows read",
         },
     ]
 }
@@ -783,20 +854,25 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
     let w = Workdir::new();
     let surveys = sample("surveys.csv");
     let interactions = sample("interactions.csv");
-    let labels = w.write("labels.toml", "[metrics.csat]\nlabels = \"zh-5\"\n");
+    let spaced = w.write("spaced.toml", "[metrics.servqual]\nexpectation = \"Exp {i}\"\n");
+    let cased = w.write("cased.toml", "[metrics.servqual]\nexpectation = \"q{i}\"\nperception = \"Q{i}\"\n");
     let sla_backslash = w.write("sla.toml", "[metrics.sla]\nper_channel = { 'a\\b' = 5 }\n");
     for (args, message) in [
         (
-            vec!["--config", &labels, "--metrics", "csat"],
-            "csat: not translated to SQL when the input has a csat column (scores given as labels are not translated yet)",
+            vec!["--metrics", "csat,servqual_gap", "--config", &spaced],
+            "servqual_gap: servq sql names its columns after the item 'Exp 1' (it has other characters)",
         ),
         (
-            vec!["--metrics", "servqual_gap,csat"],
-            "servqual_gap: not translated to SQL yet (servq sql computes csat, csat_mean",
+            vec!["--metrics", "servperf_empathy", "--config", &cased],
+            "servperf_empathy: servq sql names its columns after the item 'Q1' (another item differs from it only in case)",
+        ),
+        (
+            vec!["--metrics", "servqual_gap", "--unweighted"],
+            "nothing to compute in SQL: servqual: no column E1, E2, E3, E4, P1, P2 and 43 more in surveys",
         ),
         (
             vec!["--interactions", &interactions, "--config", &sla_backslash, "--metrics", "sla_pct"],
-            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)",
+            "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column, or a complaint value without a quote or backslash; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
         (vec!["--tz", "Asia/Shanghai"], "does not translate the zone Asia/Shanghai yet: give --tz as a fixed offset"),
@@ -1153,6 +1229,49 @@ fn duckdb_counts_employees_as_counted_by_hand() {
     };
     assert_eq!(value("2025-03", "headcount").as_deref(), Some("2"), "{report}");
     assert_eq!(value("2025-04", "turnover").as_deref(), Some("50"), "{report}");
+}
+
+/// SERVQUAL as counted by hand (SPEC §12), one item per dimension: A expects 4 and
+/// perceives 5 everywhere (gaps +1; points 20 each: weighted +1), B expects 6 and
+/// perceives 4 (gaps −2; points 50, 50, 0, 0, 0: weighted −2), C lacks E1 (out of
+/// tangibles and of the overall gap) and has a gap of +4 on reliability.
+#[test]
+fn duckdb_counts_servqual_as_counted_by_hand() {
+    let w = Workdir::new();
+    let config = w.write(
+        "sq.toml",
+        "[metrics.servqual]\ndimensions = { tangibles = [1], reliability = [2], responsiveness = [3], assurance = [4], empathy = [5] }\n",
+    );
+    let file = w.write(
+        "sq.csv",
+        "E1,E2,E3,E4,E5,P1,P2,P3,P4,P5,W_tangibles,W_reliability,W_responsiveness,W_assurance,W_empathy\n4,4,4,4,4,5,5,5,5,5,20,20,20,20,20\n6,6,6,6,6,4,4,4,4,4,50,50,0,0,0\n,3,3,3,3,7,7,7,7,7,20,20,20,20,20\n",
+    );
+    let metrics =
+        "servqual_gap_tangibles,servqual_gap_reliability,servqual_gap,servqual_weighted_gap,servperf_tangibles";
+    let args = ["--surveys", &file, "--config", &config, "--metrics", metrics];
+    let script = w.write("sq.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let report = stdout_of(w.servq().args([
+        "report",
+        "--stats",
+        "stats.csv",
+        "--format",
+        "csv",
+        "--config",
+        &config,
+        "--metrics",
+        metrics,
+    ]));
+    let rows = crate::util::csv_rows(&report);
+    let value =
+        |metric: &str| rows.iter().find(|r| r["metric"] == metric).map(|r| (r["value"].clone(), r["n"].clone()));
+    let pair = |v: &str, n: &str| Some((v.to_string(), n.to_string()));
+    assert_eq!(value("servqual_gap_tangibles"), pair("-0.5", "2"), "{report}");
+    assert_eq!(value("servqual_gap_reliability"), pair("1", "3"), "{report}");
+    assert_eq!(value("servqual_gap"), pair("-0.5", "2"), "{report}");
+    assert_eq!(value("servqual_weighted_gap"), pair("-0.5", "2"), "{report}");
+    assert_eq!(value("servperf_tangibles"), pair("5.333333333333333", "3"), "{report}");
 }
 
 /// `report --engine` and `check --engine`: each engine's own command-line client runs the
@@ -1560,4 +1679,53 @@ fn h18f_6_10_impossible_transaction_statistics_are_refused() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("more than 65,536 distinct --by groups to count customers in"));
+}
+
+/// Hostile findings h18g-1 and h18g-5: `servq sql` refuses what `servq report` refuses
+/// on the files: an empty (0-byte) file, an employees file without hire dates (even
+/// when no input has dates), and snapshot files with and without a date column.
+#[test]
+fn h18g_1_5_sql_refuses_empty_files_and_undated_employees() {
+    let w = Workdir::new();
+    let empty = w.write("empty.csv", "");
+    let no_hire = w.write("staff.csv", "employee_id,team\nA,x\n");
+    let undated = w.write("a.csv", "customer_id,churned\nA,yes\n");
+    let dated = w.write("d.csv", "customer_id,churned,snapshot_date\nG,yes,2025-01-03\n");
+    for (args, message) in [
+        (vec!["--employees", &empty], "empty.csv: empty file (no header row)"),
+        (vec!["--customers", &empty], "empty.csv: empty file (no header row)"),
+        (vec!["--employees", &no_hire, "--period", "none"], "staff.csv: no date column for employees"),
+        (vec!["--customers", &undated, &dated], "the customers files: some have a date column and some not"),
+    ] {
+        w.servq()
+            .args(["sql", "--dialect", "duckdb"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+}
+
+/// Hostile finding h18g-4: `report --stats` says that a `--by` column no file of the
+/// input has is given over all its values, as `report` on the files says it.
+#[test]
+fn h18g_4_stats_note_a_by_column_no_file_has() {
+    let w = Workdir::new();
+    let snapshot = w.write("c.csv", "customer_id,churned,segment\nA,yes,x\nB,no,y\n");
+    let script = w.write(
+        "c.sql",
+        stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--customers", &snapshot, "--by", "plan"])),
+    );
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let note = "note: churn_rate: customers have no plan column: given over all its values, (all)";
+    for args in [vec!["--stats", "stats.csv"], vec!["--customers", &snapshot]] {
+        w.servq()
+            .arg("report")
+            .args(&args)
+            .args(["--by", "plan", "--format", "csv"])
+            .assert()
+            .success()
+            .stderr(predicates::str::contains(note));
+    }
 }

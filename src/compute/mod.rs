@@ -558,11 +558,16 @@ fn label_missing_dims(table: &Table, by: &[String], results: &mut Results) {
 
 /// The note for `--by` columns an input lacks: its figures are over all their values.
 pub fn missing_dims_note(metrics: &[String], table: &Table) -> String {
+    dims_note(metrics, table.kind, &table.missing_dims)
+}
+
+/// [`missing_dims_note`] of an input kind and the `--by` columns it lacks.
+pub fn dims_note(metrics: &[String], kind: Kind, missing: &[String]) -> String {
     format!(
         "{}: {} have no {} column: given over all its values, (all)",
         metrics.join(", "),
-        table.kind.as_str(),
-        table.missing_dims.join(", ")
+        kind.as_str(),
+        missing.join(", ")
     )
 }
 
@@ -585,7 +590,10 @@ pub fn run(settings: &Options) -> Result<Results> {
         .filter(|t| t.kind != Kind::Employees)
         .filter_map(|t| t.date_range)
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    results.as_of = settings.as_of.or(inputs.tables.values().filter_map(|t| t.latest_date).max());
+    // A hire date after today is a planned hire: the employees' own latest date is
+    // their latest event up to today (compute::employees), not their latest hire.
+    let others = inputs.tables.values().filter(|t| t.kind != Kind::Employees);
+    results.as_of = settings.as_of.or(others.filter_map(|t| t.latest_date).max());
     for (kind, table) in &inputs.tables {
         if let Some(range) = table.date_range {
             results.range_by_kind.insert(*kind, range);

@@ -112,7 +112,9 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
         // With the data-quality summary (so --quiet drops it, as on the files).
         results.quality.notes.push(quality_note(*kind, input, &name));
     }
-    results.as_of = settings.as_of.or(results.as_of_by_kind.values().max().copied());
+    // Not the employees' latest hire (see compute::run).
+    let others = results.as_of_by_kind.iter().filter(|(k, _)| **k != Kind::Employees);
+    results.as_of = settings.as_of.or(others.map(|(_, d)| *d).max());
     results.range = results
         .range_by_kind
         .iter()
@@ -140,18 +142,31 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
         }
     }
     if let Some(input) = stats.inputs.get(&Kind::Employees) {
+        let names: Vec<String> =
+            wanted.iter().filter(|m| m.input() == Kind::Employees).map(|m| m.to_string()).collect();
+        absent_note(input, Kind::Employees, &names, settings, &mut results);
         let quality = |stat: &str| input.quality.get(stat).map_or(0, |&n| n.max(0) as u64);
         let rows = (quality("employees.left_out"), quality("rows.used"));
         super::employees::compute_groups(&employee_events(input), rows, &wanted, settings, &mut results);
     }
     for (kind, input) in &stats.inputs {
-        let kpis: Vec<_> = survey_kpis(&wanted)
+        let mut kpis: Vec<_> = survey_kpis(&wanted)
             .into_iter()
             .filter(|(m, _)| m.input() == *kind && input.cells.values().any(|c| has_stats(c, *m)))
             .collect();
+        // Not computed under these options (a mean of good/bad answers), as on the files.
+        kpis.retain(|(metric, kpi)| match kpi.not_computed(&settings.metrics) {
+            Some(why) => {
+                results.notes.push(format!("{metric}: not computed: {why}"));
+                false
+            }
+            None => true,
+        });
         if kpis.is_empty() {
             continue;
         }
+        let names: Vec<String> = kpis.iter().map(|(m, _)| m.to_string()).collect();
+        absent_note(input, *kind, &names, settings, &mut results);
         let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
         let df = frame(input, &settings.metrics)?;
         let aggregated = Aggregated {
@@ -174,7 +189,7 @@ fn has_stats(cell: &BTreeMap<String, Value>, metric: MetricId) -> bool {
     let options = crate::metrics::MetricSettings::default();
     let has = |_: &str| true;
     match metric.def().family {
-        Family::Survey(kpi) => cell.contains_key(&format!("{}.n", kpi.column())),
+        Family::Survey(kpi) => cell.contains_key(&kpi.sql_count(&options)),
         Family::Interaction(kpi) => kpi
             .sql(&Context::without_rows(&has, &options))
             .and_then(|stats| stats.first().map(|s| cell.contains_key(&s.name)))
@@ -184,6 +199,16 @@ fn has_stats(cell: &BTreeMap<String, Value>, metric: MetricId) -> bool {
             .and_then(|stats| stats.last().map(|s| cell.contains_key(&s.name)))
             .unwrap_or(false),
         Family::Employee(_) => cell.contains_key("employees.hired"),
+    }
+}
+
+/// The note of the `--by` columns no file or table of the input has (`by.absent.*`),
+/// as a run on the files says it.
+fn absent_note(input: &Input, kind: Kind, metrics: &[String], settings: &Options, results: &mut Results) {
+    let missing: Vec<String> =
+        settings.by.iter().filter(|d| input.quality.contains_key(&format!("by.absent.{d}"))).cloned().collect();
+    if !missing.is_empty() && !metrics.is_empty() {
+        results.notes.push(super::dims_note(metrics, kind, &missing));
     }
 }
 
@@ -458,9 +483,12 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
         let value = if is_order_statistic(&stat) {
             Value::Written(written.clone())
         } else {
-            // Counts and sums of a period and group are never negative (margins may be).
+            // Counts and sums of a period and group are never negative (margins and
+            // SERVQUAL gaps may be).
             let value = whole()?;
-            if value < 0 && stat != "margin.sum" {
+            let signed = stat == "margin.sum"
+                || (stat.starts_with("sq.") && !stat.starts_with("sq.perf.") && stat.ends_with(".sum"));
+            if value < 0 && !signed {
                 bail!("{name}: row {line}: {stat} is {value}: a count or sum is never negative");
             }
             Value::Whole(value)

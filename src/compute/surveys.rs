@@ -193,6 +193,6 @@ const WEIGHTED: &str = "; weighted by the surveys' weight column (Σw·x / Σw; 
 
 /// The names of the rejection counts of a KPI whose judged columns come from its
 /// options (SERVQUAL): rows with a rejected value in one of them, rows with any.
-fn item_rejections(metric: MetricId) -> (String, String) {
+pub(crate) fn item_rejections(metric: MetricId) -> (String, String) {
     (format!("rejected.{metric}.rows"), format!("rejected.{metric}.judged"))
 }

@@ -79,6 +79,8 @@ struct Loaded<'s> {
     range: Option<(NaiveDate, NaiveDate)>,
     latest: Option<NaiveDate>,
     notes: Vec<String>,
+    /// The files without a date column.
+    undated: usize,
 }
 
 /// Reads every file of a request into one [`Table`], adding to the data quality.
@@ -103,9 +105,18 @@ pub fn load_into(
         range: None,
         latest: None,
         notes: Vec::new(),
+        undated: 0,
     };
     for path in request.files {
         read_file(path, request, dictionaries, quality, &mut loaded)?;
+    }
+    // A customer snapshot without dates is one figure over all of it: beside dated
+    // files its rows would be a period of their own (1970).
+    if loaded.undated > 0
+        && loaded.undated < request.files.len()
+        && request.window.period != crate::period::Period::None
+    {
+        return Err(mixed_dates(request.kind));
     }
     for (dim, files) in &loaded.missing_dims {
         if files.len() < request.files.len() {
@@ -182,12 +193,38 @@ pub fn load_into(
     })
 }
 
+/// The error of files of one input some of which have a date column and some not.
+pub fn mixed_dates(kind: Kind) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the {kind} files: some have a date column and some not: give them all dated or all undated (map the date with [columns.{kind}] date = \"…\", or give them apart)",
+        kind = kind.as_str()
+    )
+}
+
+/// Refuses a header that names no column: an empty file, only delimiters and spaces,
+/// or UTF-16 read as UTF-8 (NUL bytes).
+pub fn check_header(file: &str, names: &[String]) -> Result<()> {
+    if names.iter().any(|h| h.contains('\0')) {
+        bail!(
+            "{file}: the header holds NUL bytes: the file looks like UTF-16 without a byte-order mark; set --encoding utf-16le (or utf-16be)"
+        );
+    }
+    if names.iter().all(|h| h.trim().is_empty()) {
+        if names.len() <= 1 && names.iter().all(String::is_empty) {
+            bail!("{file}: empty file (no header row)");
+        }
+        bail!("{file}: no column names in the header (only delimiters and spaces)");
+    }
+    Ok(())
+}
+
 /// Finds the columns of a file; notes found fields and missing dimensions.
 fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Loaded) -> Result<FileLayout> {
     let kind = request.kind;
     let date_def = columns::field_def(kind, "date").expect("every kind has a date");
     let date = headers.find_field(kind, date_def, request.mapping)?;
     loaded.notes.extend(headers.competing(kind, date_def, request.mapping));
+    loaded.undated += usize::from(date.is_none());
     if date.is_none() && request.date_required {
         let window = request.window;
         let why = if window.from.is_some() || window.to.is_some() { " (--from/--to need one)" } else { "" };
@@ -429,17 +466,7 @@ fn read_file(
 ) -> Result<()> {
     let file: Arc<str> = path.display().to_string().into();
     let (names, source) = source::open(path, request.read)?;
-    if names.iter().any(|h| h.contains('\0')) {
-        bail!(
-            "{file}: the header holds NUL bytes: the file looks like UTF-16 without a byte-order mark; set --encoding utf-16le (or utf-16be)"
-        );
-    }
-    if names.iter().all(|h| h.trim().is_empty()) {
-        if names.len() <= 1 && names.iter().all(String::is_empty) {
-            bail!("{file}: empty file (no header row)");
-        }
-        bail!("{file}: no column names in the header (only delimiters and spaces)");
-    }
+    check_header(&file, &names)?;
     let headers = Headers::new(&file, names);
     let layout = layout(&headers, request, &file, loaded)?;
     if let Source::Parquet(rows) = &source {

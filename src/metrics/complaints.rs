@@ -109,16 +109,26 @@ impl InteractionKpi for Complaints {
         })
     }
 
-    /// From a boolean complaint column (a complaint value is not translated yet); the
-    /// transactions it is per are counted with them (`transactions.n`).
+    /// From a boolean complaint column, or the rows whose complaint column is the
+    /// configured value (trimmed, in any case: SQL `LOWER`, as the per-key targets of
+    /// `durations` match); the transactions it is per are counted with them
+    /// (`transactions.n`). The value's literal is the same in every engine: one with a
+    /// quote or a backslash is not translated.
     fn sql(&self, context: &Context) -> Option<Vec<SqlStat>> {
-        if context.options.complaint_value.is_some() {
-            return None;
-        }
-        Some(vec![
-            SqlStat::new("complaints", "count", Aggregate::CountWhere("v_complaint = 1".to_string())).on("complaint"),
+        let condition = match &context.options.complaint_value {
+            None => "v_complaint = 1".to_string(),
+            Some(value) if value.contains('\\') || value.contains('\'') => return None,
+            Some(value) => format!("LOWER(v_complaint) = '{}'", value.trim().to_lowercase()),
+        };
+        let mut stats = vec![
+            SqlStat::new("complaints", "count", Aggregate::CountWhere(condition)).on("complaint"),
             SqlStat::new("interactions", "n", Aggregate::CountWhere("1 = 1".to_string())).on("complaint"),
-        ])
+        ];
+        if context.options.complaint_value.is_some() {
+            // The column's values, for the note of a value that occurs nowhere.
+            stats.push(SqlStat::new("values.seen", "complaint", Aggregate::DistinctValues).on("complaint"));
+        }
+        Some(stats)
     }
 
     /// Per 1000 interactions (without transactions).

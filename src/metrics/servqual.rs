@@ -29,6 +29,7 @@ use super::frame::Rows;
 use super::survey::SurveyKpi;
 use super::{Estimate, MetricSettings, stats};
 use crate::input::{FieldRequest, ValueKind};
+use crate::metrics::sql::{Aggregate, Moment, SqlStat};
 
 /// The five dimensions, in SPEC order.
 pub const DIMENSIONS: [&str; 5] = ["tangibles", "reliability", "responsiveness", "assurance", "empathy"];
@@ -235,6 +236,92 @@ pub fn aggregations(options: &ServqualOptions, rows: Rows) -> Vec<Expr> {
     out
 }
 
+/// Σ of item columns in SQL (`v_<item>`, whole numbers): NULL when any is missing.
+fn item_sum_sql(columns: &[&str]) -> String {
+    if columns.is_empty() {
+        return "CAST(NULL AS BIGINT)".to_string();
+    }
+    format!("({})", columns.iter().map(|c| format!("v_{c}")).collect::<Vec<_>>().join(" + "))
+}
+
+/// [`gap`] in SQL.
+fn gap_sql(options: &ServqualOptions, d: usize) -> String {
+    format!("({} - {})", item_sum_sql(&options.perception[d]), item_sum_sql(&options.expectation[d]))
+}
+
+/// [`overall`] in SQL.
+fn overall_sql(options: &ServqualOptions) -> String {
+    let l = options.lcm();
+    let terms: Vec<String> =
+        (0..5).map(|d| format!("{} * {}", gap_sql(options, d), l / options.numbers[d].len().max(1) as i64)).collect();
+    format!("({})", terms.join(" + "))
+}
+
+/// [`points_ok`] in SQL; NULL when a point is missing.
+fn points_ok_sql(options: &ServqualOptions) -> String {
+    let sum = options.importance.iter().map(|c| format!("v_{c}")).collect::<Vec<_>>().join(" + ");
+    format!("({sum}) BETWEEN 99.5 AND 100.5")
+}
+
+/// [`weighted`] in SQL: the same double arithmetic (x · 10000 + 0.5, truncated: points
+/// are never negative; the literals are exact in every engine's double), then whole
+/// numbers. A point above 1000 never passes the check; it is capped so that no engine
+/// casts a huge double to a whole number.
+fn weighted_sql(options: &ServqualOptions) -> String {
+    let l = options.lcm();
+    let terms: Vec<String> = (0..5)
+        .map(|d| {
+            let w = format!("LEAST(v_{}, 1000)", options.importance[d]);
+            let parts = format!("CAST(FLOOR({w} * {POINT_PARTS:.1} + 0.5) AS BIGINT)");
+            format!("{parts} * {} * {}", gap_sql(options, d), l / options.numbers[d].len().max(1) as i64)
+        })
+        .collect();
+    format!("CASE WHEN {} THEN {} END", points_ok_sql(options), terms.join(" + "))
+}
+
+/// [`moments`] in SQL: n, Σ and Σ² (exact) of a per-respondent whole number that needs
+/// the fields `needs`.
+fn moments_sql(value: &str, name: &str, needs: &[&'static str]) -> Vec<SqlStat> {
+    [(Moment::Count, "n"), (Moment::Sum, "sum"), (Moment::SumSquares, "sumsq")]
+        .into_iter()
+        .map(|(moment, what)| {
+            SqlStat::new(ITEMS, what, Aggregate::Of(value.to_string(), moment))
+                .named(&format!("{name}.{what}"))
+                .needing(needs)
+        })
+        .collect()
+}
+
+/// The SQL twin of [`aggregations`] (SPEC §13), named alike. Each statistic needs its
+/// item columns: one an input lacks is not computed, as its KPI is not.
+pub fn sql(options: &ServqualOptions) -> Vec<SqlStat> {
+    let o = options;
+    let both = |d: usize| o.expectation[d].iter().chain(&o.perception[d]).copied().collect::<Vec<_>>();
+    let all: Vec<&'static str> = (0..5).flat_map(both).collect();
+    let mut weighted_needs = all.clone();
+    weighted_needs.extend(o.importance);
+    let mut out = Vec::new();
+    for (d, name) in DIMENSIONS.iter().enumerate() {
+        let g = gap_sql(o, d);
+        out.extend(moments_sql(&g, &format!("sq.gap.{name}"), &both(d)));
+        let expectation = format!("CASE WHEN {g} IS NOT NULL THEN {} END", item_sum_sql(&o.expectation[d]));
+        out.push(
+            SqlStat::new(ITEMS, "e", Aggregate::Of(expectation, Moment::Sum))
+                .named(&format!("sq.gap.{name}.e"))
+                .needing(&both(d)),
+        );
+        out.extend(moments_sql(&item_sum_sql(&o.perception[d]), &format!("sq.perf.{name}"), &o.perception[d]));
+    }
+    out.extend(moments_sql(&overall_sql(o), "sq.gap", &all));
+    out.extend(moments_sql(&weighted_sql(o), "sq.wgap", &weighted_needs));
+    let off =
+        format!("CASE WHEN {} IS NOT NULL AND NOT COALESCE({}, FALSE) THEN 1 END", overall_sql(o), points_ok_sql(o));
+    out.push(
+        SqlStat::new(ITEMS, "off", Aggregate::Of(off, Moment::Count)).named("sq.wgap.off").needing(&weighted_needs),
+    );
+    out
+}
+
 /// The mean of n whole numbers `x / scale` from n, Σx and Σx² (exact), with a Student-t
 /// interval from the sample sd √((n·Σx² − (Σx)²) / (n(n − 1))) / scale; none for one.
 pub fn scaled_mean(n: u64, sum: i128, sum_sq: i128, scale: f64) -> Estimate {
@@ -336,6 +423,14 @@ impl SurveyKpi for Servqual {
         aggregations(&options.servqual, rows)
     }
 
+    fn sql(&self, options: &MetricSettings) -> Option<Vec<SqlStat>> {
+        Some(sql(&options.servqual))
+    }
+
+    fn sql_count(&self, options: &MetricSettings) -> String {
+        format!("{}.n", self.source(&options.servqual).0)
+    }
+
     fn estimates(&self, df: &DataFrame, options: &MetricSettings) -> PolarsResult<Vec<Estimate>> {
         let o = &options.servqual;
         let (name, scale) = self.source(o);
@@ -432,6 +527,23 @@ mod tests {
     }
 
     const W: [Option<f64>; 5] = [Some(20.0), Some(30.0), Some(10.0), Some(15.0), Some(25.0)];
+
+    /// The SQL statistics are named as the polars aggregation's columns, one for one.
+    #[test]
+    fn sql_statistics_are_the_polars_aggregations() {
+        let df = frame_of(&[([Some(1); 6], [Some(2); 6], W)]);
+        let out = df.lazy().select(aggregations(&options(), Rows::Each)).collect().unwrap();
+        let mut polars: Vec<String> = out.get_column_names().iter().map(|n| n.to_string()).collect();
+        let mut engine: Vec<String> = sql(&options()).into_iter().map(|s| s.name).collect();
+        polars.sort();
+        engine.sort();
+        assert_eq!(engine, polars);
+        // The weighted gap needs the importance points; servperf only the perceptions.
+        let stats = sql(&options());
+        let needs = |name: &str| stats.iter().find(|s| s.name == name).unwrap().needs.clone();
+        assert!(needs("sq.wgap.n").contains(&"W_empathy".to_string()));
+        assert_eq!(needs("sq.perf.tangibles.sum"), ["P1", "P2"]);
+    }
 
     #[test]
     fn gaps_by_hand_with_a_respondent_missing_one_item() {

@@ -11,6 +11,17 @@ pub enum Cmp {
     AtMost,
 }
 
+/// What an [`Aggregate::Of`] sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The count of rows where the expression is not NULL.
+    Count,
+    /// Σ of the expression (whole numbers), exactly.
+    Sum,
+    /// Σ of its squares, exactly.
+    SumSquares,
+}
+
 /// One aggregate over the cleaned rows of one period and group. `column` is a canonical
 /// field (or a derived column, see [`SqlStat::from`]); its cleaned values `v_<column>`
 /// are whole numbers (scores, counts, booleans 1/0), doubles (durations) or text
@@ -44,6 +55,9 @@ pub enum Aggregate {
     /// Not one aggregate: the counts of the distinct customer-periods, `customers.active`,
     /// `.kept` and `.new` (see [`crate::metrics::customer_periods::customers_sql`]).
     CustomerPeriods,
+    /// A moment of a whole-number SQL expression over the row's cleaned columns
+    /// (`v_<field>`), such as a SERVQUAL respondent's gap `(v_P1 + v_P2) - (v_E1 + v_E2)`.
+    Of(String, Moment),
     /// Not one aggregate: the employees' hires and leaves per day and group
     /// (see [`crate::metrics::employees::events_sql`]).
     EmployeeEvents,
@@ -62,6 +76,9 @@ pub struct SqlStat {
     /// valid value taken, each divided by its divisor (the response minutes: from
     /// `first_response_minutes`, else from `first_response_at`).
     pub from: Vec<(String, u32)>,
+    /// The fields an [`Aggregate::Of`] expression reads: without one of them in any
+    /// source, the statistic is not computed (its KPI is absent).
+    pub needs: Vec<String>,
     /// When not empty, the condition of a [`Aggregate::CountWhere`] also reads each used
     /// row's time `ts` (seconds, in the report's zone), the times of its neighbours in
     /// time order among the used rows with the same values of these fields, `ts_next`
@@ -78,8 +95,21 @@ impl SqlStat {
             column: column.to_string(),
             aggregate,
             from: Vec::new(),
+            needs: Vec::new(),
             neighbours: Vec::new(),
         }
+    }
+
+    /// The same statistic under another name (SERVQUAL's `sq.gap.tangibles.n`).
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
+
+    /// The same statistic reading `fields` (see [`SqlStat::needs`]).
+    pub fn needing(mut self, fields: &[&str]) -> Self {
+        self.needs = fields.iter().map(|f| f.to_string()).collect();
+        self
     }
 
     /// The same statistic over another column (`abandon.n` counts `answered`).
@@ -121,6 +151,14 @@ impl SqlStat {
             Aggregate::SumExact => format!("SUM(CAST({value} AS DECIMAL(38, 0)))"),
             Aggregate::SumMillis(per_unit) => format!("SUM({})", millis(per_unit)),
             Aggregate::SumSquaresMillis(per_unit) => format!("SUM({m} * {m})", m = millis(per_unit)),
+            Aggregate::Of(expression, moment) => {
+                let exact = format!("CAST({expression} AS DECIMAL(38, 0))");
+                match moment {
+                    Moment::Count => format!("COUNT({expression})"),
+                    Moment::Sum => format!("SUM({exact})"),
+                    Moment::SumSquares => format!("SUM({exact} * {exact})"),
+                }
+            }
             Aggregate::OrderStatistics
             | Aggregate::DistinctValues
             | Aggregate::CustomerPeriods

@@ -68,6 +68,12 @@ pub trait SurveyKpi: Sync + std::fmt::Debug {
         None
     }
 
+    /// The statistic whose presence in a cell says the KPI was computed there (its
+    /// count): `<column>.n`.
+    fn sql_count(&self, _options: &MetricSettings) -> String {
+        format!("{}.n", self.column())
+    }
+
     /// One estimate per row of the aggregated frame.
     fn estimates(&self, df: &DataFrame, options: &MetricSettings) -> PolarsResult<Vec<Estimate>>;
 

@@ -42,6 +42,9 @@ enum Reading {
     Day,
     /// A key (a customer, a topic): the trimmed text, NULL when missing.
     Key,
+    /// A number ≥ 0 as a double (SERVQUAL's importance points), as `parse_non_negative`
+    /// reads it.
+    NonNegative,
     /// An amount of money in whole millionths (`BIGINT`), as `parse_money` reads it;
     /// a negative amount is rejected unless `negative`.
     Money { negative: bool },
@@ -52,13 +55,15 @@ enum Reading {
 struct Score {
     field: &'static str,
     reading: Reading,
+    /// Rating labels read as scores before numbers (`[metrics.csat] labels`).
+    labels: Option<&'static crate::input::parse::Labels>,
 }
 
 impl Score {
     /// How servq reads a field, if the script can read it so.
     fn of(request: &crate::input::FieldRequest) -> Option<Score> {
         let reading = match request.kind {
-            ValueKind::Score { min, max, labels: None } => Reading::Whole { min: i64::from(min), max: i64::from(max) },
+            ValueKind::Score { min, max, .. } => Reading::Whole { min: i64::from(min), max: i64::from(max) },
             ValueKind::Count => Reading::Whole { min: 1, max: i64::from(i32::MAX) },
             ValueKind::Bool => Reading::Bool,
             ValueKind::Churned => Reading::Churned,
@@ -66,10 +71,15 @@ impl Score {
             ValueKind::MinutesAfterRowDate => Reading::After,
             ValueKind::Key => Reading::Key,
             ValueKind::Timestamp => Reading::Day,
+            ValueKind::NonNegative => Reading::NonNegative,
             ValueKind::Money { negative } => Reading::Money { negative },
             _ => return None,
         };
-        Some(Score { field: request.field, reading })
+        let labels = match request.kind {
+            ValueKind::Score { labels, .. } => labels,
+            _ => None,
+        };
+        Some(Score { field: request.field, reading, labels })
     }
 
     /// Whether its text is kept for the order statistics (durations).
@@ -195,6 +205,23 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
             }
         }
         plan.scores.retain(|s| !absent.contains(&s.field));
+        // A statistic of item columns (SERVQUAL) one of which no source has.
+        let mut lacking: Vec<&str> = Vec::new();
+        for field in plan.stats.iter().flat_map(|s| s.needs.iter().map(String::as_str)) {
+            if absent.contains(&field) && !lacking.contains(&field) {
+                lacking.push(field);
+            }
+        }
+        if let Some(stat) = plan.stats.iter().find(|s| s.needs.iter().any(|f| absent.contains(&f.as_str()))) {
+            let more = if lacking.len() > 6 { format!(" and {} more", lacking.len() - 6) } else { String::new() };
+            notes.push(format!(
+                "{}: no column {}{more} in {}: the figures that need them are not computed",
+                stat.column,
+                lacking.iter().take(6).copied().collect::<Vec<_>>().join(", "),
+                kind.as_str()
+            ));
+        }
+        plan.stats.retain(|s| !s.needs.iter().any(|f| absent.contains(&f.as_str())));
         plan.stats.retain_mut(|s| {
             if s.from.is_empty() {
                 return !absent.contains(&s.column.as_str());
@@ -214,9 +241,11 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         let name = |what: &str| format!("servq_{}_{what}", kind.as_str());
         // Spark keeps cached tables tied to the views they were made of: every table an
         // earlier script may have made is dropped before the views are replaced.
+        // The tables made of the cleaned rows first: Spark resolves a cached table's
+        // plan to uncache it.
         let mut made = vec![name("quality"), name("cells")];
         made.extend(crate::metrics::durations::DURATIONS.iter().map(|d| name(&format!("rank_{}", d.column))));
-        made.extend([name("customers"), name("cohorts"), name("events")]);
+        made.extend([name("customers"), name("cohorts"), name("events"), name("clean")]);
         statements.extend(dialect.forget(&made));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
@@ -437,11 +466,35 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
             let customer = crate::input::FieldRequest { field: "customer_id", kind: ValueKind::Key };
             plans.entry(Kind::Transactions).or_default().add(&[customer], rows);
         }
+        // Item columns named by the config (SERVQUAL) name the script's columns too.
+        let plain = |f: &str| f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let lower: Vec<String> = fields.iter().map(|f| f.field.to_ascii_lowercase()).collect();
+        let twice = |i: usize| lower[..i].contains(&lower[i]);
+        let odd = fields.iter().enumerate().find(|(i, f)| !plain(f.field) || twice(*i));
+        let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
+        let read = || settings.selected.is_some() || in_inputs(settings, kind, &names, tables);
+        if let Some((i, field)) = odd.filter(|_| read()) {
+            let why = if twice(i) { "another item differs from it only in case" } else { "it has other characters" };
+            bail!(
+                "{metric}: servq sql names its columns after the item '{}' ({why}): give items names of letters, digits and _ that differ beyond case ([metrics.servqual] expectation, perception, importance)",
+                field.field
+            );
+        }
         let plan = plans.entry(kind).or_default();
         plan.add(&fields, stats);
-        if let Some(names) = crate::compute::rejection_names(metric) {
+        // A KPI whose judged columns come from its options (SERVQUAL): its own counts.
+        let own = match metric.def().family {
+            Family::Survey(kpi) if !kpi.judged(options).is_empty() => {
+                Some((crate::compute::surveys::item_rejections(metric), kpi.judged(options)))
+            }
+            _ => None,
+        };
+        let judged_by = crate::compute::rejection_names(metric)
+            .map(|names| (names, crate::compute::judged_fields(metric).to_vec()))
+            .or(own);
+        if let Some((names, judged)) = judged_by {
             // Over the fields the script reads (a time column no input has is not).
-            let mut judged = crate::compute::judged_fields(metric).to_vec();
+            let mut judged = judged;
             judged.retain(|f| plan.scores.iter().any(|s| s.field == *f));
             if !plan.rejections.iter().any(|(n, _)| *n == names) {
                 plan.rejections.push((names, judged));
@@ -472,7 +525,7 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     for metric in partly {
         refusals.push(format!(
-            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)"
+            "{metric}: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column, or a complaint value without a quote or backslash; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)"
         ));
     }
     if settings.selected.is_some() && !refusals.is_empty() {
@@ -483,11 +536,8 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
 }
 
 /// Why the script does not read a field.
-fn unread_why(field: &crate::input::FieldRequest) -> &'static str {
-    match field.kind {
-        ValueKind::Score { labels: Some(_), .. } => "scores given as labels are not translated yet",
-        _ => "servq sql does not read it yet",
-    }
+fn unread_why(_field: &crate::input::FieldRequest) -> &'static str {
+    "servq sql does not read it yet"
 }
 
 /// Whether an input has one of `fields` (an engine table is taken to have them).
@@ -566,6 +616,7 @@ fn sources(
     for (i, file) in files.iter().enumerate() {
         let display = file.display().to_string();
         let names = source::headers(file, &settings.read)?;
+        crate::input::table::check_header(&display, &names)?;
         let headers = Headers::new(&display, names.clone());
         if let Some(def) = columns::field_def(kind, crate::input::compact::SURVEY_WEIGHT)
             && !settings.unweighted
@@ -585,7 +636,8 @@ fn sources(
         let date_def = columns::field_def(kind, "date").expect("every kind has a date");
         let date = headers.find_field(kind, date_def, mapping)?.map(column);
         // A customer snapshot may have no date: it is then one figure for all of it.
-        if date.is_none() && dated && kind != Kind::Customers {
+        // Employees always need their hire dates.
+        if date.is_none() && (dated || kind == Kind::Employees) && kind != Kind::Customers {
             let why = if settings.window.from.is_some() || settings.window.to.is_some() {
                 " (--from/--to need one)"
             } else {
@@ -616,11 +668,7 @@ fn sources(
         out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, fields, dims });
     }
     if out.iter().any(|s| s.date.is_some()) && out.iter().any(|s| s.date.is_none()) {
-        bail!(
-            "the {} files: some have a date column and some not: servq sql reads them all dated or all undated (map the date with [columns.{}] date = \"…\", or give them apart)",
-            kind.as_str(),
-            kind.as_str()
-        );
+        return Err(crate::input::table::mixed_dates(kind));
     }
     Ok(out)
 }
@@ -677,6 +725,22 @@ fn flag(dialect: Dialect, t: &str, trues: &[&str], falses: &[&str]) -> String {
     format!("CASE WHEN {} THEN 1 WHEN {} THEN 0 END", test(trues), test(falses))
 }
 
+/// `WHEN LOWER(t) = '<label>' THEN <score> ` for each rating label (servq lower-cases
+/// the trimmed text and compares it with the labels, lower-cased).
+fn label_cases(dialect: Dialect, t: &str, labels: &crate::input::parse::Labels) -> String {
+    labels
+        .entries
+        .iter()
+        .map(|(word, score)| format!("WHEN LOWER({t}) = {} THEN {score} ", dialect.string(word)))
+        .collect()
+}
+
+/// True when the trimmed text `t` is one of the labels.
+fn label_match(dialect: Dialect, t: &str, labels: &crate::input::parse::Labels) -> String {
+    let words: Vec<String> = labels.entries.iter().map(|(w, _)| dialect.string(w)).collect();
+    format!("LOWER({t}) IN ({})", words.join(", "))
+}
+
 /// The cleaned rows: `day` (days since 1970, NULL when the row is rejected), the
 /// rejection reason, `used`, `period_start` (days), `v_<field>` (valid scores),
 /// `r_<field>` (1 when rejected), `m_<field>` (1 when missing), and the groups `g<k>`.
@@ -714,7 +778,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 l2.push(format!("{} AS x_{}", flag(dialect, &t, &trues, &falses), s.field));
             }
             Reading::Whole { .. } => {
-                l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+                let labels = s.labels.map(|l| label_cases(dialect, &t, l)).unwrap_or_default();
+                l2.push(format!("CASE {labels}WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
             }
             Reading::Duration { unit, .. } => {
                 l2.push(format!("{} AS x_{}", duration_seconds(dialect, &t, &shaped, unit), s.field));
@@ -722,11 +787,16 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
             }
             Reading::After | Reading::Day => l2.extend(date_parts(dialect, &t, &format!("{}_", s.field))),
             Reading::Key => l2.push(format!("{t} AS x_{}", s.field)),
+            Reading::NonNegative => {
+                l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+            }
             Reading::Money { negative } => {
                 l2.push(format!("{} AS x_{}", money_units(dialect, &t, &shaped, negative), s.field));
             }
         }
-        l2.push(format!("CASE WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
+        // A label is its score, whatever digits it has ("0 stars").
+        let label = s.labels.map(|l| format!("WHEN {} THEN 0 ", label_match(dialect, &t, l))).unwrap_or_default();
+        l2.push(format!("CASE {label}WHEN {} THEN 1 ELSE 0 END AS nz_{}", dialect.matches(&t, NON_ZERO), s.field));
     }
     for k in 0..settings.by.len() {
         l2.push(format!("g{k}"));
@@ -767,6 +837,15 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                     "CASE WHEN m_{f} = 1 OR x_{f} IS NULL OR x_{f} < 0 OR x_{f} > {MAX_DURATION_SECONDS} THEN NULL WHEN x_{f} = 0 AND nz_{f} = 1 THEN NULL ELSE x_{f} / {out} END AS v_{f}"
                 ));
                 l4.extend([format!("m_{f}"), format!("q_{f}")]);
+                continue;
+            }
+            Reading::NonNegative => {
+                // A finite number ≥ 0 (a written non-zero that rounds to 0 is rejected);
+                // -0 is 0.
+                l4.push(format!(
+                    "CASE WHEN m_{f} = 1 OR x_{f} IS NULL OR x_{f} < 0 OR ABS(x_{f}) > 1.7976931348623157e308 THEN NULL WHEN x_{f} = 0 AND nz_{f} = 1 THEN NULL WHEN x_{f} = 0 THEN 0 ELSE x_{f} END AS v_{f}"
+                ));
+                l4.push(format!("m_{f}"));
                 continue;
             }
             Reading::Key | Reading::Money { .. } => {
@@ -1278,24 +1357,59 @@ fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &
     let kind_text = dialect.string(kind.as_str());
     let dims = group_columns(dialect, settings);
     let no_dims = no_group_columns(dialect, settings);
-    let row = |period: &str, dims: &[String], stat: &str, value: &str, from: &str, filter: &str| {
-        stat_row(dialect, (&kind_text, period), dims, stat, value, &format!("{from}{filter}"))
-    };
     let period = dialect.date_of("period_start");
-    let mut out = Vec::new();
-    let used = " WHERE used = 1";
+    // (name, value) of the statistics of each period and group, then of the input.
+    let mut cells: Vec<(String, String)> = Vec::new();
     for (i, stat) in plan.stats.iter().enumerate().filter(|(_, s)| s.render("v").is_some()) {
-        out.push(row(&period, &dims, &stat.name, &format!("COALESCE(s{i}, 0)"), agg, used));
+        cells.push((stat.name.clone(), format!("COALESCE(s{i}, 0)")));
     }
     for (i, ((rows, judged), _)) in plan.rejections.iter().enumerate() {
-        out.push(row(&period, &dims, rows, &format!("COALESCE(j{i}r, 0)"), agg, used));
-        out.push(row(&period, &dims, judged, &format!("COALESCE(j{i}j, 0)"), agg, used));
+        cells.push((rows.clone(), format!("COALESCE(j{i}r, 0)")));
+        cells.push((judged.clone(), format!("COALESCE(j{i}j, 0)")));
     }
-    for (column, name) in quality_names(plan) {
+    let totals: Vec<(String, String)> = quality_names(plan).into_iter().map(|(column, name)| (name, column)).collect();
+    let (null_date, used) = ("CAST(NULL AS DATE)", " WHERE used = 1");
+    if dialect == Dialect::Spark {
+        // One SELECT per table (Spark's `stack`): a union of hundreds of SELECTs, each
+        // holding the plan of the table it reads, outgrows the JVM's heap (SERVQUAL).
+        let tables = [
+            ((period.as_str(), &dims), &cells, format!("{agg}{used}")),
+            ((null_date, &no_dims), &totals, format!("{quality} WHERE TRUE")),
+        ];
+        return tables
+            .into_iter()
+            .filter(|(_, stats, _)| !stats.is_empty())
+            .map(|((start, dims), stats, from)| stacked(dialect, (&kind_text, start), dims, stats, &from))
+            .collect();
+    }
+    let mut out: Vec<String> = cells
+        .iter()
+        .map(|(name, value)| stat_row(dialect, (&kind_text, &period), &dims, name, value, &format!("{agg}{used}")))
+        .collect();
+    for (name, column) in &totals {
         let filter = if column == "1" { String::new() } else { format!(" WHERE {column} IS NOT NULL") };
-        out.push(row("CAST(NULL AS DATE)", &no_dims, &name, &column, quality, &filter));
+        out.push(stat_row(dialect, (&kind_text, null_date), &no_dims, name, column, &format!("{quality}{filter}")));
     }
     out
+}
+
+/// The statistics rows of `stats` (name, value) from one table in one `SELECT`:
+/// `from` is `<table> WHERE <condition>`; rows whose value is NULL are left out.
+fn stacked(dialect: Dialect, head: (&str, &str), dims: &[String], stats: &[(String, String)], from: &str) -> String {
+    let (table, condition) = from.split_once(" WHERE ").expect("a condition");
+    let pairs: Vec<String> = stats
+        .iter()
+        .map(|(name, value)| format!("{}, CAST({value} AS {})", dialect.string(name), dialect.text()))
+        .collect();
+    let mut columns = vec![format!("{} AS kind", head.0), format!("{} AS period_start", head.1)];
+    columns.extend(dims.iter().cloned());
+    columns.extend(["stat".to_string(), "value".to_string()]);
+    format!(
+        "SELECT {} FROM {table} LATERAL VIEW stack({}, {}) servq_stack AS stat, value WHERE {condition} AND value IS NOT NULL",
+        columns.join(", "),
+        stats.len(),
+        pairs.join(", ")
+    )
 }
 
 /// The rows that say how the statistics were computed: the period and `--from/--to`
@@ -1345,6 +1459,10 @@ mod tests {
         let mut checked = 0;
         for metric in MetricId::ALL {
             let Family::Survey(kpi) = metric.def().family else { continue };
+            // SERVQUAL's items are many columns: servqual.rs checks its names.
+            if kpi.column() == crate::metrics::servqual::ITEMS {
+                continue;
+            }
             let Some(stats) = kpi.sql(&options) else { continue };
             let column = kpi.column();
             let df = df!("period_start" => [0i32, 0, 1], column => [1i32, 5, 3]).unwrap();
