@@ -422,9 +422,8 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
         let files_have = |f: &str| in_inputs(settings, kind, &[f], &BTreeMap::new());
         if let Some(field) = unreadable.iter().find(|f| files_have(f.field)) {
             blocked.push(format!(
-                "{metric}: not translated to SQL when the input has a {} column ({})",
-                field.field,
-                unread_why(field)
+                "{metric}: not translated to SQL when the input has a {} column (servq sql does not read it yet)",
+                field.field
             ));
             continue;
         }
@@ -533,11 +532,6 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     }
     notes.extend(refusals);
     Ok((plans, notes))
-}
-
-/// Why the script does not read a field.
-fn unread_why(_field: &crate::input::FieldRequest) -> &'static str {
-    "servq sql does not read it yet"
 }
 
 /// Whether an input has one of `fields` (an engine table is taken to have them).
