@@ -438,3 +438,31 @@ fn h18g_1_snapshot_files_with_and_without_dates_are_refused() {
     ])));
     assert_eq!((rows[0]["value"].as_str(), rows[0]["n"].as_str()), ("66.66666666666667", "3"));
 }
+
+/// Hostile findings h18h-2, 3, 4: a SERVQUAL scale and dimensions too wide to sum
+/// exactly, rating labels that are one word in any case (or blank), and an unknown
+/// preset are refused with a message naming their section.
+#[test]
+fn h18h_2_3_4_configs_that_cannot_be_read_exactly_are_refused() {
+    let w = Workdir::new();
+    let surveys = sample("surveys.csv");
+    for (config, message) in [
+        (
+            "[metrics.servqual]\nscale = [0, 100000000]\n",
+            "[metrics.servqual] the scale 0..100000000 with dimensions of 4, 5, 4, 4, 5 items is too wide to sum exactly",
+        ),
+        (
+            "[metrics.csat]\nlabels = { \"x\" = 1, \"X\" = 5 }\n",
+            "[metrics.csat] labels: two labels are one word in any case with spaces around ignored ('x')",
+        ),
+        ("[metrics.csat]\nlabels = { \"  \" = 3 }\n", "[metrics.csat] labels: a blank label"),
+        ("[metrics.csat]\nlabels = \"ZH-5\"\n", "[metrics.csat] labels = \"ZH-5\": use \"zh-5\", \"good-bad\""),
+    ] {
+        let file = w.write("c.toml", config);
+        w.servq()
+            .args(["report", "--surveys", &surveys, "--config", &file])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}

@@ -1729,3 +1729,32 @@ fn h18g_4_stats_note_a_by_column_no_file_has() {
             .stderr(predicates::str::contains(note));
     }
 }
+
+/// Hostile finding h18h-1: on a SERVQUAL scale below 0, sums of expectations and of
+/// perceptions are negative too, and `report --stats` takes them.
+#[test]
+fn h18h_1_servqual_sums_below_zero_are_statistics_too() {
+    let w = Workdir::new();
+    let config = w.write(
+        "m.toml",
+        "[metrics.servqual]\nscale = [-3, 3]\ndimensions = { tangibles = [1], reliability = [2], responsiveness = [3], assurance = [4], empathy = [5] }\n",
+    );
+    let file = w.write(
+        "m.csv",
+        "submitted_at,E1,P1,E2,P2,E3,P3,E4,P4,E5,P5\n2025-01-02,-1,2,0,0,1,1,2,2,3,3\n2025-01-03,-3,-2,0,1,1,1,2,2,3,3\n",
+    );
+    let args = ["--config", &config, "--metrics", "servqual_gap_tangibles,servperf_tangibles", "--format", "csv"];
+    let script = w
+        .write("m.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &file]).args(&args[..4])));
+    run_python("duckdb", &[(script, w.path("stats.csv"))]);
+    let from_stats = stdout_of(w.servq().args(["report", "--stats", "stats.csv"]).args(args));
+    let rows = crate::util::csv_rows(&from_stats);
+    // Gaps 3 and 1: 2; perceptions 2 and −2: 0.
+    assert_eq!(
+        (rows[0]["metric"].as_str(), rows[0]["value"].as_str()),
+        ("servqual_gap_tangibles", "2"),
+        "{from_stats}"
+    );
+    assert_eq!((rows[1]["metric"].as_str(), rows[1]["value"].as_str()), ("servperf_tangibles", "0"), "{from_stats}");
+    assert_eq!(from_stats, stdout_of(w.servq().args(["report", "--surveys", &file]).args(args)));
+}

@@ -486,8 +486,9 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
             // Counts and sums of a period and group are never negative (margins and
             // SERVQUAL gaps may be).
             let value = whole()?;
-            let signed = stat == "margin.sum"
-                || (stat.starts_with("sq.") && !stat.starts_with("sq.perf.") && stat.ends_with(".sum"));
+            // (SERVQUAL's sums of items and gaps on a scale below 0 too).
+            let signed =
+                stat == "margin.sum" || (stat.starts_with("sq.") && (stat.ends_with(".sum") || stat.ends_with(".e")));
             if value < 0 && !signed {
                 bail!("{name}: row {line}: {stat} is {value}: a count or sum is never negative");
             }

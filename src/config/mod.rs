@@ -310,7 +310,19 @@ fn resolve_servqual(file: &ServqualConfig, cfg: &str) -> Result<crate::metrics::
     }
     let importance = pattern(&file.importance, "W_{dimension}", "importance", "{dimension}")?;
     let scale = file.scale.map(|s| check_scale(cfg, "servqual", s)).transpose()?.unwrap_or((1, 7));
-    Ok(ServqualOptions::new(&expectation, &perception, &importance, scale, &items))
+    let options = ServqualOptions::new(&expectation, &perception, &importance, scale, &items);
+    // Every sum is of whole numbers up to 10⁶ × the scale's width × L per respondent: kept
+    // far inside 64 bits (and their squares over 10⁸ respondents inside 128).
+    let width = i128::from(scale.1) - i128::from(scale.0);
+    if width * i128::from(options.lcm()) > 1_000_000_000 {
+        bail!(
+            "{cfg}: [metrics.servqual] the scale {}..{} with dimensions of {} items is too wide to sum exactly: narrow the scale or give dimensions of fewer different sizes",
+            scale.0,
+            scale.1,
+            items.iter().map(|i| i.len().to_string()).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(options)
 }
 
 /// `[[check]]`: one KPI gate (validated into a [`CheckSpec`]).
@@ -640,7 +652,7 @@ fn resolve_csat(section: &CsatConfig, name: &str, cfg: &str) -> Result<CsatOptio
     let mut csat = CsatOptions::default();
     let labels = match &section.labels {
         None => None,
-        Some(LabelsConfig::Preset(name)) => Some(match name.as_str() {
+        Some(LabelsConfig::Preset(preset)) => Some(match preset.as_str() {
             "zh-5" => Labels::zh_5(),
             "good-bad" => Labels::good_bad(),
             other => bail!(
@@ -648,7 +660,20 @@ fn resolve_csat(section: &CsatConfig, name: &str, cfg: &str) -> Result<CsatOptio
             ),
         }),
         Some(LabelsConfig::Map(map)) if map.is_empty() => bail!("{cfg}: [metrics.{name}] labels: an empty map"),
-        Some(LabelsConfig::Map(map)) => Some(Labels::custom(map)),
+        Some(LabelsConfig::Map(map)) => {
+            let labels = Labels::custom(map);
+            if let Some((word, _)) = labels.entries.iter().find(|(w, _)| w.is_empty()) {
+                bail!("{cfg}: [metrics.{name}] labels: a blank label ('{word}') matches no answer");
+            }
+            let clash = |i: usize| labels.entries[..i].iter().find(|(w, _)| *w == labels.entries[i].0);
+            if let Some(i) = (0..labels.entries.len()).find(|&i| clash(i).is_some()) {
+                bail!(
+                    "{cfg}: [metrics.{name}] labels: two labels are one word in any case with spaces around ignored ('{}'): give each once",
+                    labels.entries[i].0
+                );
+            }
+            Some(labels)
+        }
     };
     if let Some(labels) = &labels
         && labels.binary

@@ -94,7 +94,7 @@ impl ServqualOptions {
     }
 
     /// The least common multiple of the dimensions' item counts.
-    fn lcm(&self) -> i64 {
+    pub fn lcm(&self) -> i64 {
         let gcd = |mut a: i64, mut b: i64| {
             while b != 0 {
                 (a, b) = (b, a % b);
