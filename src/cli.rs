@@ -296,6 +296,12 @@ pub struct CohortsArgs {
     /// the matrix and the summary row by default).
     #[arg(long)]
     pub include_partial: bool,
+    /// Compute from the statistics an SQL engine computed with `servq sql` (CSV or
+    /// Parquet; `-` for stdin) instead of reading the transactions.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     #[command(flatten)]
     pub out: OutputArgs,
 }

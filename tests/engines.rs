@@ -101,6 +101,17 @@ fn cases(w: &Workdir) -> Vec<Case> {
     );
     let by_topic = w.write("topic.toml", "[metrics.complaints]\ncolumn = \"topic\"\nvalue = \" Billing \"\n");
     let surveys = |file: &str| strings(&["--surveys", file]);
+    let time_config = w.write("time.toml", "[columns.surveys]\ndate = \"fecha\"\ntime = \"hora\"\n");
+    // The generated surveys with a weight column of the given scale.
+    let weighted = |scale: f64| {
+        let path = w.path(&format!("weighted_{scale:e}.csv"));
+        if !Path::new(&path).exists() {
+            let args =
+                [helper("make_surveys.py"), path.clone(), "100000".into(), "--weights".into(), scale.to_string()];
+            assert!(Process::new("python3").args(args).status().unwrap().success(), "make_surveys.py --weights failed");
+        }
+        path
+    };
     let gen_accounted = "100,000 rows read, 97,014 used, 2,986 rejected";
     vec![
         Case {
@@ -406,6 +417,162 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "30,000 rows read",
         },
         Case {
+            name: "survey weights in many spellings, some rejected, by channel and segment (every weighted KPI)",
+            inputs: surveys(&weighted(1.0)),
+            flags: strings(&["--by", "channel,segment", "--missing", "NA"]),
+            table: None,
+            accounted: "values left out: ces × 2,621, csat × 2,857, nps × 1,793, weight × 2,973",
+        },
+        Case {
+            name: "survey weights near 1e-290 (two factors to whole steps), weekly, cut, +05:30",
+            inputs: surveys(&weighted(1e-290)),
+            flags: strings(&[
+                "--by", "segment", "--period", "week", "--from", "2025-03-01", "--to", "2025-09-30", "--tz", "+05:30",
+            ]),
+            table: None,
+            accounted: "46,332 outside --from/--to",
+        },
+        Case {
+            name: "survey weights near 1e300, quarterly",
+            inputs: surveys(&weighted(1e300)),
+            flags: strings(&["--period", "quarter", "--metrics", "csat,csat_mean,nps,ces_mean"]),
+            table: None,
+            accounted: "100,000 rows read, 97,014 used, 2,986 rejected",
+        },
+        Case {
+            name: "survey weights at a double's top (the largest beside subnormals: 0 steps, unmultiplied), daily",
+            inputs: surveys(&extreme_weights(
+                w,
+                "top.csv",
+                &["1.7976931348623157e308", "1.7976931348623158e308", "1.7976931348623159e308", "9e307", "1e300", "4.9e-324", "1"],
+            )),
+            flags: strings(&["--period", "day", "--min-n", "1", "--metrics", "csat,csat_mean,nps"]),
+            table: None,
+            accounted: "values left out: weight × 3",
+        },
+        Case {
+            name: "subnormal survey weights (2^-1074 is 2^37 steps; 2^-1075 rounds to 0: rejected), daily",
+            inputs: surveys(&extreme_weights(
+                w,
+                "subnormal.csv",
+                &["4.9e-324", "2.4703282292062328e-324", "2.4703282292062327e-324", "1e-320", "3e-310", "0", "1e-400"],
+            )),
+            flags: strings(&["--period", "day", "--min-n", "1", "--metrics", "csat,csat_mean,nps"]),
+            table: None,
+            accounted: "values left out: weight × 6",
+        },
+        Case {
+            name: "generated surveys, daily by channel, America/New_York (offsets moved by daylight saving time)",
+            inputs: surveys(&generated),
+            flags: strings(&["--by", "channel", "--period", "day", "--tz", "America/New_York", "--min-n", "5"]),
+            table: None,
+            accounted: gen_accounted,
+        },
+        Case {
+            name: "instants around New York's 2025 changes, Z and other offsets, daily",
+            inputs: surveys(&w.write("dst.csv", DST_EDGES)),
+            flags: strings(&["--period", "day", "--tz", "America/New_York", "--min-n", "1", "--metrics", "csat,nps"]),
+            table: None,
+            accounted: "16 rows read, 16 used, 0 rejected",
+        },
+        Case {
+            name: "generated interactions, every duration and FCR by repeat contacts, weekly, Australia/Lord_Howe (30-minute DST)",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&[
+                "--config", &repeat, "--by", "channel", "--period", "week", "--tz", "Australia/Lord_Howe", "--metrics", every,
+            ]),
+            table: None,
+            accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
+        },
+        Case {
+            name: "generated employees by site, monthly, Europe/London (hire and leave dates with offsets)",
+            inputs: strings(&["--employees", &roster]),
+            flags: strings(&["--by", "site", "--missing", "NA", "--tz", "Europe/London"]),
+            table: None,
+            accounted: "100,000 rows read, 98,539 used, 1,461 rejected",
+        },
+        Case {
+            name: "generated transactions, monthly, Asia/Kolkata (retention, CLV)",
+            inputs: strings(&["--transactions", &transactions]),
+            flags: strings(&["--tz", "Asia/Kolkata", "--metrics", customers]),
+            table: None,
+            accounted: "100,000 rows read, 95,996 used, 4,004 rejected",
+        },
+        Case {
+            name: "dates by --date-format %d/%m/%Y %H:%M (single digits, spaces, impossible, ISO beside), weekly",
+            inputs: surveys(&w.write("formatted.csv", formatted_dates(|d, m, y, h, i, k| match k % 14 {
+                0 => format!("{d:02}/{m:02}/{y} {h:02}:{i:02}"),
+                1 => format!("{d}/{m}/{y} {h}:{i}"),
+                2 => format!("{d:02}/{m:02}/{y}"),
+                3 => format!("{y}-{m:02}-{d:02}T{h:02}:{i:02}+05:30"),
+                4 => format!("{d:02}/{m:02}/{y}  {h:02}:{i:02}"),
+                5 => format!("{d:02}/{m:02}/{y}{h:02}:{i:02}"),
+                6 => format!("31/02/{y} {h:02}:{i:02}"),
+                7 => format!("{d:02}/{m:02}/{y} 24:00"),
+                8 => format!("{d:02}/{m:02}/{y} {h:02}:60"),
+                9 => String::new(),
+                10 => format!("{d:02}-{m:02}-{y} {h:02}:{i:02}"),
+                11 => format!("{d:02}/{m:02}/{y} {h:02}:{i:02}:30"),
+                12 => format!("{d:02}/{m:02}/+{y} {h:02}:{i:02}"),
+                _ => format!("29/02/{y} {h}:{i:02}"),
+            }))),
+            flags: strings(&["--date-format", "%d/%m/%Y %H:%M", "--period", "week", "--min-n", "1", "--metrics", "csat,nps"]),
+            table: None,
+            accounted: "does not match --date-format %d/%m/%Y %H:%M",
+        },
+        Case {
+            name: "dates by --date-format %Y%m%d (digits that meet, spaces between, ISO beside), monthly",
+            inputs: surveys(&w.write("basic.csv", formatted_dates(|d, m, y, _, _, k| match k % 9 {
+                0 => format!("{y}{m:02}{d:02}"),
+                1 => format!("{y} {m} {d}"),
+                2 => format!("{y}{m}{d}"),
+                3 => format!("{y}-{m:02}-{d:02}"),
+                4 => format!("+{y} {m:02}{d:02}"),
+                5 => format!("{y}{m:02}{d}"),
+                6 => format!("{y}0230"),
+                7 => format!("0{y}{m:02}{d:02}"),
+                _ => format!("{y}{m:02}{d:02}1"),
+            }))),
+            flags: strings(&["--date-format", "%Y%m%d", "--min-n", "1", "--metrics", "csat,nps"]),
+            table: None,
+            accounted: "does not match --date-format %Y%m%d",
+        },
+        Case {
+            name: "generated interactions with --date-format (ISO dates and times read beside it), monthly",
+            inputs: strings(&["--interactions", &interactions]),
+            flags: strings(&["--date-format", "%d.%m.%Y", "--metrics", every]),
+            table: None,
+            accounted: "100,000 rows read, 97,059 used, 2,941 rejected",
+        },
+        Case {
+            name: "a separate time column (H:MM, seconds with fractions, AM/PM, bad times), daily, +05:30",
+            inputs: surveys(&w.write("timed.csv", timed_rows())),
+            flags: strings(&["--config", &time_config, "--period", "day", "--tz", "+05:30", "--min-n", "1", "--metrics", "csat,nps"]),
+            table: None,
+            accounted: "not a time of day (HH:MM or HH:MM:SS)",
+        },
+        Case {
+            name: "a separate time column beside dates with offsets, daily, America/New_York",
+            inputs: surveys(&w.write("timed.csv", timed_rows())),
+            flags: strings(&[
+                "--config", &time_config, "--period", "day", "--tz", "America/New_York", "--min-n", "1", "--metrics", "csat",
+            ]),
+            table: None,
+            accounted: "not a time of day (HH:MM or HH:MM:SS)",
+        },
+        Case {
+            name: "a survey table with a mapped weight column, by channel",
+            inputs: surveys(&weighted(1.0)),
+            flags: strings(&[
+                "--by",
+                "channel",
+                "--metrics",
+                "csat,csat_mean,csat_bottom_box,ces,ces_mean,nps,nps_promoters_pct,nps_detractors_pct",
+            ]),
+            table: Some(("surveys_table".to_string(), weighted(1.0))),
+            accounted: "100,000 rows read, 97,014 used, 2,986 rejected",
+        },
+        Case {
             name: "complaints as a value of the topic column (any case, spaces around), by channel, monthly",
             inputs: strings(&["--interactions", &interactions]),
             flags: strings(&["--by", "channel", "--config", &by_topic, "--metrics", "complaints_per_1000"]),
@@ -413,6 +580,97 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "100,000 rows read",
         },
     ]
+}
+
+/// Survey responses at instants around New York's changes of 2025 (EST to EDT on
+/// 2025-03-09 at 07:00 UTC, back on 2025-11-02 at 06:00 UTC), with offsets that put them
+/// on one side or the other of a local midnight, and local times without an offset
+/// (taken as New York's, not moved).
+const DST_EDGES: &str = "submitted_at,csat,nps
+2025-03-09T04:59:59Z,5,10
+2025-03-09T05:00:00Z,4,9
+2025-03-09T06:59:59Z,3,8
+2025-03-09T07:00:00Z,2,7
+2025-03-10T03:59:59Z,1,6
+2025-03-10T04:00:00Z,5,5
+2025-03-09T23:30:00-01:00,4,4
+2025-11-02T03:59:59Z,3,3
+2025-11-02T04:00:00Z,2,2
+2025-11-02T05:59:59Z,1,1
+2025-11-02T06:00:00Z,5,0
+2025-11-03T04:59:59Z,4,10
+2025-11-03T05:00:00Z,3,9
+2025-11-02T01:30:00,2,8
+2025-11-02T01:30:00-04:00,1,7
+2025-03-09T02:30:00,5,6
+";
+
+/// 2,000 survey responses with a date column `fecha` (dates, date-times, offsets) and a
+/// separate time column `hora` in every shape `parse_time_of_day` reads or rejects.
+fn timed_rows() -> String {
+    const TIMES: [&str; 22] = [
+        "",
+        "09:30",
+        "9:30",
+        "23:59:59",
+        "23:59:60",
+        "00:00",
+        "12:00:30.5",
+        "7:05:01,25",
+        "11:59 PM",
+        "12:15 a.m.",
+        "1:00PM",
+        "12:00 P.M.",
+        "0:30 AM",
+        "13:00 PM",
+        "24:00",
+        "10:60",
+        "9:5",
+        "10:00:",
+        "abc",
+        "10 :00",
+        "08:00 pm",
+        "07:45:30 am",
+    ];
+    const DATES: [&str; 5] = [
+        "2025-03-{d}",
+        "2025-03-{d}T22:00",
+        "2025-03-{d}T20:00-05:00",
+        "2025-03-{d}T01:00+09:00",
+        "2025-03-{d} 23:59:59Z",
+    ];
+    let mut text = String::from("fecha,hora,csat,nps\n");
+    for k in 0..2000usize {
+        let date = DATES[k % 5].replace("{d}", &format!("{:02}", k / 7 % 28 + 1));
+        text.push_str(&format!("{date},\"{}\",{},{}\n", TIMES[k % 22], k % 5 + 1, k % 11));
+    }
+    text
+}
+
+/// 3,000 survey responses of 2024 and 2025 whose dates `shape` writes from the day,
+/// month, year, hour, minute and the row's number.
+fn formatted_dates(shape: impl Fn(u32, u32, u32, u32, u32, usize) -> String) -> String {
+    let mut text = String::from("submitted_at,csat,nps\n");
+    for k in 0..3000usize {
+        let n = k as u32 * 7919;
+        let (d, m, y) = (n % 28 + 1, n / 28 % 12 + 1, 2024 + n / 336 % 2);
+        let (h, i) = (n / 5 % 24, n / 3 % 60);
+        text.push_str(&format!("{},{},{}\n", shape(d, m, y, h, i, k), k % 5 + 1, k % 11));
+    }
+    text
+}
+
+/// Three days of surveys, each with every one of `weights` (rotated, so each day pairs
+/// them with other scores).
+fn extreme_weights(w: &Workdir, name: &str, weights: &[&str]) -> String {
+    let mut text = String::from("submitted_at,csat,nps,weight\n");
+    for day in 1..=3 {
+        for (i, weight) in weights.iter().enumerate() {
+            let k = i + day;
+            text.push_str(&format!("2025-01-0{day},{},{},{weight}\n", k % 5 + 1, (3 * k) % 11));
+        }
+    }
+    w.write(name, text)
 }
 
 /// Transactions of one customer a day, each with another amount as revenue and margin:
@@ -500,6 +758,11 @@ fn load_table(engine: &str, name: &str, file: &str) -> String {
 /// Writes each case's script (`<i>.sql`) for `engine`.
 fn scripts(w: &Workdir, engine: &str, cases: &[Case]) -> Vec<(String, String)> {
     let config = w.write("table.toml", TABLE_CONFIG);
+    // A survey table's weight column is read when mapped.
+    let weighted = w.write(
+        "table_weighted.toml",
+        TABLE_CONFIG.replace("[columns.surveys]\n", "[columns.surveys]\nweight = \"weight\"\n"),
+    );
     cases
         .iter()
         .enumerate()
@@ -510,7 +773,9 @@ fn scripts(w: &Workdir, engine: &str, cases: &[Case]) -> Vec<(String, String)> {
             match &case.table {
                 Some((name, file)) => {
                     let kind = name.strip_suffix("_table").expect("a table is named <kind>_table");
-                    cmd.args(["--config", &config, "--table", &format!("{kind}={name}")]);
+                    let header = std::fs::read_to_string(file).unwrap().lines().next().unwrap_or("").to_string();
+                    let config = if header.ends_with(",weight") { &weighted } else { &config };
+                    cmd.args(["--config", config, "--table", &format!("{kind}={name}")]);
                     script.push_str(&load_table(engine, name, file));
                 }
                 None => {
@@ -560,7 +825,7 @@ fn compare(w: &Workdir, cases: &[Case], results: &[(String, String)], engine: &s
 }
 
 /// Runs scripts with tests/engines/run_sql.py (DuckDB, Spark), all in one process.
-fn run_python(engine: &str, scripts: &[(String, String)]) {
+pub(crate) fn run_python(engine: &str, scripts: &[(String, String)]) {
     let pairs: Vec<String> = scripts.iter().map(|(sql, csv)| format!("{sql}:{csv}")).collect();
     let out = Process::new("python3").arg(helper("run_sql.py")).arg(engine).args(&pairs).output().unwrap();
     assert!(
@@ -875,8 +1140,10 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
             "sla_pct: not translated to SQL for these columns or options (fcr: from a first_contact_resolved or contacts_to_resolve column, or by repeat contacts of a customer_id; complaints_per_1000: from a boolean complaint column, or a complaint value without a quote or backslash; sla_pct, resolution_sla_pct: no quote or backslash in a value of per_channel or per_priority)",
         ),
         (vec!["--metrics", "fcr"], "nothing to compute in SQL: fcr: not computed: no interactions input"),
-        (vec!["--tz", "Asia/Shanghai"], "does not translate the zone Asia/Shanghai yet: give --tz as a fixed offset"),
-        (vec!["--date-format", "%d/%m/%Y"], "does not translate --date-format %d/%m/%Y yet"),
+        (
+            vec!["--date-format", "%d/%b/%Y"],
+            "servq sql cannot translate --date-format %d/%b/%Y: its field ShortMonthName is not translated",
+        ),
         (vec!["--table", "nonsense"], "--table nonsense: give KIND=NAME"),
         (vec!["--table", "tickets=x"], "unknown input 'tickets'"),
     ] {
@@ -887,12 +1154,6 @@ fn sql_refuses_what_it_does_not_translate_and_says_so() {
             .code(2)
             .stderr(predicates::str::contains(message));
     }
-    let weighted = w.write("weighted.csv", "submitted_at,csat,weight\n2025-01-02,4,1.5\n");
-    w.servq()
-        .args(["sql", "--dialect", "postgres", "--surveys", &weighted])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("weighted survey KPIs are not translated to SQL yet: give --unweighted"));
     // Every statement ends a line with `;` and the last is the SELECT of the statistics.
     let script = stdout_of(w.servq().args(["sql", "--dialect", "spark", "--surveys", &surveys, "--unweighted"]));
     let last = script.trim_end().rsplit(";\n").next().unwrap();
@@ -1194,6 +1455,170 @@ fn duckdb_counts_churn_flags_as_counted_by_hand() {
         ("all", "66.66666666666667", "6")
     );
     assert_eq!(rows[0]["flags"], "low_n;rejected", "6 under --min-n 30; 3 of 9 flags rejected");
+}
+
+/// Survey weights as counted by hand (SPEC §14): the largest weight 2 is in [2^1, 2^2),
+/// so a step is 2^(1 − 50) = 2^-49 and the weights 1.5, 0.5 and 2 are 1.5·2^49 =
+/// 844,424,930,131,968 steps and so on. The responses with a rejected (`abc`) or missing
+/// weight are left out of every figure of the column, and counted apart.
+#[test]
+fn duckdb_weighs_surveys_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write(
+        "weighted.csv",
+        "submitted_at,csat,weight\n2025-01-02,5,1.5\n2025-01-03,2,0.5\n2025-01-04,4,2\n2025-01-05,3,abc\n2025-01-06,4,\n",
+    );
+    let args = ["--surveys", &file, "--metrics", "csat,csat_mean,csat_bottom_box", "--period", "year"];
+    let script = w.write("weighted.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    for (stat, value) in [
+        ("2025-01-01,csat.n", "3"),
+        ("2025-01-01,csat.n@w", "2251799813685248"),     // 4 × 2^49
+        ("2025-01-01,csat.good@w", "1970324836974592"),  // (1.5 + 2) × 2^49
+        ("2025-01-01,csat.bottom@w", "281474976710656"), // 0.5 × 2^49
+        ("2025-01-01,csat.sum@w", "9288674231451648"),   // (7.5 + 1 + 8) × 2^49
+        ("2025-01-01,csat.n@w2", "2059932225370872777432142708736"), // 6.5 × 2^98
+        ("2025-01-01,csat.unweighted", "2"),
+        ("2025-01-01,csat.weight_rejected", "1"),
+        ("2025-01-01,csat.scored", "5"),
+        (",weight.unit", "-49"),
+        (",values.rejected.weight", "1"),
+        (",values.missing.weight", "1"),
+    ] {
+        assert!(text.contains(&format!("surveys,{stat},{value}\n")), "{stat} = {value}:\n{text}");
+    }
+    let out =
+        w.servq().args(["report", "--stats", "stats.csv", "--format", "csv", "--period", "year"]).output().unwrap();
+    let rows = crate::util::csv_rows(&String::from_utf8(out.stdout).unwrap());
+    let figure = |metric: &str| {
+        let row = rows.iter().find(|r| r["metric"] == metric).unwrap();
+        (row["value"].clone(), row["n"].clone())
+    };
+    assert_eq!(figure("csat"), ("87.5".to_string(), "3".to_string()), "100 × 3.5 / 4");
+    assert_eq!(figure("csat_mean"), ("4.125".to_string(), "3".to_string()), "16.5 / 4");
+    assert_eq!(figure("csat_bottom_box"), ("12.5".to_string(), "3".to_string()), "100 × 0.5 / 4");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("csat: 2 response(s) with a score but no valid weight left out"), "{stderr}");
+}
+
+/// Named zones as counted by hand: [`DST_EDGES`] in New York time. 03-08: the second
+/// before EST's midnight; 03-09: EST's midnight, 01:59:59 EST, 03:00 EDT, 23:59:59 EDT,
+/// 00:30 UTC of the 10th (20:30 EDT) and the local 02:30 that the change skips (taken as
+/// written); 03-10: EDT's midnight; 11-01: 23:59:59 EDT; 11-02: EDT's midnight, 01:59:59
+/// EDT, 01:00 EST, 23:59:59 EST, the local 01:30 and 01:30 at -04:00; 11-03: EST's midnight.
+#[test]
+fn duckdb_moves_instants_to_a_named_zone_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write("dst.csv", DST_EDGES);
+    let args = ["--surveys", &file, "--period", "day", "--tz", "America/New_York", "--metrics", "csat"];
+    let script = w.write("dst.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    let counts: Vec<&str> = text.lines().filter(|l| l.contains(",csat.n,")).collect();
+    assert_eq!(
+        counts,
+        [
+            "surveys,2025-03-08,csat.n,1",
+            "surveys,2025-03-09,csat.n,6",
+            "surveys,2025-03-10,csat.n,1",
+            "surveys,2025-11-01,csat.n,1",
+            "surveys,2025-11-02,csat.n,6",
+            "surveys,2025-11-03,csat.n,1",
+        ],
+        "{text}"
+    );
+}
+
+/// `--date-format %d/%m/%Y` as chrono reads it, counted by hand: `05/01/2025` and
+/// `5/1/2025` are 5 January; `1/ 2/2025` (white space before a number) 1 February;
+/// ` 7/02/2025 ` 7 February; `29/02/2024` a leap day; ISO dates are read beside the
+/// format (one with an offset); `31/02/2025`, `13/13/2025`, `+2025/02/01`, `01/02/20251`
+/// (a digit left over), `00/02/2025` and `29/02/2025` match neither.
+#[test]
+fn duckdb_reads_a_date_format_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write(
+        "formatted.csv",
+        "submitted_at,csat\n05/01/2025,5\n5/1/2025,4\n31/02/2025,3\n2025-01-07,2\n2025-01-07T10:00+09:00,1\n13/13/2025,5\n 7/02/2025 ,4\n+2025/02/01,2\n1/ 2/2025,1\n01/02/20251,5\n00/02/2025,4\n,3\n29/02/2024,2\n29/02/2025,1\n",
+    );
+    let args = ["--surveys", &file, "--period", "day", "--date-format", "%d/%m/%Y", "--metrics", "csat"];
+    let script = w.write("formatted.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    let counts: Vec<&str> = text.lines().filter(|l| l.contains(",csat.n,")).collect();
+    assert_eq!(
+        counts,
+        [
+            "surveys,2024-02-29,csat.n,1",
+            "surveys,2025-01-05,csat.n,2",
+            "surveys,2025-01-07,csat.n,2",
+            "surveys,2025-02-01,csat.n,1",
+            "surveys,2025-02-07,csat.n,1",
+        ],
+        "{text}"
+    );
+    assert!(text.contains("surveys,,rows.rejected.does not match --date-format %d/%m/%Y,6\n"), "{text}");
+    assert!(text.contains("surveys,,rows.rejected.missing date,1\n"), "{text}");
+}
+
+/// A separate time column as counted by hand (SPEC §10): the time of day is added to
+/// the date after the date is moved to the zone: 2025-01-01T20:00-05:00 is 01:00 UTC of
+/// the 2nd, and 03:00 later 04:00; `11:59 PM` is 23:59; a date-time 23:00 and `02:00`
+/// are 01:00 the next day; an empty time is midnight; `12:15 a.m.` is 00:15; `25:00`
+/// and `0:30 AM` are no times of day (the rows are rejected).
+#[test]
+fn duckdb_joins_a_time_column_as_counted_by_hand() {
+    let w = Workdir::new();
+    let file = w.write(
+        "timed.csv",
+        "fecha,hora,csat\n2025-01-01,23:30,5\n2025-01-01T20:00-05:00,03:00,4\n2025-01-01,11:59 PM,3\n2025-01-01T23:00,02:00,2\n2025-01-03,25:00,1\n2025-01-03,,5\n2025-01-03,0:30 AM,4\n2025-01-03,12:15 a.m.,3\n",
+    );
+    let config = w.write("time.toml", "[columns.surveys]\ndate = \"fecha\"\ntime = \"hora\"\n");
+    let args = ["--surveys", &file, "--config", &config, "--period", "day", "--metrics", "csat"];
+    let script = w.write("timed.sql", stdout_of(w.servq().args(["sql", "--dialect", "duckdb"]).args(args)));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    let text = std::fs::read_to_string(&stats).unwrap();
+    let counts: Vec<&str> = text.lines().filter(|l| l.contains(",csat.n,")).collect();
+    assert_eq!(
+        counts,
+        ["surveys,2025-01-01,csat.n,2", "surveys,2025-01-02,csat.n,2", "surveys,2025-01-03,csat.n,2"],
+        "{text}"
+    );
+    assert!(text.contains("surveys,,rows.rejected.not a time of day (HH:MM or HH:MM:SS),2\n"), "{text}");
+}
+
+/// `servq cohorts --stats` gives the matrix of `servq cohorts` on the files, with and
+/// without the partial period, in every format it writes.
+#[test]
+fn duckdb_cohorts_from_statistics_are_the_files_cohorts() {
+    let w = Workdir::new();
+    let transactions = made(&w, "make_transactions.py", "transactions.csv");
+    let flags = ["--period", "quarter", "--missing", "NA"];
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--transactions", &transactions]).args(flags));
+    let script = w.write("cohorts.sql", script);
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(script, stats.clone())]);
+    for extra in [vec!["--format", "csv"], vec!["--format", "json"], vec!["--format", "csv", "--include-partial"]] {
+        let direct = stdout_of(w.servq().args(["cohorts", "--transactions", &transactions]).args(flags).args(&extra));
+        assert!(direct.lines().count() > 4, "{direct}");
+        let out = w.servq().args(["cohorts", "--stats", &stats]).args(flags).args(&extra).output().unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let from_stats = String::from_utf8(out.stdout).unwrap();
+        if extra.contains(&"json") {
+            // The files' account has their names and lines; the statistics' has none.
+            let cohorts = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap()["cohorts"].clone();
+            assert_eq!(cohorts(&from_stats), cohorts(&direct), "{extra:?}");
+        } else {
+            assert_eq!(from_stats, direct, "{extra:?}");
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("100,000 rows read"), "{stderr}");
+    }
 }
 
 /// Employees as counted by hand (SPEC §12), in +05:30: A hired 2025-01-01 leaves at

@@ -218,3 +218,35 @@ fn h17_validate_unweighted_and_weights_beyond_a_double() {
 fn undated(w: &Workdir, file: &str) -> Vec<BTreeMap<String, String>> {
     csv_rows(&stdout_of(w.servq().args(["report", "--surveys", file, "--period", "none", "--format", "csv", "-q"])))
 }
+
+/// SPEC §13 with §14: the weighted sums DuckDB computes with the script of `servq sql`
+/// give, through `report --stats`, the independent reference's figures (and a step
+/// that is no power of two a double has is refused).
+#[test]
+fn weighted_figures_from_duckdb_statistics_match_the_independent_reference() {
+    let w = Workdir::new();
+    let file = fixture("weights/surveys.csv");
+    for (by, channel) in [(vec![], None), (vec!["--by", "channel"], Some("channel"))] {
+        let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &file]).args(&by));
+        let script = w.write("weights.sql", script);
+        let stats = w.path("stats.csv");
+        crate::engines::run_python("duckdb", &[(script, stats.clone())]);
+        let mut args = vec!["report", "--stats", &stats, "--metrics", METRICS, "--format", "csv", "--min-n", "1"];
+        args.extend(&by);
+        let expected = [
+            "values left out: weight × 2",
+            "note: csat: 3 response(s) with a score but no valid weight left out of the weighted figures",
+        ];
+        assert_matches_reference(&csv_rows_with_stderr(w.servq().args(&args), &expected), channel);
+        let text = std::fs::read_to_string(&stats).unwrap();
+        let unit = text.lines().find(|l| l.contains(",weight.unit,")).expect("the weights' step").to_string();
+        assert!(unit.ends_with(",weight.unit,-48"), "the largest weight is 4 = 2^2: steps of 2^-48: {unit}");
+        let odd = w.write("odd.csv", text.replace(&unit, &unit.replace(",weight.unit,-48", ",weight.unit,5000")));
+        w.servq()
+            .args(["report", "--stats", &odd])
+            .args(&by)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("weight.unit 5000 is no step of survey weights"));
+    }
+}

@@ -9,7 +9,7 @@ mod options;
 pub mod pareto;
 pub mod stats;
 pub mod surveys;
-mod weights;
+pub(crate) mod weights;
 
 use std::collections::BTreeMap;
 

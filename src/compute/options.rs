@@ -36,6 +36,8 @@ pub struct Options {
     pub progress: bool,
     /// Also compute the cohort matrix (for the HTML heatmap).
     pub cohorts: bool,
+    /// The cohort matrix keeps the periods not over at as-of (`cohorts --include-partial`).
+    pub cohorts_partial: bool,
     /// Compact each block as it is read (`--streaming`): memory bounded by the
     /// distinct values, not the rows.
     pub streaming: bool,

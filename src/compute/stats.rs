@@ -6,7 +6,9 @@
 //! `period_start`, one column per `--by` column, `stat` and `value` (a whole number):
 //! - rows with a `period_start` are the aggregations of one input's period and group,
 //!   named as the metrics name them (`csat.n`, `csat.good`, `nps.promoters`, …,
-//!   `rejected.csat.rows`, `rejected.csat.judged`); of kind `employees`, the hires and
+//!   `rejected.csat.rows`, `rejected.csat.judged`; with survey weights their weighted
+//!   twins `csat.n@w`, …, as `Rows::Sampled` names them, in whole steps of 2^k with k
+//!   the surveys' `weight.unit`); of kind `employees`, the hires and
 //!   leaves of the day given as `period_start` (`employees.hired`, `employees.left`);
 //! - rows without one are the input's data-quality counts (`rows.read`, `rows.used`,
 //!   `rows.rejected`, `rows.rejected.<reason>`, `rows.outside`, `values.rejected.<field>`,
@@ -137,7 +139,11 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
             let period = settings.window.period;
             let active: Vec<(i32, i32, u64)> =
                 input.cohorts.iter().map(|((c, p), n)| (period.index(*c), period.index(*p), *n)).collect();
-            let complete = super::customers::CompletePeriods::of(settings, results.as_of_of(Kind::Transactions));
+            let complete = if settings.cohorts_partial {
+                super::customers::CompletePeriods { first: None, last: None }
+            } else {
+                super::customers::CompletePeriods::of(settings, results.as_of_of(Kind::Transactions))
+            };
             results.cohorts = Some(super::customers::matrix_of(customer_periods::cohort_counts_of(&active), complete));
         }
     }
@@ -169,13 +175,25 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
         absent_note(input, *kind, &names, settings, &mut results);
         let keys: Vec<GroupKey> = input.cells.keys().cloned().collect();
         let df = frame(input, &settings.metrics)?;
+        // Weighted by the surveys' weights (SPEC §14): the step of their whole numbers.
+        let unit = input.quality.get("weight.unit").map(|&k| super::weights::Unit(k as i32));
+        if let Some(unit) = unit.filter(|u| !(-1124..=973).contains(&u.0)) {
+            bail!("{name}: weight.unit {} is no step of survey weights (2^k for k from -1124 to 973)", unit.0);
+        }
+        let mut columns: Vec<&str> = kpis.iter().filter(|(_, k)| k.weighted()).map(|(_, k)| k.column()).collect();
+        columns.dedup();
+        for column in columns.iter().filter(|_| unit.is_some()) {
+            if df.column(&crate::input::compact::weighted_name(&format!("{column}.n"))).is_ok() {
+                super::weights::notes(&df, column, &mut results)?;
+            }
+        }
         let aggregated = Aggregated {
             kind: *kind,
             df: &df,
             keys: &keys,
             dated: results.range_by_kind.contains_key(kind),
-            weighted: false,
-            unit: super::weights::Unit(0),
+            weighted: unit.is_some(),
+            unit: unit.unwrap_or(super::weights::Unit(0)),
         };
         push_figures(&aggregated, &kpis, settings, &mut results)?;
     }

@@ -22,16 +22,68 @@ use crate::metrics::frame::counts;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Unit(pub i32);
 
-/// The step for the table's weights: 2^(e − 50) for the largest weight (1 when there
-/// is none above 0).
+/// The step for the table's weights: 2^(e − 50) for the largest weight in
+/// [2^e, 2^(e+1)) (1 when there is none above 0).
 pub fn unit(table: &Table) -> Result<Unit> {
     let max = table.frame.column(SURVEY_WEIGHT)?.as_materialized_series().cast(&DataType::Float64)?.f64()?.max();
     let Some(max) = max.filter(|m| *m > 0.0 && m.is_finite()) else { return Ok(Unit(0)) };
-    let exponent = max.log2().floor() as i32;
-    // log2 may round up just below a power of two: keep max / unit below 2^51, so that
-    // Σw² stays within Int128 for over 10⁸ responses.
-    let exponent = if max >= power_of_two(exponent + 1) { exponent + 1 } else { exponent };
-    Ok(Unit(exponent - 50))
+    Ok(Unit(exponent(max) - 50))
+}
+
+/// e with 2^e ≤ x < 2^(e+1), exactly (from the bits: a `log2` may round up just below
+/// a power of two), for a finite x > 0.
+fn exponent(x: f64) -> i32 {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        // Subnormal: the mantissa's top bit times 2^−1074.
+        let mantissa = bits & ((1 << 52) - 1);
+        63 - mantissa.leading_zeros() as i32 - 1074
+    } else {
+        biased - 1023
+    }
+}
+
+/// The SQL twin of [`unit`] and [`quantise`] (SPEC §13): one row of the largest weight
+/// of the used rows of `clean` (`v_weight`, a double of type `double`), its step's
+/// exponent `k`, the two factors `pa`, `pb` that bring a weight to steps exactly, as
+/// [`quantise`] multiplies, and a quarter step `h` (0 below the least double): a weight
+/// below it is 0 steps, and is not multiplied (its product may underflow, which stops
+/// PostgreSQL; a weight of h or more never does, and just below half a step the sum
+/// w / 2^k + 0.5 may round up to 1, so half a step would not do). The exponent is LN's estimate, put right by comparing with
+/// the powers of two next to it (POWER of 2 is exact).
+pub fn unit_sql(clean: &str, double: &str) -> String {
+    let two = format!("CAST(2 AS {double})");
+    let estimate = format!("CAST(FLOOR(LN(CASE WHEN m > 0 THEN m ELSE 1 END) / LN({two})) AS INTEGER)");
+    let e = format!(
+        "CASE WHEN e0 < 1023 AND m >= POWER({two}, e0 + 1) THEN e0 + 1 WHEN e0 > -1074 AND m < POWER({two}, e0) THEN e0 - 1 ELSE e0 END"
+    );
+    format!(
+        "SELECT k, POWER({two}, f) AS pa, POWER({two}, -k - f) AS pb, CASE WHEN k - 2 < -1074 THEN CAST(0 AS {double}) ELSE POWER({two}, k - 2) END AS h FROM (SELECT k, GREATEST(LEAST(-k, 1000), -1000) AS f FROM (SELECT CASE WHEN m IS NULL OR m <= 0 THEN 0 ELSE {e} - 50 END AS k FROM (SELECT m, LEAST(GREATEST({estimate}, -1074), 1023) AS e0 FROM (SELECT MAX(v_{SURVEY_WEIGHT}) AS m FROM {clean} WHERE used = 1) s1) s2) s3) s4"
+    )
+}
+
+/// The quantised weight of a cleaned row (see [`unit_sql`]) as SQL: its steps, rounded
+/// half up as [`quantise`] rounds; of a used row only (the others may pass the largest).
+pub fn steps_sql() -> String {
+    let w = format!("v_{SURVEY_WEIGHT}");
+    format!("CASE WHEN used = 1 THEN CASE WHEN {w} < h THEN 0 ELSE CAST(FLOOR({w} * pa * pb + 0.5) AS BIGINT) END END")
+}
+
+/// The SQL twins of the counts [`column_parts`] adds for one score column (its
+/// responses without a weight, with a rejected weight, with a score) and of Σw².
+/// `column` is the score as read (`v_csat`); the weighted figures read it only where
+/// the weight is valid.
+pub fn sql_parts(column: &str) -> Vec<crate::metrics::sql::SqlStat> {
+    use crate::metrics::sql::{Aggregate, SqlStat};
+    let (v, w) = (format!("v_{column}"), format!("v_{SURVEY_WEIGHT}"));
+    let rejected = format!("r_{SURVEY_WEIGHT}");
+    vec![
+        SqlStat::new(column, "unweighted", Aggregate::CountWhere(format!("{v} IS NOT NULL AND {w} IS NULL"))),
+        SqlStat::new(column, "weight_rejected", Aggregate::CountWhere(format!("{v} IS NOT NULL AND {rejected} = 1"))),
+        SqlStat::new(column, "scored", Aggregate::CountWhere(format!("{v} IS NOT NULL"))),
+        SqlStat::new(column, "n@w2", Aggregate::SquaredWeights),
+    ]
 }
 
 /// 2^k, exactly, for k from −1074 (the least subnormal) to 1023 (`powi` would go
@@ -137,5 +189,20 @@ mod tests {
         assert_eq!(power_of_two(-1036), f64::from_bits(1 << 38));
         assert!(power_of_two(-1046) > 0.0 && 1e-300 / power_of_two(-1046) < 2f64.powi(51));
         assert_eq!(power_of_two(-1074), f64::from_bits(1));
+    }
+
+    #[test]
+    fn exponents_are_exact_at_and_just_below_powers_of_two() {
+        assert_eq!(exponent(1.0), 0);
+        assert_eq!(exponent(3.0), 1);
+        assert_eq!(exponent(0.75), -1);
+        // The double just below 2: 1.999…, exponent 0 (a log2 may say 1).
+        assert_eq!(exponent(f64::from_bits(2f64.to_bits() - 1)), 0);
+        assert_eq!(exponent(f64::MAX), 1023);
+        assert_eq!(exponent(f64::MIN_POSITIVE), -1022);
+        assert_eq!(exponent(f64::from_bits(1)), -1074);
+        assert_eq!(exponent(f64::from_bits(3)), -1073);
+        assert_eq!(exponent(1e300), 996);
+        assert_eq!(exponent(1e-310), -1030);
     }
 }

@@ -258,6 +258,11 @@ impl Headers {
         Headers { file: file.to_string(), original, normalised }
     }
 
+    /// The file the header row is of.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
     /// Returns the number of columns.
     pub fn len(&self) -> usize {
         self.original.len()

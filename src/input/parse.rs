@@ -59,6 +59,59 @@ impl Zone {
     }
 }
 
+/// A zone's offsets over time: the offset before the first change, then each change
+/// (the UTC second it takes effect, the new offset), in order. A fixed offset has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offsets {
+    /// Seconds east of UTC before the first change.
+    pub first: i32,
+    /// (UTC seconds since 1970, seconds east of UTC from then on).
+    pub changes: Vec<(i64, i32)>,
+}
+
+/// The span of the changes the zone database has (its first in 1844, its last in
+/// 2099): before and after it every zone keeps one offset.
+const CHANGES_FROM: i64 = -4_102_444_800; // 1840-01-01
+const CHANGES_TO: i64 = 4_133_980_800; // 2101-01-01
+
+/// The step at which offsets are compared when looking for changes (no zone changes
+/// twice within it).
+const CHANGE_STEP: i64 = 3 * 3600;
+
+impl Zone {
+    /// The zone's offsets over time, as [`Zone::local`] applies them: found by comparing
+    /// the offset every [`CHANGE_STEP`] seconds over the span of the zone database, each
+    /// change then pinned to its second.
+    pub fn offsets(self) -> Offsets {
+        let offset = |utc: i64| (self.local(utc) - utc) as i32;
+        let first = offset(CHANGES_FROM);
+        let mut changes = Vec::new();
+        let (mut at, mut current) = (CHANGES_FROM, first);
+        while at < CHANGES_TO {
+            let next = at + CHANGE_STEP;
+            let then = offset(next);
+            if then != current {
+                // The first second of the new offset in (at, next].
+                let (mut lo, mut hi) = (at, next);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    if offset(mid) == current { lo = mid } else { hi = mid }
+                }
+                changes.push((hi, then));
+                current = then;
+            }
+            at = next;
+        }
+        Offsets { first, changes }
+    }
+}
+
+/// Why a date is rejected when a `--date-format` is given (it matches neither the
+/// format nor ISO).
+pub fn format_mismatch(format: &str) -> String {
+    format!("does not match --date-format {format}")
+}
+
 impl DateParser {
     /// Parses one date field. Empty is `Ok(None)`.
     pub fn parse(&self, raw: &str) -> Result<Option<LocalSeconds>, Reason> {
@@ -82,7 +135,7 @@ impl DateParser {
         }
         NaiveDate::parse_from_str(s, format)
             .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp())
-            .map_err(|_| format!("does not match --date-format {format}"))
+            .map_err(|_| format_mismatch(format))
     }
 
     fn parse_iso(&self, s: &str) -> Result<LocalSeconds, Reason> {
@@ -744,6 +797,34 @@ mod tests {
         assert_eq!(parse_tz("+08:00"), Ok(Zone::Fixed(28_800)));
         assert_eq!(parse_tz("-0530"), Ok(Zone::Fixed(-19_800)));
         assert_eq!(parse_tz("Asia/Shanghai"), Ok(Zone::Named(chrono_tz::Asia::Shanghai)));
+    }
+
+    #[test]
+    fn a_zones_offsets_are_its_changes_to_the_second() {
+        // New York: daylight saving time from 2025-03-09 02:00 EST (07:00 UTC) to
+        // 2025-11-02 02:00 EDT (06:00 UTC).
+        let new_york = Zone::Named(chrono_tz::America::New_York).offsets();
+        assert!(new_york.changes.contains(&(1_741_503_600, -4 * 3600)), "{new_york:?}");
+        assert!(new_york.changes.contains(&(1_762_063_200, -5 * 3600)));
+        // Local mean time until 1883-11-18 17:00 UTC (−4:56:02).
+        assert_eq!(new_york.first, -(4 * 3600 + 56 * 60 + 2));
+        assert_eq!(new_york.changes[0], (-2_717_650_800, -5 * 3600));
+        // Shanghai: no change since 1991; Kolkata's last in 1945.
+        let shanghai = Zone::Named(chrono_tz::Asia::Shanghai).offsets();
+        assert_eq!(shanghai.changes.last().map(|c| c.1), Some(8 * 3600));
+        assert_eq!(Zone::Fixed(3600).offsets(), Offsets { first: 3600, changes: Vec::new() });
+        // Every zone: between and beyond its changes, the offsets are Zone::local's.
+        for tz in chrono_tz::TZ_VARIANTS.iter().step_by(40) {
+            let zone = Zone::Named(*tz);
+            let offsets = zone.offsets();
+            let at = |utc: i64| {
+                let index = offsets.changes.partition_point(|(start, _)| *start <= utc);
+                if index == 0 { offsets.first } else { offsets.changes[index - 1].1 }
+            };
+            for utc in (-62_135_596_800i64..253_402_300_799).step_by(86_399 * 997).chain([CHANGES_TO + 1]) {
+                assert_eq!(i64::from(at(utc)), zone.local(utc) - utc, "{tz} at {utc}");
+            }
+        }
         assert!(parse_tz("Mars/Olympus").is_err());
     }
 

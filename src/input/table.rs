@@ -265,7 +265,20 @@ fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Lo
         }
         dims.push(index);
     }
-    let time = match request.mapping.get("time") {
+    let time = time_column(headers, request.mapping, kind, date.is_some())?;
+    Ok(FileLayout { date, time, fields, dims, width: headers.len() })
+}
+
+/// The position of a file's separate time column (`[columns.<kind>] time`), if mapped;
+/// refused when the file lacks it or has no date column to join it to (`dated`).
+pub fn time_column(
+    headers: &Headers,
+    mapping: &std::collections::BTreeMap<String, String>,
+    kind: Kind,
+    dated: bool,
+) -> Result<Option<usize>> {
+    let file = headers.file();
+    let time = match mapping.get("time") {
         None => None,
         Some(header) => match headers.position(header) {
             Some(i) => Some(i),
@@ -276,10 +289,10 @@ fn layout(headers: &Headers, request: &TableRequest, file: &str, loaded: &mut Lo
             ),
         },
     };
-    if time.is_some() && date.is_none() {
+    if time.is_some() && !dated {
         bail!("{file}: [columns.{}] time needs a date column to join to", kind.as_str());
     }
-    Ok(FileLayout { date, time, fields, dims, width: headers.len() })
+    Ok(time)
 }
 
 /// Parses one block of CSV text into a chunk.

@@ -61,7 +61,16 @@ pub enum Aggregate {
     /// Not one aggregate: the employees' hires and leaves per day and group
     /// (see [`crate::metrics::employees::events_sql`]).
     EmployeeEvents,
+    /// The survey-weighted twin of a count or sum (SPEC §14, `Rows::Sampled`): each row
+    /// counts its quantised weight [`WEIGHT_STEPS`] instead of 1, summed exactly.
+    Weighted(Box<Aggregate>),
+    /// Σ of the squared quantised weights of the rows with a valid value (Kish's
+    /// effective n).
+    SquaredWeights,
 }
+
+/// The cleaned rows' survey weight as a whole number of steps (see `compute::weights`).
+pub const WEIGHT_STEPS: &str = "w_q";
 
 /// A named statistic: `<column>.<what>` as in the polars aggregation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +144,19 @@ impl SqlStat {
         self
     }
 
+    /// The survey-weighted twin `<name>@w` of a count or sum, as `Rows::Sampled` makes
+    /// it of the polars aggregation (`None` for the other aggregates).
+    pub fn weighted(&self) -> Option<SqlStat> {
+        match self.aggregate {
+            Aggregate::Count | Aggregate::CountIf(..) | Aggregate::Sum | Aggregate::SumSquares => Some(SqlStat {
+                name: crate::input::compact::weighted_name(&self.name),
+                aggregate: Aggregate::Weighted(Box::new(self.aggregate.clone())),
+                ..self.clone()
+            }),
+            _ => None,
+        }
+    }
+
     /// The SQL of the aggregate, over the cleaned column `value` (an integer column, or
     /// a duration's double). `None` for the order statistics, which are no aggregate.
     pub fn render(&self, value: &str) -> Option<String> {
@@ -158,6 +180,23 @@ impl SqlStat {
                     Moment::Sum => format!("SUM({exact})"),
                     Moment::SumSquares => format!("SUM({exact} * {exact})"),
                 }
+            }
+            Aggregate::Weighted(inner) => {
+                let w = format!("CAST({WEIGHT_STEPS} AS DECIMAL(38, 0))");
+                match &**inner {
+                    Aggregate::Count => format!("SUM(CASE WHEN {value} IS NOT NULL THEN {w} ELSE 0 END)"),
+                    Aggregate::CountIf(cmp, bound) => {
+                        let op = if *cmp == Cmp::AtLeast { ">=" } else { "<=" };
+                        format!("SUM(CASE WHEN {value} {op} {bound} THEN {w} ELSE 0 END)")
+                    }
+                    Aggregate::Sum => format!("SUM(CAST({value} AS DECIMAL(38, 0)) * {w})"),
+                    Aggregate::SumSquares => format!("SUM(CAST({value} * {value} AS DECIMAL(38, 0)) * {w})"),
+                    _ => return None,
+                }
+            }
+            Aggregate::SquaredWeights => {
+                let w = format!("CAST({WEIGHT_STEPS} AS DECIMAL(38, 0))");
+                format!("SUM(CASE WHEN {value} IS NOT NULL THEN {w} * {w} ELSE 0 END)")
             }
             Aggregate::OrderStatistics
             | Aggregate::DistinctValues
@@ -185,5 +224,20 @@ mod tests {
             "SUM(CAST(FLOOR(v * 60000 + 0.5) AS DECIMAL(38, 0)))"
         );
         assert_eq!(SqlStat::new("response", "quantiles", Aggregate::OrderStatistics).render("v"), None);
+    }
+
+    #[test]
+    fn weighted_twins_sum_the_weights_steps_exactly() {
+        let twin = |stat: SqlStat| stat.weighted().unwrap();
+        let good = twin(SqlStat::new("csat", "good", Aggregate::CountIf(Cmp::AtLeast, 4)));
+        assert_eq!(good.name, "csat.good@w");
+        assert_eq!(good.render("vw").unwrap(), "SUM(CASE WHEN vw >= 4 THEN CAST(w_q AS DECIMAL(38, 0)) ELSE 0 END)");
+        let n = twin(SqlStat::new("nps", "n", Aggregate::Count));
+        assert_eq!(n.render("v").unwrap(), "SUM(CASE WHEN v IS NOT NULL THEN CAST(w_q AS DECIMAL(38, 0)) ELSE 0 END)");
+        let sumsq = twin(SqlStat::new("ces", "sumsq", Aggregate::SumSquares));
+        assert_eq!(sumsq.render("v").unwrap(), "SUM(CAST(v * v AS DECIMAL(38, 0)) * CAST(w_q AS DECIMAL(38, 0)))");
+        // Exact sums and order statistics have no weighted twin (as Rows::Sampled has none).
+        assert_eq!(SqlStat::new("handle", "sum", Aggregate::SumMillis(60_000)).weighted(), None);
+        assert_eq!(SqlStat::new("response", "q", Aggregate::OrderStatistics).weighted(), None);
     }
 }

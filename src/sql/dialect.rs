@@ -188,6 +188,36 @@ impl Dialect {
         }
     }
 
+    /// A query of the literal `rows` (`(1, 2, 3)`, …) with the columns `columns`.
+    pub fn values(self, rows: &[String], columns: &[&str]) -> String {
+        let columns = columns.join(", ");
+        match self {
+            Dialect::Spark => format!("SELECT * FROM VALUES {} AS t({columns})", rows.join(", ")),
+            _ => format!("SELECT * FROM (VALUES {}) AS t({columns})", rows.join(", ")),
+        }
+    }
+
+    /// A query of the whole numbers `from..=to` in the BIGINT column `column`.
+    pub fn range(self, column: &str, from: i64, to: i64) -> String {
+        match self {
+            Dialect::Spark => format!("SELECT id AS {column} FROM range({from}, {})", to + 1),
+            Dialect::Duckdb => format!("SELECT range AS {column} FROM range({from}, {})", to + 1),
+            Dialect::Postgres => {
+                format!("SELECT CAST(g AS BIGINT) AS {column} FROM generate_series({from}, {to}) AS g")
+            }
+        }
+    }
+
+    /// The text of capturing group `group` (1-based) of `pattern` in `text` (which
+    /// the pattern matches).
+    pub fn extract(self, text: &str, pattern: &str, group: usize) -> String {
+        let pattern = self.string(pattern);
+        match self {
+            Dialect::Spark | Dialect::Duckdb => format!("regexp_extract({text}, {pattern}, {group})"),
+            Dialect::Postgres => format!("(regexp_match({text}, {pattern}))[{group}]"),
+        }
+    }
+
     /// `text` without ASCII white space (space, tab, line feed, carriage return, form
     /// feed, vertical tab) at either end.
     pub fn trim(self, text: &str) -> String {
@@ -203,16 +233,34 @@ impl Dialect {
     }
 
     /// `text` as a double (NULL when it is not one; it matched the number pattern).
+    /// PostgreSQL reads from 1e-300 to 1e300 only (and 0), so that no arithmetic of the
+    /// script on the value can overflow or underflow there, which stops it.
     pub fn number(self, text: &str) -> String {
         match self {
             Dialect::Spark => format!("try_cast({text} AS DOUBLE)"),
             Dialect::Duckdb => format!("TRY_CAST({text} AS DOUBLE)"),
             // Read as NUMERIC (1e400 raises no error there), then rounded to a double as
-            // servq reads a number; beyond a double's range it is no number (rejected).
+            // servq reads a number; beyond the range it is no number (rejected).
             Dialect::Postgres => format!(
                 "CASE WHEN length({text}) > 1000 THEN NULL WHEN CAST({text} AS NUMERIC) = 0 THEN 0 WHEN ABS(CAST({text} AS NUMERIC)) > 1e300 OR ABS(CAST({text} AS NUMERIC)) < 1e-300 THEN NULL ELSE CAST(CAST({text} AS NUMERIC) AS DOUBLE PRECISION) END"
             ),
         }
+    }
+
+    /// [`Dialect::number`] over a double's whole range, for a value whose arithmetic
+    /// cannot overflow or underflow (survey weights). In PostgreSQL, as NUMERIC rounded
+    /// to a double as servq reads it (correctly, as strtod); what rounds to infinity
+    /// (from (2^54 − 1)·2^970 up) or to 0 (2^-1075 and below) is no number, where the
+    /// cast would stop PostgreSQL. The exact bounds are tested only outside 1e±300.
+    pub fn number_wide(self, text: &str) -> String {
+        if self != Dialect::Postgres {
+            return self.number(text);
+        }
+        let n = format!("CAST({text} AS NUMERIC)");
+        let two = "POWER(CAST(2 AS NUMERIC), ";
+        format!(
+            "CASE WHEN length({text}) > 1000 THEN NULL WHEN {n} = 0 THEN 0 WHEN ABS({n}) BETWEEN 1e-300 AND 1e300 THEN CAST({n} AS DOUBLE PRECISION) WHEN ABS({n}) * {two}1075) <= 1 OR ABS({n}) >= {two}970) * 18014398509481983 THEN NULL ELSE CAST({n} AS DOUBLE PRECISION) END"
+        )
     }
 
     /// `text` (digits only, at most 9) as an integer.

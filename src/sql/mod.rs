@@ -5,4 +5,5 @@
 pub mod dialect;
 pub mod engine;
 mod files;
+pub mod format;
 pub mod script;

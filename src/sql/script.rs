@@ -12,12 +12,13 @@ use anyhow::{Result, bail};
 use super::dialect::{CsvFile, Dialect};
 use crate::compute::Options;
 use crate::input::columns::{self, Headers};
+use crate::input::compact::SURVEY_WEIGHT;
 use crate::input::parse::Zone;
 use crate::input::{Kind, ValueKind, source};
 use crate::metrics::MetricId;
 use crate::metrics::durations::QUANTILES;
 use crate::metrics::registry::Family;
-use crate::metrics::sql::{Aggregate, SqlStat};
+use crate::metrics::sql::{Aggregate, SqlStat, WEIGHT_STEPS};
 use crate::period::Period;
 
 /// The inputs the script reads.
@@ -45,6 +46,8 @@ enum Reading {
     /// A number ≥ 0 as a double (SERVQUAL's importance points), as `parse_non_negative`
     /// reads it.
     NonNegative,
+    /// A survey weight: [`Reading::NonNegative`] over a double's whole range.
+    Weight,
     /// An amount of money in whole millionths (`BIGINT`), as `parse_money` reads it;
     /// a negative amount is rejected unless `negative`.
     Money { negative: bool },
@@ -71,6 +74,7 @@ impl Score {
             ValueKind::MinutesAfterRowDate => Reading::After,
             ValueKind::Key => Reading::Key,
             ValueKind::Timestamp => Reading::Day,
+            ValueKind::NonNegative if request.field == SURVEY_WEIGHT => Reading::Weight,
             ValueKind::NonNegative => Reading::NonNegative,
             ValueKind::Money { negative } => Reading::Money { negative },
             _ => return None,
@@ -115,6 +119,11 @@ struct Plan {
     /// `--from/--to` do not cut the rows (employees: a hire before the window still
     /// counts in its headcount; the KPIs cut the periods instead).
     whole: bool,
+    /// A source has a separate time column (its rows may be rejected for it).
+    timed: bool,
+    /// The score columns of the KPIs the survey weights weigh (SPEC §14): their
+    /// figures read a score only where the weight is valid, and have weighted twins.
+    weighted: Vec<&'static str>,
 }
 
 impl Plan {
@@ -140,6 +149,8 @@ struct Source {
     relation: String,
     /// The date column, if any.
     date: Option<String>,
+    /// A separate time-of-day column joined to the date (`[columns.<kind>] time`).
+    time: Option<String>,
     /// The score columns, by field.
     fields: BTreeMap<&'static str, String>,
     /// The `--by` columns (a missing one is `None`).
@@ -205,6 +216,19 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
             }
         }
         plan.scores.retain(|s| !absent.contains(&s.field));
+        // Survey weights: the weighted twins of the weighted columns' statistics (no
+        // source with a weight column: the figures are unweighted, as on the files).
+        if !plan.scores.iter().any(|s| s.field == SURVEY_WEIGHT) {
+            plan.weighted.clear();
+        }
+        plan.weighted.retain(|c| !absent.contains(c));
+        let weighted = plan.weighted.clone();
+        let twins: Vec<SqlStat> =
+            plan.stats.iter().filter(|s| weighted.contains(&s.column.as_str())).filter_map(SqlStat::weighted).collect();
+        plan.stats.extend(twins);
+        for column in &weighted {
+            plan.stats.extend(crate::compute::weights::sql_parts(column));
+        }
         // A statistic of item columns (SERVQUAL) one of which no source has.
         let mut lacking: Vec<&str> = Vec::new();
         for field in plan.stats.iter().flat_map(|s| s.needs.iter().map(String::as_str)) {
@@ -237,6 +261,7 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         if plan.stats.is_empty() {
             continue;
         }
+        plan.timed = sources.iter().any(|s| s.time.is_some());
         let plan = &*plan;
         let name = |what: &str| format!("servq_{}_{what}", kind.as_str());
         // Spark keeps cached tables tied to the views they were made of: every table an
@@ -245,7 +270,8 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         // plan to uncache it.
         let mut made = vec![name("quality"), name("cells")];
         made.extend(crate::metrics::durations::DURATIONS.iter().map(|d| name(&format!("rank_{}", d.column))));
-        made.extend([name("customers"), name("cohorts"), name("events"), name("clean")]);
+        // The zone's table after the cleaned rows, which read it.
+        made.extend([name("customers"), name("cohorts"), name("events"), name("unit"), name("clean"), name("zone")]);
         statements.extend(dialect.forget(&made));
         for source in &sources {
             statements.extend(source.setup.iter().cloned());
@@ -258,10 +284,23 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
         // Transactions without one of them are counted over all groups, as servq report
         // counts them (its customer-periods are not split by the columns they have).
         let collapsed = *kind == Kind::Transactions && absent.contains(&true);
-        let layout = Layout { dated, absent: absent.iter().map(|a| *a || collapsed).collect() };
+        // A named zone's offsets, as a table the cleaned rows join.
+        let zone = matches!(settings.window.dates.tz, Zone::Named(_)).then(|| name("zone"));
+        if let Some(zone) = &zone {
+            statements.extend(dialect.materialise(zone, &zone_table(dialect, settings.window.dates.tz)));
+        }
+        let layout = Layout { dated, absent: absent.iter().map(|a| *a || collapsed).collect(), zone };
         statements.extend(dialect.cleaned(&name("clean"), &clean(dialect, settings, plan, &name("rows"), &layout)));
-        statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &name("clean"))));
-        statements.extend(dialect.materialise(&name("quality"), &quality(dialect, settings, plan, &name("cells"))));
+        // The survey weights' step (see compute::weights), over the used rows.
+        let unit = (!plan.weighted.is_empty()).then(|| name("unit"));
+        if let Some(unit) = &unit {
+            let query = crate::compute::weights::unit_sql(&name("clean"), dialect.double());
+            statements.extend(dialect.materialise(unit, &query));
+        }
+        let clean_rows = weighted_rows(plan, &name("clean"), unit.as_deref());
+        statements.extend(dialect.materialise(&name("cells"), &cells(settings, plan, &clean_rows)));
+        let quality_query = quality(dialect, settings, plan, &name("cells"), unit.as_deref());
+        statements.extend(dialect.materialise(&name("quality"), &quality_query));
         selects.extend(unpivot(dialect, settings, *kind, plan, &name("cells"), &name("quality")));
         // The order statistics of each duration: one ranking of its values each.
         for stat in plan.stats.iter().filter(|s| s.aggregate == Aggregate::OrderStatistics) {
@@ -364,13 +403,12 @@ fn refuse_untranslated_reading(settings: &Options) -> Result<()> {
     if settings.read.encoding.is_some_and(|e| e != encoding_rs::UTF_8) {
         bail!("servq sql reads UTF-8 files only: convert the files, or load them into a table (--table)");
     }
-    if let Some(format) = &settings.window.dates.format {
+    if let Some(format) = &settings.window.dates.format
+        && let Err(why) = super::format::translate(format)
+    {
         bail!(
-            "servq sql does not translate --date-format {format} yet: it reads ISO dates (YYYY-MM-DD[THH:MM[:SS]][offset])"
+            "servq sql cannot translate --date-format {format}: {why}; give a format of %Y %y %m %d %e %H %M %S, literals and spaces, or load the dates into a table as ISO text (--table)"
         );
-    }
-    if let Zone::Named(tz) = settings.window.dates.tz {
-        bail!("servq sql does not translate the zone {tz} yet: give --tz as a fixed offset (e.g. +08:00)");
     }
     Ok(())
 }
@@ -387,8 +425,14 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
         let mut per_transactions = false;
         let kind = metric.input();
         let has_input = settings.inputs.contains_key(&kind) || tables.contains_key(&kind);
+        // The survey weights weigh it (SPEC §14): as compute::surveys decides.
+        let mut weighs = None;
         let (sql, fields) = match metric.def().family {
-            Family::Survey(kpi) => (kpi.sql(options), kpi.fields(options)),
+            Family::Survey(kpi) => {
+                let weight = columns::field_def(kind, SURVEY_WEIGHT).is_some();
+                weighs = (kpi.weighted() && !settings.unweighted && weight).then(|| kpi.column());
+                (kpi.sql(options), kpi.fields(options))
+            }
             Family::Interaction(kpi) => {
                 let has = |field: &str| in_inputs(settings, Kind::Interactions, &[field], tables);
                 let mut context = crate::metrics::interaction::Context::without_rows(&has, options);
@@ -436,18 +480,14 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
                     kind.as_str(),
                     kind.as_str()
                 );
-                if !notes.contains(&note) {
-                    notes.push(note);
-                }
+                push_once(&mut notes, note);
             }
             for field in unreadable.iter().map(|f| f.field) {
                 let note = format!(
                     "--table {}: its {field} column, if it has one, is not read (servq sql reads {field} from no table yet)",
                     kind.as_str()
                 );
-                if !notes.contains(&note) {
-                    notes.push(note);
-                }
+                push_once(&mut notes, note);
             }
         }
         let sql = sql.filter(|_| KINDS.contains(&kind));
@@ -481,6 +521,21 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
         }
         let plan = plans.entry(kind).or_default();
         plan.add(&fields, stats);
+        if let Some(column) = weighs {
+            plan.add(&[crate::input::FieldRequest { field: SURVEY_WEIGHT, kind: ValueKind::NonNegative }], Vec::new());
+            if !plan.weighted.contains(&column) {
+                plan.weighted.push(column);
+            }
+            let mapped = settings.columns.get(&kind).is_some_and(|m| m.contains_key(SURVEY_WEIGHT));
+            if let Some(table) = tables.get(&kind).filter(|_| !mapped) {
+                let note = format!(
+                    "--table {}={table}: its {SURVEY_WEIGHT} column is not read unless mapped ([columns.{}] {SURVEY_WEIGHT} = \"…\"): the survey KPIs are unweighted",
+                    kind.as_str(),
+                    kind.as_str()
+                );
+                push_once(&mut notes, note);
+            }
+        }
         // A KPI whose judged columns come from its options (SERVQUAL): its own counts.
         let own = match metric.def().family {
             Family::Survey(kpi) if !kpi.judged(options).is_empty() => {
@@ -534,6 +589,13 @@ fn plans(settings: &Options, tables: &BTreeMap<Kind, String>) -> Result<(BTreeMa
     Ok((plans, notes))
 }
 
+/// Adds `note` unless it is there.
+fn push_once(notes: &mut Vec<String>, note: String) {
+    if !notes.contains(&note) {
+        notes.push(note);
+    }
+}
+
 /// Whether an input has one of `fields` (an engine table is taken to have them).
 fn in_inputs(settings: &Options, kind: Kind, fields: &[&str], tables: &BTreeMap<Kind, String>) -> bool {
     if tables.contains_key(&kind) {
@@ -581,21 +643,21 @@ fn sources(
 ) -> Result<Vec<Source>> {
     let empty = BTreeMap::new();
     let mapping = settings.columns.get(&kind).unwrap_or(&empty);
-    if mapping.contains_key("time") {
-        bail!("servq sql does not translate a separate time column ([columns.{}] time) yet", kind.as_str());
-    }
     if let Some(table) = table {
         // An engine table: its columns are named as the mapping says, else canonically.
         let name = |field: &str| dialect.ident(mapping.get(field).map_or(field, String::as_str));
         // Its date column is read (rows with a bad date are rejected) even for --period none.
         // A time column (first_response_at) is read only when mapped: most tables have the
         // duration or the time, and the engine would stop at a column the table lacks.
-        let read = |s: &&Score| s.reading != Reading::After || mapping.contains_key(s.field);
+        // So is the survey weight (most survey tables have none).
+        let read =
+            |s: &&Score| (s.reading != Reading::After && s.field != SURVEY_WEIGHT) || mapping.contains_key(s.field);
         // A customer snapshot's date is read only when mapped: most have none.
         let date = (kind != Kind::Customers || mapping.contains_key("date")).then(|| name("date"));
         return Ok(vec![Source {
             setup: Vec::new(),
             relation: table.clone(),
+            time: mapping.contains_key("time").then(|| name("time")),
             date,
             fields: plan.scores.iter().filter(read).map(|s| (s.field, name(s.field))).collect(),
             dims: settings.by.iter().map(|d| Some(name(d))).collect(),
@@ -612,12 +674,6 @@ fn sources(
         let names = source::headers(file, &settings.read)?;
         crate::input::table::check_header(&display, &names)?;
         let headers = Headers::new(&display, names.clone());
-        if let Some(def) = columns::field_def(kind, crate::input::compact::SURVEY_WEIGHT)
-            && !settings.unweighted
-            && headers.find_field(kind, def, mapping)?.is_some()
-        {
-            bail!("{display}: weighted survey KPIs are not translated to SQL yet: give --unweighted");
-        }
         let path = std::fs::canonicalize(file)?.display().to_string();
         let delimiter = match settings.read.delimiter {
             Some(d) => d,
@@ -644,6 +700,8 @@ fn sources(
                 kind.as_str()
             );
         }
+        // A separate time column, as the loader finds it.
+        let time = crate::input::table::time_column(&headers, mapping, kind, date.is_some())?.map(column);
         let mut fields = BTreeMap::new();
         for score in &plan.scores {
             let def = columns::field_def(kind, score.field).expect("score fields are canonical");
@@ -659,7 +717,7 @@ fn sources(
             }
             dims.push(index.map(column));
         }
-        out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, fields, dims });
+        out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, time, fields, dims });
     }
     if out.iter().any(|s| s.date.is_some()) && out.iter().any(|s| s.date.is_none()) {
         return Err(crate::input::table::mixed_dates(kind));
@@ -667,13 +725,14 @@ fn sources(
     Ok(out)
 }
 
-/// One source's rows as text columns `d`, `f_<field>`, `g<k>`.
+/// One source's rows as text columns `d`, `tm`, `f_<field>`, `g<k>`.
 fn source_select(dialect: Dialect, source: &Source, plan: &Plan, by: &[String]) -> String {
     let text = |expr: Option<&String>| match expr {
         Some(e) => format!("CAST({e} AS {})", dialect.text()),
         None => format!("CAST(NULL AS {})", dialect.text()),
     };
     let mut columns = vec![format!("{} AS d", text(source.date.as_ref()))];
+    columns.push(format!("{} AS tm", text(source.time.as_ref())));
     for score in &plan.scores {
         columns.push(format!("{} AS f_{}", text(source.fields.get(score.field)), score.field));
     }
@@ -690,6 +749,8 @@ struct Layout {
     dated: bool,
     /// Per `--by` column: no source has it.
     absent: Vec<bool>,
+    /// A named zone's table of offsets (see [`zone_table`]).
+    zone: Option<String>,
 }
 
 /// An ISO date or date-time (servq's `DateParser` without a format).
@@ -745,7 +806,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         if missing_codes.is_empty() { "FALSE".to_string() } else { format!("{t} IN ({})", missing_codes.join(", ")) }
     };
     // Layer 1: trimmed text.
-    let mut l1 = vec![format!("{} AS t_d", dialect.trim("d"))];
+    let mut l1 = vec![format!("{} AS t_d", dialect.trim("d")), format!("{} AS t_tm", dialect.trim("tm"))];
     for s in &plan.scores {
         l1.push(format!("{} AS t_{}", dialect.trim(&format!("f_{}", s.field)), s.field));
     }
@@ -759,7 +820,20 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     }
     // Layer 2: numbers and date parts, each computed only where its text has the shape.
     let mut l2 = vec!["t_d".to_string()];
-    l2.extend(date_parts(dialect, "t_d", ""));
+    // With --date-format, each date's ISO parts are named `<p>i_…` and its format's
+    // `<p>f_…`; `format_layers` picks one.
+    let date_format = settings.window.dates.format.as_deref().and_then(|f| super::format::translate(f).ok());
+    let parts = |t: &str, p: &str| match &date_format {
+        None => date_parts(dialect, t, p),
+        Some(format) => {
+            let mut out = date_parts(dialect, t, &format!("{p}i_"));
+            out.extend(format_parts(dialect, t, p, format));
+            out
+        }
+    };
+    l2.extend(parts("t_d", ""));
+    l2.push(format!("{} AS tod", time_of_day(dialect, "t_tm")));
+    l2.push("t_tm".to_string());
     for s in &plan.scores {
         let t = format!("t_{}", s.field);
         let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
@@ -779,10 +853,13 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 l2.push(format!("{} AS x_{}", duration_seconds(dialect, &t, &shaped, unit), s.field));
                 l2.push(format!("{t} AS q_{}", s.field));
             }
-            Reading::After | Reading::Day => l2.extend(date_parts(dialect, &t, &format!("{}_", s.field))),
+            Reading::After | Reading::Day => l2.extend(parts(&t, &format!("{}_", s.field))),
             Reading::Key => l2.push(format!("{t} AS x_{}", s.field)),
             Reading::NonNegative => {
                 l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number(&t), s.field));
+            }
+            Reading::Weight => {
+                l2.push(format!("CASE WHEN {shaped} THEN {} END AS x_{}", dialect.number_wide(&t), s.field));
             }
             Reading::Money { negative } => {
                 l2.push(format!("{} AS x_{}", money_units(dialect, &t, &shaped, negative), s.field));
@@ -801,24 +878,49 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     for s in plan.scores.iter().filter(|s| matches!(s.reading, Reading::After | Reading::Day)) {
         l3.extend(date_checks(dialect, &format!("{}_", s.field)));
     }
-    // Layer 4: the day, in the report's zone; the reason a row is rejected.
-    let zone = match settings.window.dates.tz {
-        Zone::Fixed(seconds) => i64::from(seconds),
-        Zone::Named(_) => 0,
+    // The date prefixes: the row's date, and the dates of its time and date columns.
+    let mut prefixes = vec![String::new()];
+    prefixes.extend(
+        plan.scores
+            .iter()
+            .filter(|s| matches!(s.reading, Reading::After | Reading::Day))
+            .map(|s| format!("{}_", s.field)),
+    );
+    // Layer 4: the day, in the report's zone; the reason a row is rejected. A named zone's
+    // offset `<p>zo` is that of each instant (see `zone_layers`).
+    let tz = settings.window.dates.tz;
+    let zone = |p: &str| match tz {
+        Zone::Fixed(seconds) => seconds.to_string(),
+        Zone::Named(_) => format!("{p}zo"),
     };
     let day_expr =
-        format!("{} + {}", dialect.epoch_days("y", "mo", "dd"), dialect.floor_div(&day_seconds(zone, ""), 86_400));
-    let reason = if dated {
+        format!("{} + {}", dialect.epoch_days("y", "mo", "dd"), dialect.floor_div(&day_seconds(&zone(""), ""), 86_400));
+    let reason = if let (true, Some(format)) = (dated, &settings.window.dates.format) {
+        // With a format every date that is not missing is rejected for not matching it
+        // (nor ISO), as servq's DateParser says.
+        let mismatch = dialect.string(&crate::input::parse::format_mismatch(format));
+        format!(
+            "CASE WHEN t_d IS NULL OR t_d = '' THEN 'missing date' WHEN {} THEN NULL ELSE {mismatch} END",
+            date_ok("")
+        )
+    } else if dated {
         "CASE WHEN t_d IS NULL OR t_d = '' THEN 'missing date' WHEN iso_day = 0 THEN 'not an ISO date' WHEN ymd_ok = 0 THEN 'impossible date' WHEN iso = 0 OR hh > 23 OR mi > 59 OR ss > 60 OR off_ok = 0 THEN 'not an ISO date' END"
         .to_string()
     } else {
         format!("CAST(NULL AS {})", dialect.text())
     };
+    // Then a time of day that is no time rejects the row (after its date).
+    let reason = if dated {
+        let why = dialect.string(TIME_OF_DAY_REASON);
+        format!("COALESCE({reason}, CASE WHEN tod IS NULL THEN {why} END)")
+    } else {
+        reason
+    };
     let mut l4 = vec![format!("{reason} AS reason")];
     l4.push(format!("CASE WHEN {} THEN {day_expr} END AS day", date_ok("")));
     let neighbours = plan.stats.iter().find(|s| !s.neighbours.is_empty()).map(|s| s.neighbours.clone());
     if neighbours.is_some() {
-        l4.push(format!("CASE WHEN {} THEN {} END AS ts", date_ok(""), local_seconds(dialect, zone, "")));
+        l4.push(format!("CASE WHEN {} THEN {} END AS ts", date_ok(""), local_seconds(dialect, &zone(""), "")));
     }
     for s in &plan.scores {
         let f = s.field;
@@ -833,7 +935,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 l4.extend([format!("m_{f}"), format!("q_{f}")]);
                 continue;
             }
-            Reading::NonNegative => {
+            Reading::NonNegative | Reading::Weight => {
                 // A finite number ≥ 0 (a written non-zero that rounds to 0 is rejected);
                 // -0 is 0.
                 l4.push(format!(
@@ -853,7 +955,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 let day = format!(
                     "{} + {}",
                     dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd")),
-                    dialect.floor_div(&day_seconds(zone, &p), 86_400)
+                    dialect.floor_div(&day_seconds(&zone(&p), &p), 86_400)
                 );
                 l4.push(format!(
                     "CASE WHEN m_{f} = 1 THEN NULL WHEN NOT ({}) THEN NULL ELSE {day} END AS v_{f}",
@@ -866,7 +968,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 // Seconds from the row's date to the time (both in the report's zone);
                 // none without a valid row date, rejected when negative. One test per
                 // WHEN: the days are made only of valid dates.
-                let (at, start) = (local_seconds(dialect, zone, &format!("{f}_")), local_seconds(dialect, zone, ""));
+                let p = format!("{f}_");
+                let (at, start) = (local_seconds(dialect, &zone(&p), &p), local_seconds(dialect, &zone(""), ""));
                 l4.push(format!(
                     "CASE WHEN m_{f} = 1 THEN NULL WHEN NOT ({}) THEN NULL WHEN NOT ({}) THEN NULL WHEN {at} < {start} THEN NULL ELSE {at} - {start} END AS a_{f}",
                     date_ok(&format!("{f}_")),
@@ -958,14 +1061,17 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     // PostgreSQL would fold the layers into one, each name's expression repeated where
     // it is used (a regular expression dozens of times a row): OFFSET 0 keeps them apart.
     let fence = if dialect == Dialect::Postgres { " OFFSET 0" } else { "" };
-    let layers = format!(
-        "SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM (SELECT {} FROM {rows}{fence}) s1{fence}) s2{fence}) s3{fence}) s4",
-        l5.join(", "),
-        l4_text,
-        l3.join(", "),
-        l2.join(", "),
-        l1.join(", ")
-    );
+    let l2_query = format!("SELECT {} FROM (SELECT {} FROM {rows}{fence}) s1", l2.join(", "), l1.join(", "));
+    let l2_query = match date_format {
+        Some(_) => format_layers(&prefixes, &l2_query, fence),
+        None => l2_query,
+    };
+    let l3_query = format!("SELECT {} FROM ({l2_query}{fence}) s2", l3.join(", "));
+    let l3_query = match &layout.zone {
+        Some(zone) => zone_layers(dialect, zone, &prefixes, &l3_query, fence),
+        None => l3_query,
+    };
+    let layers = format!("SELECT {} FROM (SELECT {} FROM ({l3_query}{fence}) s3{fence}) s4", l5.join(", "), l4_text);
     // Layer 6: the derived columns (a duration from its column, else from its time).
     let mut l6: Vec<String> = Vec::new();
     for stat in plan.stats.iter().filter(|s| !s.from.is_empty()) {
@@ -1032,6 +1138,57 @@ fn date_parts(dialect: Dialect, t: &str, p: &str) -> Vec<String> {
     out
 }
 
+/// A date's parts by `--date-format` (see [`super::format`]) in the trimmed text `t`,
+/// named `<p>f_y`, `f_mo`, `f_dd`, `f_hh`, `f_mi`, `f_ss` (a time the format lacks is 0),
+/// NULL where the text does not match the format's pattern.
+fn format_parts(dialect: Dialect, t: &str, p: &str, format: &super::format::DateFormat) -> Vec<String> {
+    use super::format::Field;
+    let matched = dialect.matches(t, &format.pattern);
+    let value = |field: Field| {
+        format.group(field).map(|g| dialect.integer(&dialect.trim(&dialect.extract(t, &format.pattern, g))))
+    };
+    let year = match (value(Field::Year), value(Field::YearOfCentury)) {
+        (Some(year), _) => year,
+        // chrono's century: 20xx below 70, else 19xx.
+        (None, Some(y)) => format!("CASE WHEN {y} < 70 THEN 2000 + {y} ELSE 1900 + {y} END"),
+        (None, None) => "NULL".to_string(),
+    };
+    let mut out = vec![format!("CASE WHEN {matched} THEN {year} END AS {p}f_y")];
+    for (field, name) in
+        [(Field::Month, "mo"), (Field::Day, "dd"), (Field::Hour, "hh"), (Field::Minute, "mi"), (Field::Second, "ss")]
+    {
+        let v = value(field).unwrap_or_else(|| "0".to_string());
+        out.push(format!("CASE WHEN {matched} THEN {v} END AS {p}f_{name}"));
+    }
+    out
+}
+
+/// Layers over `query` (the rows with each date prefix's ISO parts `<p>i_…` and format
+/// parts `<p>f_…`) that give each prefix its parts as [`date_parts`] names them: the
+/// format's where the text matches it with a real date and time (years 1 to 9999),
+/// else ISO's, as servq tries the format first and ISO then. A format's date-time has
+/// no offset.
+fn format_layers(prefixes: &[String], query: &str, fence: &str) -> String {
+    let mut ok = vec!["*".to_string()];
+    let mut pick = vec!["*".to_string()];
+    for p in prefixes {
+        let days = format!(
+            "CASE WHEN {p}f_mo IN (4, 6, 9, 11) THEN 30 WHEN {p}f_mo = 2 THEN CASE WHEN ({p}f_y % 4 = 0 AND {p}f_y % 100 <> 0) OR {p}f_y % 400 = 0 THEN 29 ELSE 28 END ELSE 31 END"
+        );
+        ok.push(format!(
+            "CASE WHEN {p}f_y BETWEEN 1 AND 9999 AND {p}f_mo BETWEEN 1 AND 12 AND {p}f_dd BETWEEN 1 AND {days} AND {p}f_hh <= 23 AND {p}f_mi <= 59 AND {p}f_ss <= 60 THEN 1 ELSE 0 END AS {p}fok"
+        ));
+        for name in ["iso_day", "iso"] {
+            pick.push(format!("CASE WHEN {p}fok = 1 THEN 1 ELSE {p}i_{name} END AS {p}{name}"));
+        }
+        for name in ["y", "mo", "dd", "hh", "mi", "ss"] {
+            pick.push(format!("CASE WHEN {p}fok = 1 THEN {p}f_{name} ELSE {p}i_{name} END AS {p}{name}"));
+        }
+        pick.push(format!("CASE WHEN {p}fok = 1 THEN '' ELSE {p}i_tzs END AS {p}tzs"));
+    }
+    format!("SELECT {} FROM (SELECT {} FROM ({query}{fence}) f1{fence}) f2", pick.join(", "), ok.join(", "))
+}
+
 /// The checks of the date parts named with `p`: `ymd_ok` (a real day), the offset `off`
 /// (seconds east of UTC) and `off_ok`.
 fn date_checks(dialect: Dialect, p: &str) -> Vec<String> {
@@ -1063,15 +1220,110 @@ fn date_ok(p: &str) -> String {
     format!("{p}ymd_ok = 1 AND {p}iso = 1 AND {p}hh <= 23 AND {p}mi <= 59 AND {p}ss <= 60 AND {p}off_ok = 1")
 }
 
+/// Layers over `query` (the rows with their date parts and checks) that give each date
+/// prefix of `prefixes` the offset `<p>zo` of the named zone at its instant: the UTC
+/// seconds `<p>utc` of a valid date-time with an offset (0 otherwise), then the offset
+/// of the span of the zone's table `zone` (see [`zone_table`]) that holds it, joined on
+/// the span's bucket.
+fn zone_layers(dialect: Dialect, zone: &str, prefixes: &[String], query: &str, fence: &str) -> String {
+    let mut utc = vec!["*".to_string()];
+    let mut zo = vec!["q.*".to_string()];
+    let mut joins = Vec::new();
+    for (k, p) in prefixes.iter().enumerate() {
+        utc.push(format!(
+            "CASE WHEN {p}tzs = '' OR NOT ({}) THEN 0 ELSE CAST({} AS BIGINT) * 86400 + {p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59) - {p}off END AS {p}utc",
+            date_ok(p),
+            dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd")),
+        ));
+        zo.push(format!("z{k}.zo AS {p}zo"));
+        let bucket = format!(
+            "LEAST(GREATEST({}, {}), {})",
+            dialect.floor_div(&format!("q.{p}utc"), ZONE_BUCKET),
+            ZONE_BUCKETS.0,
+            ZONE_BUCKETS.1
+        );
+        joins.push(format!(
+            "LEFT JOIN {zone} z{k} ON z{k}.bucket = {bucket} AND q.{p}utc >= z{k}.span_start AND q.{p}utc < z{k}.span_end"
+        ));
+    }
+    format!(
+        "SELECT {} FROM (SELECT {} FROM ({query}{fence}) z1{fence}) q {}",
+        zo.join(", "),
+        utc.join(", "),
+        joins.join(" ")
+    )
+}
+
+/// The seconds of one bucket of a zone's table (about 48 days: a zone changes its
+/// offset at most a few times in one).
+const ZONE_BUCKET: i64 = 1 << 22;
+
+/// The first and last buckets of a zone's table: from before 1840 to after 2100, the
+/// span of servq's zone database; an instant outside is in the first or last bucket,
+/// whose outer spans reach to ±2^62 seconds.
+const ZONE_BUCKETS: (i64, i64) = (-4_102_444_800 / ZONE_BUCKET - 2, 4_133_980_800 / ZONE_BUCKET + 2);
+
+/// The table of a named zone's offsets (`Zone::offsets`, servq's own zone database):
+/// one row per bucket of [`ZONE_BUCKET`] seconds and span of one offset that meet,
+/// `bucket`, `span_start`, `span_end` (UTC seconds) and `zo` (seconds east of UTC), so
+/// that each instant joins the one span that holds it by its bucket, and every engine
+/// moves a time as servq does (not by its own zone data).
+fn zone_table(dialect: Dialect, tz: Zone) -> String {
+    let offsets = tz.offsets();
+    let far = 1i64 << 62;
+    let mut spans = Vec::new();
+    let mut start = -far;
+    let mut offset = offsets.first;
+    for &(at, next) in &offsets.changes {
+        spans.push(format!("({start}, {at}, {offset})"));
+        (start, offset) = (at, next);
+    }
+    spans.push(format!("({start}, {far}, {offset})"));
+    let spans = dialect.values(&spans, &["span_start", "span_end", "zo"]);
+    let buckets = dialect.range("bucket", ZONE_BUCKETS.0, ZONE_BUCKETS.1);
+    format!(
+        "SELECT b.bucket, s.span_start, s.span_end, s.zo FROM ({buckets}) b JOIN ({spans}) s ON s.span_start < (b.bucket + 1) * {ZONE_BUCKET} AND s.span_end > b.bucket * {ZONE_BUCKET}"
+    )
+}
+
 /// The seconds into its day of a date-time named with `p`, moved to the report's zone
-/// (`zone` seconds east of UTC) when it has an offset: servq's `parse_iso`, a leap
-/// second read as :59.
-fn day_seconds(zone: i64, p: &str) -> String {
-    format!("{p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59) + CASE WHEN {p}tzs = '' THEN 0 ELSE {zone} - {p}off END")
+/// (`zone` seconds east of UTC, or a column of them) when it has an offset: servq's
+/// `parse_iso`, a leap second read as :59.
+fn day_seconds(zone: &str, p: &str) -> String {
+    // The row's date has its separate time of day added after the move (`tod`).
+    let time = if p.is_empty() { " + tod" } else { "" };
+    format!(
+        "{p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59) + CASE WHEN {p}tzs = '' THEN 0 ELSE {zone} - {p}off END{time}"
+    )
+}
+
+/// Why a row whose separate time column holds no time of day is rejected
+/// (`parse_time_of_day`).
+const TIME_OF_DAY_REASON: &str = "not a time of day (HH:MM or HH:MM:SS)";
+
+/// The seconds into the day of the trimmed text `t` of a separate time column, as
+/// `parse_time_of_day` reads it: `H:MM` or `HH:MM`, `:SS` (a fraction after it, a leap
+/// second as :59), and `AM`/`PM`/`A.M.`/`P.M.` in any case (hours 1 to 12) after any
+/// white space; 0 when empty, NULL when it is no time of day.
+fn time_of_day(dialect: Dialect, t: &str) -> String {
+    let space = super::format::SPACE;
+    let pattern =
+        format!("^([0-9]{{1,2}}):([0-9]{{2}})(:([0-9]{{2}})([.,][0-9]+)?)?({space}*(AM|A[.]M[.]|PM|P[.]M[.]))?$");
+    let u = format!("UPPER({t})");
+    let group = |g: usize| dialect.integer(&dialect.extract(&u, &pattern, g));
+    let (hh, mi) = (group(1), group(2));
+    let ss = format!("CASE WHEN {} THEN {} ELSE 0 END", dialect.matches(&u, "^[0-9]{1,2}:[0-9]{2}:"), group(4));
+    let rest = format!("{mi} * 60 + LEAST({ss}, 59)");
+    format!(
+        "CASE WHEN {t} IS NULL OR {t} = '' THEN 0 WHEN NOT {} THEN NULL WHEN {hh} > 23 OR {mi} > 59 OR {ss} > 60 THEN NULL WHEN {} THEN CASE WHEN {hh} BETWEEN 1 AND 12 THEN ({hh} % 12) * 3600 + {rest} END WHEN {} THEN CASE WHEN {hh} BETWEEN 1 AND 12 THEN ({hh} % 12 + 12) * 3600 + {rest} END ELSE {hh} * 3600 + {rest} END",
+        dialect.matches(&u, &pattern),
+        dialect.matches(&u, "(AM|A[.]M[.])$"),
+        dialect.matches(&u, "(PM|P[.]M[.])$"),
+    )
 }
 
 /// The seconds since 1970 (in the report's zone) of a valid date-time named with `p`.
-fn local_seconds(dialect: Dialect, zone: i64, p: &str) -> String {
+fn local_seconds(dialect: Dialect, zone: &str, p: &str) -> String {
     format!(
         "(CAST({} AS BIGINT) * 86400 + {})",
         dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd")),
@@ -1171,6 +1423,18 @@ fn period_index(dialect: Dialect, period: Period, day: &str) -> Option<String> {
 /// used rows and for each reason a row is not used, as columns `s0`, `s1`, … and the
 /// rejection counts `j0r`, `j0j`, …, with the row counts, days and value counts the
 /// data-quality row sums.
+/// The cleaned rows the cells are made of: with survey weights (a `unit` table), each
+/// row's weight in steps ([`WEIGHT_STEPS`]) and each weighted column's score where the
+/// weight is valid (`vw_<column>`).
+fn weighted_rows(plan: &Plan, clean: &str, unit: Option<&str>) -> String {
+    let Some(unit) = unit else { return clean.to_string() };
+    let mut columns = vec!["c.*".to_string(), format!("{} AS {WEIGHT_STEPS}", crate::compute::weights::steps_sql())];
+    for column in &plan.weighted {
+        columns.push(format!("CASE WHEN c.v_{SURVEY_WEIGHT} IS NOT NULL THEN c.v_{column} END AS vw_{column}"));
+    }
+    format!("(SELECT {} FROM {clean} c CROSS JOIN {unit} u) servq_weighted", columns.join(", "))
+}
+
 fn cells(settings: &Options, plan: &Plan, clean: &str) -> String {
     let mut keys = vec!["used".to_string(), "reason".to_string(), "period_start".to_string()];
     keys.extend((0..settings.by.len()).map(|k| format!("g{k}")));
@@ -1180,14 +1444,18 @@ fn cells(settings: &Options, plan: &Plan, clean: &str) -> String {
         "MIN(day) AS day_min".to_string(),
         "MAX(day) AS day_max".to_string(),
     ]);
+    // A weighted column's figures read its score where the weight is valid.
+    let value = |column: &str| {
+        if plan.weighted.contains(&column) { format!("vw_{column}") } else { format!("v_{column}") }
+    };
     for (i, stat) in plan.stats.iter().enumerate() {
-        if let Some(aggregate) = stat.render(&format!("v_{}", stat.column)) {
+        if let Some(aggregate) = stat.render(&value(&stat.column)) {
             columns.push(format!("{aggregate} AS s{i}"));
         }
     }
     for (i, (_, fields)) in plan.rejections.iter().enumerate() {
         let any = |prefix: &str| fields.iter().map(|f| format!("{prefix}_{f} = 1")).collect::<Vec<_>>().join(" OR ");
-        let valid = fields.iter().map(|f| format!("v_{f} IS NOT NULL")).collect::<Vec<_>>().join(" OR ");
+        let valid = fields.iter().map(|f| format!("{} IS NOT NULL", value(f))).collect::<Vec<_>>().join(" OR ");
         columns.push(format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS j{i}r", any("r")));
         columns.push(format!("SUM(CASE WHEN {} OR {valid} THEN 1 ELSE 0 END) AS j{i}j", any("r")));
     }
@@ -1244,7 +1512,7 @@ fn order_statistics(dialect: Dialect, settings: &Options, kind: Kind, stat: &Sql
 }
 
 /// The data-quality counts of one input, as one row, from its cells.
-fn quality(dialect: Dialect, settings: &Options, plan: &Plan, cells: &str) -> String {
+fn quality(dialect: Dialect, settings: &Options, plan: &Plan, cells: &str, unit: Option<&str>) -> String {
     // A transaction whose period does not fit 16 bits is not the data's latest (every
     // day of a cell is in one period, so the cell's last day tells).
     let fits = plan.fits.then(|| period_index(dialect, settings.window.period, "day_max")).flatten();
@@ -1267,6 +1535,14 @@ fn quality(dialect: Dialect, settings: &Options, plan: &Plan, cells: &str) -> St
     for f in &plan.required {
         columns.push(format!("SUM(CASE WHEN reason = 'missing {f}' THEN n_rows ELSE 0 END) AS rejected_missing_{f}"));
     }
+    if let Some(format) = &settings.window.dates.format {
+        let mismatch = dialect.string(&crate::input::parse::format_mismatch(format));
+        columns.push(format!("SUM(CASE WHEN reason = {mismatch} THEN n_rows ELSE 0 END) AS rejected_format"));
+    }
+    if plan.timed {
+        let why = dialect.string(TIME_OF_DAY_REASON);
+        columns.push(format!("SUM(CASE WHEN reason = {why} THEN n_rows ELSE 0 END) AS rejected_time"));
+    }
     if plan.fits {
         let reason = crate::input::chunk::TOO_FAR;
         columns.push(format!("SUM(CASE WHEN reason = '{reason}' THEN n_rows ELSE 0 END) AS rejected_too_far"));
@@ -1277,11 +1553,18 @@ fn quality(dialect: Dialect, settings: &Options, plan: &Plan, cells: &str) -> St
         columns.push(format!("SUM(CASE WHEN used = 1 THEN missing_{f} ELSE 0 END) AS missing_{f}"));
         columns.push(format!("SUM(CASE WHEN used = 1 THEN valid_{f} ELSE 0 END) AS valid_{f}"));
     }
-    format!("SELECT {} FROM {cells}", columns.join(", "))
+    match unit {
+        // The weights' step, 2^k (`weight.unit`).
+        Some(unit) => {
+            columns.push("MAX(k) AS weight_unit".to_string());
+            format!("SELECT {} FROM {cells} CROSS JOIN {unit}", columns.join(", "))
+        }
+        None => format!("SELECT {} FROM {cells}", columns.join(", ")),
+    }
 }
 
 /// The names of the quality counts, as the statistics table gives them.
-fn quality_names(plan: &Plan) -> Vec<(String, String)> {
+fn quality_names(plan: &Plan, settings: &Options) -> Vec<(String, String)> {
     let mut names: Vec<(String, String)> = [
         ("rows_read", "rows.read"),
         ("rows_used", "rows.used"),
@@ -1300,6 +1583,15 @@ fn quality_names(plan: &Plan) -> Vec<(String, String)> {
     for f in &plan.required {
         names.push((format!("rejected_missing_{f}"), format!("rows.rejected.missing {f}")));
     }
+    if plan.timed {
+        names.push(("rejected_time".to_string(), format!("rows.rejected.{TIME_OF_DAY_REASON}")));
+    }
+    if let Some(format) = &settings.window.dates.format {
+        names.push((
+            "rejected_format".to_string(),
+            format!("rows.rejected.{}", crate::input::parse::format_mismatch(format)),
+        ));
+    }
     if plan.fits {
         names.push(("rejected_too_far".to_string(), format!("rows.rejected.{}", crate::input::chunk::TOO_FAR)));
     }
@@ -1309,6 +1601,9 @@ fn quality_names(plan: &Plan) -> Vec<(String, String)> {
         names.push((format!("valid_{}", s.field), format!("values.valid.{}", s.field)));
         // The input has the column (the KPIs' plans read which it has).
         names.push(("1".to_string(), format!("columns.{}", s.field)));
+    }
+    if !plan.weighted.is_empty() {
+        names.push(("weight_unit".to_string(), "weight.unit".to_string()));
     }
     names
 }
@@ -1361,7 +1656,8 @@ fn unpivot(dialect: Dialect, settings: &Options, kind: Kind, plan: &Plan, agg: &
         cells.push((rows.clone(), format!("COALESCE(j{i}r, 0)")));
         cells.push((judged.clone(), format!("COALESCE(j{i}j, 0)")));
     }
-    let totals: Vec<(String, String)> = quality_names(plan).into_iter().map(|(column, name)| (name, column)).collect();
+    let totals: Vec<(String, String)> =
+        quality_names(plan, settings).into_iter().map(|(column, name)| (name, column)).collect();
     let (null_date, used) = ("CAST(NULL AS DATE)", " WHERE used = 1");
     if dialect == Dialect::Spark {
         // One SELECT per table (Spark's `stack`): a union of hundreds of SELECTs, each

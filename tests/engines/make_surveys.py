@@ -1,12 +1,17 @@
 """Writes a survey export with bad values for the SQL engine tests (SPEC §13):
 
-    python3 make_surveys.py OUT.csv [ROWS]
+    python3 make_surveys.py OUT.csv [ROWS] [--weights SCALE]
 
 Deterministic (seeded). Besides plain answers it has every shape servq's reader
 judges: ISO dates with times, fractions and offsets that move the day, impossible
 and missing dates, other date formats, scores with spaces, `4.0`, `4.5`, off-scale,
 exponents, missing codes (`-99`, `NA`), blank and padded groups, and quoted comments
 with commas, quotes and line feeds.
+
+With `--weights SCALE` it adds a survey `weight` column (SPEC §14), drawn by its own
+generator so the other columns stay the same: weights from 0.05 to 4 times SCALE in
+many spellings, zeros, and weights servq rejects (negative, words, overflowing) or
+counts as missing.
 """
 import csv
 import random
@@ -60,18 +65,51 @@ def score(r, lo, hi):
     return str(r.randint(lo, hi))
 
 
+# Missing, zero or rejected whatever the scale.
+WEIGHTS_ODD = ["", "NA", "-99", "-1", "0", "0.0", "-0", "abc", "1e400", "inf", "NaN", "1,5", "1e-400"]
+# Valid in odd spellings (scaled: the largest weight stays about 4 × SCALE).
+WEIGHTS_SPELT = [" {} ", "+{}", "{}0", "\t{}"]
+
+
+def weight(r, scale):
+    if r.random() < 0.05:
+        return r.choice(WEIGHTS_ODD)
+    x = r.uniform(0.05, 4.0) * scale
+    if r.random() < 0.03:
+        return r.choice(WEIGHTS_SPELT).format(f"{x:.6e}")
+    shape = r.random()
+    if shape < 0.3:
+        return repr(x)
+    if shape < 0.6:
+        return f"{x:.3g}"
+    if shape < 0.8:
+        return f"{x:e}"
+    return f"{x:.12g}"
+
+
 def main():
-    out = sys.argv[1]
-    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    args = sys.argv[1:]
+    scale = None
+    if "--weights" in args:
+        i = args.index("--weights")
+        scale = float(args[i + 1])
+        del args[i:i + 2]
+    out = args[0]
+    rows = int(args[1]) if len(args) > 1 else 100_000
     r = random.Random(13)
+    rw = random.Random(29)
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["response_id", "submitted_at", "channel", "segment", "csat", "ces", "nps", "comment"])
+        header = ["response_id", "submitted_at", "channel", "segment", "csat", "ces", "nps", "comment"]
+        w.writerow(header + (["weight"] if scale is not None else []))
         for i in range(rows):
             nps = r.choice(NPS_ODD) if r.random() < 0.04 else str(r.randint(0, 10))
             comment = r.choice(["", "ok", "slow, but fine", 'said "no"', "line one\nline two"])
-            w.writerow([f"R{i:06d}", date(r), r.choice(CHANNELS), r.choice(SEGMENTS),
-                        score(r, 1, 5), score(r, 1, 7), nps, comment])
+            row = [f"R{i:06d}", date(r), r.choice(CHANNELS), r.choice(SEGMENTS),
+                   score(r, 1, 5), score(r, 1, 7), nps, comment]
+            if scale is not None:
+                row.append(weight(rw, scale))
+            w.writerow(row)
 
 
 if __name__ == "__main__":
