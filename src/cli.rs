@@ -343,6 +343,12 @@ pub struct ClvArgs {
     /// Margin as a share of revenue, when there is no margin column.
     #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
     pub margin_rate: Option<f64>,
+    /// Compute from the statistics an SQL engine computed with `servq sql` (CSV or
+    /// Parquet; `-` for stdin) instead of reading the transactions.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArgs,
     #[command(flatten)]
     pub out: OutputArgs,
 }

@@ -1621,6 +1621,130 @@ fn duckdb_cohorts_from_statistics_are_the_files_cohorts() {
     }
 }
 
+/// h18i-2: a weight 1e20 beside weights 1 and 3 makes the step 2^16 (2^(66 − 50)), in
+/// which 1 and 3 are 0 steps: the web group has no weighted figure, and the note says
+/// why (it said "weights sum to 0"), on the files and through DuckDB alike.
+#[test]
+fn h18i_2_weights_far_below_the_largest_say_why_they_give_no_figure() {
+    let w = Workdir::new();
+    let file = w.write(
+        "far.csv",
+        "submitted_at,csat,weight,channel\n2025-03-01,5,1,web\n2025-03-01,3,3,web\n2025-03-01,4,1e20,chat\n",
+    );
+    let flags = ["--period", "day", "--by", "channel", "--metrics", "csat", "--format", "csv"];
+    let note = "csat: 1 period(s) or group(s) have no weighted figure: their weights are all 0 or below half the step 2^16 = 6.5536e4 in which weights are summed exactly";
+    let out = w.servq().args(["report", "--surveys", &file]).args(flags).output().unwrap();
+    let (direct, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+    assert!(stderr.contains(note), "{stderr}");
+    assert!(direct.contains("chat,csat,100,1,") && direct.contains("web,csat,,2,,,low_n"), "{direct}");
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &file]).args(&flags[..6]));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(w.write("far.sql", script), stats.clone())]);
+    let out = w.servq().args(["report", "--stats", &stats]).args(flags).output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), direct);
+    assert!(String::from_utf8(out.stderr).unwrap().contains(note));
+}
+
+/// h18i-3: a survey file without a weight column beside one with a weight column is in
+/// no weighted figure; `report` and `servq sql` now name it.
+#[test]
+fn h18i_3_a_survey_file_without_a_weight_column_is_named() {
+    let w = Workdir::new();
+    let march = w.write("mar.csv", "submitted_at,csat\n2025-03-02,5\n2025-03-03,4\n");
+    let april = w.write("apr.csv", "submitted_at,csat,weight\n2025-04-02,5,2\n2025-04-03,3,0.5\n");
+    let args = ["--surveys", &march, "--surveys", &april, "--metrics", "csat"];
+    let out = w.servq().arg("report").args(args).args(["--format", "csv"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("mar.csv: no weight column: its 2 used response(s) are in no weighted figure (give every surveys file a weight column, or --unweighted)"),
+        "{stderr}"
+    );
+    let out = w.servq().args(["sql", "--dialect", "duckdb"]).args(args).output().unwrap();
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("mar.csv: no weight column: its responses are in no weighted figure")
+    );
+}
+
+/// h18i-5: an exponent written with leading zeros (`1e0001`, `5e-0324`) is a number in
+/// the engines as on the files (only exponents of 1000 and more are refused).
+#[test]
+fn h18i_5_exponents_with_leading_zeros_are_read_in_the_engines() {
+    let w = Workdir::new();
+    let file = w.write(
+        "exponents.csv",
+        "submitted_at,csat,weight\n2025-03-01,5,1e0001\n2025-03-01,4,1\n2025-03-02,3,1E+0000\n2025-03-02,2,5e-0001\n",
+    );
+    let flags = ["--period", "day", "--metrics", "csat_mean", "--format", "csv"];
+    let direct = stdout_of(w.servq().args(["report", "--surveys", &file]).args(flags));
+    assert!(direct.contains("csat_mean,4.909090909090909,2,"), "(5 × 10 + 4 × 1) / 11:\n{direct}");
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &file]).args(&flags[..4]));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(w.write("exponents.sql", script), stats.clone())]);
+    assert_eq!(stdout_of(w.servq().args(["report", "--stats", &stats]).args(flags)), direct);
+}
+
+/// h18i-7: a day in any padding (`%-d`, `%_d`, `%0d`) is a day: the format is taken.
+#[test]
+fn h18i_7_a_padded_day_is_a_day() {
+    let w = Workdir::new();
+    let file = w.write("padded.csv", "submitted_at,csat\n1/3/2025,5\n");
+    for format in ["%-d/%-m/%Y", "%_d/%m/%Y", "%0d/%m/%Y"] {
+        let out = stdout_of(w.servq().args([
+            "report",
+            "--surveys",
+            &file,
+            "--date-format",
+            format,
+            "--metrics",
+            "csat",
+            "--format",
+            "csv",
+        ]));
+        assert!(out.contains("2025-03,2025-03-01,2025-03-31,csat,100,1,"), "{format}: {out}");
+    }
+}
+
+/// h18i-8: a missing code in a separate time column is a missing time (midnight), as an
+/// empty one, not a rejected row: on the files and in the engines.
+#[test]
+fn h18i_8_a_missing_code_in_the_time_column_is_midnight() {
+    let w = Workdir::new();
+    let file = w.write("timed.csv", "fecha,hora,csat\n2025-03-01,NA,5\n2025-03-01,,4\n2025-03-01,23:00,2\n");
+    let config = w.write("time.toml", "[columns.surveys]\ndate = \"fecha\"\ntime = \"hora\"\n");
+    let flags = ["--config", &config, "--missing", "NA", "--period", "day", "--metrics", "csat"];
+    let out = w.servq().args(["report", "--surveys", &file]).args(flags).args(["--format", "csv"]).output().unwrap();
+    let direct = String::from_utf8(out.stdout).unwrap();
+    assert!(String::from_utf8(out.stderr).unwrap().contains("3 rows read, 3 used, 0 rejected"));
+    assert!(direct.contains("2025-03-01,2025-03-01,2025-03-01,csat,66.66666666666667,3,"), "5 and 4 of 3: {direct}");
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--surveys", &file]).args(flags));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(w.write("timed.sql", script), stats.clone())]);
+    let from_stats = stdout_of(w.servq().args(["report", "--stats", &stats]).args(flags).args(["--format", "csv"]));
+    assert_eq!(from_stats, direct);
+}
+
+/// `servq clv --stats` gives the table of `servq clv` on the files (every parameter per
+/// group), also with what-if flags, which shape the formula and not the statistics.
+#[test]
+fn duckdb_clv_from_statistics_is_the_files_clv() {
+    let w = Workdir::new();
+    let transactions = made(&w, "make_transactions.py", "transactions.csv");
+    let flags = ["--by", "segment", "--missing", "NA"];
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--transactions", &transactions]).args(flags));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(w.write("clv.sql", script), stats.clone())]);
+    for extra in [vec!["--format", "csv"], vec!["--format", "csv", "--retention", "0.7", "--horizon", "8"]] {
+        let direct = stdout_of(w.servq().args(["clv", "--transactions", &transactions]).args(flags).args(&extra));
+        assert!(direct.lines().count() > 2, "{direct}");
+        let out = w.servq().args(["clv", "--stats", &stats]).args(flags).args(&extra).output().unwrap();
+        assert!(out.status.success(), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), direct, "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("100,000 rows read"));
+    }
+}
+
 /// Employees as counted by hand (SPEC §12), in +05:30: A hired 2025-01-01 leaves at
 /// 2025-03-31T23:30-05:00, which is 2025-04-01 10:00 there; B's leave date is unreadable
 /// and C's is before the hire (both left out); D is hired 2025-03-15. The last day counted

@@ -69,6 +69,7 @@ fn apply_flags(args: &ClvArgs, settings: &mut Settings) -> Result<()> {
 pub fn run(args: &ClvArgs) -> Result<Outcome> {
     let mut settings = Settings::resolve(&args.input, &args.group, &[])?;
     apply_flags(args, &mut settings)?;
+    settings.engine.stats = super::stats_source(args.stats.as_ref(), &args.engine)?;
     if settings.window.period == Period::None {
         bail!("--period none: clv needs a period length (the retention and discount rate are per period)");
     }
@@ -78,7 +79,16 @@ pub fn run(args: &ClvArgs) -> Result<Outcome> {
     let options = settings.metrics.clv;
     let empty = DataQuality::default();
     let loaded;
-    let (rows, quality) = if settings.inputs.contains_key(&Kind::Transactions) {
+    let from_stats;
+    let (rows, quality) = if settings.stats.is_some() {
+        // The statistics of `servq sql` (SPEC §13): CLV's counts and sums per group.
+        let flag = if args.stats.is_some() { "clv --stats" } else { "clv --engine" };
+        super::refuse_row_flags(&settings, flag)?;
+        settings.engine.selected = Some(vec![MetricId::Clv]);
+        from_stats = crate::compute::run(&settings)?;
+        account_quality(&settings, &from_stats.quality, &from_stats.notes)?;
+        (from_stats.clv_rows.clone(), &from_stats.quality)
+    } else if settings.inputs.contains_key(&Kind::Transactions) {
         loaded = crate::compute::load(&settings, &[MetricId::Clv])?;
         let table = loaded.tables.get(&Kind::Transactions).context("transactions were not read")?;
         let data = loaded.customers.as_ref().context("transactions were not summarised")?;

@@ -770,6 +770,7 @@ fn clv_by_group(source: &ClvSource, settings: &Options, complete: CompletePeriod
 
 fn push_clv(results: &mut Results, rows: Vec<ClvRow>, settings: &Options) {
     results.definitions.push((MetricId::Clv, clv::definition(&settings.metrics.clv)));
+    results.clv_rows = rows.clone();
     let width = settings.by.len();
     for (groups, c, at_risk) in rows {
         let groups = if groups.len() == width { groups } else { vec!["(all)".to_string(); width] };

@@ -96,6 +96,8 @@ pub struct Results {
     pub min_n: u64,
     /// The cohort matrix, when transactions were read (for the HTML heatmap).
     pub cohorts: Option<crate::metrics::cohorts::Matrix>,
+    /// CLV per group with every parameter used (`servq clv`), when computed.
+    pub clv_rows: Vec<customers::ClvRow>,
     /// `--compare previous`: one comparison per record, in record order.
     pub comparisons: Option<Vec<Comparison>>,
 }
@@ -614,6 +616,13 @@ pub fn run(settings: &Options) -> Result<Results> {
     }
     for kind in [Kind::Surveys, Kind::EmployeeSurveys, Kind::Customers] {
         if let Some(table) = inputs.tables.get_mut(&kind) {
+            let weighs = |m: &MetricId| {
+                m.input() == kind
+                    && matches!(m.def().family, crate::metrics::registry::Family::Survey(k) if k.weighted())
+            };
+            if !settings.unweighted && metrics.iter().any(weighs) {
+                results.notes.extend(weights::files_without_weights(&inputs.quality, kind));
+            }
             surveys::compute(table, &metrics, settings, &inputs.dictionaries, &mut results)?;
             // Done with the rows: free them before the interactions are aggregated.
             table.frame = DataFrame::empty();

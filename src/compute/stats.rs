@@ -184,7 +184,7 @@ pub fn run(settings: &Options, source: &StatsSource) -> Result<Results> {
         columns.dedup();
         for column in columns.iter().filter(|_| unit.is_some()) {
             if df.column(&crate::input::compact::weighted_name(&format!("{column}.n"))).is_ok() {
-                super::weights::notes(&df, column, &mut results)?;
+                super::weights::notes(&df, column, unit.unwrap_or(super::weights::Unit(0)), &mut results)?;
             }
         }
         let aggregated = Aggregated {
@@ -524,10 +524,12 @@ fn parse(rows: Vec<Vec<Option<String>>>, by: &[String], name: &str) -> Result<St
 /// missing codes, the time zone and weighting (FNV-1a of their description; another
 /// servq version may give another number).
 pub fn fingerprint(settings: &Options) -> i64 {
-    let text = format!(
-        "{:?}|{:?}|{:?}|{}",
-        settings.metrics, settings.read.missing, settings.window.dates.tz, settings.unweighted
-    );
+    // CLV's options shape its formula, not its statistics (`servq clv --stats` applies
+    // its what-if flags to the same statistics).
+    let mut metrics = settings.metrics.clone();
+    metrics.clv = Default::default();
+    let text =
+        format!("{:?}|{:?}|{:?}|{}", metrics, settings.read.missing, settings.window.dates.tz, settings.unweighted);
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     (hash >> 1) as i64
 }

@@ -95,7 +95,7 @@ pub fn compute(
     for (_, kpi) in kpis.iter().filter(|(_, k)| weighted && k.weighted()) {
         if columns_done.contains(&kpi.column()) {
             columns_done.retain(|c| *c != kpi.column());
-            weights::notes(&df, kpi.column(), results)?;
+            weights::notes(&df, kpi.column(), unit, results)?;
         }
     }
     let keys: Vec<_> = read_keys(&df, &by, dictionaries)?

@@ -144,8 +144,8 @@ pub fn rejected(df: &DataFrame, column: &str) -> Result<Vec<bool>> {
 }
 
 /// Notes the responses left out for want of a weight, and the groups whose weights sum
-/// to 0 (no figure).
-pub fn notes(df: &DataFrame, column: &str, results: &mut Results) -> Result<()> {
+/// to 0 steps of `unit` (no figure).
+pub fn notes(df: &DataFrame, column: &str, unit: Unit, results: &mut Results) -> Result<()> {
     let left_out: u64 = counts(df, &format!("{column}.unweighted"))?.iter().sum();
     if left_out > 0 {
         results.notes.push(format!(
@@ -157,10 +157,33 @@ pub fn notes(df: &DataFrame, column: &str, results: &mut Results) -> Result<()> 
     let zero = n.iter().zip(&sum).filter(|(n, s)| **n > 0 && **s == 0).count();
     if zero > 0 {
         results.notes.push(format!(
-            "{column}: {zero} period(s) or group(s) whose weights sum to 0 have no weighted figure (--unweighted counts every response once)"
+            "{column}: {zero} period(s) or group(s) have no weighted figure: their weights are all 0 or below half the step 2^{} = {:e} in which weights are summed exactly (2^-50 of the largest weight's power of two) (--unweighted counts every response once)",
+            unit.0,
+            power_of_two(unit.0)
         ));
     }
     Ok(())
+}
+
+/// Notes for the survey files without a weight column when others of their input have
+/// one: their responses are in no weighted figure (SPEC §2: nothing silent).
+pub fn files_without_weights(quality: &crate::input::DataQuality, kind: crate::input::Kind) -> Vec<String> {
+    let files: Vec<_> = quality.files.iter().filter(|f| f.kind == kind).collect();
+    if !files.iter().any(|f| f.fields.contains_key(SURVEY_WEIGHT)) {
+        return Vec::new();
+    }
+    files
+        .iter()
+        .filter(|f| f.rows_used > 0 && !f.fields.contains_key(SURVEY_WEIGHT))
+        .map(|f| {
+            format!(
+                "{}: no {SURVEY_WEIGHT} column: its {} used response(s) are in no weighted figure (give every {} file a weight column, or --unweighted)",
+                f.file,
+                f.rows_used,
+                kind.as_str()
+            )
+        })
+        .collect()
 }
 
 /// Puts the weighted sums of the details back in the weights' own units.

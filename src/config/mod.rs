@@ -611,7 +611,12 @@ fn check_date_format(format: &str) -> Result<(), String> {
     if StrftimeItems::new(format).any(|item| matches!(item, Item::Error)) {
         return Err("not a valid strftime format (e.g. %d/%m/%Y, %Y%m%d or '%d-%m-%Y %H:%M')".to_string());
     }
-    let has_day = ["%d", "%e", "%j", "%F", "%D", "%x", "%c", "%+", "%s"].iter().any(|d| format.contains(d));
+    // A day in any padding (`%-d`, `%_d`, `%0d`) too.
+    let day_item = StrftimeItems::new(format).any(|item| {
+        use chrono::format::Numeric;
+        matches!(item, Item::Numeric(Numeric::Day | Numeric::Ordinal | Numeric::Timestamp, _))
+    });
+    let has_day = day_item || ["%d", "%e", "%j", "%F", "%D", "%x", "%c", "%+", "%s"].iter().any(|d| format.contains(d));
     if !has_day {
         return Err("the format has no day (%d) in it".to_string());
     }

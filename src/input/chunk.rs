@@ -339,8 +339,10 @@ impl Chunk {
                 Err(reason) => return self.reject_row(line, quality::DATE, field(i), reason),
             },
         };
-        // A separate time column adds the time of day to the date (SPEC §10).
+        // A separate time column adds the time of day to the date (SPEC §10); a missing
+        // code there is a missing time, as an empty one (midnight).
         let ts = match (ts, layout.time) {
+            (Some(ts), Some(j)) if self.is_missing_code(field(j)) => Some(ts),
             (Some(ts), Some(j)) => match field_text(j).and_then(parse::parse_time_of_day) {
                 Ok(seconds) => Some(ts + seconds.unwrap_or(0)),
                 Err(reason) => return self.reject_row(line, quality::DATE, field(j), reason),

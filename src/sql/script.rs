@@ -144,6 +144,8 @@ impl Plan {
 
 /// Where one source's columns are: a file's or a table's column expressions.
 struct Source {
+    /// The file it reads (none for an engine table).
+    file: Option<String>,
     /// The statements that make its rows readable, and the relation they are read from.
     setup: Vec<String>,
     relation: String,
@@ -191,6 +193,17 @@ pub fn script(settings: &Options, dialect: Dialect, tables: &BTreeMap<Kind, Stri
     let mut selects = Vec::new();
     for (kind, plan) in &mut plans {
         let sources = sources(settings, dialect, *kind, plan, tables.get(kind))?;
+        // Survey files without a weight column beside files with one: in no weighted
+        // figure, as on the files (and said so).
+        let weights = |s: &Source| s.fields.contains_key(SURVEY_WEIGHT);
+        if !plan.weighted.is_empty() && sources.iter().any(weights) {
+            for file in sources.iter().filter(|s| !weights(s)).filter_map(|s| s.file.as_ref()) {
+                notes.push(format!(
+                    "{file}: no {SURVEY_WEIGHT} column: its responses are in no weighted figure (give every {} file a weight column, or --unweighted)",
+                    kind.as_str()
+                ));
+            }
+        }
         // A score column no file has: its metrics are not computed, as in servq report.
         let absent: Vec<&'static str> = plan
             .scores
@@ -655,6 +668,7 @@ fn sources(
         // A customer snapshot's date is read only when mapped: most have none.
         let date = (kind != Kind::Customers || mapping.contains_key("date")).then(|| name("date"));
         return Ok(vec![Source {
+            file: None,
             setup: Vec::new(),
             relation: table.clone(),
             time: mapping.contains_key("time").then(|| name("time")),
@@ -717,7 +731,8 @@ fn sources(
             }
             dims.push(index.map(column));
         }
-        out.push(Source { setup: dialect.read_csv(&view, &csv), relation: view, date, time, fields, dims });
+        let setup = dialect.read_csv(&view, &csv);
+        out.push(Source { file: Some(display), setup, relation: view, date, time, fields, dims });
     }
     if out.iter().any(|s| s.date.is_some()) && out.iter().any(|s| s.date.is_none()) {
         return Err(crate::input::table::mixed_dates(kind));
@@ -760,8 +775,8 @@ const ISO: &str =
 const ISO_DAY: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}";
 /// A decimal number as Rust reads one (no `inf`, no `nan`).
 const NUMBER: &str = "^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$";
-/// An exponent of four digits or more: far off any scale.
-const HUGE_EXPONENT: &str = "[eE][+-]?[0-9]{4,}$";
+/// An exponent of 1000 or more (leading zeros aside): far off any scale.
+const HUGE_EXPONENT: &str = "[eE][+-]?0*[1-9][0-9]{3,}$";
 /// A non-zero digit before the exponent: a number that is not zero.
 const NON_ZERO: &str = "^[+-]?[.0-9]*[1-9]";
 
@@ -832,7 +847,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
         }
     };
     l2.extend(parts("t_d", ""));
-    l2.push(format!("{} AS tod", time_of_day(dialect, "t_tm")));
+    // A missing code in the time column is a missing time (midnight), as an empty one.
+    l2.push(format!("CASE WHEN {} THEN 0 ELSE {} END AS tod", is_code("t_tm"), time_of_day(dialect, "t_tm")));
     l2.push("t_tm".to_string());
     for s in &plan.scores {
         let t = format!("t_{}", s.field);
