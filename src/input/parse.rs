@@ -304,6 +304,10 @@ pub fn parse_tz(s: &str) -> Result<Zone, String> {
     if let Ok(tz) = t.parse::<chrono_tz::Tz>() {
         return Ok(Zone::Named(tz));
     }
+    // A zone name in another case (`america/new_york`) is that zone.
+    if let Some(tz) = chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(t)) {
+        return Ok(Zone::Named(*tz));
+    }
     let fixed = t.strip_prefix("UTC").unwrap_or(t);
     match parse_offset(fixed.as_bytes()) {
         Some(Some(seconds)) => Ok(Zone::Fixed(seconds as i32)),
@@ -418,7 +422,7 @@ pub fn parse_finite(s: &str) -> Result<f64, Reason> {
     match s.parse::<f64>() {
         // A written non-zero number that rounds to 0 (1e-400) is not silently zero.
         Ok(0.0) if s.split(['e', 'E']).next().is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b))) => {
-            Err("too small for a number (below 1e-308)".to_string())
+            Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string())
         }
         Ok(x) if x.is_finite() => Ok(x),
         Ok(_) if !s.to_ascii_lowercase().contains("inf") && !s.to_ascii_lowercase().contains("nan") => {
@@ -648,8 +652,8 @@ mod tests {
     fn numbers_beyond_a_double_say_so() {
         use super::parse_finite;
         assert_eq!(parse_finite("1e400"), Err("too large for a number (above 1.8e308)".to_string()));
-        assert_eq!(parse_finite("1e-400"), Err("too small for a number (below 1e-308)".to_string()));
-        assert_eq!(parse_finite("-1e-999"), Err("too small for a number (below 1e-308)".to_string()));
+        assert_eq!(parse_finite("1e-400"), Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string()));
+        assert_eq!(parse_finite("-1e-999"), Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string()));
         assert_eq!(parse_finite("0e-400"), Ok(0.0));
         assert_eq!(parse_finite("0.000"), Ok(0.0));
         assert_eq!(parse_finite("inf"), Err("not a number".to_string()));
@@ -797,6 +801,7 @@ mod tests {
         assert_eq!(parse_tz("+08:00"), Ok(Zone::Fixed(28_800)));
         assert_eq!(parse_tz("-0530"), Ok(Zone::Fixed(-19_800)));
         assert_eq!(parse_tz("Asia/Shanghai"), Ok(Zone::Named(chrono_tz::Asia::Shanghai)));
+        assert_eq!(parse_tz("america/new_york"), Ok(Zone::Named(chrono_tz::America::New_York)));
     }
 
     #[test]
