@@ -652,8 +652,14 @@ mod tests {
     fn numbers_beyond_a_double_say_so() {
         use super::parse_finite;
         assert_eq!(parse_finite("1e400"), Err("too large for a number (above 1.8e308)".to_string()));
-        assert_eq!(parse_finite("1e-400"), Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string()));
-        assert_eq!(parse_finite("-1e-999"), Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string()));
+        assert_eq!(
+            parse_finite("1e-400"),
+            Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string())
+        );
+        assert_eq!(
+            parse_finite("-1e-999"),
+            Err("too small for a number (it rounds to 0: the least is 5e-324)".to_string())
+        );
         assert_eq!(parse_finite("0e-400"), Ok(0.0));
         assert_eq!(parse_finite("0.000"), Ok(0.0));
         assert_eq!(parse_finite("inf"), Err("not a number".to_string()));
