@@ -513,6 +513,7 @@ fn date_formats_delimiters_and_clv_parameters_are_validated() {
     for (flags, message) in [
         (&["report", "--date-format", "%Q"][..], "--date-format %Q: not a valid strftime format"),
         (&["report", "--date-format", ""][..], "an empty format matches no date"),
+        (&["report", "--date-format", "%d/%m/%Y %H"][..], "an hour without a minute: chrono reads no time then"),
         (&["report", "--delimiter", "\""][..], "cannot be the delimiter"),
         (&["clv", "--retention", "0.5", "--margin", "1", "--horizon", "2147483648"][..], "--horizon = 2147483648"),
         (&["clv", "--retention", "1", "--margin", "100", "--annual-discount-rate", "0"][..], "makes CLV infinite"),

@@ -620,6 +620,15 @@ fn check_date_format(format: &str) -> Result<(), String> {
     if !has_day {
         return Err("the format has no day (%d) in it".to_string());
     }
+    // chrono reads a time only with its minute: an hour alone would be dropped unread.
+    let numeric = |wanted: &[chrono::format::Numeric]| {
+        StrftimeItems::new(format).any(|item| matches!(item, Item::Numeric(n, _) if wanted.contains(&n)))
+    };
+    use chrono::format::Numeric::{Hour, Hour12, Minute};
+    if numeric(&[Hour, Hour12]) && !numeric(&[Minute]) {
+        return Err("an hour without a minute: chrono reads no time then, and the hour would be ignored (give %H:%M)"
+            .to_string());
+    }
     Ok(())
 }
 
