@@ -11,6 +11,16 @@ pub enum Cmp {
     AtMost,
 }
 
+impl Cmp {
+    /// The SQL operator.
+    fn sql(self) -> &'static str {
+        match self {
+            Cmp::AtLeast => ">=",
+            Cmp::AtMost => "<=",
+        }
+    }
+}
+
 /// What an [`Aggregate::Of`] sums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Moment {
@@ -164,8 +174,7 @@ impl SqlStat {
         Some(match &self.aggregate {
             Aggregate::Count => format!("COUNT({value})"),
             Aggregate::CountIf(cmp, bound) => {
-                let op = if *cmp == Cmp::AtLeast { ">=" } else { "<=" };
-                format!("SUM(CASE WHEN {value} {op} {bound} THEN 1 ELSE 0 END)")
+                format!("SUM(CASE WHEN {value} {} {bound} THEN 1 ELSE 0 END)", cmp.sql())
             }
             Aggregate::CountWhere(condition) => format!("SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"),
             Aggregate::Sum => format!("SUM({value})"),
@@ -186,8 +195,7 @@ impl SqlStat {
                 match &**inner {
                     Aggregate::Count => format!("SUM(CASE WHEN {value} IS NOT NULL THEN {w} ELSE 0 END)"),
                     Aggregate::CountIf(cmp, bound) => {
-                        let op = if *cmp == Cmp::AtLeast { ">=" } else { "<=" };
-                        format!("SUM(CASE WHEN {value} {op} {bound} THEN {w} ELSE 0 END)")
+                        format!("SUM(CASE WHEN {value} {} {bound} THEN {w} ELSE 0 END)", cmp.sql())
                     }
                     Aggregate::Sum => format!("SUM(CAST({value} AS DECIMAL(38, 0)) * {w})"),
                     Aggregate::SumSquares => format!("SUM(CAST({value} * {value} AS DECIMAL(38, 0)) * {w})"),

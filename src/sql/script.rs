@@ -849,7 +849,6 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     l2.extend(parts("t_d", ""));
     // A missing code in the time column is a missing time (midnight), as an empty one.
     l2.push(format!("CASE WHEN {} THEN 0 ELSE {} END AS tod", is_code("t_tm"), time_of_day(dialect, "t_tm")));
-    l2.push("t_tm".to_string());
     for s in &plan.scores {
         let t = format!("t_{}", s.field);
         let shaped = format!("{} AND NOT {}", dialect.matches(&t, NUMBER), dialect.matches(&t, HUGE_EXPONENT));
