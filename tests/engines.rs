@@ -476,6 +476,16 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "16 rows read, 16 used, 0 rejected",
         },
         Case {
+            name: "interactions across New York's 2025 changes: elapsed response times, repeat contacts, as-of end",
+            inputs: strings(&["--interactions", &w.write("elapsed.csv", DST_ELAPSED)]),
+            flags: strings(&[
+                "--period", "month", "--tz", "America/New_York", "--as-of", "2025-11-03", "--min-n", "1", "--metrics",
+                "response_mean_min,response_median_min,fcr",
+            ]),
+            table: None,
+            accounted: "11 rows read, 11 used, 0 rejected",
+        },
+        Case {
             name: "generated interactions, every duration and FCR by repeat contacts, weekly, Australia/Lord_Howe (30-minute DST)",
             inputs: strings(&["--interactions", &interactions]),
             flags: strings(&[
@@ -604,6 +614,71 @@ const DST_EDGES: &str = "submitted_at,csat,nps
 2025-11-02T01:30:00-04:00,1,7
 2025-03-09T02:30:00,5,6
 ";
+
+/// Contacts around New York's changes of 2025, whose elapsed times differ from their
+/// local clock's (h18i-1; worked in `h18i_1_times_across_a_change_of_offset_are_elapsed`).
+const DST_ELAPSED: &str = "opened_at,first_response_at,customer_id
+2025-11-02T01:30:00-04:00,2025-11-02T01:20:00-05:00,a
+2025-11-02 01:30,2025-11-02 01:20,b
+2025-03-09 01:50,2025-03-09 03:10,c
+2025-03-09 02:30,2025-03-09 03:40,d
+2025-11-01 23:00,2025-11-02 02:00,e
+2025-10-27 12:00,,x
+2025-11-03 11:30,,x
+2025-10-28 00:30,,y
+2025-10-20 10:00,,z
+2025-10-27 12:00,,w
+2025-10-29T12:00:00-04:00,,w
+";
+
+/// h18i-1: with a named zone, a response time and FCR's repeat window are elapsed time
+/// (SPEC §4), on the files and in the engines. Worked by hand in [`DST_ELAPSED`]:
+/// a: 01:30 EDT to the second 01:20 (EST) is 50 minutes (the local clock read −10);
+/// b: `01:30` to `01:20` without offsets, both read with the offset before the change
+/// (EDT), is negative (rejected); c: 01:50 EST to 03:10 EDT is 20 minutes (not 80);
+/// d: `02:30`, which the spring change skips, is 02:30 EST (07:30 UTC), 10 minutes
+/// before 03:40 EDT; e: 23:00 EDT to 02:00 EST is 240 minutes (not 180). March: mean of
+/// 20 and 10, 15; November: of 50 and 240, 145. FCR, as of 2025-11-03 (its end is
+/// 2025-11-04 05:00 UTC): x at 10-27 12:00 EDT has its next contact at 11-03 11:30 EST,
+/// 7 days and 30 minutes later: no repeat (the local clock read 6 days 23:30); y at
+/// 10-28 00:30 EDT (04:30 UTC) has its window over at 11-04 04:30 UTC, before the end
+/// (the local clock read 11-04 00:30, after it); z resolved; w repeats two days later:
+/// October is 3 of 4, 75% (the local clock gave 1 of 3).
+#[test]
+fn h18i_1_times_across_a_change_of_offset_are_elapsed() {
+    let w = Workdir::new();
+    let file = w.write("elapsed.csv", DST_ELAPSED);
+    let flags = [
+        "--tz",
+        "America/New_York",
+        "--period",
+        "month",
+        "--as-of",
+        "2025-11-03",
+        "--min-n",
+        "1",
+        "--metrics",
+        "response_mean_min,fcr",
+    ];
+    let out =
+        w.servq().args(["report", "--interactions", &file]).args(flags).args(["--format", "csv"]).output().unwrap();
+    let direct = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("negative (before the row date) × 1 (line 3)"), "{stderr}");
+    for line in [
+        "2025-03,2025-03-01,2025-03-31,fcr,100,2,",
+        "2025-03,2025-03-01,2025-03-31,response_mean_min,15,2,",
+        "2025-10,2025-10-01,2025-10-31,fcr,75,4,",
+        "2025-11,2025-11-01,2025-11-30,response_mean_min,145,2,",
+    ] {
+        assert!(direct.lines().any(|l| l.starts_with(line)), "{line}: {direct}");
+    }
+    let script = stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--interactions", &file]).args(flags));
+    let stats = w.path("stats.csv");
+    run_python("duckdb", &[(w.write("elapsed.sql", script), stats.clone())]);
+    let from_stats = stdout_of(w.servq().args(["report", "--stats", &stats]).args(flags).args(["--format", "csv"]));
+    assert_eq!(from_stats, direct);
+}
 
 /// 2,000 survey responses with a date column `fecha` (dates, date-times, offsets) and a
 /// separate time column `hora` in every shape `parse_time_of_day` reads or rejects.

@@ -60,7 +60,7 @@ pub fn run(args: &FollowupArgs) -> Result<Outcome> {
         .mapping(settings.columns.get(&Kind::Surveys).unwrap_or(&empty))
         .fields(fields, Vec::new())
         .dims(&dims, false)
-        .timestamps(true);
+        .timestamps(input::Timestamps::Local);
     let mut dictionaries = Dictionaries::default();
     let mut quality = DataQuality { notes, ..DataQuality::default() };
     let table = input::table::load(&request, &mut dictionaries, &mut quality)?;

@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result};
 use polars::prelude::*;
 
 use super::{GroupKey, Inputs, Results, group_keys, read_keys, rejected_flags, rejection_aggregations};
+use crate::input::parse::Zone;
 use crate::input::{Kind, Table};
 use crate::metrics::MetricId;
 use crate::metrics::interaction::{Context, InteractionKpi, Joined, Part, PerTransactions, Prepare};
@@ -94,18 +95,19 @@ pub(super) fn with_context<R>(
     })
 }
 
-/// The end (seconds) of the day up to which repeat contacts are seen: the as-of day, or
-/// the `--to` day when earlier (the rows after it are not read, so a window past it is
-/// not over; h18d-3).
-pub fn fcr_as_of_end(as_of: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>) -> i64 {
-    let end = |d: chrono::NaiveDate| (i64::from(epoch_days(d)) + 1) * 86_400;
+/// The end of the day up to which repeat contacts are seen, as an instant (seconds
+/// since 1970 UTC, as the rows' `ts`): the end of the as-of day in the report's zone, or
+/// of the `--to` day when earlier (the rows after it are not read, so a window past it
+/// is not over; h18d-3).
+pub fn fcr_as_of_end(as_of: Option<chrono::NaiveDate>, to: Option<chrono::NaiveDate>, zone: Zone) -> i64 {
+    let end = |d: chrono::NaiveDate| zone.utc_of_local((i64::from(epoch_days(d)) + 1) * 86_400);
     as_of.map_or(i64::MAX, end).min(to.map_or(i64::MAX, end))
 }
 
 /// Computes the wanted interaction metrics into `results`.
 pub fn compute(inputs: &Inputs, wanted: &[MetricId], settings: &Options, results: &mut Results) -> Result<()> {
     let Some(table) = inputs.tables.get(&Kind::Interactions) else { return Ok(()) };
-    let as_of_end = fcr_as_of_end(results.as_of_of(Kind::Interactions), settings.window.to);
+    let as_of_end = fcr_as_of_end(results.as_of_of(Kind::Interactions), settings.window.to, settings.window.dates.tz);
     with_context(table, inputs, settings, as_of_end, |context| {
         compute_in(context, table, inputs, wanted, settings, results)
     })

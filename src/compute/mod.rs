@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::input::compact::{Compaction, SURVEY_WEIGHT};
-use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, ValueKind};
+use crate::input::{self, DataQuality, Dictionaries, FieldRequest, Kind, Table, TableRequest, Timestamps, ValueKind};
 use crate::metrics::registry::Family;
 use crate::metrics::{Estimate, MetricId};
 use crate::period::Period;
@@ -500,7 +500,12 @@ fn load_fields(settings: &Options, metrics: &[MetricId], every_field: bool) -> R
             // it (then their figures are over all its values, (all)); the others never.
             .dims(&settings.by, matches!(kind, Kind::Surveys | Kind::Interactions) && !by_elsewhere(settings, kind))
             .compaction(if settings.streaming { compaction(kind, repeat_window) } else { None })
-            .timestamps((kind == Kind::Interactions && repeat_window) || kind == Kind::Employees);
+            // FCR's repeat window is elapsed time between contacts; a hire is a day.
+            .timestamps(match kind {
+                Kind::Interactions if repeat_window => Timestamps::Instant,
+                Kind::Employees => Timestamps::Local,
+                _ => Timestamps::None,
+            });
         let spinner =
             settings.progress.then(|| spinner(&format!("reading {} ({} file(s))", kind.as_str(), files.len())));
         let table = if kind == Kind::Transactions {

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::parse::{self, DateParser, Reason};
+use super::parse::{self, DateParser, Reason, Stamp};
 use super::quality::{self, FileQuality, Reject};
-use super::request::{FieldRequest, FileLayout, TableRequest, ValueKind, Window};
+use super::request::{FieldRequest, FileLayout, TableRequest, Timestamps, ValueKind, Window};
 use super::source::BadRecord;
 use super::{Dictionaries, Dictionary, Kind, dimension_column};
 use crate::period::epoch_days;
@@ -174,9 +174,9 @@ pub struct Chunk {
     pub rejects: Vec<Reject>,
     period_start: Vec<i32>,
     period_index: Vec<i32>,
-    /// Each row's timestamp, kept only when `timestamps` is set.
+    /// Each row's timestamp, kept as `timestamps` says.
     ts: Vec<Option<i64>>,
-    timestamps: bool,
+    timestamps: Timestamps,
     builders: Vec<Builder>,
     /// Dimension codes, local to this block's `dim_dictionaries`.
     dims: Vec<Vec<u32>>,
@@ -331,9 +331,9 @@ impl Chunk {
         }
         let field = |i: usize| if i < record.width() { record.field(i) } else { &b""[..] };
         let field_text = |i: usize| if i < record.width() { record.str_field(i) } else { Ok("") };
-        let ts = match layout.date {
+        let stamp = match layout.date {
             None => None,
-            Some(i) => match field_text(i).and_then(|s| window.dates.parse(s)) {
+            Some(i) => match field_text(i).and_then(|s| window.dates.parse_stamp(s)) {
                 Ok(Some(ts)) => Some(ts),
                 Ok(None) => return self.reject_row(line, quality::DATE, field(i), "missing date".into()),
                 Err(reason) => return self.reject_row(line, quality::DATE, field(i), reason),
@@ -341,14 +341,15 @@ impl Chunk {
         };
         // A separate time column adds the time of day to the date (SPEC §10); a missing
         // code there is a missing time, as an empty one (midnight).
-        let ts = match (ts, layout.time) {
-            (Some(ts), Some(j)) if self.is_missing_code(field(j)) => Some(ts),
-            (Some(ts), Some(j)) => match field_text(j).and_then(parse::parse_time_of_day) {
-                Ok(seconds) => Some(ts + seconds.unwrap_or(0)),
+        let stamp = match (stamp, layout.time) {
+            (Some(stamp), Some(j)) if self.is_missing_code(field(j)) => Some(stamp),
+            (Some(stamp), Some(j)) => match field_text(j).and_then(parse::parse_time_of_day) {
+                Ok(seconds) => Some(stamp.plus(seconds.unwrap_or(0))),
                 Err(reason) => return self.reject_row(line, quality::DATE, field(j), reason),
             },
-            (ts, _) => ts,
+            (stamp, _) => stamp,
         };
+        let ts = stamp.map(|s| s.local);
         let day = ts.map(|ts| self.days.get(ts, window));
         // Customers are counted per period in 16-bit period numbers: a transaction whose
         // period does not fit is rejected (outside --from/--to it is outside), and its
@@ -403,8 +404,10 @@ impl Chunk {
         }
         self.fq.rows_used += 1;
         self.period_start_len += 1;
-        if self.timestamps {
-            self.ts.push(ts);
+        match self.timestamps {
+            Timestamps::None => {}
+            Timestamps::Local => self.ts.push(ts),
+            Timestamps::Instant => self.ts.push(stamp.map(|s| s.instant(window.dates.tz))),
         }
         self.period_start.push(day.map_or(0, |d| d.start));
         self.period_index.push(day.map_or(0, |d| d.index));
@@ -430,7 +433,7 @@ impl Chunk {
                 }
                 continue;
             }
-            let parsed = field_text(i).and_then(|s| parse_value(s, req.kind, &window.dates, ts));
+            let parsed = field_text(i).and_then(|s| parse_value(s, req.kind, &window.dates, stamp));
             let counts = &mut self.field_counts[j];
             match parsed {
                 Ok(Some(value)) => {
@@ -497,7 +500,7 @@ impl Chunk {
         let mut columns = Vec::with_capacity(3 + self.builders.len() + self.dims.len());
         columns.push(Column::new("period_start".into(), self.period_start).cast(&DataType::Date)?);
         columns.push(Column::new("period_index".into(), self.period_index));
-        if self.timestamps {
+        if self.timestamps != Timestamps::None {
             columns.push(Column::new("ts".into(), self.ts));
         }
         let height = self.period_start_len;
@@ -563,7 +566,8 @@ fn text(raw: &[u8]) -> Result<&str, Reason> {
     std::str::from_utf8(raw).map_err(|_| "not valid UTF-8 (set --encoding)".to_string())
 }
 
-fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>) -> Result<Option<Parsed>, Reason> {
+/// Parses one value of a kind; `row` is the row's date (for a time measured from it).
+fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row: Option<Stamp>) -> Result<Option<Parsed>, Reason> {
     Ok(match kind {
         ValueKind::Score { min, max, labels } => parse::parse_score(s, min, max, labels)?.map(Parsed::Int),
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
@@ -590,10 +594,12 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row_ts: Option<i64>
         },
         ValueKind::Checked => (!s.trim().is_empty()).then_some(Parsed::Bool(true)),
         ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Long),
-        ValueKind::MinutesAfterRowDate => match dates.parse(s)? {
+        // Elapsed time: from instant to instant (across a change of the zone's offset too).
+        ValueKind::MinutesAfterRowDate => match dates.parse_stamp(s)? {
             None => None,
             Some(at) => {
-                let start = row_ts.ok_or_else(|| "no row date to measure from".to_string())?;
+                let start = row.ok_or_else(|| "no row date to measure from".to_string())?.instant(dates.tz);
+                let at = at.instant(dates.tz);
                 if at < start {
                     return Err("negative (before the row date)".to_string());
                 }

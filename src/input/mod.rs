@@ -19,7 +19,7 @@ use serde::Serialize;
 pub use compact::Rows;
 pub use dictionary::{Dictionaries, Dictionary};
 pub use quality::DataQuality;
-pub use request::{FieldRequest, TableRequest, ValueKind, Window};
+pub use request::{FieldRequest, TableRequest, Timestamps, ValueKind, Window};
 pub use table::Table;
 
 /// The kinds of input table.

@@ -57,6 +57,59 @@ impl Zone {
             }
         }
     }
+
+    /// The seconds east of UTC of this zone at an instant.
+    fn offset_at(self, utc: i64) -> i64 {
+        self.local(utc) - utc
+    }
+
+    /// The instant (seconds since 1970 UTC) of a local time in this zone. A local time
+    /// that a change of offset makes twice (clocks going back) or skips (clocks going
+    /// forward) is read with the offset before the change, as Python's `fold = 0`:
+    /// 01:30 on New York's autumn day is 01:30 EDT, 02:30 on its spring day is 02:30 EST
+    /// (03:30 EDT). Changes are taken to be more than a day apart.
+    pub fn utc_of_local(self, local: i64) -> i64 {
+        match self {
+            Zone::Fixed(offset) => local.saturating_sub(i64::from(offset)),
+            Zone::Named(_) => {
+                let before = self.offset_at(local.saturating_sub(SECONDS_PER_DAY));
+                let after = self.offset_at(local.saturating_add(SECONDS_PER_DAY));
+                let valid = |offset: i64| {
+                    let utc = local.saturating_sub(offset);
+                    (self.offset_at(utc) == offset).then_some(utc)
+                };
+                match (valid(before), valid(after)) {
+                    (Some(a), Some(b)) => a.min(b),
+                    (Some(utc), None) | (None, Some(utc)) => utc,
+                    (None, None) => local.saturating_sub(before),
+                }
+            }
+        }
+    }
+}
+
+/// A parsed date-time: its local seconds in the report's zone (its day and period), and
+/// its instant when the text gave an offset (elapsed times are measured between
+/// instants: [`Stamp::instant`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    /// Seconds since 1970-01-01T00:00:00 in the report's zone.
+    pub local: LocalSeconds,
+    /// Seconds since 1970 UTC, when the text had an offset.
+    pub utc: Option<i64>,
+}
+
+impl Stamp {
+    /// The instant (seconds since 1970 UTC): a local time without an offset is in the
+    /// report's zone ([`Zone::utc_of_local`]).
+    pub fn instant(self, zone: Zone) -> i64 {
+        self.utc.unwrap_or_else(|| zone.utc_of_local(self.local))
+    }
+
+    /// The same date and instant, `seconds` later (a separate time of day).
+    pub fn plus(self, seconds: i64) -> Stamp {
+        Stamp { local: self.local + seconds, utc: self.utc.map(|utc| utc + seconds) }
+    }
 }
 
 /// A zone's offsets over time: the offset before the first change, then each change
@@ -67,6 +120,22 @@ pub struct Offsets {
     pub first: i32,
     /// (UTC seconds since 1970, seconds east of UTC from then on).
     pub changes: Vec<(i64, i32)>,
+}
+
+impl Offsets {
+    /// The same changes on the local clock, as [`Zone::utc_of_local`] reads a local time:
+    /// each change's offset holds from the change's instant plus the larger of the
+    /// offsets before and after it (the local times the change skips or makes twice
+    /// keep the offset before it).
+    pub fn local_changes(&self) -> Vec<(i64, i32)> {
+        let mut before = self.first;
+        let mut local = Vec::with_capacity(self.changes.len());
+        for &(at, offset) in &self.changes {
+            local.push((at + i64::from(before.max(offset)), offset));
+            before = offset;
+        }
+        local
+    }
 }
 
 /// The span of the changes the zone database has (its first in 1844, its last in
@@ -113,8 +182,13 @@ pub fn format_mismatch(format: &str) -> String {
 }
 
 impl DateParser {
-    /// Parses one date field. Empty is `Ok(None)`.
+    /// Parses one date field into its local seconds. Empty is `Ok(None)`.
     pub fn parse(&self, raw: &str) -> Result<Option<LocalSeconds>, Reason> {
+        Ok(self.parse_stamp(raw)?.map(|stamp| stamp.local))
+    }
+
+    /// Parses one date field into its local seconds and instant. Empty is `Ok(None)`.
+    pub fn parse_stamp(&self, raw: &str) -> Result<Option<Stamp>, Reason> {
         let s = trim(raw);
         if s.is_empty() {
             return Ok(None);
@@ -126,19 +200,25 @@ impl DateParser {
         }
     }
 
-    fn parse_with_format(&self, s: &str, format: &str) -> Result<LocalSeconds, Reason> {
+    fn parse_with_format(&self, s: &str, format: &str) -> Result<Stamp, Reason> {
         if let Ok(dt) = DateTime::parse_from_str(s, format) {
-            return Ok(self.tz.local(dt.naive_utc().and_utc().timestamp()));
+            return Ok(self.moved(dt.naive_utc().and_utc().timestamp()));
         }
+        let local = |local: LocalSeconds| Stamp { local, utc: None };
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, format) {
-            return Ok(dt.and_utc().timestamp());
+            return Ok(local(dt.and_utc().timestamp()));
         }
         NaiveDate::parse_from_str(s, format)
-            .map(|d| d.and_time(NaiveTime::MIN).and_utc().timestamp())
+            .map(|d| local(d.and_time(NaiveTime::MIN).and_utc().timestamp()))
             .map_err(|_| format_mismatch(format))
     }
 
-    fn parse_iso(&self, s: &str) -> Result<LocalSeconds, Reason> {
+    /// The stamp of an instant, moved to the report's zone.
+    fn moved(&self, utc: i64) -> Stamp {
+        Stamp { local: self.tz.local(utc), utc: Some(utc) }
+    }
+
+    fn parse_iso(&self, s: &str) -> Result<Stamp, Reason> {
         let b = s.as_bytes();
         let not_iso = || "not an ISO date".to_string();
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
@@ -152,7 +232,7 @@ impl DateParser {
         }
         let midnight = epoch_days_of(i64::from(year), i64::from(month), i64::from(day)) * 86_400;
         if b.len() == 10 {
-            return Ok(midnight);
+            return Ok(Stamp { local: midnight, utc: None });
         }
         if b[10] != b'T' && b[10] != b' ' && b[10] != b't' {
             return Err(not_iso());
@@ -160,8 +240,8 @@ impl DateParser {
         let (seconds, rest) = parse_time(&b[11..]).ok_or_else(not_iso)?;
         let local = midnight + seconds;
         match parse_offset(rest).ok_or_else(not_iso)? {
-            None => Ok(local),
-            Some(offset) => Ok(self.tz.local(local - offset)),
+            None => Ok(Stamp { local, utc: None }),
+            Some(offset) => Ok(self.moved(local - offset)),
         }
     }
 }
@@ -690,6 +770,40 @@ mod tests {
         );
         // A value without an offset is local already.
         assert_eq!(at("2025-11-02 00:30:00").as_deref(), Some("2025-11-02 00:30:00"));
+    }
+
+    #[test]
+    fn local_times_are_instants_with_the_offset_before_a_change() {
+        let new_york = Zone::Named(chrono_tz::America::New_York);
+        let at = |text: &str| DateParser { format: None, tz: new_york }.parse_stamp(text).unwrap().unwrap();
+        // 2025-11-02 01:30 happens twice: read as EDT (05:30 UTC), the offset before.
+        assert_eq!(at("2025-11-02 01:30").instant(new_york), 1_762_061_400);
+        // Its second 01:20 (EST, 06:20 UTC), given with its offset, is 50 minutes later.
+        assert_eq!(at("2025-11-02T01:20:00-05:00").instant(new_york) - 1_762_061_400, 50 * 60);
+        // 2025-03-09 02:30 does not happen: read as EST, 07:30 UTC (03:30 EDT).
+        assert_eq!(at("2025-03-09 02:30").instant(new_york), 1_741_505_400);
+        // 01:50 EST to 03:10 EDT is 20 minutes.
+        assert_eq!(at("2025-03-09 03:10").instant(new_york) - at("2025-03-09 01:50").instant(new_york), 20 * 60);
+        assert_eq!(Zone::Fixed(3600).utc_of_local(7200), 3600);
+        assert_eq!(Zone::Fixed(-3600).utc_of_local(i64::MAX), i64::MAX);
+        // A time of day after an offset moves the instant as much.
+        assert_eq!(at("2025-11-02T00:00:00-04:00").plus(90).utc, Some(1_762_056_090));
+        // Every zone: the local changes give utc_of_local's offset on both sides of each
+        // change (the SQL scripts read local times by them).
+        for tz in chrono_tz::TZ_VARIANTS.iter().step_by(7) {
+            let zone = Zone::Named(*tz);
+            let offsets = zone.offsets();
+            let local = offsets.local_changes();
+            let offset = |at: i64| {
+                let index = local.partition_point(|(start, _)| *start <= at);
+                i64::from(if index == 0 { offsets.first } else { local[index - 1].1 })
+            };
+            for &(start, _) in local.iter().filter(|(start, _)| (-2_000_000_000..4_000_000_000).contains(start)) {
+                for at in [start - 3601, start - 1, start, start + 1, start + 1800] {
+                    assert_eq!(zone.utc_of_local(at), at - offset(at), "{tz} at local {at}");
+                }
+            }
+        }
     }
 
     #[test]

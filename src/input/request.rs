@@ -116,7 +116,18 @@ pub struct TableRequest<'a> {
     /// Compact blocks as they are read (the streaming engine), or keep every row.
     pub compaction: Option<Compaction>,
     /// Keep each row's timestamp as `ts` (for ordering contacts or listing rows).
-    pub timestamps: bool,
+    pub timestamps: Timestamps,
+}
+
+/// Which timestamp of each row is kept as `ts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timestamps {
+    /// None.
+    None,
+    /// Its local seconds in the report's zone (its day; a listing).
+    Local,
+    /// Its instant, seconds since 1970 UTC (elapsed times between rows).
+    Instant,
 }
 
 /// No column mapping.
@@ -138,7 +149,7 @@ impl<'a> TableRequest<'a> {
             window,
             read,
             compaction: None,
-            timestamps: false,
+            timestamps: Timestamps::None,
         }
     }
 
@@ -175,7 +186,7 @@ impl<'a> TableRequest<'a> {
     }
 
     /// Keeps each row's timestamp as `ts`.
-    pub fn timestamps(mut self, timestamps: bool) -> Self {
+    pub fn timestamps(mut self, timestamps: Timestamps) -> Self {
         self.timestamps = timestamps;
         self
     }

@@ -556,7 +556,7 @@ mod tests {
         let request = TableRequest::new(super::super::Kind::Surveys, &[], &window, &read)
             .fields(fields, Vec::new())
             .dims(&dims, true)
-            .timestamps(true);
+            .timestamps(crate::input::Timestamps::Local);
         let layout = FileLayout { date: Some(0), time: None, fields: vec![Some(1)], dims: vec![Some(2)], width: 3 };
         let block = source::Block { bytes: text.as_bytes().to_vec(), first_line: 2, bad: None };
         let file: Arc<str> = Arc::from("t.csv");

@@ -901,6 +901,14 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
             .filter(|s| matches!(s.reading, Reading::After | Reading::Day))
             .map(|s| format!("{}_", s.field)),
     );
+    // The prefixes of the times between which time elapses (a time after the row's date,
+    // and the row's own for FCR's repeat window): see `instant`.
+    let neighbours = plan.stats.iter().find(|s| !s.neighbours.is_empty()).map(|s| s.neighbours.clone());
+    let mut instants: Vec<String> =
+        plan.scores.iter().filter(|s| s.reading == Reading::After).map(|s| format!("{}_", s.field)).collect();
+    if !instants.is_empty() || neighbours.is_some() {
+        instants.insert(0, String::new());
+    }
     // Layer 4: the day, in the report's zone; the reason a row is rejected. A named zone's
     // offset `<p>zo` is that of each instant (see `zone_layers`).
     let tz = settings.window.dates.tz;
@@ -933,9 +941,8 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     };
     let mut l4 = vec![format!("{reason} AS reason")];
     l4.push(format!("CASE WHEN {} THEN {day_expr} END AS day", date_ok("")));
-    let neighbours = plan.stats.iter().find(|s| !s.neighbours.is_empty()).map(|s| s.neighbours.clone());
     if neighbours.is_some() {
-        l4.push(format!("CASE WHEN {} THEN {} END AS ts", date_ok(""), local_seconds(dialect, &zone(""), "")));
+        l4.push(format!("CASE WHEN {} THEN {} END AS ts", date_ok(""), instant(dialect, tz, "")));
     }
     for s in &plan.scores {
         let f = s.field;
@@ -980,11 +987,11 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
                 continue;
             }
             Reading::After => {
-                // Seconds from the row's date to the time (both in the report's zone);
+                // Seconds elapsed from the row's date to the time (instant to instant);
                 // none without a valid row date, rejected when negative. One test per
                 // WHEN: the days are made only of valid dates.
                 let p = format!("{f}_");
-                let (at, start) = (local_seconds(dialect, &zone(&p), &p), local_seconds(dialect, &zone(""), ""));
+                let (at, start) = (instant(dialect, tz, &p), instant(dialect, tz, ""));
                 l4.push(format!(
                     "CASE WHEN m_{f} = 1 THEN NULL WHEN NOT ({}) THEN NULL WHEN NOT ({}) THEN NULL WHEN {at} < {start} THEN NULL ELSE {at} - {start} END AS a_{f}",
                     date_ok(&format!("{f}_")),
@@ -1083,7 +1090,7 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     };
     let l3_query = format!("SELECT {} FROM ({l2_query}{fence}) s2", l3.join(", "));
     let l3_query = match &layout.zone {
-        Some(zone) => zone_layers(dialect, zone, &prefixes, &l3_query, fence),
+        Some(zone) => zone_layers(dialect, zone, &prefixes, &instants, &l3_query, fence),
         None => l3_query,
     };
     let layers = format!("SELECT {} FROM (SELECT {} FROM ({l3_query}{fence}) s3{fence}) s4", l5.join(", "), l4_text);
@@ -1119,9 +1126,17 @@ fn clean(dialect: Dialect, settings: &Options, plan: &Plan, rows: &str, layout: 
     if let Some(to) = settings.window.to {
         as_of = format!("LEAST({as_of}, {})", crate::period::epoch_days(to));
     }
-    format!(
-        "SELECT *, LEAD(ts) {over} AS ts_next, LAG(ts) {over} AS ts_prev, (CAST({as_of} AS BIGINT) + 1) * 86400 AS as_of_end FROM ({layers}{fence}) s6"
-    )
+    let end = format!("(CAST({as_of} AS BIGINT) + 1) * 86400");
+    let neighbours = format!("LEAD(ts) {over} AS ts_next, LAG(ts) {over} AS ts_prev");
+    match &layout.zone {
+        None => format!("SELECT *, {neighbours}, {end} AS as_of_end FROM ({layers}{fence}) s6"),
+        // With a named zone the rows' `ts` are instants: so is the end of the as-of day,
+        // read on the zone's local clock (as `fcr_as_of_end`).
+        Some(zone) => format!(
+            "SELECT s7.*, s7.as_of_local - e.zo AS as_of_end FROM (SELECT *, {neighbours}, {end} AS as_of_local FROM ({layers}{fence}) s6{fence}) s7 {}",
+            zone_join(dialect, zone, "e", LOCAL_CLOCK, "s7.as_of_local")
+        ),
+    }
 }
 
 /// The parts of an ISO date or date-time in the trimmed text `t`, each computed only
@@ -1239,27 +1254,35 @@ fn date_ok(p: &str) -> String {
 /// prefix of `prefixes` the offset `<p>zo` of the named zone at its instant: the UTC
 /// seconds `<p>utc` of a valid date-time with an offset (0 otherwise), then the offset
 /// of the span of the zone's table `zone` (see [`zone_table`]) that holds it, joined on
-/// the span's bucket.
-fn zone_layers(dialect: Dialect, zone: &str, prefixes: &[String], query: &str, fence: &str) -> String {
+/// the span's bucket. The prefixes of `instants` also get the local seconds `<p>nl` of
+/// a valid date-time without an offset (0 otherwise; the row's with its time of day)
+/// and the offset `<p>zl` with which it is read (see [`instant`]).
+fn zone_layers(
+    dialect: Dialect,
+    zone: &str,
+    prefixes: &[String],
+    instants: &[String],
+    query: &str,
+    fence: &str,
+) -> String {
     let mut utc = vec!["*".to_string()];
     let mut zo = vec!["q.*".to_string()];
     let mut joins = Vec::new();
     for (k, p) in prefixes.iter().enumerate() {
-        utc.push(format!(
-            "CASE WHEN {p}tzs = '' OR NOT ({}) THEN 0 ELSE CAST({} AS BIGINT) * 86400 + {p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59) - {p}off END AS {p}utc",
-            date_ok(p),
-            dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd")),
-        ));
+        let days = dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd"));
+        let seconds = format!("CAST({days} AS BIGINT) * 86400 + {p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59)");
+        utc.push(format!("CASE WHEN {p}tzs = '' OR NOT ({}) THEN 0 ELSE {seconds} - {p}off END AS {p}utc", date_ok(p)));
         zo.push(format!("z{k}.zo AS {p}zo"));
-        let bucket = format!(
-            "LEAST(GREATEST({}, {}), {})",
-            dialect.floor_div(&format!("q.{p}utc"), ZONE_BUCKET),
-            ZONE_BUCKETS.0,
-            ZONE_BUCKETS.1
-        );
-        joins.push(format!(
-            "LEFT JOIN {zone} z{k} ON z{k}.bucket = {bucket} AND q.{p}utc >= z{k}.span_start AND q.{p}utc < z{k}.span_end"
-        ));
+        joins.push(zone_join(dialect, zone, &format!("z{k}"), UTC_CLOCK, &format!("q.{p}utc")));
+        if instants.contains(p) {
+            let time = if p.is_empty() { " + COALESCE(tod, 0)" } else { "" };
+            utc.push(format!(
+                "CASE WHEN {p}tzs <> '' OR NOT ({}) THEN 0 ELSE {seconds}{time} END AS {p}nl",
+                date_ok(p)
+            ));
+            zo.push(format!("l{k}.zo AS {p}zl"));
+            joins.push(zone_join(dialect, zone, &format!("l{k}"), LOCAL_CLOCK, &format!("q.{p}nl")));
+        }
     }
     format!(
         "SELECT {} FROM (SELECT {} FROM ({query}{fence}) z1{fence}) q {}",
@@ -1287,17 +1310,35 @@ fn zone_table(dialect: Dialect, tz: Zone) -> String {
     let offsets = tz.offsets();
     let far = 1i64 << 62;
     let mut spans = Vec::new();
-    let mut start = -far;
-    let mut offset = offsets.first;
-    for &(at, next) in &offsets.changes {
-        spans.push(format!("({start}, {at}, {offset})"));
-        (start, offset) = (at, next);
+    for (clock, changes) in [(UTC_CLOCK, offsets.changes.clone()), (LOCAL_CLOCK, offsets.local_changes())] {
+        let mut start = -far;
+        let mut offset = offsets.first;
+        for &(at, next) in &changes {
+            spans.push(format!("({clock}, {start}, {at}, {offset})"));
+            (start, offset) = (at, next);
+        }
+        spans.push(format!("({clock}, {start}, {far}, {offset})"));
     }
-    spans.push(format!("({start}, {far}, {offset})"));
-    let spans = dialect.values(&spans, &["span_start", "span_end", "zo"]);
+    let spans = dialect.values(&spans, &["clock", "span_start", "span_end", "zo"]);
     let buckets = dialect.range("bucket", ZONE_BUCKETS.0, ZONE_BUCKETS.1);
     format!(
-        "SELECT b.bucket, s.span_start, s.span_end, s.zo FROM ({buckets}) b JOIN ({spans}) s ON s.span_start < (b.bucket + 1) * {ZONE_BUCKET} AND s.span_end > b.bucket * {ZONE_BUCKET}"
+        "SELECT s.clock, b.bucket, s.span_start, s.span_end, s.zo FROM ({buckets}) b JOIN ({spans}) s ON s.span_start < (b.bucket + 1) * {ZONE_BUCKET} AND s.span_end > b.bucket * {ZONE_BUCKET}"
+    )
+}
+
+/// The spans of a zone's table (`clock`) on UTC seconds: each instant's offset.
+const UTC_CLOCK: u8 = 0;
+/// The spans of a zone's table on the local clock: the offset with which a local time
+/// without an offset is read (`Zone::utc_of_local`, `Offsets::local_changes`).
+const LOCAL_CLOCK: u8 = 1;
+
+/// The join of the zone's table `zone` as `alias` on the span of `clock` that holds the
+/// seconds `key`, found by its bucket.
+fn zone_join(dialect: Dialect, zone: &str, alias: &str, clock: u8, key: &str) -> String {
+    let bucket =
+        format!("LEAST(GREATEST({}, {}), {})", dialect.floor_div(key, ZONE_BUCKET), ZONE_BUCKETS.0, ZONE_BUCKETS.1);
+    format!(
+        "LEFT JOIN {zone} {alias} ON {alias}.clock = {clock} AND {alias}.bucket = {bucket} AND {key} >= {alias}.span_start AND {key} < {alias}.span_end"
     )
 }
 
@@ -1335,6 +1376,21 @@ fn time_of_day(dialect: Dialect, t: &str) -> String {
         dialect.matches(&u, "(AM|A[.]M[.])$"),
         dialect.matches(&u, "(PM|P[.]M[.])$"),
     )
+}
+
+/// The instant of a valid date-time named with `p`, as seconds between two of them are
+/// elapsed time (servq's `Stamp::instant`). With a named zone: its UTC seconds `<p>utc`
+/// when it has an offset (the row's with its time of day added), else its local
+/// seconds `<p>nl` less the offset `<p>zl` they are read with (see [`zone_layers`]).
+/// With a fixed offset: its local seconds, a constant away from the instant.
+fn instant(dialect: Dialect, tz: Zone, p: &str) -> String {
+    match tz {
+        Zone::Fixed(seconds) => local_seconds(dialect, &seconds.to_string(), p),
+        Zone::Named(_) => {
+            let time = if p.is_empty() { " + tod" } else { "" };
+            format!("CASE WHEN {p}tzs = '' THEN {p}nl - {p}zl ELSE {p}utc{time} END")
+        }
+    }
 }
 
 /// The seconds since 1970 (in the report's zone) of a valid date-time named with `p`.
