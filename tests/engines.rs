@@ -102,6 +102,7 @@ fn cases(w: &Workdir) -> Vec<Case> {
     let by_topic = w.write("topic.toml", "[metrics.complaints]\ncolumn = \"topic\"\nvalue = \" Billing \"\n");
     let surveys = |file: &str| strings(&["--surveys", file]);
     let time_config = w.write("time.toml", "[columns.surveys]\ndate = \"fecha\"\ntime = \"hora\"\n");
+    let contact_time = w.write("contact_time.toml", "[columns.interactions]\ndate = \"d\"\ntime = \"t\"\n");
     // The generated surveys with a weight column of the given scale.
     let weighted = |scale: f64| {
         let path = w.path(&format!("weighted_{scale:e}.csv"));
@@ -571,6 +572,16 @@ fn cases(w: &Workdir) -> Vec<Case> {
             accounted: "not a time of day (HH:MM or HH:MM:SS)",
         },
         Case {
+            name: "a time column beside dates with offsets across New York's changes: days, responses, repeat contacts",
+            inputs: strings(&["--interactions", &w.write("timed_contacts.csv", TIMED_CONTACTS)]),
+            flags: strings(&[
+                "--config", &contact_time, "--period", "day", "--tz", "America/New_York", "--min-n", "1", "--metrics",
+                "fcr,response_mean_min",
+            ]),
+            table: None,
+            accounted: "7 rows read, 7 used, 0 rejected",
+        },
+        Case {
             name: "a survey table with a mapped weight column, by channel",
             inputs: surveys(&weighted(1.0)),
             flags: strings(&[
@@ -678,6 +689,77 @@ fn h18i_1_times_across_a_change_of_offset_are_elapsed() {
     run_python("duckdb", &[(w.write("elapsed.sql", script), stats.clone())]);
     let from_stats = stdout_of(w.servq().args(["report", "--stats", &stats]).args(flags).args(["--format", "csv"]));
     assert_eq!(from_stats, direct);
+}
+
+/// Contacts whose date has an offset and whose time column takes them across one of New
+/// York's changes of 2025 (h18j-1).
+const TIMED_CONTACTS: &str = "customer_id,d,t,first_response_at
+c,2025-02-01T12:00:00Z,,
+a,2025-03-03T04:30:00Z,,
+b,2025-03-09T00:00:00-05:00,23:30,2025-03-10T00:40:00-04:00
+b,2025-03-08T00:00:00-05:00,01:59,
+d,2025-11-01T00:00:00-04:00,23:30,2025-11-02T01:10:00-05:00
+d,2025-11-02T00:00:00-04:00,02:30,
+e,2025-11-02T00:00:00Z,05:59:59,2025-11-02 01:30
+";
+
+/// h18j-1: a date with an offset and a separate time column are an instant (the date's
+/// plus the time of day), and the row's day is that instant's in the zone, across a
+/// change of offset too: 2010-10-31T00:00+00:00 and 23:30 is 23:30 UTC, 23:30 GMT on the
+/// 31st in London (BST ended that morning; the clock reading gave 00:30 on 1 November),
+/// 10 minutes before its reply; in New York, 2025-03-09T00:00-05:00 and 23:30 is
+/// 2025-03-10T04:30 UTC, 00:30 EDT on the 10th, which is then the as-of day, so the
+/// window of the contact of 2025-03-03T04:30Z (over at 03-10 04:30 UTC, before the end of
+/// the 10th) is known: files and engine alike.
+#[test]
+fn h18j_1_a_time_column_moves_an_instant_to_its_own_day() {
+    let w = Workdir::new();
+    let config = w.write("time.toml", "[columns.interactions]\ndate = \"d\"\ntime = \"t\"\n");
+    let london = w.write(
+        "london.csv",
+        "customer_id,d,t,first_response_at\na,2010-10-31T00:00:00+00:00,23:30,2010-10-31T23:40:00Z\n",
+    );
+    let new_york = w.write(
+        "new_york.csv",
+        "customer_id,d,t\nc,2025-02-01T12:00:00Z,\na,2025-03-03T04:30:00Z,\nb,2025-03-09T00:00:00-05:00,23:30\n",
+    );
+    let cases = [
+        (
+            london,
+            ["--tz", "Europe/London", "--metrics", "response_mean_min"],
+            "2010-10-31,2010-10-31,2010-10-31,response_mean_min,10,1,",
+        ),
+        (new_york, ["--tz", "America/New_York", "--metrics", "fcr"], "2025-03-02,2025-03-02,2025-03-02,fcr,100,1,"),
+    ];
+    for (file, zone, expected) in cases {
+        let flags = ["--config", &config, "--period", "day", "--min-n", "1"];
+        let direct = stdout_of(
+            w.servq().args(["report", "--interactions", &file]).args(flags).args(zone).args(["--format", "csv"]),
+        );
+        assert!(direct.lines().any(|l| l.starts_with(expected)), "{expected}: {direct}");
+        let script =
+            stdout_of(w.servq().args(["sql", "--dialect", "duckdb", "--interactions", &file]).args(flags).args(zone));
+        let stats = w.path("stats.csv");
+        run_python("duckdb", &[(w.write("timed.sql", script), stats.clone())]);
+        let from_stats =
+            stdout_of(w.servq().args(["report", "--stats", &stats]).args(flags).args(zone).args(["--format", "csv"]));
+        assert_eq!(from_stats, direct);
+    }
+}
+
+/// h18j-3: FCR by repeat contacts with every window still open says so (it said that no
+/// flag value was valid, which no file has by that method).
+#[test]
+fn h18j_3_every_window_open_is_said() {
+    let w = Workdir::new();
+    let file = w.write("open.csv", "customer_id,opened_at\nc1,2025-06-01T10:00:00\nc2,2025-06-02T10:00:00\n");
+    let out = w.servq().args(["report", "--interactions", &file, "--metrics", "fcr"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("fcr: not computed: the repeat window of each of the 2 contacts is still open at the end of the as-of day (give a later --as-of, or data that reaches further)"),
+        "{stderr}"
+    );
 }
 
 /// 2,000 survey responses with a date column `fecha` (dates, date-times, offsets) and a

@@ -189,6 +189,13 @@ pub(crate) fn push_figures(
     results: &mut Results,
 ) -> Result<()> {
     let estimates = kpi.estimates(df)?;
+    if estimates.iter().all(|e| e.n == 0)
+        && !valid
+        && let Some(why) = kpi.unjudged(df)?
+    {
+        results.notes.push(format!("{metric}: not computed: {why}"));
+        return Ok(());
+    }
     if estimates.iter().all(|e| e.n == 0) && !valid {
         results.notes.push(format!(
             "{metric}: not computed: no valid {} value (all missing or rejected)",

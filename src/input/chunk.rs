@@ -344,7 +344,7 @@ impl Chunk {
         let stamp = match (stamp, layout.time) {
             (Some(stamp), Some(j)) if self.is_missing_code(field(j)) => Some(stamp),
             (Some(stamp), Some(j)) => match field_text(j).and_then(parse::parse_time_of_day) {
-                Ok(seconds) => Some(stamp.plus(seconds.unwrap_or(0))),
+                Ok(seconds) => Some(stamp.plus(seconds.unwrap_or(0), window.dates.tz)),
                 Err(reason) => return self.reject_row(line, quality::DATE, field(j), reason),
             },
             (stamp, _) => stamp,

@@ -106,9 +106,14 @@ impl Stamp {
         self.utc.unwrap_or_else(|| zone.utc_of_local(self.local))
     }
 
-    /// The same date and instant, `seconds` later (a separate time of day).
-    pub fn plus(self, seconds: i64) -> Stamp {
-        Stamp { local: self.local + seconds, utc: self.utc.map(|utc| utc + seconds) }
+    /// The stamp `seconds` later (a separate time of day): a local time on the same
+    /// clock; an instant `seconds` later, moved to the report's zone `zone` again (its
+    /// day is that of the later instant, across a change of offset too).
+    pub fn plus(self, seconds: i64, zone: Zone) -> Stamp {
+        match self.utc {
+            None => Stamp { local: self.local + seconds, utc: None },
+            Some(utc) => Stamp { local: zone.local(utc + seconds), utc: Some(utc + seconds) },
+        }
     }
 }
 
@@ -787,7 +792,10 @@ mod tests {
         assert_eq!(Zone::Fixed(3600).utc_of_local(7200), 3600);
         assert_eq!(Zone::Fixed(-3600).utc_of_local(i64::MAX), i64::MAX);
         // A time of day after an offset moves the instant as much.
-        assert_eq!(at("2025-11-02T00:00:00-04:00").plus(90).utc, Some(1_762_056_090));
+        assert_eq!(at("2025-11-02T00:00:00-04:00").plus(90, new_york).utc, Some(1_762_056_090));
+        // 2025-11-02T00:00-04:00 and 23:30 is 2025-11-03T03:30 UTC: 22:30 EST on the 2nd.
+        let late = at("2025-11-02T00:00:00-04:00").plus(23 * 3600 + 1800, new_york);
+        assert_eq!(date_time_of(late.local), "2025-11-02 22:30:00");
         // Every zone: the local changes give utc_of_local's offset on both sides of each
         // change (the SQL scripts read local times by them).
         for tz in chrono_tz::TZ_VARIANTS.iter().step_by(7) {

@@ -342,6 +342,17 @@ impl InteractionKpi for Fcr {
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>> {
         estimates(df)
     }
+
+    /// Resolved interactions not yet known while no flag value was valid: repeat windows
+    /// still open at as-of (the flag method, without a flag, judges nothing resolved).
+    fn unjudged(&self, df: &DataFrame) -> PolarsResult<Option<String>> {
+        let open: u64 = counts(df, "fcr.unknown")?.iter().sum();
+        Ok((open > 0).then(|| {
+            format!(
+                "the repeat window of each of the {open} contacts is still open at the end of the as-of day (give a later --as-of, or data that reaches further)"
+            )
+        }))
+    }
 }
 
 /// The SQL twin of [`with_flags`] and [`aggregations`] for the flag method, over the

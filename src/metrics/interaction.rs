@@ -107,6 +107,13 @@ pub trait InteractionKpi: Sync + std::fmt::Debug {
     /// One estimate per row of the aggregated frame.
     fn estimates(&self, df: &DataFrame) -> PolarsResult<Vec<Estimate>>;
 
+    /// Why it judged no interaction of the aggregated frame although no value of its
+    /// fields was valid, when that is not the reason (FCR by repeat contacts needs none):
+    /// the note's text after "not computed: ".
+    fn unjudged(&self, _df: &DataFrame) -> PolarsResult<Option<String>> {
+        Ok(None)
+    }
+
     /// The SQL twin of [`InteractionKpi::plan`] (SPEC §13): its statistics over the
     /// cleaned columns `v_<field>` (whole numbers; booleans 1 and 0), named as its
     /// aggregation names them. `None` when it is not translated (or not by the method

@@ -1254,7 +1254,8 @@ fn date_ok(p: &str) -> String {
 /// prefix of `prefixes` the offset `<p>zo` of the named zone at its instant: the UTC
 /// seconds `<p>utc` of a valid date-time with an offset (0 otherwise), then the offset
 /// of the span of the zone's table `zone` (see [`zone_table`]) that holds it, joined on
-/// the span's bucket. The prefixes of `instants` also get the local seconds `<p>nl` of
+/// the span's bucket (the row's instant with its separate time of day added, so that its
+/// day is that instant's). The prefixes of `instants` also get the local seconds `<p>nl` of
 /// a valid date-time without an offset (0 otherwise; the row's with its time of day)
 /// and the offset `<p>zl` with which it is read (see [`instant`]).
 fn zone_layers(
@@ -1271,11 +1272,15 @@ fn zone_layers(
     for (k, p) in prefixes.iter().enumerate() {
         let days = dialect.epoch_days(&format!("{p}y"), &format!("{p}mo"), &format!("{p}dd"));
         let seconds = format!("CAST({days} AS BIGINT) * 86400 + {p}hh * 3600 + {p}mi * 60 + LEAST({p}ss, 59)");
-        utc.push(format!("CASE WHEN {p}tzs = '' OR NOT ({}) THEN 0 ELSE {seconds} - {p}off END AS {p}utc", date_ok(p)));
+        // The row's separate time of day moves its instant (`Stamp::plus`).
+        let time = if p.is_empty() { " + COALESCE(tod, 0)" } else { "" };
+        utc.push(format!(
+            "CASE WHEN {p}tzs = '' OR NOT ({}) THEN 0 ELSE {seconds} - {p}off{time} END AS {p}utc",
+            date_ok(p)
+        ));
         zo.push(format!("z{k}.zo AS {p}zo"));
         joins.push(zone_join(dialect, zone, &format!("z{k}"), UTC_CLOCK, &format!("q.{p}utc")));
         if instants.contains(p) {
-            let time = if p.is_empty() { " + COALESCE(tod, 0)" } else { "" };
             utc.push(format!(
                 "CASE WHEN {p}tzs <> '' OR NOT ({}) THEN 0 ELSE {seconds}{time} END AS {p}nl",
                 date_ok(p)
@@ -1386,10 +1391,7 @@ fn time_of_day(dialect: Dialect, t: &str) -> String {
 fn instant(dialect: Dialect, tz: Zone, p: &str) -> String {
     match tz {
         Zone::Fixed(seconds) => local_seconds(dialect, &seconds.to_string(), p),
-        Zone::Named(_) => {
-            let time = if p.is_empty() { " + tod" } else { "" };
-            format!("CASE WHEN {p}tzs = '' THEN {p}nl - {p}zl ELSE {p}utc{time} END")
-        }
+        Zone::Named(_) => format!("CASE WHEN {p}tzs = '' THEN {p}nl - {p}zl ELSE {p}utc END"),
     }
 }
 
