@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::parse::{self, DateParser, Reason, Stamp};
+use super::parse::{self, Reason, Stamp};
 use super::quality::{self, FileQuality, Reject};
 use super::request::{FieldRequest, FileLayout, TableRequest, Timestamps, ValueKind, Window};
 use super::source::BadRecord;
@@ -217,6 +217,9 @@ struct Day {
     date: NaiveDate,
     start: i32,
     index: i32,
+    /// The offset with which the zone reads every local time of the day, when it has one
+    /// (`Zone::offset_of_day`).
+    offset: Option<i64>,
 }
 
 /// Days worked out once per block (dates repeat across rows), in a direct-mapped
@@ -229,6 +232,17 @@ impl DayCache {
         DayCache(vec![None; 1024])
     }
 
+    /// The instant of a stamp (`Stamp::instant`), its day's offset found once per day.
+    fn instant(&mut self, stamp: Stamp, window: &Window) -> i64 {
+        match stamp.utc {
+            Some(utc) => utc,
+            None => match self.get(stamp.local, window).offset {
+                Some(offset) => stamp.local - offset,
+                None => stamp.instant(window.dates.tz),
+            },
+        }
+    }
+
     /// The facts of the day of a timestamp.
     fn get(&mut self, ts: i64, window: &Window) -> Day {
         let day = ts.div_euclid(86_400);
@@ -237,8 +251,13 @@ impl DayCache {
             Some(known) if known.day == day => *known,
             _ => {
                 let date = parse::date_of(ts);
-                let fresh =
-                    Day { day, date, start: epoch_days(window.period.start(date)), index: window.period.index(date) };
+                let fresh = Day {
+                    day,
+                    date,
+                    start: epoch_days(window.period.start(date)),
+                    index: window.period.index(date),
+                    offset: window.dates.tz.offset_of_day(day),
+                };
                 *slot = Some(fresh);
                 fresh
             }
@@ -404,10 +423,11 @@ impl Chunk {
         }
         self.fq.rows_used += 1;
         self.period_start_len += 1;
+        let row = stamp.map(|s| self.days.instant(s, window));
         match self.timestamps {
             Timestamps::None => {}
             Timestamps::Local => self.ts.push(ts),
-            Timestamps::Instant => self.ts.push(stamp.map(|s| s.instant(window.dates.tz))),
+            Timestamps::Instant => self.ts.push(row),
         }
         self.period_start.push(day.map_or(0, |d| d.start));
         self.period_index.push(day.map_or(0, |d| d.index));
@@ -433,7 +453,7 @@ impl Chunk {
                 }
                 continue;
             }
-            let parsed = field_text(i).and_then(|s| parse_value(s, req.kind, &window.dates, stamp));
+            let parsed = field_text(i).and_then(|s| parse_value(s, req.kind, window, row, &mut self.days));
             let counts = &mut self.field_counts[j];
             match parsed {
                 Ok(Some(value)) => {
@@ -566,8 +586,16 @@ fn text(raw: &[u8]) -> Result<&str, Reason> {
     std::str::from_utf8(raw).map_err(|_| "not valid UTF-8 (set --encoding)".to_string())
 }
 
-/// Parses one value of a kind; `row` is the row's date (for a time measured from it).
-fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row: Option<Stamp>) -> Result<Option<Parsed>, Reason> {
+/// Parses one value of a kind; `row` is the instant of the row's date (for a time
+/// measured from it), `days` the block's days (for the instant of a time).
+fn parse_value(
+    s: &str,
+    kind: ValueKind,
+    window: &Window,
+    row: Option<i64>,
+    days: &mut DayCache,
+) -> Result<Option<Parsed>, Reason> {
+    let dates = &window.dates;
     Ok(match kind {
         ValueKind::Score { min, max, labels } => parse::parse_score(s, min, max, labels)?.map(Parsed::Int),
         ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
@@ -598,8 +626,8 @@ fn parse_value(s: &str, kind: ValueKind, dates: &DateParser, row: Option<Stamp>)
         ValueKind::MinutesAfterRowDate => match dates.parse_stamp(s)? {
             None => None,
             Some(at) => {
-                let start = row.ok_or_else(|| "no row date to measure from".to_string())?.instant(dates.tz);
-                let at = at.instant(dates.tz);
+                let start = row.ok_or_else(|| "no row date to measure from".to_string())?;
+                let at = days.instant(at, window);
                 if at < start {
                     return Err("negative (before the row date)".to_string());
                 }

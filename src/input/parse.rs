@@ -63,6 +63,21 @@ impl Zone {
         self.local(utc) - utc
     }
 
+    /// The one offset with which [`Zone::utc_of_local`] reads every local time of the
+    /// local day `day` (days since 1970), when no change of offset is near it: the
+    /// offsets two days before and three days after are the same, and changes are never
+    /// closer than a week (so none is between); `None` otherwise.
+    pub fn offset_of_day(self, day: i64) -> Option<i64> {
+        match self {
+            Zone::Fixed(offset) => Some(i64::from(offset)),
+            Zone::Named(_) => {
+                let start = day.saturating_mul(SECONDS_PER_DAY);
+                let before = self.offset_at(start.saturating_sub(2 * SECONDS_PER_DAY));
+                (before == self.offset_at(start.saturating_add(3 * SECONDS_PER_DAY))).then_some(before)
+            }
+        }
+    }
+
     /// The instant (seconds since 1970 UTC) of a local time in this zone. A local time
     /// that a change of offset makes twice (clocks going back) or skips (clocks going
     /// forward) is read with the offset before the change, as Python's `fold = 0`:
@@ -810,6 +825,14 @@ mod tests {
                 for at in [start - 3601, start - 1, start, start + 1, start + 1800] {
                     assert_eq!(zone.utc_of_local(at), at - offset(at), "{tz} at local {at}");
                 }
+                // A day's one offset, where it has one, is utc_of_local's for its times.
+                for day in start.div_euclid(86_400) - 4..start.div_euclid(86_400) + 4 {
+                    if let Some(o) = zone.offset_of_day(day) {
+                        for at in [day * 86_400, day * 86_400 + 43_200, day * 86_400 + 86_399] {
+                            assert_eq!(zone.utc_of_local(at), at - o, "{tz} on day {day}");
+                        }
+                    }
+                }
             }
         }
     }
@@ -956,6 +979,11 @@ mod tests {
             };
             for utc in (-62_135_596_800i64..253_402_300_799).step_by(86_399 * 997).chain([CHANGES_TO + 1]) {
                 assert_eq!(i64::from(at(utc)), zone.local(utc) - utc, "{tz} at {utc}");
+            }
+            // Changes are a week apart or more (`Zone::offset_of_day` relies on it; the
+            // closest of all zones: Boa Vista's of 2000, 6 days 23 hours apart).
+            for pair in offsets.changes.windows(2) {
+                assert!(pair[1].0 - pair[0].0 >= 6 * 86_400, "{tz}: {pair:?}");
             }
         }
         assert!(parse_tz("Mars/Olympus").is_err());
