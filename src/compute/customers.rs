@@ -58,9 +58,9 @@ pub struct CustomerFold {
     group_codes: std::collections::HashMap<Vec<u32>, u16, foldhash::fast::RandomState>,
     /// With one `--by` column: the group code of each of its codes (`u32::MAX`: none yet).
     single: Vec<u32>,
-    transactions: Vec<DataFrame>,
-    /// Money sums keyed by period (high 32 bits) and group code (low 16 bits).
-    money: std::collections::HashMap<u64, Sums, foldhash::fast::RandomState>,
+    /// Money sums (with the transactions counted in them) keyed by period (high 32
+    /// bits) and group code (low 16 bits), with the period's `period_start`.
+    money: std::collections::HashMap<u64, (Sums, i32), foldhash::fast::RandomState>,
 }
 
 /// Groups by `keys`, or aggregates the whole frame when there are none.
@@ -81,7 +81,6 @@ impl CustomerFold {
             groups: Vec::new(),
             group_codes: Default::default(),
             single: Vec::new(),
-            transactions: Vec::new(),
             money: Default::default(),
         }
     }
@@ -91,6 +90,8 @@ impl CustomerFold {
     pub fn add(&mut self, frame: &DataFrame) -> Result<()> {
         let customers = frame.column("customer_id")?.u32()?;
         let periods = frame.column("period_index")?.i32()?;
+        let starts = frame.column("period_start")?.to_physical_repr();
+        let mut starts = starts.i32()?.iter();
         let dims = self.dims.iter().map(|d| frame.column(d)?.u32()).collect::<PolarsResult<Vec<_>>>()?;
         // Money columns that were not asked for count as 0.
         let amount = |name: &str| -> Box<dyn Iterator<Item = Option<i64>> + '_> {
@@ -113,13 +114,15 @@ impl CustomerFold {
         for (customer, period) in customers.iter().zip(periods.iter()) {
             let (margin, revenue) = (margins.next().flatten(), revenues.next().flatten());
             let revenue_rejected = rejected.next().unwrap_or(false);
+            let start = starts.next().flatten().unwrap_or(0);
             for (slot, values) in tuple.iter_mut().zip(dim_values.iter_mut()) {
                 *slot = values.next().flatten().unwrap_or(0);
             }
             let Some(period) = period else { continue };
             let group = self.group_code(&tuple)?;
             // Money is summed exactly in 128 bits, per period and group.
-            let sums = self.money.entry((u64::from(period as u32) << 16) | u64::from(group)).or_default();
+            let key = (u64::from(period as u32) << 16) | u64::from(group);
+            let (sums, _) = self.money.entry(key).or_insert(([0; 5], start));
             sums[MARGIN] += i128::from(margin.unwrap_or(0));
             sums[REVENUE] += i128::from(revenue.unwrap_or(0));
             sums[ROWS] += 1;
@@ -132,11 +135,6 @@ impl CustomerFold {
             }
         }
         self.keys.add(keys);
-        let mut by_period = vec![col("period_start")];
-        by_period.extend(columns(&self.dims));
-        let lazy = frame.clone().lazy();
-        let count = len().cast(DataType::UInt64).alias("transactions.n");
-        self.transactions.push(aggregate(lazy.clone(), &by_period, vec![count]).collect()?);
         Ok(())
     }
 
@@ -166,12 +164,30 @@ impl CustomerFold {
     }
 
     /// The summary of every frame added.
-    pub fn finish(self) -> Result<CustomerData> {
-        let mut by_period = vec!["period_start".to_string()];
-        by_period.extend(self.dims.iter().cloned());
-        let transactions = merge(self.transactions, &by_period, &["transactions.n"])?;
-        let money = self.money.into_iter().map(|(key, sums)| (((key >> 16) as u32 as i32, key as u16), sums)).collect();
+    pub fn finish(mut self) -> Result<CustomerData> {
+        let mut cells: Vec<((i32, u16), Sums, i32)> = std::mem::take(&mut self.money)
+            .into_iter()
+            .map(|(key, (sums, start))| (((key >> 16) as u32 as i32, key as u16), sums, start))
+            .collect();
+        cells.sort_unstable_by_key(|cell| cell.0);
+        let transactions = self.transactions_frame(&cells)?;
+        let money = cells.into_iter().map(|(key, sums, _)| (key, sums)).collect();
         Ok(CustomerData { keys: self.keys.finish(), dims: self.dims, groups: self.groups, transactions, money })
+    }
+
+    /// The transactions per period and group (`period_start`, the dimension columns,
+    /// `transactions.n`), from the rows counted in the money sums: a period's running
+    /// number has one `period_start`.
+    fn transactions_frame(&self, cells: &[((i32, u16), Sums, i32)]) -> Result<DataFrame> {
+        let starts: Vec<i32> = cells.iter().map(|c| c.2).collect();
+        let mut columns = vec![Column::new("period_start".into(), starts).cast(&DataType::Date)?];
+        for (d, name) in self.dims.iter().enumerate() {
+            let codes: Vec<u32> = cells.iter().map(|((_, group), _, _)| self.groups[usize::from(*group)][d]).collect();
+            columns.push(Column::new(name.as_str().into(), codes));
+        }
+        let counts: Vec<u64> = cells.iter().map(|c| c.1[ROWS] as u64).collect();
+        columns.push(Column::new("transactions.n".into(), counts));
+        Ok(DataFrame::new_infer_height(columns)?)
     }
 }
 

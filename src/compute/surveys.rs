@@ -91,7 +91,7 @@ pub fn compute(
             aggregations.extend(field_rejections(&judged, &item_rejections(*metric), table));
         }
     }
-    let df = aggregate(frame, &by, dictionaries, aggregations)?.collect()?;
+    let df = super::collect_grouped(aggregate(frame, &by, dictionaries, aggregations)?)?;
     for (_, kpi) in kpis.iter().filter(|(_, k)| weighted && k.weighted()) {
         if columns_done.contains(&kpi.column()) {
             columns_done.retain(|c| *c != kpi.column());
