@@ -102,7 +102,7 @@ pub fn expand_unique(patterns: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<String>)
 }
 
 /// Target size of a block of CSV text parsed in one piece.
-const BLOCK_BYTES: usize = 4 << 20;
+pub(crate) const BLOCK_BYTES: usize = 4 << 20;
 
 /// Buffers of parsed blocks, kept for the next blocks of any file: a fresh buffer costs a
 /// page fault and the zeroing of every page it touches (about a third of the reading's
