@@ -718,10 +718,11 @@ pub fn aggregate(
     Ok(frame.with_column(key.alias(GROUP_KEY)).group_by([col(GROUP_KEY)]).agg(aggregations).select(all))
 }
 
-/// Runs an aggregation on polars' streaming engine: it reduces each batch of rows
-/// into per-group states in one pass over the columns, where the in-memory engine
-/// gathers every group's rows for each aggregation (the same figures: the sums are
-/// exact integers and the quantiles do not depend on the order of the rows).
+/// Runs an aggregation on polars' streaming engine: the 10M bench report was about 10%
+/// faster and 150 MB smaller than with the in-memory engine, though the aggregations it
+/// cannot reduce batch by batch (boolean counts, quantiles, the exact sums' lists) still run
+/// through its in-memory fallback. The figures are the same: the sums are exact
+/// integers and the quantiles do not depend on the order of the rows.
 pub fn collect_grouped(aggregated: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(aggregated.collect_with_engine(Engine::Streaming)?.unwrap_single())
 }

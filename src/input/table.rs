@@ -469,7 +469,7 @@ fn merge(
     Ok(())
 }
 
-/// Reads up to [`BATCH`] blocks.
+/// Reads up to `size` blocks (see [`batch_blocks`]).
 fn read_batch(blocks: &mut source::Blocks, file: &str, size: usize) -> Result<Vec<source::Block>> {
     let mut batch = Vec::with_capacity(size);
     while batch.len() < size {
