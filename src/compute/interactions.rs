@@ -66,12 +66,7 @@ impl Pieces {
             prepared = prepare(prepared)?;
         }
         let keys = group_keys(&settings.by);
-        let mut df = super::collect_grouped(super::aggregate(
-            prepared.clone(),
-            &settings.by,
-            &inputs.dictionaries,
-            self.aggregations,
-        )?)?;
+        let mut df = super::grouped(prepared.clone(), &settings.by, &inputs.dictionaries, self.aggregations)?;
         for joined in self.joined {
             let extra = joined(prepared.clone(), &keys)?.lazy();
             df = df.lazy().join(extra, &keys, &keys, JoinArgs::new(JoinType::Left)).collect()?;

@@ -7,6 +7,7 @@ pub mod employees;
 pub mod interactions;
 mod options;
 pub mod pareto;
+mod reduce;
 pub mod stats;
 pub mod surveys;
 pub(crate) mod weights;
@@ -725,6 +726,29 @@ pub fn aggregate(
 /// integers and the quantiles do not depend on the order of the rows.
 pub fn collect_grouped(aggregated: LazyFrame) -> PolarsResult<DataFrame> {
     Ok(aggregated.collect_with_engine(Engine::Streaming)?.unwrap_single())
+}
+
+/// Aggregates `frame` per period and `--by` group as [`aggregate`] would: the
+/// aggregations of a shape `reduce` knows (counts, sums, quantiles of elementwise
+/// values) in one pass over the rows, the others by polars ([`collect_grouped`]),
+/// joined on the keys. The figures are the same bits either way.
+pub fn grouped(
+    frame: LazyFrame,
+    by: &[String],
+    dictionaries: &Dictionaries,
+    aggregations: Vec<Expr>,
+) -> PolarsResult<DataFrame> {
+    let columns: Vec<String> = by.iter().map(|d| input::dimension_column(d)).collect();
+    let frame = frame.collect()?;
+    let Some((reduced, rest)) = reduce::reduce(&frame, &columns, &aggregations)? else {
+        return collect_grouped(aggregate(frame.lazy(), by, dictionaries, aggregations)?);
+    };
+    if rest.is_empty() {
+        return Ok(reduced);
+    }
+    let others = collect_grouped(aggregate(frame.lazy(), by, dictionaries, rest)?)?;
+    let keys = group_keys(by);
+    reduced.lazy().join(others.lazy(), &keys, &keys, JoinArgs::new(JoinType::Left)).collect()
 }
 
 /// The column of the packed group key of [`aggregate`].

@@ -6,9 +6,7 @@ use super::Options;
 use anyhow::Result;
 use polars::prelude::*;
 
-use super::{
-    Results, aggregate, field_rejections, read_keys, rejected_flags, rejected_share, rejection_aggregations, weights,
-};
+use super::{Results, field_rejections, read_keys, rejected_flags, rejected_share, rejection_aggregations, weights};
 use crate::input::compact::{Rows, SURVEY_WEIGHT};
 use crate::input::{Dictionaries, Table};
 use crate::metrics::MetricId;
@@ -91,7 +89,7 @@ pub fn compute(
             aggregations.extend(field_rejections(&judged, &item_rejections(*metric), table));
         }
     }
-    let df = super::collect_grouped(aggregate(frame, &by, dictionaries, aggregations)?)?;
+    let df = super::grouped(frame, &by, dictionaries, aggregations)?;
     for (_, kpi) in kpis.iter().filter(|(_, k)| weighted && k.weighted()) {
         if columns_done.contains(&kpi.column()) {
             columns_done.retain(|c| *c != kpi.column());

@@ -200,18 +200,36 @@ fn milliseconds(value: Expr, per_unit: f64) -> Expr {
 
 /// The exact Int128 sum of a group's values in whole milliseconds, to the `power` 1 or
 /// 2, as a polars aggregation computed in Rust (the same rounding as [`milliseconds`]).
+/// Its name carries its parameters ([`exact_sum_of`]), so that `compute::reduce` can
+/// add the same terms in its one pass over the rows.
 fn exact_sum(column: &str, per_unit: f64, power: u32) -> Expr {
     col(column).agg_with_fmt_str(
         move |values: Column| {
             let mut total = 0i128;
             for value in values.as_materialized_series().f64()?.iter().flatten() {
-                total += i128::from((value * per_unit + 0.5) as i64).pow(power);
+                total += exact_term(value, per_unit, power);
             }
             Ok(Column::new(values.name().clone(), [total]))
         },
         |_, field| Ok(Field::new(field.name().clone(), DataType::Int128)),
-        "exact_sum",
+        format!("{EXACT_SUM}{per_unit:?}, power={power})"),
     )
+}
+
+/// The start of the name of an [`exact_sum`] aggregation.
+const EXACT_SUM: &str = "exact_sum(per_unit=";
+
+/// One value's term of an [`exact_sum`]: its whole milliseconds (rounded half up) to
+/// the `power`.
+pub fn exact_term(value: f64, per_unit: f64, power: u32) -> i128 {
+    i128::from((value * per_unit + 0.5) as i64).pow(power)
+}
+
+/// The milliseconds per unit and the power of an [`exact_sum`] aggregation, from its
+/// name; `None` for any other name.
+pub fn exact_sum_of(name: &str) -> Option<(f64, u32)> {
+    let (per_unit, power) = name.strip_prefix(EXACT_SUM)?.strip_suffix(')')?.split_once(", power=")?;
+    Some((per_unit.parse().ok()?, power.parse().ok()?))
 }
 
 /// Reads an Int128 sum column (null as 0).

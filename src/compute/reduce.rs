@@ -1,0 +1,480 @@
+//! The aggregations of a frame per period and group, reduced in one pass over its rows
+//! where their shape is one of a few known ones, instead of polars' grouped
+//! evaluation (which gathers each group's rows by index, once per aggregation).
+//!
+//! Known shapes, each as [`super::aggregate`] would compute it, to the same bits:
+//! - `Σ x` of an elementwise `x` (Boolean: the true values, as polars' index type;
+//!   Int64, UInt64, Int128: the sum, wrapping as polars does), nulls skipped;
+//! - the count of non-null values of an elementwise `x`, and the number of rows;
+//! - the linear quantile of the non-null values of an elementwise Float64 `x`
+//!   (`metrics::durations::linear_quantile`, polars' arithmetic);
+//! - the exact Int128 sums of milliseconds of `metrics::durations` (`exact_sum_of`);
+//! - a scalar literal;
+//!
+//! each possibly cast at the end and named by an alias. Any other aggregation (or an
+//! input of another type) is left to polars and joined on the group keys.
+
+use polars::chunked_array::cast::CastOptions;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::metrics::durations::{exact_sum_of, exact_term, linear_quantile};
+
+/// The most slots (days from the first to the last period start, times the codes of
+/// every `--by` column) grouped here; past it polars groups.
+const MAX_SLOTS: usize = 1 << 22;
+
+/// The shape of one aggregation reduced here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shape {
+    Sum,
+    Count,
+    Len,
+    Quantile(f64),
+    ExactSum { per_unit: f64, power: u32 },
+    Constant,
+}
+
+/// One aggregation reduced here: its shape, its elementwise input and final cast.
+#[derive(Debug, Clone)]
+struct Reduction {
+    name: PlSmallStr,
+    shape: Shape,
+    input: Option<Expr>,
+    cast: Option<(DataType, CastOptions)>,
+    /// The aggregation itself, left to polars when its input has another type.
+    expr: Expr,
+}
+
+impl Reduction {
+    /// The reduction of an aggregation of a known shape.
+    fn of(expr: &Expr) -> Option<Reduction> {
+        let Expr::Alias(inner, name) = expr else { return None };
+        let (inner, cast) = match inner.as_ref() {
+            Expr::Cast { expr, dtype: DataTypeExpr::Literal(dtype), options } => {
+                (expr.as_ref(), Some((dtype.clone(), *options)))
+            }
+            other => (other, None),
+        };
+        let (shape, input) = match inner {
+            Expr::Agg(AggExpr::Sum(x)) => (Shape::Sum, x.as_ref()),
+            Expr::Agg(AggExpr::Count { input, include_nulls: false }) => (Shape::Count, input.as_ref()),
+            Expr::Len => (Shape::Len, inner),
+            Expr::Function { input, function: FunctionExpr::Quantile { method: QuantileMethod::Linear } } => {
+                let [values, Expr::Literal(q)] = input.as_slice() else { return None };
+                let Expr::Function { input: values, function: FunctionExpr::DropNulls } = values else { return None };
+                let ([x], Some(q)) = (values.as_slice(), q.to_any_value().and_then(|q| q.extract::<f64>())) else {
+                    return None;
+                };
+                (Shape::Quantile(q), x)
+            }
+            Expr::AnonymousFunction { input, fmt_str, .. } => {
+                let ((per_unit, power), [x]) = (exact_sum_of(fmt_str)?, input.as_slice()) else { return None };
+                (Shape::ExactSum { per_unit, power }, x)
+            }
+            Expr::Literal(value) if value.is_scalar() => (Shape::Constant, inner),
+            _ => return None,
+        };
+        let input = match shape {
+            Shape::Len => None,
+            _ if elementwise(input) => Some(input.clone()),
+            _ => return None,
+        };
+        Some(Reduction { name: name.clone(), shape, input, cast, expr: expr.clone() })
+    }
+}
+
+/// Whether an expression gives one value per row from that row alone (or a scalar).
+fn elementwise(expr: &Expr) -> bool {
+    match expr {
+        Expr::Column(_) => true,
+        Expr::Literal(value) => value.is_scalar(),
+        Expr::Alias(x, _) => elementwise(x),
+        Expr::Cast { expr, dtype: DataTypeExpr::Literal(_), .. } => elementwise(expr),
+        Expr::BinaryExpr { left, right, .. } => elementwise(left) && elementwise(right),
+        Expr::Ternary { predicate, truthy, falsy } => [predicate, truthy, falsy].iter().all(|x| elementwise(x)),
+        Expr::Function {
+            input,
+            function: FunctionExpr::Boolean(BooleanFunction::IsNull | BooleanFunction::IsNotNull | BooleanFunction::Not),
+        } => input.iter().all(elementwise),
+        _ => false,
+    }
+}
+
+/// Reduced columns by the index of their reduction (`None`: left to polars).
+type Reduced = Vec<(usize, Option<Series>)>;
+
+/// The rows of a frame grouped by period start and `--by` codes.
+struct Groups {
+    /// Each row's group, 0-based in order of first appearance.
+    ids: Vec<u32>,
+    /// Each group's period start (days since 1970) and codes.
+    keys: Vec<(i32, Vec<u32>)>,
+    /// Each group's rows.
+    sizes: Vec<u32>,
+}
+
+impl Groups {
+    /// Groups the rows of `frame` by `period_start` and the `columns`; `None` when a key
+    /// has a null value or the keys span more than [`MAX_SLOTS`].
+    fn of(frame: &DataFrame, columns: &[String]) -> PolarsResult<Option<Groups>> {
+        let days = frame.column("period_start")?.as_materialized_series().to_physical_repr().into_owned();
+        let dims: Option<Vec<UInt32Chunked>> =
+            columns.iter().map(|c| frame.column(c).ok()?.as_materialized_series().u32().ok().cloned()).collect();
+        let (Ok(days), Some(dims)) = (days.i32(), dims) else { return Ok(None) };
+        if days.null_count() > 0 || dims.iter().any(|d| d.null_count() > 0) {
+            return Ok(None);
+        }
+        let (Some(first), Some(last)) = (days.min(), days.max()) else {
+            return Ok(Some(Groups { ids: Vec::new(), keys: Vec::new(), sizes: Vec::new() }));
+        };
+        let widths: Vec<usize> = dims.iter().map(|d| d.max().map_or(1, |m| m as usize + 1)).collect();
+        let span = (i64::from(last) - i64::from(first) + 1) as usize;
+        let slots = widths.iter().try_fold(span, |n, w| n.checked_mul(*w).filter(|&n| n <= MAX_SLOTS));
+        let Some(slots) = slots.filter(|&n| n <= MAX_SLOTS) else { return Ok(None) };
+        let mut slot: Vec<u32> = days.into_no_null_iter().map(|d| (d - first) as u32).collect();
+        for (dim, width) in dims.iter().zip(&widths) {
+            slot.iter_mut().zip(dim.into_no_null_iter()).for_each(|(s, c)| *s = *s * *width as u32 + c);
+        }
+        let mut group_of = vec![u32::MAX; slots];
+        let (mut keys, mut sizes) = (Vec::new(), Vec::new());
+        let ids = slot
+            .into_iter()
+            .map(|s| {
+                let id = &mut group_of[s as usize];
+                if *id == u32::MAX {
+                    *id = keys.len() as u32;
+                    keys.push(unpack(s, first, &widths));
+                    sizes.push(0);
+                }
+                sizes[*id as usize] += 1;
+                *id
+            })
+            .collect();
+        Ok(Some(Groups { ids, keys, sizes }))
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The key columns: `period_start` (Date) and the `columns` (codes).
+    fn key_columns(&self, columns: &[String]) -> PolarsResult<Vec<Column>> {
+        let days: Vec<i32> = self.keys.iter().map(|k| k.0).collect();
+        let mut out = vec![Column::new("period_start".into(), days).cast(&DataType::Date)?];
+        for (j, name) in columns.iter().enumerate() {
+            let codes: Vec<u32> = self.keys.iter().map(|k| k.1[j]).collect();
+            out.push(Column::new(name.as_str().into(), codes));
+        }
+        Ok(out)
+    }
+
+    /// Σ of the `values` (one per row, in row order) over each group, nulls skipped.
+    fn sum<T: Copy + Default>(&self, add: impl Fn(T, T) -> T, values: impl Iterator<Item = Option<T>>) -> Vec<T> {
+        let mut out = vec![T::default(); self.len()];
+        for (&id, value) in self.ids.iter().zip(values) {
+            if let Some(v) = value {
+                out[id as usize] = add(out[id as usize], v);
+            }
+        }
+        out
+    }
+
+    /// Reduces one aggregation of a known shape over its evaluated `input`; `None` when
+    /// the input's type is not one reduced here.
+    fn reduce(&self, reduction: &Reduction, input: Option<&Series>) -> PolarsResult<Option<Series>> {
+        let name = reduction.name.clone();
+        let counts = |counts: Vec<IdxSize>| IdxCa::from_vec(name.clone(), counts).into_series();
+        let out = match (reduction.shape, input) {
+            (Shape::Len, _) => counts(self.sizes.iter().map(|&n| n as IdxSize).collect()),
+            (Shape::Constant, Some(value)) if value.len() == 1 || value.len() == self.ids.len() => {
+                if self.len() == 0 { value.clear() } else { value.new_from_index(0, self.len()) }
+                    .with_name(name.clone())
+            }
+            (_, Some(x)) if x.len() != self.ids.len() => return Ok(None),
+            (Shape::Count, Some(x)) => {
+                let valid = x.is_not_null();
+                counts(self.sum(|a, b| a + b, valid.iter().map(|v| v.filter(|v| *v).map(|_| 1))))
+            }
+            (Shape::Sum, Some(x)) => match x.dtype() {
+                DataType::Boolean => {
+                    counts(self.sum(|a, b| a + b, x.bool()?.iter().map(|v| v.filter(|v| *v).map(|_| 1))))
+                }
+                DataType::Int64 => {
+                    Int64Chunked::from_vec(name.clone(), self.sum(i64::wrapping_add, x.i64()?.iter())).into_series()
+                }
+                DataType::UInt64 => {
+                    UInt64Chunked::from_vec(name.clone(), self.sum(u64::wrapping_add, x.u64()?.iter())).into_series()
+                }
+                DataType::Int128 => {
+                    Int128Chunked::from_vec(name.clone(), self.sum(i128::wrapping_add, x.i128()?.iter())).into_series()
+                }
+                _ => return Ok(None),
+            },
+            (Shape::ExactSum { per_unit, power }, Some(x)) if x.dtype() == &DataType::Float64 => {
+                let terms = x.f64()?.iter().map(|v| v.map(|v| exact_term(v, per_unit, power)));
+                let sums = self.sum(|a, b| a + b, terms);
+                Int128Chunked::from_vec(name.clone(), sums).into_series()
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(cast(out, &reduction.cast)?))
+    }
+
+    /// The quantiles of the reductions `task` (all of one Float64 input `x`), from one
+    /// grouping of its non-null values; `None` each for an input of another type.
+    fn quantile_task(&self, task: &[usize], known: &[Reduction], x: Option<&Series>) -> PolarsResult<Reduced> {
+        let Some(x) = x.filter(|x| x.dtype() == &DataType::Float64 && x.len() == self.ids.len()) else {
+            return Ok(task.iter().map(|&i| (i, None)).collect());
+        };
+        let qs: Vec<f64> =
+            task.iter().map(|&i| if let Shape::Quantile(q) = known[i].shape { q } else { 0.0 }).collect();
+        let per_group = self.quantiles(x.f64()?, &qs);
+        let mut out = Vec::with_capacity(task.len());
+        for (k, &i) in task.iter().enumerate() {
+            let values = per_group.iter().map(|g| g[k]);
+            let series = Float64Chunked::from_iter_options(known[i].name.clone(), values).into_series();
+            out.push((i, Some(cast(series, &known[i].cast)?)));
+        }
+        Ok(out)
+    }
+
+    /// The linear quantiles `qs` of each group's non-null values.
+    fn quantiles(&self, x: &Float64Chunked, qs: &[f64]) -> Vec<Vec<Option<f64>>> {
+        // The values grouped: a counting sort of the rows by group.
+        let mut start = vec![0usize; self.len() + 1];
+        for (&id, v) in self.ids.iter().zip(x.iter()) {
+            if v.is_some() {
+                start[id as usize + 1] += 1;
+            }
+        }
+        for g in 0..self.len() {
+            start[g + 1] += start[g];
+        }
+        let mut next = start.clone();
+        let mut values = vec![0f64; start[self.len()]];
+        for (&id, v) in self.ids.iter().zip(x.iter()) {
+            if let Some(v) = v {
+                values[next[id as usize]] = v;
+                next[id as usize] += 1;
+            }
+        }
+        (0..self.len())
+            .map(|g| {
+                let group = &mut values[start[g]..start[g + 1]];
+                qs.iter().map(|&q| quantile_of(group, q)).collect()
+            })
+            .collect()
+    }
+}
+
+/// Casts a reduced column as its aggregation says (if it does).
+fn cast(series: Series, to: &Option<(DataType, CastOptions)>) -> PolarsResult<Series> {
+    match to {
+        Some((dtype, options)) => series.cast_with_options(dtype, *options),
+        None => Ok(series),
+    }
+}
+
+/// The linear quantile `q` of some values (reordered), as polars selects it: the value
+/// at ⌊h⌋ in ascending order, and the least of those above it.
+fn quantile_of(values: &mut [f64], q: f64) -> Option<f64> {
+    let mut lower_at = None;
+    linear_quantile(values.len() as u64, q, |position| {
+        let position = position as usize;
+        match lower_at {
+            None => {
+                lower_at = Some(position);
+                values.select_nth_unstable_by(position, f64::total_cmp);
+                values.get(position).copied()
+            }
+            Some(_) => values[position..].iter().copied().min_by(f64::total_cmp),
+        }
+    })
+}
+
+/// The period start and codes of a slot.
+fn unpack(mut slot: u32, first: i32, widths: &[usize]) -> (i32, Vec<u32>) {
+    let mut codes = vec![0u32; widths.len()];
+    for (code, width) in codes.iter_mut().zip(widths).rev() {
+        *code = slot % *width as u32;
+        slot /= *width as u32;
+    }
+    (first + slot as i32, codes)
+}
+
+/// Aggregates `frame` per `period_start` and the `columns` (`by.<dim>` codes): the
+/// aggregations of a known shape here, and the rest (the aggregations returned) left to
+/// the caller. `None` when the rows cannot be grouped here (see [`Groups::of`]) or no
+/// aggregation has a known shape.
+pub fn reduce(
+    frame: &DataFrame,
+    columns: &[String],
+    aggregations: &[Expr],
+) -> PolarsResult<Option<(DataFrame, Vec<Expr>)>> {
+    let known: Vec<Reduction> = aggregations.iter().filter_map(Reduction::of).collect();
+    if known.is_empty() {
+        return Ok(None);
+    }
+    let Some(groups) = Groups::of(frame, columns)? else { return Ok(None) };
+    // Each distinct input evaluated once (the median and the 90th percentile of one column).
+    let mut inputs: Vec<Expr> = Vec::new();
+    let input_of: Vec<Option<usize>> = known
+        .iter()
+        .map(|r| {
+            r.input.as_ref().map(|x| match inputs.iter().position(|y| y == x) {
+                Some(i) => i,
+                None => {
+                    inputs.push(x.clone());
+                    inputs.len() - 1
+                }
+            })
+        })
+        .collect();
+    let evaluated: Vec<Series> = if inputs.is_empty() {
+        Vec::new()
+    } else {
+        let named = inputs.iter().enumerate().map(|(i, x)| x.clone().alias(format!("reduce.{i}")));
+        let df = frame.clone().lazy().select(named.collect::<Vec<_>>()).collect()?;
+        df.columns().iter().map(|c| c.as_materialized_series().clone()).collect()
+    };
+    // The quantiles of one input share one grouping of its values.
+    let tasks: Vec<Vec<usize>> = (0..known.len())
+        .filter_map(|i| match known[i].shape {
+            Shape::Quantile(_) => {
+                let first = (0..i).any(|j| matches!(known[j].shape, Shape::Quantile(_)) && input_of[j] == input_of[i]);
+                (!first).then(|| {
+                    (i..known.len())
+                        .filter(|&j| matches!(known[j].shape, Shape::Quantile(_)) && input_of[j] == input_of[i])
+                        .collect()
+                })
+            }
+            _ => Some(vec![i]),
+        })
+        .collect();
+    let done: Vec<PolarsResult<Reduced>> = tasks
+        .par_iter()
+        .map(|task| {
+            let input = input_of[task[0]].map(|i| &evaluated[i]);
+            match known[task[0]].shape {
+                Shape::Quantile(_) => groups.quantile_task(task, &known, input),
+                _ => Ok(vec![(task[0], groups.reduce(&known[task[0]], input)?)]),
+            }
+        })
+        .collect();
+    let mut out: Vec<Option<Series>> = vec![None; known.len()];
+    for (i, series) in done.into_iter().collect::<PolarsResult<Vec<_>>>()?.into_iter().flatten() {
+        out[i] = series;
+    }
+    let mut columns_out = groups.key_columns(columns)?;
+    let mut rest: Vec<Expr> = aggregations.iter().filter(|a| Reduction::of(a).is_none()).cloned().collect();
+    for (r, series) in known.into_iter().zip(out) {
+        match series {
+            Some(series) => columns_out.push(series.into_column()),
+            None => rest.push(r.expr),
+        }
+    }
+    Ok(Some((DataFrame::new_infer_height(columns_out)?, rest)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The frame of the tests: 7 rows over two periods and two channels.
+    fn frame() -> DataFrame {
+        df!(
+            "period_start" => [0i32, 0, 31, 0, 31, 31, 0],
+            "by.channel" => [0u32, 1, 0, 0, 0, 0, 1],
+            "ok" => [Some(true), Some(false), None, Some(true), Some(true), Some(false), None],
+            "x" => [Some(1.5f64), None, Some(2.0), Some(0.5), Some(4.0), Some(3.0), None],
+            "n" => [Some(2i64), Some(3), None, Some(4), Some(5), None, Some(7)],
+        )
+        .unwrap()
+        .lazy()
+        .with_column(col("period_start").cast(DataType::Date))
+        .collect()
+        .unwrap()
+    }
+
+    fn aggregations() -> Vec<Expr> {
+        vec![
+            col("ok").sum().cast(DataType::UInt64).alias("good"),
+            col("ok").eq(lit(false)).sum().cast(DataType::UInt64).alias("bad"),
+            col("x").count().cast(DataType::UInt64).alias("x.n"),
+            len().cast(DataType::UInt64).alias("rows"),
+            col("n").cast(DataType::Int64).sum().alias("n.sum"),
+            col("x").drop_nulls().quantile(lit(0.5), QuantileMethod::Linear).alias("x.median"),
+            col("x").drop_nulls().quantile(lit(0.9), QuantileMethod::Linear).alias("x.p90"),
+            lit(0u64).alias("zero"),
+            // Not a known shape: left to polars.
+            col("x").max().alias("x.max"),
+        ]
+    }
+
+    /// Sorted by key, the columns in one order.
+    fn sorted(df: DataFrame) -> DataFrame {
+        let names = ["period_start", "by.channel", "good", "bad", "x.n", "rows", "n.sum", "x.median", "x.p90", "zero"];
+        df.lazy().select(names.map(col)).sort(["period_start", "by.channel"], Default::default()).collect().unwrap()
+    }
+
+    #[test]
+    fn known_shapes_give_what_polars_gives() {
+        let frame = frame();
+        let columns = ["by.channel".to_string()];
+        let (reduced, rest) = reduce(&frame, &columns, &aggregations()).unwrap().unwrap();
+        assert_eq!(rest.len(), 1, "the maximum is left to polars");
+        let polars =
+            frame.lazy().group_by([col("period_start"), col("by.channel")]).agg(aggregations()).collect().unwrap();
+        assert_eq!(sorted(reduced.clone()).schema(), sorted(polars.clone()).schema(), "the same types");
+        assert_eq!(sorted(reduced.clone()), sorted(polars));
+        // By hand: period 0 channel 0 has rows 0 and 3: ok true, true; x 1.5, 0.5; n 2, 4.
+        let first = sorted(reduced);
+        let get = |name: &str| first.column(name).unwrap().get(0).unwrap().into_static();
+        assert_eq!(get("good"), AnyValue::UInt64(2));
+        assert_eq!(get("x.median"), AnyValue::Float64(1.0));
+        assert_eq!(get("x.p90"), AnyValue::Float64(1.4));
+        assert_eq!(get("n.sum"), AnyValue::Int64(6));
+    }
+
+    #[test]
+    fn a_group_without_values_has_no_quantile_and_zero_counts() {
+        let frame = frame();
+        let (reduced, _) = reduce(&frame, &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
+        let df = sorted(reduced);
+        // Period 0, channel 1: rows 1 and 6, x missing in both, ok false and missing.
+        let get = |name: &str| df.column(name).unwrap().get(1).unwrap().into_static();
+        assert_eq!(get("x.median"), AnyValue::Null);
+        assert_eq!(get("x.n"), AnyValue::UInt64(0));
+        assert_eq!(get("good"), AnyValue::UInt64(0));
+        assert_eq!(get("bad"), AnyValue::UInt64(1));
+        assert_eq!(get("rows"), AnyValue::UInt64(2));
+        assert_eq!(get("n.sum"), AnyValue::Int64(10));
+    }
+
+    #[test]
+    fn an_empty_frame_has_no_groups() {
+        let frame = frame().slice(0, 0);
+        let (reduced, _) = reduce(&frame, &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
+        assert_eq!(reduced.height(), 0);
+    }
+
+    #[test]
+    fn an_input_of_another_type_is_left_to_polars() {
+        let frame = frame().lazy().with_column(col("n").cast(DataType::Int32).alias("i")).collect().unwrap();
+        let sum = col("i").sum().alias("i.sum");
+        let (reduced, rest) =
+            reduce(&frame, &["by.channel".to_string()], &[len().alias("rows"), sum.clone()]).unwrap().unwrap();
+        assert_eq!(rest, vec![sum]);
+        assert!(reduced.column("i.sum").is_err());
+        assert_eq!(reduced.column("rows").unwrap().as_materialized_series().sum::<u32>().unwrap(), 7);
+    }
+
+    #[test]
+    fn filters_and_windows_are_not_elementwise() {
+        assert!(Reduction::of(&col("w").filter(col("ok")).sum().alias("a")).is_none());
+        assert!(Reduction::of(&col("ok").sum().over([col("g")]).unwrap().alias("a")).is_none());
+        assert!(Reduction::of(&col("ok").sum()).is_none(), "no alias");
+        assert!(Reduction::of(&col("ok").and(col("x").is_not_null()).sum().alias("a")).is_some());
+    }
+}
