@@ -739,14 +739,13 @@ pub fn grouped(
     aggregations: Vec<Expr>,
 ) -> PolarsResult<DataFrame> {
     let columns: Vec<String> = by.iter().map(|d| input::dimension_column(d)).collect();
-    let frame = frame.collect()?;
-    let Some((reduced, rest)) = reduce::reduce(&frame, &columns, &aggregations)? else {
-        return collect_grouped(aggregate(frame.lazy(), by, dictionaries, aggregations)?);
+    let Some((reduced, rest)) = reduce::reduce(frame.clone(), &columns, &aggregations)? else {
+        return collect_grouped(aggregate(frame, by, dictionaries, aggregations)?);
     };
     if rest.is_empty() {
         return Ok(reduced);
     }
-    let others = collect_grouped(aggregate(frame.lazy(), by, dictionaries, rest)?)?;
+    let others = collect_grouped(aggregate(frame, by, dictionaries, rest)?)?;
     let keys = group_keys(by);
     reduced.lazy().join(others.lazy(), &keys, &keys, JoinArgs::new(JoinType::Left)).collect()
 }

@@ -16,6 +16,8 @@
 
 use polars::chunked_array::cast::CastOptions;
 use polars::prelude::*;
+use polars_arrow::array::{Array, BooleanArray};
+use polars_arrow::bitmap::Bitmap;
 use rayon::prelude::*;
 
 use crate::metrics::durations::{exact_sum_of, exact_term, linear_quantile};
@@ -169,6 +171,24 @@ impl Groups {
         Ok(out)
     }
 
+    /// Per group: the rows whose bit is set, given chunk by chunk in row order as
+    /// (rows, bits; `None`: every bit set). A row adds its bit (0 or 1): no branch.
+    fn count_bits(&self, chunks: impl Iterator<Item = (usize, Option<Bitmap>)>) -> Vec<IdxSize> {
+        let mut out = vec![0 as IdxSize; self.len()];
+        let mut rows = self.ids.as_slice();
+        for (len, bits) in chunks {
+            let (ids, rest) = rows.split_at(len.min(rows.len()));
+            rows = rest;
+            match bits {
+                None => ids.iter().for_each(|&id| out[id as usize] += 1),
+                Some(bits) => {
+                    ids.iter().zip(bits.iter()).for_each(|(&id, bit)| out[id as usize] += IdxSize::from(bit));
+                }
+            }
+        }
+        out
+    }
+
     /// Σ of the `values` (one per row, in row order) over each group, nulls skipped.
     fn sum<T: Copy + Default>(&self, add: impl Fn(T, T) -> T, values: impl Iterator<Item = Option<T>>) -> Vec<T> {
         let mut out = vec![T::default(); self.len()];
@@ -193,12 +213,11 @@ impl Groups {
             }
             (_, Some(x)) if x.len() != self.ids.len() => return Ok(None),
             (Shape::Count, Some(x)) => {
-                let valid = x.is_not_null();
-                counts(self.sum(|a, b| a + b, valid.iter().map(|v| v.filter(|v| *v).map(|_| 1))))
+                counts(self.count_bits(x.chunks().iter().map(|a| (a.len(), valid_rows(a.as_ref(), x.dtype())))))
             }
             (Shape::Sum, Some(x)) => match x.dtype() {
                 DataType::Boolean => {
-                    counts(self.sum(|a, b| a + b, x.bool()?.iter().map(|v| v.filter(|v| *v).map(|_| 1))))
+                    counts(self.count_bits(x.bool()?.downcast_iter().map(|a| (a.len(), true_rows(a)))))
                 }
                 DataType::Int64 => {
                     Int64Chunked::from_vec(name.clone(), self.sum(i64::wrapping_add, x.i64()?.iter())).into_series()
@@ -268,6 +287,22 @@ impl Groups {
     }
 }
 
+/// The non-null rows of one chunk (`None`: all of them).
+fn valid_rows(array: &dyn Array, dtype: &DataType) -> Option<Bitmap> {
+    if dtype == &DataType::Null {
+        return Some(Bitmap::new_zeroed(array.len()));
+    }
+    array.validity().cloned()
+}
+
+/// The true, non-null rows of one Boolean chunk.
+fn true_rows(array: &BooleanArray) -> Option<Bitmap> {
+    Some(match array.validity() {
+        Some(valid) => array.values() & valid,
+        None => array.values().clone(),
+    })
+}
+
 /// Casts a reduced column as its aggregation says (if it does).
 fn cast(series: Series, to: &Option<(DataType, CastOptions)>) -> PolarsResult<Series> {
     match to {
@@ -307,8 +342,11 @@ fn unpack(mut slot: u32, first: i32, widths: &[usize]) -> (i32, Vec<u32>) {
 /// aggregations of a known shape here, and the rest (the aggregations returned) left to
 /// the caller. `None` when the rows cannot be grouped here (see [`Groups::of`]) or no
 /// aggregation has a known shape.
+///
+/// Only the keys and the inputs are evaluated, in the frame's chunks as they are
+/// (collecting the whole frame copied every column into one chunk).
 pub fn reduce(
-    frame: &DataFrame,
+    frame: LazyFrame,
     columns: &[String],
     aggregations: &[Expr],
 ) -> PolarsResult<Option<(DataFrame, Vec<Expr>)>> {
@@ -316,7 +354,6 @@ pub fn reduce(
     if known.is_empty() {
         return Ok(None);
     }
-    let Some(groups) = Groups::of(frame, columns)? else { return Ok(None) };
     // Each distinct input evaluated once (the median and the 90th percentile of one column).
     let mut inputs: Vec<Expr> = Vec::new();
     let input_of: Vec<Option<usize>> = known
@@ -331,13 +368,12 @@ pub fn reduce(
             })
         })
         .collect();
-    let evaluated: Vec<Series> = if inputs.is_empty() {
-        Vec::new()
-    } else {
-        let named = inputs.iter().enumerate().map(|(i, x)| x.clone().alias(format!("reduce.{i}")));
-        let df = frame.clone().lazy().select(named.collect::<Vec<_>>()).collect()?;
-        df.columns().iter().map(|c| c.as_materialized_series().clone()).collect()
-    };
+    let keys = std::iter::once("period_start").chain(columns.iter().map(String::as_str)).map(col);
+    let named = inputs.iter().enumerate().map(|(i, x)| x.clone().alias(format!("reduce.{i}")));
+    let df = frame.select(keys.chain(named).collect::<Vec<_>>()).collect()?;
+    let Some(groups) = Groups::of(&df, columns)? else { return Ok(None) };
+    let evaluated: Vec<Series> =
+        df.columns()[1 + columns.len()..].iter().map(|c| c.as_materialized_series().clone()).collect();
     // The quantiles of one input share one grouping of its values.
     let tasks: Vec<Vec<usize>> = (0..known.len())
         .filter_map(|i| match known[i].shape {
@@ -422,7 +458,7 @@ mod tests {
     fn known_shapes_give_what_polars_gives() {
         let frame = frame();
         let columns = ["by.channel".to_string()];
-        let (reduced, rest) = reduce(&frame, &columns, &aggregations()).unwrap().unwrap();
+        let (reduced, rest) = reduce(frame.clone().lazy(), &columns, &aggregations()).unwrap().unwrap();
         assert_eq!(rest.len(), 1, "the maximum is left to polars");
         let polars =
             frame.lazy().group_by([col("period_start"), col("by.channel")]).agg(aggregations()).collect().unwrap();
@@ -438,9 +474,36 @@ mod tests {
     }
 
     #[test]
+    fn frames_in_chunks_give_what_one_chunk_gives() {
+        // The rows in chunks of 3, 1 and 3 (as blocks of a file are stacked), and an
+        // all-null column: the bits of each chunk count for its own rows.
+        let whole = frame().lazy().with_column(lit(NULL).cast(DataType::Boolean).alias("none")).collect().unwrap();
+        let mut stacked = whole.slice(0, 3);
+        stacked.vstack_mut(&whole.slice(3, 1)).unwrap();
+        stacked.vstack_mut(&whole.slice(4, 3)).unwrap();
+        assert_eq!(stacked.column("ok").unwrap().n_chunks(), 3);
+        let mut aggs = aggregations();
+        aggs.push(col("none").count().cast(DataType::UInt64).alias("none.n"));
+        aggs.push(col("none").sum().cast(DataType::UInt64).alias("none.sum"));
+        let columns = ["by.channel".to_string()];
+        let (one, _) = reduce(whole.lazy(), &columns, &aggs).unwrap().unwrap();
+        let (chunked, rest) = reduce(stacked.lazy(), &columns, &aggs).unwrap().unwrap();
+        assert_eq!(rest.len(), 1);
+        let order = |df: DataFrame| df.sort(["period_start", "by.channel"], Default::default()).unwrap();
+        assert_eq!(order(one), order(chunked.clone()));
+        // By hand, period 0 channel 0 (rows 0 and 3, in the first and second chunks).
+        let first = order(chunked);
+        let get = |name: &str| first.column(name).unwrap().get(0).unwrap().into_static();
+        assert_eq!(get("good"), AnyValue::UInt64(2));
+        assert_eq!(get("x.n"), AnyValue::UInt64(2));
+        assert_eq!(get("none.n"), AnyValue::UInt64(0));
+        assert_eq!(get("none.sum"), AnyValue::UInt64(0));
+    }
+
+    #[test]
     fn a_group_without_values_has_no_quantile_and_zero_counts() {
         let frame = frame();
-        let (reduced, _) = reduce(&frame, &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
+        let (reduced, _) = reduce(frame.clone().lazy(), &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
         let df = sorted(reduced);
         // Period 0, channel 1: rows 1 and 6, x missing in both, ok false and missing.
         let get = |name: &str| df.column(name).unwrap().get(1).unwrap().into_static();
@@ -455,7 +518,7 @@ mod tests {
     #[test]
     fn an_empty_frame_has_no_groups() {
         let frame = frame().slice(0, 0);
-        let (reduced, _) = reduce(&frame, &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
+        let (reduced, _) = reduce(frame.clone().lazy(), &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
         assert_eq!(reduced.height(), 0);
     }
 
@@ -464,7 +527,9 @@ mod tests {
         let frame = frame().lazy().with_column(col("n").cast(DataType::Int32).alias("i")).collect().unwrap();
         let sum = col("i").sum().alias("i.sum");
         let (reduced, rest) =
-            reduce(&frame, &["by.channel".to_string()], &[len().alias("rows"), sum.clone()]).unwrap().unwrap();
+            reduce(frame.clone().lazy(), &["by.channel".to_string()], &[len().alias("rows"), sum.clone()])
+                .unwrap()
+                .unwrap();
         assert_eq!(rest, vec![sum]);
         assert!(reduced.column("i.sum").is_err());
         assert_eq!(reduced.column("rows").unwrap().as_materialized_series().sum::<u32>().unwrap(), 7);

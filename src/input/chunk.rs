@@ -150,6 +150,58 @@ impl Fields for SplitLine<'_> {
     }
 }
 
+/// One record read by the CSV parser's core: its fields unquoted, end to end.
+#[derive(Debug, Default)]
+pub struct UnquotedRecord {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    width: usize,
+}
+
+impl UnquotedRecord {
+    /// Reads the first record of `input` (which starts at a record boundary) with
+    /// `parser`; returns the bytes it took, its line feed included. The end of `input`
+    /// ends the record.
+    pub fn read(&mut self, parser: &mut csv_core::Reader, input: &[u8]) -> usize {
+        use csv_core::ReadRecordResult as Read;
+        if self.text.is_empty() {
+            self.text.resize(1024, 0);
+            self.ends.resize(64, 0);
+        }
+        let (mut taken, mut written, mut fields) = (0, 0, 0);
+        loop {
+            let (result, nin, nout, nend) =
+                parser.read_record(&input[taken..], &mut self.text[written..], &mut self.ends[fields..]);
+            (taken, written, fields) = (taken + nin, written + nout, fields + nend);
+            match result {
+                Read::InputEmpty => {}
+                Read::OutputFull => self.text.resize(self.text.len() * 2, 0),
+                Read::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Read::Record | Read::End => {
+                    self.width = if result == Read::Record { fields } else { 0 };
+                    parser.reset();
+                    return taken;
+                }
+            }
+        }
+    }
+}
+
+impl Fields for UnquotedRecord {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn text(&self) -> Vec<u8> {
+        (0..self.width).map(|i| self.field(i)).collect::<Vec<_>>().join(&b","[..])
+    }
+}
+
 /// Why a transaction is rejected whose period's running number does not fit 16 bits
 /// (`crate::period::period_fits`: days from 1880-04 to 2059-09, weeks from 1342 to 2598,
 /// months to 2730, quarters to 8191).

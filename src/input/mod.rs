@@ -8,6 +8,7 @@ pub mod compact;
 pub mod dictionary;
 pub mod guess;
 pub mod hints;
+pub mod hits;
 pub mod parse;
 pub mod quality;
 pub mod request;

@@ -161,6 +161,18 @@ pub struct Block {
     pub first_line: u64,
     /// A record that could not be read, right after `bytes`.
     pub bad: Option<BadRecord>,
+    /// The number of line feeds in `bytes`.
+    pub lines: u64,
+    /// Whether `bytes` may hold a quote (false: they surely hold none).
+    pub quoted: bool,
+}
+
+impl Block {
+    /// A block of `bytes` starting on line `first_line`, counted and searched here.
+    pub fn of(bytes: Vec<u8>, first_line: u64) -> Self {
+        let (lines, quoted) = (count_lines(&bytes), memchr::memchr(b'"', &bytes).is_some());
+        Block { bytes, first_line, bad: None, lines, quoted }
+    }
 }
 
 /// A record rejected before parsing: a quote that never closes, or a record over the
@@ -203,6 +215,8 @@ pub struct RecordScan {
     /// closing quote (`"oops,4⏎…⏎x,"quoted"…`): almost surely a stray quote that
     /// swallowed the lines in between. Where its opening quote is; the scan stops there.
     pub stray_quote: Option<usize>,
+    /// Whether the text holds a quote at all.
+    pub quoted: bool,
 }
 
 /// Scans `bytes`, which start at a record boundary, as the csv crate parses them: a
@@ -218,6 +232,7 @@ pub fn scan_records(bytes: &[u8], delimiter: u8) -> RecordScan {
             last_end: memchr::memrchr(b'\n', bytes).map(|i| i + 1),
             open_quote: None,
             stray_quote: None,
+            quoted: false,
         };
     }
     while let Some(offset) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
@@ -234,7 +249,7 @@ pub fn scan_records(bytes: &[u8], delimiter: u8) -> RecordScan {
         // A quoted field: up to the quote that is not doubled.
         loop {
             let Some(offset) = memchr::memchr(b'"', &bytes[i..]) else {
-                return RecordScan { last_end, open_quote: Some(at), stray_quote: None };
+                return RecordScan { last_end, open_quote: Some(at), stray_quote: None, quoted: true };
             };
             let quote = i + offset;
             i = quote + 1;
@@ -242,7 +257,7 @@ pub fn scan_records(bytes: &[u8], delimiter: u8) -> RecordScan {
                 Some(b'"') => i += 1,
                 Some(&next) if next != delimiter && next != b'\n' && next != b'\r' => {
                     if memchr::memchr(b'\n', &bytes[at..quote]).is_some() {
-                        return RecordScan { last_end, open_quote: None, stray_quote: Some(at) };
+                        return RecordScan { last_end, open_quote: None, stray_quote: Some(at), quoted: true };
                     }
                     break;
                 }
@@ -250,7 +265,7 @@ pub fn scan_records(bytes: &[u8], delimiter: u8) -> RecordScan {
             }
         }
     }
-    RecordScan { last_end, open_quote: None, stray_quote: None }
+    RecordScan { last_end, open_quote: None, stray_quote: None, quoted: true }
 }
 
 /// Returns the end of the last complete record in `bytes` (see [`scan_records`]).
@@ -279,10 +294,7 @@ impl Blocks {
                 }
                 break;
             }
-            let start = buffer.len();
-            buffer.resize(start + BLOCK_BYTES, 0);
-            let read = read_full(&mut self.reader, &mut buffer[start..])?;
-            buffer.truncate(start + read);
+            let read = read_full(&mut self.reader, &mut buffer, BLOCK_BYTES)?;
             self.done = read < BLOCK_BYTES;
             scan = scan_records(&buffer, self.delimiter);
         }
@@ -299,10 +311,11 @@ impl Blocks {
             (None, Some(open)) if self.done || over => Some((open, false)),
             _ => None,
         };
-        let (end, bad) = match cut {
+        let (end, bad, lines) = match cut {
             Some((open, stray)) => {
                 let start = scan.last_end.unwrap_or(0);
-                let line = first_line + count_lines(&buffer[..start]);
+                let lines = count_lines(&buffer[..start]);
+                let line = first_line + lines;
                 let open_line = line + count_lines(&buffer[start..open]);
                 let resume = memchr::memchr(b'\n', &buffer[open..]).map_or(buffer.len(), |i| open + i + 1);
                 let reason = if stray {
@@ -316,17 +329,18 @@ impl Blocks {
                 };
                 self.carry.extend_from_slice(&buffer[resume..]);
                 self.next_line = open_line + 1;
-                (start, Some(BadRecord::new(line, reason, &buffer[start..resume])))
+                (start, Some(BadRecord::new(line, reason, &buffer[start..resume])), lines)
             }
-            _ if self.done => (buffer.len(), None),
-            _ => (scan.last_end.unwrap_or(buffer.len()), None),
+            _ => {
+                let end = if self.done { buffer.len() } else { scan.last_end.unwrap_or(buffer.len()) };
+                let lines = count_lines(&buffer[..end]);
+                self.carry.extend_from_slice(&buffer[end..]);
+                self.next_line += lines;
+                (end, None, lines)
+            }
         };
-        if bad.is_none() {
-            self.carry.extend_from_slice(&buffer[end..]);
-            self.next_line += count_lines(&buffer[..end]);
-        }
         buffer.truncate(end);
-        Ok(Some(Block { bytes: buffer, first_line, bad }))
+        Ok(Some(Block { bytes: buffer, first_line, bad, lines, quoted: scan.quoted }))
     }
 
     /// Skips a line longer than the limit with no quoted field open: reads on to its
@@ -337,8 +351,8 @@ impl Blocks {
         let bad = BadRecord::too_long(line, &buffer, self.limit);
         let mut scratch = buffer;
         loop {
-            scratch.resize(BLOCK_BYTES, 0);
-            let read = read_full(&mut self.reader, &mut scratch[..])?;
+            scratch.clear();
+            let read = read_full(&mut self.reader, &mut scratch, BLOCK_BYTES)?;
             if let Some(i) = memchr::memchr(b'\n', &scratch[..read]) {
                 self.carry.extend_from_slice(&scratch[i + 1..read]);
                 break;
@@ -350,7 +364,7 @@ impl Blocks {
         }
         self.next_line = line + 1;
         scratch.clear();
-        Ok(Block { bytes: scratch, first_line: line, bad: Some(bad) })
+        Ok(Block { bytes: scratch, first_line: line, bad: Some(bad), lines: 0, quoted: false })
     }
 
     /// Gives back the buffer of a block that has been parsed, for the next blocks.
@@ -364,18 +378,12 @@ fn count_lines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
-/// Reads until `buffer` is full or the input ends; returns the bytes read.
-fn read_full(reader: &mut dyn Read, buffer: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
+/// Appends `size` bytes of the input to `buffer`, fewer only at its end; returns the
+/// bytes read. Read into the buffer's spare room: zeroing it first cost a pass over the
+/// file.
+fn read_full(reader: &mut dyn Read, buffer: &mut Vec<u8>, size: usize) -> std::io::Result<usize> {
+    buffer.reserve(size);
+    reader.take(size as u64).read_to_end(buffer)
 }
 
 /// The rows of a Parquet file, as text.
@@ -401,6 +409,11 @@ impl ParquetRows {
         self.row += 1;
         Some(self.row as u64 + 1)
     }
+}
+
+/// The CSV parser's core, set as [`block_reader`] sets the reader.
+pub fn record_parser(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new().delimiter(delimiter).terminator(csv_core::Terminator::Any(b'\n')).build()
 }
 
 /// Returns a CSV reader over one block of whole records.
@@ -593,7 +606,7 @@ fn open_csv(raw: BufReader<File>, path: &Path, options: &ReadOptions) -> Result<
         bail!("{}: the header is longer than the record size limit", path.display());
     }
     let next_line = header_line + count_lines(&first_line);
-    let header_block = Block { bytes: first_line, first_line: 1, bad: None };
+    let header_block = Block::of(first_line, 1);
     let mut header = csv::ByteRecord::new();
     block_reader(&header_block, delimiter)
         .read_byte_record(&mut header)
@@ -645,7 +658,7 @@ mod tests {
         assert_eq!(scan_records(b"a,b\nc,\"open\nd,e\n", b',').open_quote, Some(6));
         assert_eq!(
             scan_records(b"a;\"x\"\n", b';'),
-            RecordScan { last_end: Some(6), open_quote: None, stray_quote: None }
+            RecordScan { last_end: Some(6), open_quote: None, stray_quote: None, quoted: true }
         );
         // A quote that closes on a later line with text after it: a stray quote.
         assert_eq!(scan_records(b"a,1\nb,\"oops\nc,\"q\",5\n", b',').stray_quote, Some(6));
