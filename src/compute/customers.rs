@@ -36,6 +36,16 @@ pub struct CustomerData {
     /// `revenue` in millionths (128 bits: sums of money never wrap), and the counts of
     /// transactions and of revenue values (see [`Sums`]).
     money: BTreeMap<(i32, u16), Sums>,
+    /// The counts of the keys, worked out once (see [`CustomerData::key_counts`]).
+    counts: std::sync::OnceLock<KeyCounts>,
+}
+
+/// What is counted from the keys alone: the retention counts of every group and
+/// period, and the active customers per (group, period).
+#[derive(Debug)]
+struct KeyCounts {
+    retention: Vec<customer_periods::PeriodCounts>,
+    active: BTreeMap<(u16, i32), u64>,
 }
 
 /// The sums of one period and group, by slot: [`MARGIN`], [`REVENUE`] (money in
@@ -172,7 +182,8 @@ impl CustomerFold {
         cells.sort_unstable_by_key(|cell| cell.0);
         let transactions = self.transactions_frame(&cells)?;
         let money = cells.into_iter().map(|(key, sums, _)| (key, sums)).collect();
-        Ok(CustomerData { keys: self.keys.finish(), dims: self.dims, groups: self.groups, transactions, money })
+        let keys = self.keys.finish();
+        Ok(CustomerData { keys, dims: self.dims, groups: self.groups, transactions, money, counts: Default::default() })
     }
 
     /// The transactions per period and group (`period_start`, the dimension columns,
@@ -223,7 +234,25 @@ impl CustomerData {
                 total.iter_mut().zip(sums).for_each(|(t, s)| *t += s);
                 all
             }),
+            counts: Default::default(),
         })
+    }
+
+    /// The counts of the keys, counted on first use (the report's retention and CLV
+    /// both need them; they are counted while the interactions are aggregated).
+    fn key_counts(&self) -> &KeyCounts {
+        self.counts.get_or_init(|| {
+            let (retention, active) = rayon::join(
+                || customer_periods::retention_counts(&self.keys),
+                || customer_periods::active_counts(&self.keys),
+            );
+            KeyCounts { retention, active }
+        })
+    }
+
+    /// Counts the keys now (see [`CustomerData::key_counts`]).
+    pub fn count_keys(&self) {
+        self.key_counts();
     }
 
     /// The transactions per period and group: `period_start`, the dimension columns,
@@ -427,6 +456,12 @@ fn push_retention(counts: &[RetentionCounts], want: &[MetricId], settings: &Opti
     }
 }
 
+/// Whether a wanted metric is counted from the customers' keys (see
+/// [`CustomerData::count_keys`]).
+pub fn counts_keys(wanted: &[MetricId]) -> bool {
+    [MetricId::Retention, MetricId::Churn, MetricId::Clv].iter().chain(&ACTIVITY).any(|m| wanted.contains(m))
+}
+
 /// The activity metrics (SPEC §11), counted per period and group.
 const ACTIVITY: [MetricId; 4] =
     [MetricId::Transactions, MetricId::Revenue, MetricId::ActiveCustomers, MetricId::RevenuePerCustomer];
@@ -489,7 +524,7 @@ fn push_activity(cells: &[(GroupKey, CellCounts)], has_revenue: bool, want: &[Me
 /// `(all)` when not split by the `--by` columns).
 fn cell_counts(data: &CustomerData, settings: &Options, dictionaries: &Dictionaries) -> Vec<(GroupKey, CellCounts)> {
     let period = settings.window.period;
-    let active = customer_periods::active_counts(&data.keys);
+    let active = &data.key_counts().active;
     let keys = data.money.keys().map(|&(index, group)| {
         let start = if period == Period::None { NaiveDate::default() } else { period.start_of_index(index) };
         (start, data.group_values(group, dictionaries))
@@ -563,8 +598,7 @@ pub struct RetentionCounts {
 
 /// Retention counts for every period k and group, sorted.
 pub fn retention_counts(data: &CustomerData, period: Period, dictionaries: &Dictionaries) -> Vec<RetentionCounts> {
-    let mut rows: Vec<RetentionCounts> = customer_periods::retention_counts(&data.keys)
-        .into_iter()
+    let mut rows: Vec<RetentionCounts> = (data.key_counts().retention.iter().copied())
         .map(|c| RetentionCounts {
             key: (period.start_of_index(c.period), data.group_values(c.group, dictionaries)),
             at_risk: c.at_risk,

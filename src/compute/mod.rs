@@ -634,7 +634,19 @@ pub fn run(settings: &Options) -> Result<Results> {
             table.frame = DataFrame::empty();
         }
     }
-    interactions::compute(&inputs, &metrics, settings, &mut results)?;
+    // The customers' keys are counted while the interactions are aggregated (both
+    // leave a core idle at times).
+    let (aggregated, ()) = rayon::join(
+        || interactions::compute(&inputs, &metrics, settings, &mut results),
+        || {
+            inputs
+                .customers
+                .iter()
+                .filter(|_| customers::counts_keys(&metrics))
+                .for_each(customers::CustomerData::count_keys)
+        },
+    );
+    aggregated?;
     if let Some(table) = inputs.tables.get(&Kind::Interactions) {
         label_missing_dims(table, &settings.by, &mut results);
     }

@@ -177,9 +177,9 @@ impl UnquotedRecord {
                 Read::InputEmpty => {}
                 Read::OutputFull => self.text.resize(self.text.len() * 2, 0),
                 Read::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                // The parser is then at the start of the next record.
                 Read::Record | Read::End => {
                     self.width = if result == Read::Record { fields } else { 0 };
-                    parser.reset();
                     return taken;
                 }
             }

@@ -107,7 +107,9 @@ impl KeySet {
         for run in runs {
             all.extend_from_slice(&run);
         }
-        all.par_sort_unstable();
+        // The stable sort finds the sorted runs and merges them (the unstable one sorted
+        // them all over again).
+        all.par_sort();
         all.dedup();
         all
     }
