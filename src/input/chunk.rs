@@ -274,6 +274,17 @@ struct Day {
     offset: Option<i64>,
 }
 
+impl Day {
+    /// The instant of a stamp of this day (`Stamp::instant`).
+    fn instant(&self, stamp: Stamp, window: &Window) -> i64 {
+        match (stamp.utc, self.offset) {
+            (Some(utc), _) => utc,
+            (None, Some(offset)) => stamp.local - offset,
+            (None, None) => stamp.instant(window.dates.tz),
+        }
+    }
+}
+
 /// Days worked out once per block (dates repeat across rows), in a direct-mapped
 /// table of 1024 days.
 #[derive(Debug, Clone)]
@@ -288,10 +299,7 @@ impl DayCache {
     fn instant(&mut self, stamp: Stamp, window: &Window) -> i64 {
         match stamp.utc {
             Some(utc) => utc,
-            None => match self.get(stamp.local, window).offset {
-                Some(offset) => stamp.local - offset,
-                None => stamp.instant(window.dates.tz),
-            },
+            None => self.get(stamp.local, window).instant(stamp, window),
         }
     }
 
@@ -475,7 +483,8 @@ impl Chunk {
         }
         self.fq.rows_used += 1;
         self.period_start_len += 1;
-        let row = stamp.map(|s| self.days.instant(s, window));
+        // The row's day is the day of its stamp: no second look into the cache.
+        let row = stamp.zip(day).map(|(s, d)| d.instant(s, window));
         match self.timestamps {
             Timestamps::None => {}
             Timestamps::Local => self.ts.push(ts),
@@ -492,8 +501,10 @@ impl Chunk {
                 self.builders[j].push_missing();
                 continue;
             }
+            // One look at the field's text (a key's, or the value's to parse).
+            let text = field_text(i);
             // Keys go straight into the dictionary: no string is allocated per row.
-            if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, field_text(i), &mut self.builders[j]) {
+            if let (ValueKind::Key, Ok(key), Builder::Key(codes)) = (req.kind, &text, &mut self.builders[j]) {
                 let key = parse::trim(key);
                 let counts = &mut self.field_counts[j];
                 if key.is_empty() {
@@ -505,7 +516,7 @@ impl Chunk {
                 }
                 continue;
             }
-            let parsed = field_text(i).and_then(|s| parse_value(s, req.kind, window, row, &mut self.days));
+            let parsed = text.and_then(|s| parse_value(s, req.kind, window, row, &mut self.days));
             let counts = &mut self.field_counts[j];
             match parsed {
                 Ok(Some(value)) => {
@@ -535,6 +546,7 @@ impl Chunk {
 
     /// Returns true if and only if `raw` is one of the missing codes, trimmed as values
     /// are trimmed (Unicode white space, so `NA` followed by a vertical tab is `NA`).
+    #[inline]
     fn is_missing_code(&self, raw: &[u8]) -> bool {
         !self.missing_codes.is_empty() && {
             let value = std::str::from_utf8(raw).map_or(raw.trim_ascii(), |s| s.trim().as_bytes());

@@ -419,8 +419,12 @@ pub fn parse_tz(s: &str) -> Result<Zone, String> {
 /// 对/错; empty is missing.
 pub fn parse_bool(raw: &str) -> Result<Option<bool>, Reason> {
     let s = trim(raw);
-    if s.is_empty() {
-        return Ok(None);
+    // The usual spellings first, without a comparison ignoring case per word.
+    match s {
+        "" => return Ok(None),
+        "true" | "1" => return Ok(Some(true)),
+        "false" | "0" => return Ok(Some(false)),
+        _ => {}
     }
     let is = |words: &[&str]| words.iter().any(|w| s.eq_ignore_ascii_case(w));
     if is(&["true", "yes", "y", "1", "t", "是", "真", "对"]) {
@@ -519,6 +523,9 @@ pub fn parse_integer(s: &str) -> Result<i64, Reason> {
 
 /// Parses a finite decimal number (`.` as the decimal point).
 pub fn parse_finite(s: &str) -> Result<f64, Reason> {
+    if let Some(x) = plain_decimal(s.as_bytes()) {
+        return Ok(x);
+    }
     match s.parse::<f64>() {
         // A written non-zero number that rounds to 0 (1e-400) is not silently zero.
         Ok(0.0) if s.split(['e', 'E']).next().is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b))) => {
@@ -533,6 +540,40 @@ pub fn parse_finite(s: &str) -> Result<f64, Reason> {
         }
         _ => Err("not a number".to_string()),
     }
+}
+
+/// The powers of ten a double holds exactly, up to 10¹⁵.
+const POWERS_OF_TEN: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// A plain decimal `[+-]digits[.digits]` of at most 15 digits, read as `str::parse`
+/// reads it, or `None` for any other text (left to `str::parse`). Its digits are a
+/// whole number below 2⁵³ and its scale a power of ten up to 10¹⁵, both doubles
+/// exactly, so one division gives the correctly rounded value (Clinger's fast path).
+fn plain_decimal(s: &[u8]) -> Option<f64> {
+    let (negative, digits) = match s.first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mut whole, mut count, mut scale) = (0u64, 0usize, None);
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                whole = whole * 10 + u64::from(b - b'0');
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(digits.len() - i - 1),
+            _ => return None,
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let x = whole as f64 / POWERS_OF_TEN[scale.unwrap_or(0)];
+    Some(if negative { -x } else { x })
 }
 
 /// Parses an optional number that must be at least zero (durations, counts of money).
@@ -691,6 +732,47 @@ pub fn parse_money(raw: &str, negative: bool) -> Result<Option<i64>, Reason> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The fast path reads a plain decimal to the same bits as `str::parse`, and
+        /// leaves every other text to it.
+        #[test]
+        fn plain_decimals_read_as_str_parse_reads_them(
+            text in "[-+]?[0-9]{0,18}(\\.[0-9]{0,18})?|[-+0-9.eE]{0,12}"
+        ) {
+            let fast = super::plain_decimal(text.as_bytes());
+            let reference = text.parse::<f64>().ok();
+            if let Some(x) = fast {
+                prop_assert_eq!(Some(x.to_bits()), reference.map(f64::to_bits), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_decimals_at_the_edges_of_the_fast_path() {
+        // 15 digits take the fast path; 16 go to str::parse; both read as it reads them.
+        for text in
+            ["999999999999999", "0.00000000000001", "-0", "-0.0", "+.5", "5.", "9007199254740993", "0.1", "1.70"]
+        {
+            assert_eq!(
+                super::parse_finite(text).map(f64::to_bits),
+                Ok(text.parse::<f64>().unwrap().to_bits()),
+                "{text}"
+            );
+        }
+        assert_eq!(super::plain_decimal(b"0.30000000000000004"), None);
+        assert_eq!(super::plain_decimal(b"123456789012345"), Some(123456789012345.0));
+        assert_eq!(super::plain_decimal(b"1234567890123456"), None);
+        for text in [".", "-", "+", "", "1.2.3", "1e5", "--1", "1,5"] {
+            assert_eq!(super::plain_decimal(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(super::parse_bool("true"), Ok(Some(true)));
+        assert_eq!(super::parse_bool("0"), Ok(Some(false)));
+        assert_eq!(super::parse_bool("TRUE"), Ok(Some(true)));
+        assert_eq!(super::parse_bool("No"), Ok(Some(false)));
+    }
+
     #[test]
     fn the_fast_trim_is_str_trim() {
         for s in [

@@ -718,6 +718,13 @@ mod tests {
             if final_newline {
                 text.push('\n');
             }
+            // Blocks as the reader gives them: it cuts a quote left open at the end of the
+            // input, or a stray one, into a bad record, and the block ends before it (the
+            // ways part only on text no block holds: an open `"\r` last).
+            let scan = source::scan_records(text.as_bytes(), b',');
+            if scan.open_quote.is_some() || scan.stray_quote.is_some() {
+                text.truncate(scan.last_end.unwrap_or(0));
+            }
             let [_, records, mixed] = each_way(&text);
             prop_assert_eq!(&mixed.1, &records.1);
             prop_assert!(mixed.0.equals_missing(&records.0), "{:?} vs {:?}", mixed.0, records.0);
