@@ -182,21 +182,51 @@ impl Groups {
             match bits {
                 None => ids.iter().for_each(|&id| out[id as usize] += 1),
                 Some(bits) => {
-                    ids.iter().zip(bits.iter()).for_each(|(&id, bit)| out[id as usize] += IdxSize::from(bit));
+                    // 64 rows per word of the bitmap: a word without a bit set is skipped
+                    // (most rows have no rejected value), the others add their set bits.
+                    let mut words = bits.chunks::<u64>();
+                    let mut rows = ids.chunks(64);
+                    for (word, ids) in words.by_ref().zip(rows.by_ref()) {
+                        add_set_bits(&mut out, ids, word);
+                    }
+                    if let Some(ids) = rows.next() {
+                        add_set_bits(&mut out, ids, words.remainder());
+                    }
                 }
             }
         }
         out
     }
 
-    /// Σ of the `values` (one per row, in row order) over each group, nulls skipped.
-    fn sum<T: Copy + Default>(&self, add: impl Fn(T, T) -> T, values: impl Iterator<Item = Option<T>>) -> Vec<T> {
-        let mut out = vec![T::default(); self.len()];
-        for (&id, value) in self.ids.iter().zip(values) {
-            if let Some(v) = value {
-                out[id as usize] = add(out[id as usize], v);
+    /// Calls `f` with the group and value of each non-null value of `x` (one per row, in
+    /// row order), chunk by chunk: the values read off their slice, the nulls off the
+    /// validity bitmap (an iterator of options cost more than the sums themselves).
+    fn each_value<T: PolarsNumericType>(&self, x: &ChunkedArray<T>, mut f: impl FnMut(u32, T::Native)) {
+        let mut rows = self.ids.as_slice();
+        for array in x.downcast_iter() {
+            let (ids, rest) = rows.split_at(array.len().min(rows.len()));
+            rows = rest;
+            let values: &[T::Native] = array.values();
+            match array.validity().filter(|valid| valid.unset_bits() > 0) {
+                None => ids.iter().zip(values).for_each(|(&id, &v)| f(id, v)),
+                Some(valid) => ids.iter().zip(values).zip(valid.iter()).for_each(|((&id, &v), ok)| {
+                    if ok {
+                        f(id, v);
+                    }
+                }),
             }
         }
+    }
+
+    /// Σ of the terms of the non-null values of `x` over each group.
+    fn sum<T: PolarsNumericType, S: Copy + Default>(
+        &self,
+        x: &ChunkedArray<T>,
+        term: impl Fn(T::Native) -> S,
+        add: impl Fn(S, S) -> S,
+    ) -> Vec<S> {
+        let mut out = vec![S::default(); self.len()];
+        self.each_value(x, |id, v| out[id as usize] = add(out[id as usize], term(v)));
         out
     }
 
@@ -220,19 +250,18 @@ impl Groups {
                     counts(self.count_bits(x.bool()?.downcast_iter().map(|a| (a.len(), true_rows(a)))))
                 }
                 DataType::Int64 => {
-                    Int64Chunked::from_vec(name.clone(), self.sum(i64::wrapping_add, x.i64()?.iter())).into_series()
+                    Int64Chunked::from_vec(name.clone(), self.sum(x.i64()?, |v| v, i64::wrapping_add)).into_series()
                 }
                 DataType::UInt64 => {
-                    UInt64Chunked::from_vec(name.clone(), self.sum(u64::wrapping_add, x.u64()?.iter())).into_series()
+                    UInt64Chunked::from_vec(name.clone(), self.sum(x.u64()?, |v| v, u64::wrapping_add)).into_series()
                 }
                 DataType::Int128 => {
-                    Int128Chunked::from_vec(name.clone(), self.sum(i128::wrapping_add, x.i128()?.iter())).into_series()
+                    Int128Chunked::from_vec(name.clone(), self.sum(x.i128()?, |v| v, i128::wrapping_add)).into_series()
                 }
                 _ => return Ok(None),
             },
             (Shape::ExactSum { per_unit, power }, Some(x)) if x.dtype() == &DataType::Float64 => {
-                let terms = x.f64()?.iter().map(|v| v.map(|v| exact_term(v, per_unit, power)));
-                let sums = self.sum(|a, b| a + b, terms);
+                let sums = self.sum(x.f64()?, |v| exact_term(v, per_unit, power), |a, b| a + b);
                 Int128Chunked::from_vec(name.clone(), sums).into_series()
             }
             _ => return Ok(None),
@@ -262,28 +291,40 @@ impl Groups {
     fn quantiles(&self, x: &Float64Chunked, qs: &[f64]) -> Vec<Vec<Option<f64>>> {
         // The values grouped: a counting sort of the rows by group.
         let mut start = vec![0usize; self.len() + 1];
-        for (&id, v) in self.ids.iter().zip(x.iter()) {
-            if v.is_some() {
-                start[id as usize + 1] += 1;
-            }
-        }
+        self.each_value(x, |id, _| start[id as usize + 1] += 1);
         for g in 0..self.len() {
             start[g + 1] += start[g];
         }
         let mut next = start.clone();
         let mut values = vec![0f64; start[self.len()]];
-        for (&id, v) in self.ids.iter().zip(x.iter()) {
-            if let Some(v) = v {
-                values[next[id as usize]] = v;
-                next[id as usize] += 1;
-            }
+        self.each_value(x, |id, v| {
+            values[next[id as usize]] = v;
+            next[id as usize] += 1;
+        });
+        // Each group's values apart, their quantiles selected in parallel.
+        let mut groups: Vec<&mut [f64]> = Vec::with_capacity(self.len());
+        let mut rest = values.as_mut_slice();
+        for g in 0..self.len() {
+            let (group, tail) = rest.split_at_mut(start[g + 1] - start[g]);
+            groups.push(group);
+            rest = tail;
         }
-        (0..self.len())
-            .map(|g| {
-                let group = &mut values[start[g]..start[g + 1]];
-                qs.iter().map(|&q| quantile_of(group, q)).collect()
-            })
-            .collect()
+        groups.into_par_iter().map(|group| qs.iter().map(|&q| quantile_of(group, q)).collect()).collect()
+    }
+}
+
+/// Adds 1 to the group of each row of `ids` (up to 64) whose bit is set in `word`
+/// (bit i: row i).
+fn add_set_bits(out: &mut [IdxSize], ids: &[u32], mut word: u64) {
+    if word == u64::MAX {
+        ids.iter().for_each(|&id| out[id as usize] += 1);
+        return;
+    }
+    while word != 0 {
+        if let Some(&id) = ids.get(word.trailing_zeros() as usize) {
+            out[id as usize] += 1;
+        }
+        word &= word - 1;
     }
 }
 

@@ -222,7 +222,13 @@ const EXACT_SUM: &str = "exact_sum(per_unit=";
 /// One value's term of an [`exact_sum`]: its whole milliseconds (rounded half up) to
 /// the `power`.
 pub fn exact_term(value: f64, per_unit: f64, power: u32) -> i128 {
-    i128::from((value * per_unit + 0.5) as i64).pow(power)
+    let term = i128::from((value * per_unit + 0.5) as i64);
+    // The powers summed (1 and 2) without the loop of `pow`.
+    match power {
+        1 => term,
+        2 => term * term,
+        _ => term.pow(power),
+    }
 }
 
 /// The milliseconds per unit and the power of an [`exact_sum`] aggregation, from its
