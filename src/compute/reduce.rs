@@ -542,6 +542,59 @@ mod tests {
     }
 
     #[test]
+    fn bitmap_words_count_rows_in_chunks_at_any_offset() {
+        // 300 rows in chunks cut at rows 70, 71 and 200 (bitmaps starting inside a byte
+        // and a word, a chunk of one row, words all set, all clear and mixed), counted
+        // against plain loops over the rows.
+        let mut state = 12_345u32;
+        let mut next = || {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            state >> 16
+        };
+        let (mut channel, mut ok, mut x) = (Vec::new(), Vec::new(), Vec::new());
+        for row in 0..300 {
+            channel.push(next() % 3);
+            // Rows 100..164 all true, 164..228 all false, the rest mixed with nulls.
+            ok.push(match row {
+                100..164 => Some(true),
+                164..228 => Some(false),
+                _ => [None, Some(true), Some(false)][next() as usize % 3],
+            });
+            x.push((next() % 4 != 0).then(|| f64::from(next() % 100)));
+        }
+        let whole = df!("period_start" => vec![0i32; 300], "by.channel" => &channel, "ok" => &ok, "x" => &x)
+            .unwrap()
+            .lazy()
+            .with_column(col("period_start").cast(DataType::Date))
+            .collect()
+            .unwrap();
+        let mut stacked = whole.slice(0, 70);
+        for (offset, len) in [(70, 1), (71, 129), (200, 100)] {
+            stacked.vstack_mut(&whole.slice(offset, len)).unwrap();
+        }
+        let aggs = [
+            col("ok").sum().cast(DataType::UInt64).alias("good"),
+            col("ok").count().cast(DataType::UInt64).alias("ok.n"),
+            col("x").count().cast(DataType::UInt64).alias("x.n"),
+        ];
+        let (reduced, _) = reduce(stacked.lazy(), &["by.channel".to_string()], &aggs).unwrap().unwrap();
+        let reduced = reduced.sort(["by.channel"], Default::default()).unwrap();
+        for c in 0..3u32 {
+            let rows = || (0..300).filter(|&r| channel[r] == c);
+            let expected = [
+                rows().filter(|&r| ok[r] == Some(true)).count(),
+                rows().filter(|&r| ok[r].is_some()).count(),
+                rows().filter(|&r| x[r].is_some()).count(),
+            ];
+            let got = ["good", "ok.n", "x.n"].map(|name| {
+                let value = reduced.column(name).unwrap().get(c as usize).unwrap().into_static();
+                value.extract::<usize>().unwrap()
+            });
+            assert_eq!(got, expected, "channel {c}");
+        }
+    }
+
+    #[test]
     fn a_group_without_values_has_no_quantile_and_zero_counts() {
         let frame = frame();
         let (reduced, _) = reduce(frame.clone().lazy(), &["by.channel".to_string()], &aggregations()).unwrap().unwrap();
