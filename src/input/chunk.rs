@@ -207,15 +207,6 @@ impl Fields for UnquotedRecord {
 /// months to 2730, quarters to 8191).
 pub const TOO_FAR: &str = "date too far from 1970 to count customers per period (use a longer --period)";
 
-/// A value parsed from one field.
-enum Parsed {
-    Int(i32),
-    Float(f64),
-    Bool(bool),
-    Text(String),
-    Long(i64),
-}
-
 /// The rows of one block, parsed.
 pub struct Chunk {
     /// The file the block came from.
@@ -516,17 +507,12 @@ impl Chunk {
                 }
                 continue;
             }
-            let parsed = text.and_then(|s| parse_value(s, req.kind, window, row, &mut self.days));
+            let (builder, dictionary) = (&mut self.builders[j], &mut self.field_dictionaries[j]);
+            let parsed = text.and_then(|s| parse_into(builder, dictionary, s, req.kind, window, row, &mut self.days));
             let counts = &mut self.field_counts[j];
             match parsed {
-                Ok(Some(value)) => {
-                    counts.valid += 1;
-                    push_value(&mut self.builders[j], value, &mut self.field_dictionaries[j]);
-                }
-                Ok(None) => {
-                    counts.missing += 1;
-                    self.builders[j].push_missing();
-                }
+                Ok(true) => counts.valid += 1,
+                Ok(false) => counts.missing += 1,
                 Err(reason) => {
                     counts.rejected += 1;
                     note_out_of_scale(counts, raw, req.kind);
@@ -650,67 +636,96 @@ fn text(raw: &[u8]) -> Result<&str, Reason> {
     std::str::from_utf8(raw).map_err(|_| "not valid UTF-8 (set --encoding)".to_string())
 }
 
-/// Parses one value of a kind; `row` is the instant of the row's date (for a time
-/// measured from it), `days` the block's days (for the instant of a time).
-fn parse_value(
+/// Parses one value of a kind into its column: `Ok(true)` when a value is added,
+/// `Ok(false)` when it is missing (a null is added); on an error nothing is added.
+/// `row` is the instant of the row's date (for a time measured from it), `days` the
+/// block's days (for the instant of a time). The value goes straight into its builder:
+/// returned as an enum through memory, it stalled the row's loop on each small value.
+fn parse_into(
+    builder: &mut Builder,
+    dictionary: &mut Dictionary,
     s: &str,
     kind: ValueKind,
     window: &Window,
     row: Option<i64>,
     days: &mut DayCache,
-) -> Result<Option<Parsed>, Reason> {
-    let dates = &window.dates;
-    Ok(match kind {
-        ValueKind::Score { min, max, labels } => parse::parse_score(s, min, max, labels)?.map(Parsed::Int),
-        ValueKind::Bool => parse::parse_bool(s)?.map(Parsed::Bool),
-        ValueKind::Churned => parse::parse_churned(s)?.map(Parsed::Bool),
-        ValueKind::NonNegative => parse::parse_non_negative(s)?.map(Parsed::Float),
-        ValueKind::Number => parse::parse_number(s)?.map(Parsed::Float),
-        ValueKind::Duration { unit, out } => {
-            parse::parse_duration(s, unit)?.map(|seconds| Parsed::Float(seconds / f64::from(out)))
+) -> Result<bool, Reason> {
+    Ok(match (kind, builder) {
+        (ValueKind::Score { min, max, labels }, Builder::Int(b)) => append(b, parse::parse_score(s, min, max, labels)?),
+        (ValueKind::Count, Builder::Int(b)) => append(b, parse_count(s)?),
+        (ValueKind::Bool, Builder::Bool(b)) => append_bool(b, parse::parse_bool(s)?),
+        (ValueKind::Churned, Builder::Bool(b)) => append_bool(b, parse::parse_churned(s)?),
+        (ValueKind::Checked, Builder::Bool(b)) => append_bool(b, (!s.trim().is_empty()).then_some(true)),
+        (ValueKind::NonNegative, Builder::Float(b)) => append(b, parse::parse_non_negative(s)?),
+        (ValueKind::Number, Builder::Float(b)) => append(b, parse::parse_number(s)?),
+        (ValueKind::Duration { unit, out }, Builder::Float(b)) => {
+            append(b, parse::parse_duration(s, unit)?.map(|seconds| seconds / f64::from(out)))
         }
-        ValueKind::Money { negative } => parse::parse_money(s, negative)?.map(Parsed::Long),
-        ValueKind::Count => match parse::trim(s) {
-            "" => None,
-            t => {
-                let n = parse::parse_integer(t)?;
-                if !(1..=i64::from(i32::MAX)).contains(&n) {
-                    return Err("not a count from 1 to 2147483647".to_string());
-                }
-                Some(Parsed::Int(n as i32))
-            }
+        (ValueKind::MinutesAfterRowDate, Builder::Float(b)) => append(b, minutes_after(s, window, row, days)?),
+        (ValueKind::Money { negative }, Builder::Long(b)) => append(b, parse::parse_money(s, negative)?),
+        (ValueKind::Timestamp, Builder::Long(b)) => append(b, window.dates.parse(s)?),
+        (ValueKind::Key, Builder::Key(codes)) => match parse::trim(s) {
+            "" => push(codes, None),
+            t => push(codes, Some(dictionary.code(t))),
         },
-        ValueKind::Key | ValueKind::Text => match parse::trim(s) {
-            "" => None,
-            t => Some(Parsed::Text(t.to_string())),
+        (ValueKind::Text, Builder::Text(texts)) => match parse::trim(s) {
+            "" => push(texts, None),
+            t => push(texts, Some(t.to_string())),
         },
-        ValueKind::Checked => (!s.trim().is_empty()).then_some(Parsed::Bool(true)),
-        ValueKind::Timestamp => dates.parse(s)?.map(Parsed::Long),
-        // Elapsed time: from instant to instant (across a change of the zone's offset too).
-        ValueKind::MinutesAfterRowDate => match dates.parse_stamp(s)? {
-            None => None,
-            Some(at) => {
-                let start = row.ok_or_else(|| "no row date to measure from".to_string())?;
-                let at = days.instant(at, window);
-                if at < start {
-                    return Err("negative (before the row date)".to_string());
-                }
-                Some(Parsed::Float((at - start) as f64 / 60.0))
-            }
-        },
+        // A builder is made for its kind (`Builder::new`): no other pair occurs.
+        (_, builder) => {
+            builder.push_missing();
+            false
+        }
     })
 }
 
-fn push_value(builder: &mut Builder, value: Parsed, dictionary: &mut Dictionary) {
-    match (builder, value) {
-        (Builder::Int(b), Parsed::Int(x)) => b.append_value(x),
-        (Builder::Float(b), Parsed::Float(x)) => b.append_value(x),
-        (Builder::Bool(b), Parsed::Bool(x)) => b.append_value(x),
-        (Builder::Key(v), Parsed::Text(x)) => v.push(Some(dictionary.code(&x))),
-        (Builder::Text(v), Parsed::Text(x)) => v.push(Some(x)),
-        (Builder::Long(b), Parsed::Long(x)) => b.append_value(x),
-        (b, _) => b.push_missing(),
+/// Adds a value or a null to a column of numbers; true for a value.
+fn append<T: PolarsNumericType>(builder: &mut PrimitiveChunkedBuilder<T>, value: Option<T::Native>) -> bool {
+    match value {
+        Some(x) => builder.append_value(x),
+        None => builder.append_null(),
     }
+    value.is_some()
+}
+
+/// Adds a value or a null to a Boolean column; true for a value.
+fn append_bool(builder: &mut BooleanChunkedBuilder, value: Option<bool>) -> bool {
+    builder.append_option(value);
+    value.is_some()
+}
+
+/// Adds a value or a null to a column of codes or texts; true for a value.
+fn push<T>(values: &mut Vec<Option<T>>, value: Option<T>) -> bool {
+    let some = value.is_some();
+    values.push(value);
+    some
+}
+
+/// A count: a whole number from 1 up (empty is missing).
+fn parse_count(s: &str) -> Result<Option<i32>, Reason> {
+    match parse::trim(s) {
+        "" => Ok(None),
+        t => {
+            let n = parse::parse_integer(t)?;
+            if !(1..=i64::from(i32::MAX)).contains(&n) {
+                return Err("not a count from 1 to 2147483647".to_string());
+            }
+            Ok(Some(n as i32))
+        }
+    }
+}
+
+/// The minutes from the row's instant to the instant of a time (elapsed time: across a
+/// change of the zone's offset too); empty is missing.
+fn minutes_after(s: &str, window: &Window, row: Option<i64>, days: &mut DayCache) -> Result<Option<f64>, Reason> {
+    let Some(at) = window.dates.parse_stamp(s)? else { return Ok(None) };
+    let start = row.ok_or_else(|| "no row date to measure from".to_string())?;
+    let at = days.instant(at, window);
+    if at < start {
+        return Err("negative (before the row date)".to_string());
+    }
+    Ok(Some((at - start) as f64 / 60.0))
 }
 
 /// Remembers the range of whole numbers rejected as off-scale, for the scale hint.
