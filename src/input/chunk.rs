@@ -126,10 +126,12 @@ impl<'a> SplitLine<'a> {
 }
 
 impl Fields for SplitLine<'_> {
+    #[inline]
     fn width(&self) -> usize {
         self.ends.len()
     }
 
+    #[inline]
     fn field(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         &self.line[start..self.ends[i]]
@@ -139,6 +141,7 @@ impl Fields for SplitLine<'_> {
         self.line.to_vec()
     }
 
+    #[inline]
     fn str_field(&self, i: usize) -> Result<&str, Reason> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         // A field of checked text is text (a delimiter byte inside a character, which an

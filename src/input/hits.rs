@@ -1,7 +1,8 @@
 //! Finds every delimiter and line feed of a block of text without quotes, 64 bytes at
 //! a time: one comparison of the 64 bytes gives a bit mask of the hits, and the hits
 //! are then read off the mask (a search per hit, as `memchr2_iter` does, costs more
-//! than the short fields between them).
+//! than the short fields between them). The same pass notes whether a carriage return
+//! was seen (a search of its own cost a pass over the file).
 
 /// The offsets of every `delimiter` and line feed in a text, in order.
 pub struct Hits<'a> {
@@ -13,12 +14,20 @@ pub struct Hits<'a> {
     mask: u64,
     /// The offset of the next 64 bytes to look at.
     next: usize,
+    /// Whether the bytes looked at so far hold a carriage return.
+    cr: bool,
 }
 
 impl<'a> Hits<'a> {
     /// The hits of `bytes`.
     pub fn new(bytes: &'a [u8], delimiter: u8) -> Self {
-        Hits { bytes, delimiter, base: 0, mask: 0, next: 0 }
+        Hits { bytes, delimiter, base: 0, mask: 0, next: 0, cr: false }
+    }
+
+    /// Whether a carriage return is among the bytes up to the last hit returned (and
+    /// up to the end of the text once `next` returned `None`); maybe among a few more.
+    pub fn seen_cr(&self) -> bool {
+        self.cr
     }
 }
 
@@ -32,10 +41,12 @@ impl Iterator for Hits<'_> {
                 return None;
             }
             let rest = &self.bytes[self.next..];
-            self.mask = match rest.first_chunk::<64>() {
+            let cr;
+            (self.mask, cr) = match rest.first_chunk::<64>() {
                 Some(chunk) => mask64(chunk, self.delimiter),
                 None => mask_scalar(rest, self.delimiter),
             };
+            self.cr |= cr;
             self.base = self.next;
             self.next += 64;
         }
@@ -45,49 +56,57 @@ impl Iterator for Hits<'_> {
     }
 }
 
-/// The hits among up to 64 bytes, one byte at a time (bit i: byte i).
-fn mask_scalar(bytes: &[u8], delimiter: u8) -> u64 {
-    bytes.iter().take(64).enumerate().fold(0, |mask, (i, &b)| mask | (u64::from(b == delimiter || b == b'\n') << i))
+/// The hits among up to 64 bytes, one byte at a time (bit i: byte i), and whether they
+/// hold a carriage return.
+fn mask_scalar(bytes: &[u8], delimiter: u8) -> (u64, bool) {
+    let bytes = &bytes[..bytes.len().min(64)];
+    let mask = bytes.iter().enumerate().fold(0, |mask, (i, &b)| mask | (u64::from(b == delimiter || b == b'\n') << i));
+    (mask, bytes.contains(&b'\r'))
 }
 
 /// The hits among 64 bytes (bit i: byte i), 16 bytes per SSE2 comparison (SSE2 is part
-/// of every x86-64 processor).
+/// of every x86-64 processor), and whether they hold a carriage return.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn mask64(chunk: &[u8; 64], delimiter: u8) -> u64 {
+fn mask64(chunk: &[u8; 64], delimiter: u8) -> (u64, bool) {
     use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let (delimiters, feeds) = (set_splat_i8_m128i(delimiter as i8), set_splat_i8_m128i(b'\n' as i8));
-    let mut mask = 0u64;
+    let returns = set_splat_i8_m128i(b'\r' as i8);
+    let (mut mask, mut cr) = (0u64, set_splat_i8_m128i(0));
     for (k, part) in chunk.as_chunks::<16>().0.iter().enumerate() {
         let v = load_unaligned_m128i(part);
         let hits = bitor_m128i(cmp_eq_mask_i8_m128i(v, delimiters), cmp_eq_mask_i8_m128i(v, feeds));
         mask |= u64::from(move_mask_i8_m128i(hits) as u16) << (16 * k);
+        cr = bitor_m128i(cr, cmp_eq_mask_i8_m128i(v, returns));
     }
-    mask
+    (mask, move_mask_i8_m128i(cr) != 0)
 }
 
-/// The hits among 64 bytes (bit i: byte i), eight bytes per word.
+/// The hits among 64 bytes (bit i: byte i), eight bytes per word, and whether they hold
+/// a carriage return.
 #[cfg(not(target_arch = "x86_64"))]
-fn mask64(chunk: &[u8; 64], delimiter: u8) -> u64 {
+fn mask64(chunk: &[u8; 64], delimiter: u8) -> (u64, bool) {
     mask_words(chunk, delimiter)
 }
 
 /// The hits among 64 bytes, eight bytes per 64-bit word: a byte equal to the one looked
 /// for is a zero byte of the word xor'ed with it (found exactly, without carries).
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn mask_words(chunk: &[u8; 64], delimiter: u8) -> u64 {
+fn mask_words(chunk: &[u8; 64], delimiter: u8) -> (u64, bool) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let zero_bytes = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
     let (d, n) = (u64::from_ne_bytes([delimiter; 8]), u64::from_ne_bytes([b'\n'; 8]));
-    let mut mask = 0u64;
+    let r = u64::from_ne_bytes([b'\r'; 8]);
+    let (mut mask, mut cr) = (0u64, 0u64);
     for (k, part) in chunk.chunks_exact(8).enumerate() {
         let w = u64::from_le_bytes(part.try_into().unwrap_or_default());
         // One high bit per hit byte: gather the eight into eight bits.
         let high = zero_bytes(w ^ d) | zero_bytes(w ^ n);
         let bits = (high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56;
         mask |= bits << (8 * k);
+        cr |= zero_bytes(w ^ r);
     }
-    mask
+    (mask, cr != 0)
 }
 
 #[cfg(test)]
@@ -104,7 +123,9 @@ mod tests {
         ) {
             let expected: Vec<usize> =
                 bytes.iter().enumerate().filter(|(_, b)| **b == delimiter || **b == b'\n').map(|(i, _)| i).collect();
-            prop_assert_eq!(Hits::new(&bytes, delimiter).collect::<Vec<_>>(), expected);
+            let mut hits = Hits::new(&bytes, delimiter);
+            prop_assert_eq!(hits.by_ref().collect::<Vec<_>>(), expected);
+            prop_assert_eq!(hits.seen_cr(), bytes.contains(&b'\r'));
             for chunk in bytes.chunks_exact(64) {
                 let chunk: &[u8; 64] = chunk.try_into().unwrap();
                 prop_assert_eq!(mask_words(chunk, delimiter), mask_scalar(chunk, delimiter));
@@ -125,6 +146,14 @@ mod tests {
         // A byte with the high bit set next to a hit is no hit (no carry between bytes).
         let mut high = [0xffu8; 64];
         high[5] = b'\n';
-        assert_eq!(mask_words(&high, 0x7f), 1 << 5);
+        assert_eq!(mask_words(&high, 0x7f), (1 << 5, false));
+        // A carriage return is seen by each mask, at either end of the 64 bytes.
+        for at in [0, 63] {
+            let mut cr = [b'x'; 64];
+            cr[at] = b'\r';
+            assert_eq!(mask_words(&cr, b','), (0, true));
+            assert_eq!(mask64(&cr, b','), (0, true));
+            assert_eq!(mask_scalar(&cr, b','), (0, true));
+        }
     }
 }

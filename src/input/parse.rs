@@ -244,9 +244,13 @@ impl DateParser {
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(not_iso());
         }
-        let year = digits(&b[0..4]).ok_or_else(not_iso)?;
-        let month = digits(&b[5..7]).ok_or_else(not_iso)?;
-        let day = digits(&b[8..10]).ok_or_else(not_iso)?;
+        // The eight digits checked at once (no branch per digit).
+        let d = [b[0], b[1], b[2], b[3], b[5], b[6], b[8], b[9]].map(|c| u32::from(c.wrapping_sub(b'0')));
+        if d.iter().any(|&x| x > 9) {
+            return Err(not_iso());
+        }
+        let year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+        let (month, day) = (d[4] * 10 + d[5], d[6] * 10 + d[7]);
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return Err("impossible date".to_string());
         }
@@ -270,15 +274,50 @@ impl DateParser {
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 if is_leap(i64::from(year)) => 29,
         2 => 28,
         _ => 31,
     }
 }
 
-/// The days since 1970-01-01 of a valid date (proleptic Gregorian; Hinnant's
-/// `days_from_civil`): what chrono gives, without its tables (the hot path of every row).
+/// Whether `year` has 366 days (proleptic Gregorian).
+const fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+/// The first year of [`YEAR_STARTS`].
+const FIRST_YEAR: i64 = 1900;
+
+/// The days since 1970-01-01 of 1 January of each year from [`FIRST_YEAR`] on, for
+/// 300 years (worked out at compile time by [`civil_days`]).
+const YEAR_STARTS: [i64; 300] = {
+    let mut starts = [0; 300];
+    let mut i = 0;
+    while i < starts.len() {
+        starts[i] = civil_days(FIRST_YEAR + i as i64, 1, 1);
+        i += 1;
+    }
+    starts
+};
+
+/// The days before the first of each month in a year of 365 days.
+const DAYS_BEFORE_MONTH: [i64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// The days since 1970-01-01 of a valid date: from tables for the years 1900–2199 (the
+/// hot path of every row), else [`civil_days`].
 fn epoch_days_of(year: i64, month: i64, day: i64) -> i64 {
+    match YEAR_STARTS.get((year - FIRST_YEAR) as usize) {
+        Some(start) if year >= FIRST_YEAR => {
+            let leap_day = i64::from(month > 2 && is_leap(year));
+            start + DAYS_BEFORE_MONTH[(month - 1) as usize] + leap_day + day - 1
+        }
+        _ => civil_days(year, month, day),
+    }
+}
+
+/// The days since 1970-01-01 of a valid date (proleptic Gregorian; Hinnant's
+/// `days_from_civil`): what chrono gives, without its tables.
+const fn civil_days(year: i64, month: i64, day: i64) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;

@@ -346,19 +346,21 @@ fn add_lines(
     // One UTF-8 check of the whole block instead of one per field (SIMD: a pass over
     // the file).
     let checked = simdutf8::basic::from_utf8(bytes).ok();
-    // Lone carriage returns are looked for only in a block that has one at all.
-    let has_cr = memchr::memchr(b'\r', bytes).is_some();
     let (mut start, mut n) = (0, 0u64);
     let mut ends: Vec<usize> = Vec::with_capacity(64);
     // Each delimiter or line feed, then the end of the block (its last line's end).
-    for hit in Hits::new(bytes, delimiter).map(Some).chain([None]) {
-        let end = match hit {
+    let (mut hits, mut done) = (Hits::new(bytes, delimiter), false);
+    while !done {
+        let end = match hits.next() {
             Some(at) if bytes[at] == delimiter => {
                 ends.push(at - start);
                 continue;
             }
             Some(at) => at,
-            None => bytes.len(),
+            None => {
+                done = true;
+                bytes.len()
+            }
         };
         let line = &bytes[start..end];
         let number = first_line + n;
@@ -374,7 +376,9 @@ fn add_lines(
             ends.clear();
             continue;
         }
-        if has_cr && lone_cr(line) {
+        // Lone carriage returns are looked for only once the block has shown one (the
+        // hits have looked at every byte of the line).
+        if hits.seen_cr() && lone_cr(line) {
             chunk.add_bad(&lone_cr_record(number, line));
             ends.clear();
             continue;
