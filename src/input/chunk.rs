@@ -126,12 +126,12 @@ impl<'a> SplitLine<'a> {
 }
 
 impl Fields for SplitLine<'_> {
-    #[inline]
+    #[inline(always)]
     fn width(&self) -> usize {
         self.ends.len()
     }
 
-    #[inline]
+    #[inline(always)]
     fn field(&self, i: usize) -> &[u8] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         &self.line[start..self.ends[i]]
@@ -141,7 +141,7 @@ impl Fields for SplitLine<'_> {
         self.line.to_vec()
     }
 
-    #[inline]
+    #[inline(always)]
     fn str_field(&self, i: usize) -> Result<&str, Reason> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
         // A field of checked text is text (a delimiter byte inside a character, which an
@@ -242,6 +242,9 @@ pub struct Chunk {
     field_dictionaries: Vec<Dictionary>,
     /// Whether the file has each requested field.
     present: Vec<bool>,
+    /// The requested fields the file has, by index (the row's loop visits only them:
+    /// a survey file has a few of the 56 survey fields).
+    found: Vec<usize>,
     /// The number of rows used so far.
     period_start_len: usize,
     /// Per requested field: valid / missing / rejected counts (kept by index on the
@@ -333,6 +336,13 @@ impl Chunk {
         Chunk {
             fq: FileQuality::new(request.kind, &file),
             timestamps: request.timestamps,
+            found: (0..present.len()).filter(|&j| present[j]).collect(),
+            // A field the file lacks gets no room: it becomes one all-null column.
+            builders: fields
+                .iter()
+                .zip(&present)
+                .map(|(f, &has)| Builder::new(f.kind, f.field, if has { rows } else { 0 }))
+                .collect(),
             present,
             period_start_len: 0,
             file,
@@ -340,7 +350,6 @@ impl Chunk {
             period_start: Vec::with_capacity(rows),
             period_index: Vec::with_capacity(rows),
             ts: Vec::new(),
-            builders: fields.iter().map(|f| Builder::new(f.kind, f.field, rows)).collect(),
             dims: vec![Vec::with_capacity(rows); dims],
             dim_dictionaries: vec![Dictionary::default(); dims],
             dim_names: request.dims.to_vec(),
@@ -486,7 +495,9 @@ impl Chunk {
         }
         self.period_start.push(day.map_or(0, |d| d.start));
         self.period_index.push(day.map_or(0, |d| d.index));
-        for (j, req) in fields.iter().enumerate() {
+        for n in 0..self.found.len() {
+            let j = self.found[n];
+            let req = &fields[j];
             // A field the file lacks becomes one all-null column in `into_frame`.
             let Some(i) = layout.fields[j] else { continue };
             let raw = field(i);

@@ -58,10 +58,24 @@ impl Slot {
     #[inline]
     fn holds(&self, value: &[u8], text: &str, ends: &[usize]) -> bool {
         if value.len() <= INLINE {
-            usize::from(self.len) == value.len() && &self.bytes[..value.len()] == value
+            usize::from(self.len) == value.len() && equal_short(&self.bytes[..value.len()], value)
         } else {
             self.len == u8::MAX && slice(text, ends, self.code).as_bytes() == value
         }
+    }
+}
+
+/// Whether two values of the same length, up to [`INLINE`] bytes, are equal: compared
+/// as two overlapping words (a slice comparison called memcmp once per row).
+#[inline]
+fn equal_short(a: &[u8], b: &[u8]) -> bool {
+    fn word<const N: usize>(s: &[u8], at: usize) -> [u8; N] {
+        s.get(at..).and_then(<[u8]>::first_chunk::<N>).copied().unwrap_or([0; N])
+    }
+    match a.len() {
+        n @ 8.. => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        n @ 4.. => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        _ => a.iter().zip(b).all(|(x, y)| x == y),
     }
 }
 
@@ -147,6 +161,19 @@ impl Dictionaries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_values_differ_in_any_byte() {
+        for len in 0..=INLINE {
+            let a: Vec<u8> = (0..len as u8).map(|i| b'a' + i).collect();
+            assert!(equal_short(&a, &a.clone()), "{len}");
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] = b'#';
+                assert!(!equal_short(&a, &b), "{len} {at}");
+            }
+        }
+    }
 
     #[test]
     fn codes_are_stable_and_dense() {
