@@ -16,8 +16,9 @@
 
 use polars::chunked_array::cast::CastOptions;
 use polars::prelude::*;
-use polars_arrow::array::{Array, BooleanArray};
+use polars_arrow::array::{Array, BooleanArray, PrimitiveArray};
 use polars_arrow::bitmap::Bitmap;
+use polars_arrow::types::NativeType;
 use rayon::prelude::*;
 
 use crate::metrics::durations::{exact_sum_of, exact_term, linear_quantile};
@@ -199,23 +200,26 @@ impl Groups {
     }
 
     /// Calls `f` with the group and value of each non-null value of `x` (one per row, in
-    /// row order), chunk by chunk: the values read off their slice, the nulls off the
-    /// validity bitmap (an iterator of options cost more than the sums themselves).
+    /// row order), chunk by chunk (see [`each_in`]).
     fn each_value<T: PolarsNumericType>(&self, x: &ChunkedArray<T>, mut f: impl FnMut(u32, T::Native)) {
-        let mut rows = self.ids.as_slice();
-        for array in x.downcast_iter() {
-            let (ids, rest) = rows.split_at(array.len().min(rows.len()));
-            rows = rest;
-            let values: &[T::Native] = array.values();
-            match array.validity().filter(|valid| valid.unset_bits() > 0) {
-                None => ids.iter().zip(values).for_each(|(&id, &v)| f(id, v)),
-                Some(valid) => ids.iter().zip(values).zip(valid.iter()).for_each(|((&id, &v), ok)| {
-                    if ok {
-                        f(id, v);
-                    }
-                }),
-            }
+        for (ids, array) in self.chunks(x) {
+            each_in(ids, array, &mut f);
         }
+    }
+
+    /// Each chunk of `x` with the groups of its rows.
+    fn chunks<'a, T: PolarsNumericType>(
+        &'a self,
+        x: &'a ChunkedArray<T>,
+    ) -> Vec<(&'a [u32], &'a PrimitiveArray<T::Native>)> {
+        let mut rows = self.ids.as_slice();
+        x.downcast_iter()
+            .map(|array| {
+                let (ids, rest) = rows.split_at(array.len().min(rows.len()));
+                rows = rest;
+                (ids, array)
+            })
+            .collect()
     }
 
     /// Σ of the terms of the non-null values of `x` over each group.
@@ -289,28 +293,70 @@ impl Groups {
 
     /// The linear quantiles `qs` of each group's non-null values.
     fn quantiles(&self, x: &Float64Chunked, qs: &[f64]) -> Vec<Vec<Option<f64>>> {
-        // The values grouped: a counting sort of the rows by group.
-        let mut start = vec![0usize; self.len() + 1];
-        self.each_value(x, |id, _| start[id as usize + 1] += 1);
-        for g in 0..self.len() {
-            start[g + 1] += start[g];
+        // The values grouped: a counting sort of the rows by group, chunk by chunk in
+        // parallel (one core did it while the other waited): each chunk counts its values
+        // per group, then writes them into its own share of each group's slice.
+        let chunks = self.chunks(x);
+        let counts: Vec<Vec<usize>> = chunks
+            .par_iter()
+            .map(|(ids, array)| {
+                let mut count = vec![0usize; self.len()];
+                each_in(ids, array, |id, _| count[id as usize] += 1);
+                count
+            })
+            .collect();
+        let sizes: Vec<usize> = (0..self.len()).map(|g| counts.iter().map(|c| c[g]).sum()).collect();
+        let mut values = vec![0f64; sizes.iter().sum()];
+        let mut shares: Vec<Vec<&mut [f64]>> = chunks.iter().map(|_| Vec::with_capacity(self.len())).collect();
+        for (g, mut group) in split_sizes(&mut values, &sizes).into_iter().enumerate() {
+            for (share, count) in shares.iter_mut().zip(&counts) {
+                let (part, rest) = group.split_at_mut(count[g]);
+                share.push(part);
+                group = rest;
+            }
         }
-        let mut next = start.clone();
-        let mut values = vec![0f64; start[self.len()]];
-        self.each_value(x, |id, v| {
-            values[next[id as usize]] = v;
-            next[id as usize] += 1;
+        chunks.par_iter().zip(shares).for_each(|((ids, array), mut share)| {
+            let mut next = vec![0usize; share.len()];
+            each_in(ids, array, |id, v| {
+                let g = id as usize;
+                share[g][next[g]] = v;
+                next[g] += 1;
+            });
         });
-        // Each group's values apart, their quantiles selected in parallel.
-        let mut groups: Vec<&mut [f64]> = Vec::with_capacity(self.len());
-        let mut rest = values.as_mut_slice();
-        for g in 0..self.len() {
-            let (group, tail) = rest.split_at_mut(start[g + 1] - start[g]);
-            groups.push(group);
-            rest = tail;
-        }
-        groups.into_par_iter().map(|group| qs.iter().map(|&q| quantile_of(group, q)).collect()).collect()
+        // Each group's quantiles, selected in parallel.
+        split_sizes(&mut values, &sizes)
+            .into_par_iter()
+            .map(|group| qs.iter().map(|&q| quantile_of(group, q)).collect())
+            .collect()
     }
+}
+
+/// Calls `f` with the group (from `ids`) and value of each non-null value of one chunk:
+/// the values read off their slice, the nulls off the validity bitmap (an iterator of
+/// options cost more than the sums themselves).
+fn each_in<T: NativeType>(ids: &[u32], array: &PrimitiveArray<T>, mut f: impl FnMut(u32, T)) {
+    let values: &[T] = array.values();
+    match array.validity().filter(|valid| valid.unset_bits() > 0) {
+        None => ids.iter().zip(values).for_each(|(&id, &v)| f(id, v)),
+        Some(valid) => ids.iter().zip(values).zip(valid.iter()).for_each(|((&id, &v), ok)| {
+            if ok {
+                f(id, v);
+            }
+        }),
+    }
+}
+
+/// `values` cut into consecutive slices of the `sizes` (which add up to its length).
+fn split_sizes<'a>(values: &'a mut [f64], sizes: &[usize]) -> Vec<&'a mut [f64]> {
+    let mut rest = values;
+    sizes
+        .iter()
+        .map(|&size| {
+            let (part, tail) = std::mem::take(&mut rest).split_at_mut(size);
+            rest = tail;
+            part
+        })
+        .collect()
 }
 
 /// Adds 1 to the group of each row of `ids` (up to 64) whose bit is set in `word`
