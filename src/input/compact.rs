@@ -147,8 +147,8 @@ impl Compaction {
     pub fn apply(&self, frame: DataFrame) -> PolarsResult<DataFrame> {
         let names = column_names(&frame);
         let skip = |n: &String| n == WEIGHT || self.drop.contains(n) || self.apart.contains(n);
-        let keys: Vec<Expr> = names.iter().filter(|n| !skip(n)).map(|n| col(n.as_str())).collect();
-        frame.lazy().group_by(keys).agg([weight(&names)]).collect()
+        let keys: Vec<&str> = names.iter().filter(|n| !skip(n)).map(String::as_str).collect();
+        group(&frame, &keys)
     }
 
     /// The frame of the columns compacted apart (`None` when there are none).
@@ -157,10 +157,33 @@ impl Compaction {
             return Ok(None);
         }
         let names = column_names(frame);
-        let keys: Vec<Expr> =
-            names.iter().filter(|n| is_group_column(n) || self.apart.contains(n)).map(|n| col(n.as_str())).collect();
-        frame.clone().lazy().group_by(keys).agg([weight(&names)]).collect().map(Some)
+        let keys: Vec<&str> =
+            names.iter().filter(|n| is_group_column(n) || self.apart.contains(n)).map(String::as_str).collect();
+        group(frame, &keys).map(Some)
     }
+}
+
+/// One row per distinct combination of the `keys` columns (those columns, then the
+/// [`WEIGHT`]): grouped by packed keys ([`super::packed`]) when their types allow,
+/// else by polars.
+fn group(frame: &DataFrame, keys: &[&str]) -> PolarsResult<DataFrame> {
+    let Some(groups) = super::packed::groups(frame, keys)? else {
+        let by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+        return frame.clone().lazy().group_by(by).agg([weight(&column_names(frame))]).collect();
+    };
+    let mut weights = vec![0u64; groups.first.len()];
+    match frame.column(WEIGHT) {
+        Ok(rows) => {
+            let rows = rows.as_materialized_series().cast(&DataType::UInt64)?;
+            for (&g, w) in groups.of_row.iter().zip(rows.u64()?.iter()) {
+                weights[g as usize] += w.unwrap_or(0);
+            }
+        }
+        Err(_) => groups.of_row.iter().for_each(|&g| weights[g as usize] += 1),
+    }
+    let mut out = frame.select(keys.iter().copied())?.take(&IdxCa::from_vec("".into(), groups.first))?;
+    out.with_column(Column::new(WEIGHT.into(), weights))?;
+    Ok(out)
 }
 
 fn column_names(frame: &DataFrame) -> Vec<String> {

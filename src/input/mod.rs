@@ -9,6 +9,7 @@ pub mod dictionary;
 pub mod guess;
 pub mod hints;
 pub mod hits;
+pub mod packed;
 pub mod parse;
 pub mod quality;
 pub mod request;
