@@ -73,63 +73,78 @@ fn pack(frame: &DataFrame, keys: &[&str]) -> PolarsResult<Option<(Vec<u64>, u64)
     Ok(Some((key, span)))
 }
 
-/// Appends one digit per row (`code` of each row, in base `width`) to the keys.
+/// Appends one digit per row (`code` of each row, in base `width`) to the keys; a
+/// width of 1 (one value) adds nothing.
 fn append_digits(key: &mut [u64], width: u64, codes: impl Iterator<Item = u64>) {
-    key.iter_mut().zip(codes).for_each(|(k, code)| *k = *k * width + code);
+    if width > 1 {
+        key.iter_mut().zip(codes).for_each(|(k, code)| *k = *k * width + code);
+    }
 }
 
-/// The codes of a chunk's rows: `code(i)` for the valid ones, 0 for nulls.
+/// The codes of a chunk's rows: `code(i)` for the valid ones, 0 for nulls (when the
+/// column has nulls, `code` gives 1 and up).
 fn chunk_codes<'a>(array: &'a dyn Array, code: impl Fn(usize) -> u64 + 'a) -> impl Iterator<Item = u64> + 'a {
     let valid = array.validity().cloned();
     (0..array.len()).map(move |i| if valid.as_ref().is_none_or(|v| v.get_bit(i)) { code(i) } else { 0 })
 }
 
-/// Codes Booleans: null 0, false 1, true 2. Returns the width (3).
+/// Codes Booleans: with nulls, null 0, false 1, true 2; without, false 0, true 1; a
+/// column of one value adds nothing. Returns the width.
 fn code_booleans(key: &mut [u64], values: &BooleanChunked) -> Option<u64> {
-    let mut rows = &mut key[..];
+    let (rows, nulls) = (values.len(), values.null_count());
+    let trues = values.sum().unwrap_or(0) as usize;
+    if nulls == rows || (nulls == 0 && (trues == 0 || trues == rows)) {
+        return Some(1);
+    }
+    let offset = u64::from(nulls > 0);
+    let width = 2 + offset;
+    let mut rest = &mut key[..];
     for array in values.downcast_iter() {
         let array: &BooleanArray = array;
-        let (head, tail) = std::mem::take(&mut rows).split_at_mut(array.len());
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(array.len());
         let bits = array.values();
-        append_digits(head, 3, chunk_codes(array, |i| 1 + u64::from(bits.get_bit(i))));
-        rows = tail;
+        append_digits(head, width, chunk_codes(array, |i| offset + u64::from(bits.get_bit(i))));
+        rest = tail;
     }
-    Some(3)
+    Some(width)
 }
 
-/// Codes integers: null 0, the least value 1, and so on. Returns the width (`None`
-/// when the range does not fit).
+/// Codes integers from the least value: 0 and up, or 1 and up with null 0 when the
+/// column has nulls. Returns the width (`None` when the range does not fit).
 fn code_integers(key: &mut [u64], values: &Int64Chunked) -> Option<u64> {
     let (Some(least), Some(most)) = (values.min(), values.max()) else { return Some(1) };
-    let width = u64::try_from(i128::from(most) - i128::from(least) + 2).ok()?;
-    let mut rows = &mut key[..];
+    let offset = u64::from(values.null_count() > 0);
+    let width = u64::try_from(i128::from(most) - i128::from(least) + 1).ok()?.checked_add(offset)?;
+    let mut rest = &mut key[..];
     for array in values.downcast_iter() {
         let array: &PrimitiveArray<i64> = array;
-        let (head, tail) = std::mem::take(&mut rows).split_at_mut(array.len());
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(array.len());
         let slice = array.values();
-        append_digits(head, width, chunk_codes(array, |i| (slice[i].wrapping_sub(least) as u64).wrapping_add(1)));
-        rows = tail;
+        append_digits(head, width, chunk_codes(array, |i| (slice[i].wrapping_sub(least) as u64).wrapping_add(offset)));
+        rest = tail;
     }
     Some(width)
 }
 
 /// Codes floating-point numbers by value (-0 as 0, every NaN one value), in order of
-/// first appearance from 1 (null 0). Returns the width.
+/// first appearance from 0, or from 1 with null 0 when the column has nulls. Returns
+/// the width.
 fn code_floats(key: &mut [u64], values: &Float64Chunked) -> Option<u64> {
     let canonical = |x: f64| if x.is_nan() { f64::NAN.to_bits() } else { (x + 0.0).to_bits() };
+    let offset = u64::from(values.null_count() > 0);
     let mut codes: HashMap<u64, u64, foldhash::fast::RandomState> = HashMap::default();
     let mut row_codes = Vec::with_capacity(key.len());
     for array in values.downcast_iter() {
         let valid = array.validity();
         for (i, &x) in array.values().iter().enumerate() {
-            let fresh = codes.len() as u64 + 1;
+            let fresh = codes.len() as u64 + offset;
             let valid = valid.is_none_or(|v| v.get_bit(i));
             row_codes.push(if valid { *codes.entry(canonical(x)).or_insert(fresh) } else { 0 });
         }
     }
-    let width = codes.len() as u64 + 1;
+    let width = codes.len() as u64 + offset;
     append_digits(key, width, row_codes.into_iter());
-    Some(width)
+    Some(width.max(1))
 }
 
 #[cfg(test)]
@@ -185,6 +200,23 @@ mod tests {
         assert_eq!(frame.column("n").unwrap().n_chunks(), 2);
         assert_eq!(by_packing(&frame, &["n", "flag"]), by_polars(&frame, &["n", "flag"]));
         assert_eq!(groups(&frame, &["n", "flag"]).unwrap().unwrap().first, [0, 1, 3, 6]);
+    }
+
+    #[test]
+    fn columns_of_one_value_split_no_group() {
+        // Sixty materialised Boolean columns, all null or all false (absent survey
+        // fields and their rejected flags after blocks are stacked): 3⁶⁰ keys would not
+        // fit 64 bits, one value each does not count.
+        let mut frame = df!("score" => [Some(5i32), None, Some(5), Some(4)]).unwrap();
+        for k in 0..60 {
+            let column = if k % 2 == 0 { vec![None::<bool>; 4] } else { vec![Some(false); 4] };
+            frame.with_column(Column::new(format!("c{k}").into(), column)).unwrap();
+        }
+        let names: Vec<String> = frame.get_column_names().iter().map(|n| n.to_string()).collect();
+        let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+        let groups = groups(&frame, &keys).unwrap().unwrap();
+        assert_eq!(groups.of_row, [0, 1, 0, 2]);
+        assert_eq!(by_packing(&frame, &keys), by_polars(&frame, &keys));
     }
 
     #[test]
