@@ -62,9 +62,14 @@ fn pack(frame: &DataFrame, keys: &[&str]) -> PolarsResult<Option<(Vec<u64>, u64)
         let width = match series.dtype() {
             DataType::Boolean => code_booleans(&mut key, series.bool()?),
             DataType::Float32 | DataType::Float64 => code_floats(&mut key, series.cast(&DataType::Float64)?.f64()?),
-            dtype if dtype.is_integer() && !matches!(dtype, DataType::UInt64 | DataType::Int128) => {
-                code_integers(&mut key, series.cast(&DataType::Int64)?.i64()?)
-            }
+            // The integer types whose every value an Int64 holds.
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => code_integers(&mut key, series.cast(&DataType::Int64)?.i64()?),
             _ => return Ok(None),
         };
         let Some(wider) = width.and_then(|w| span.checked_mul(w)) else { return Ok(None) };
@@ -74,10 +79,11 @@ fn pack(frame: &DataFrame, keys: &[&str]) -> PolarsResult<Option<(Vec<u64>, u64)
 }
 
 /// Appends one digit per row (`code` of each row, in base `width`) to the keys; a
-/// width of 1 (one value) adds nothing.
+/// width of 1 (one value) adds nothing. The keys wrap when the widths so far multiply
+/// past 64 bits: [`pack`] then discards them.
 fn append_digits(key: &mut [u64], width: u64, codes: impl Iterator<Item = u64>) {
     if width > 1 {
-        key.iter_mut().zip(codes).for_each(|(k, code)| *k = *k * width + code);
+        key.iter_mut().zip(codes).for_each(|(k, code)| *k = k.wrapping_mul(width).wrapping_add(code));
     }
 }
 
@@ -221,9 +227,16 @@ mod tests {
 
     #[test]
     fn text_and_keys_past_64_bits_are_left_to_polars() {
-        let frame = df!("s" => ["a", "b"], "n" => [i64::MIN, i64::MAX], "m" => [0i64, 1]).unwrap();
+        let frame =
+            df!("s" => ["a", "b"], "n" => [i64::MIN, i64::MAX], "m" => [0i64, 1], "u" => [u64::MAX, 0]).unwrap();
         assert_eq!(groups(&frame, &["s"]).unwrap(), None);
+        // An unsigned 64-bit value past Int64 would read as null: left to polars.
+        assert_eq!(groups(&frame, &["u"]).unwrap(), None);
         assert_eq!(groups(&frame, &["n"]).unwrap(), None);
         assert!(groups(&frame, &["m"]).unwrap().is_some());
+        // Columns that fit alone and not together (2⁴⁰ · 2⁴⁰): left to polars, no overflow.
+        let wide = df!("a" => [0i64, 1 << 40], "b" => [0i64, 1 << 40]).unwrap();
+        assert!(groups(&wide, &["a"]).unwrap().is_some());
+        assert_eq!(groups(&wide, &["a", "b"]).unwrap(), None);
     }
 }
